@@ -1,0 +1,317 @@
+/**
+ * The REST API's request and response shapes, shared by the server (validation, OpenAPI), the
+ * API client and the CLI. JSON is camelCase; timestamps are ISO-8601 UTC strings.
+ */
+import { z } from 'zod';
+
+const isoInstant = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 instant, e.g. 2026-03-15T06:00:00Z' });
+const localDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD')
+  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), {
+    message: 'is not a real calendar date',
+  });
+const id = z.number().int().positive();
+const namespaceName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'must be 1-63 lowercase letters, digits, "_" or "-"');
+
+// ---------------------------------------------------------------- schedules
+
+export const CalendarRef = z.strictObject({
+  id,
+  mode: z.enum(['exclude', 'include']).default('exclude'),
+});
+
+export const MisfirePolicy = z.enum(['skip', 'fire_once', 'catch_up']);
+export const Misfire = z.strictObject({
+  policy: MisfirePolicy.default('skip'),
+  /** A slot later than this is a misfire. */
+  thresholdSeconds: z.number().positive().max(86_400).default(5),
+  /** With catch_up, at most this many missed slots are run; the rest are counted as skipped. */
+  maxCatchUp: z.number().int().min(1).max(10_000).default(100),
+});
+
+const scheduleCommon = {
+  timezone: z.string().min(1).default('UTC'),
+  calendar: CalendarRef.optional(),
+  misfire: z
+    .preprocess((v) => (typeof v === 'string' ? { policy: v } : v), Misfire)
+    .default({ policy: 'skip', thresholdSeconds: 5, maxCatchUp: 100 }),
+  /** A wall time that does not exist (spring forward): fire at the first instant after the gap, or skip it. */
+  dstGap: z.enum(['shift', 'skip']).default('shift'),
+};
+
+export const CronSchedule = z.strictObject({
+  type: z.literal('cron'),
+  expression: z.string().min(1).max(500),
+  ...scheduleCommon,
+});
+export const FixedRateSchedule = z.strictObject({
+  type: z.literal('fixed_rate'),
+  intervalSeconds: z.number().int().min(1, 'must be a whole number of seconds, at least 1'),
+  /** The first slot; later slots are startAt + k * interval (no drift). Default: creation time + interval. */
+  startAt: isoInstant.optional(),
+  ...scheduleCommon,
+});
+export const FixedDelaySchedule = z.strictObject({
+  type: z.literal('fixed_delay'),
+  delaySeconds: z.number().int().min(1, 'must be a whole number of seconds, at least 1'),
+  ...scheduleCommon,
+});
+export const OneTimeSchedule = z.strictObject({
+  type: z.literal('one_time'),
+  at: isoInstant,
+  ...scheduleCommon,
+});
+export const ApiSchedule = z.strictObject({
+  type: z.literal('api'),
+  ...scheduleCommon,
+});
+
+export const Schedule = z.discriminatedUnion('type', [
+  CronSchedule,
+  FixedRateSchedule,
+  FixedDelaySchedule,
+  OneTimeSchedule,
+  ApiSchedule,
+]);
+export type ScheduleInput = z.input<typeof Schedule>;
+export type Schedule = z.output<typeof Schedule>;
+
+export const SchedulePreviewRequest = z.strictObject({
+  /** Where the schedule's calendar lives; default `default`. */
+  namespace: z.string().optional(),
+  schedule: Schedule,
+  count: z.number().int().min(1).max(1000).default(10),
+  from: isoInstant.optional(),
+});
+export const SchedulePreview = z.object({ fires: z.array(z.string()) });
+export type SchedulePreview = z.infer<typeof SchedulePreview>;
+
+// ---------------------------------------------------------------- tasks
+
+export const Retry = z.strictObject({
+  /** Attempts in all, the first included: 1 means no retry. */
+  maxAttempts: z.number().int().min(1).max(100).default(1),
+  backoff: z.enum(['fixed', 'exponential']).default('exponential'),
+  delaySeconds: z.number().min(0).max(86_400).default(10),
+  maxDelaySeconds: z.number().min(0).max(7 * 86_400).default(3600),
+});
+export type Retry = z.output<typeof Retry>;
+
+export const Concurrency = z.strictObject({
+  max: z.number().int().min(1).max(10_000).default(1),
+  /** What a run does when `max` runs of its task are already running. */
+  overlap: z.enum(['skip', 'queue', 'replace', 'allow']).default('skip'),
+});
+export type Concurrency = z.output<typeof Concurrency>;
+
+const appRef = z.union([z.string().min(1), id]);
+
+export const TaskCreate = z.strictObject({
+  namespace: namespaceName.optional(),
+  name: z.string().min(1).max(200),
+  description: z.string().max(2000).optional(),
+  app: appRef,
+  type: z.string().min(1).max(64),
+  config: z.record(z.string(), z.unknown()).default({}),
+  schedule: Schedule,
+  timeoutSeconds: z.number().positive().max(7 * 86_400).nullable().optional(),
+  retry: Retry.optional(),
+  concurrency: Concurrency.optional(),
+  enabled: z.boolean().default(true),
+});
+export type TaskCreateInput = z.input<typeof TaskCreate>;
+export type TaskCreate = z.output<typeof TaskCreate>;
+
+export const TaskUpdate = TaskCreate.omit({ namespace: true }).partial();
+export type TaskUpdateInput = z.input<typeof TaskUpdate>;
+export type TaskUpdate = z.output<typeof TaskUpdate>;
+
+export const Task = z.object({
+  id,
+  namespace: z.string(),
+  appId: id,
+  appName: z.string(),
+  name: z.string(),
+  description: z.string().nullable(),
+  type: z.string(),
+  config: z.record(z.string(), z.unknown()),
+  schedule: Schedule,
+  timeoutSeconds: z.number().nullable(),
+  retry: Retry,
+  concurrency: Concurrency,
+  enabled: z.boolean(),
+  nextFireAt: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Task = z.infer<typeof Task>;
+
+export const RunTrigger = z.strictObject({ input: z.unknown().optional() });
+export const RunAccepted = z.object({ runId: id });
+
+// ---------------------------------------------------------------- runs
+
+export const RunStatus = z.enum([
+  'scheduled',
+  'running',
+  'succeeded',
+  'failed',
+  'timed_out',
+  'cancelled',
+  'skipped',
+  'lost',
+]);
+export type RunStatus = z.infer<typeof RunStatus>;
+export const TERMINAL_STATUSES: readonly RunStatus[] = [
+  'succeeded',
+  'failed',
+  'timed_out',
+  'cancelled',
+  'skipped',
+  'lost',
+];
+
+export const TriggerType = z.enum(['schedule', 'manual', 'api', 'retry', 'misfire']);
+export type TriggerType = z.infer<typeof TriggerType>;
+
+export const Usage = z.object({
+  promptTokens: z.number().optional(),
+  completionTokens: z.number().optional(),
+  totalTokens: z.number().optional(),
+  totalPrice: z.number().optional(),
+  currency: z.string().optional(),
+});
+export type Usage = z.infer<typeof Usage>;
+
+export const RunError = z.looseObject({ type: z.string(), message: z.string() });
+export type RunError = z.infer<typeof RunError>;
+
+export const Run = z.object({
+  id,
+  taskId: id,
+  appId: id,
+  namespace: z.string(),
+  triggerType: TriggerType,
+  status: RunStatus,
+  scheduledAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  durationMs: z.number().nullable(),
+  attempt: z.number().int(),
+  retryOf: id.nullable(),
+  input: z.unknown(),
+  output: z.unknown(),
+  error: RunError.nullable(),
+  executor: z.string().nullable(),
+  usage: Usage.nullable(),
+  createdAt: z.string(),
+});
+export type Run = z.infer<typeof Run>;
+
+export const RunLogEntry = z.object({
+  seq: z.number().int(),
+  at: z.string(),
+  stream: z.enum(['stdout', 'stderr', 'system']),
+  text: z.string(),
+});
+export type RunLogEntry = z.infer<typeof RunLogEntry>;
+
+const csv = <T extends z.ZodType>(item: T) =>
+  z.preprocess((v) => (typeof v === 'string' ? v.split(',').filter(Boolean) : v), z.array(item));
+
+export const RunListQuery = z.strictObject({
+  namespace: namespaceName.optional(),
+  taskId: z.coerce.number().int().positive().optional(),
+  appId: z.coerce.number().int().positive().optional(),
+  status: csv(RunStatus).optional(),
+  triggerType: csv(TriggerType).optional(),
+  from: isoInstant.optional(),
+  to: isoInstant.optional(),
+  cursor: z.string().optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+});
+
+export const LogQuery = z.strictObject({
+  afterSeq: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(5000).default(1000),
+});
+
+// ---------------------------------------------------------------- apps, namespaces, calendars
+
+export const AppCreate = z.strictObject({
+  namespace: namespaceName.optional(),
+  appName: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'must be 1-64 letters, digits, "_", "." or "-", starting with a letter or digit'),
+  name: z.string().min(1).max(200),
+  description: z.string().max(2000).optional(),
+  maxConcurrency: z.number().int().min(1).max(100_000).nullable().optional(),
+});
+export const AppUpdate = AppCreate.omit({ namespace: true, appName: true }).partial();
+export const App = z.object({
+  id,
+  namespace: z.string(),
+  appName: z.string(),
+  name: z.string(),
+  description: z.string().nullable(),
+  maxConcurrency: z.number().nullable(),
+  /** In full only in the answer to creation and rotation; masked everywhere else. */
+  accessToken: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type App = z.infer<typeof App>;
+
+export const NamespaceCreate = z.strictObject({ name: namespaceName, description: z.string().max(2000).optional() });
+export const Namespace = z.object({ id, name: z.string(), description: z.string().nullable(), createdAt: z.string() });
+export type Namespace = z.infer<typeof Namespace>;
+
+export const CalendarCreate = z.strictObject({
+  namespace: namespaceName.optional(),
+  name: z.string().min(1).max(200),
+  timezone: z.string().min(1).default('UTC'),
+  dates: z.array(localDate).max(20_000),
+});
+export const CalendarUpdate = CalendarCreate.omit({ namespace: true }).partial();
+export const Calendar = z.object({
+  id,
+  namespace: z.string(),
+  name: z.string(),
+  timezone: z.string(),
+  dates: z.array(z.string()),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Calendar = z.infer<typeof Calendar>;
+
+// ---------------------------------------------------------------- envelopes
+
+export const ListQuery = z.strictObject({
+  namespace: namespaceName.optional(),
+  cursor: z.string().optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+});
+export const TaskListQuery = ListQuery.extend({
+  appId: z.coerce.number().int().positive().optional(),
+  enabled: z.enum(['true', 'false']).optional(),
+});
+
+export const listOf = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+export interface List<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export const ApiError = z.object({
+  error: z.object({ code: z.string(), message: z.string(), field: z.string().optional() }),
+});
+export type ApiError = z.infer<typeof ApiError>;
+
+export const NextFiresQuery = z.strictObject({
+  count: z.coerce.number().int().min(1).max(1000).default(10),
+  from: isoInstant.optional(),
+});
