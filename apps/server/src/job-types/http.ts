@@ -1,0 +1,280 @@
+/**
+ * The built-in `http` job type: each run sends one HTTP request and succeeds when the answer has
+ * an expected status. The response body is read up to a byte limit and then the connection is
+ * dropped, so an endless or huge answer cannot exhaust the server's memory.
+ */
+import { TextDecoder } from 'node:util';
+import { z } from 'zod';
+import { JobFailure } from './job-type.js';
+import type { JobContext, JobLogger, JobOutcome, JobType } from './job-type.js';
+
+const KIB = 1024;
+/** How much of a response body is kept when the task does not say. */
+export const HTTP_DEFAULT_MAX_RESPONSE_BYTES = 64 * KIB;
+/** The most a task may ask to keep: outputs are stored with the run. */
+export const HTTP_MAX_RESPONSE_BYTES_LIMIT = 1024 * KIB;
+
+export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
+
+/**
+ * Headers that Node's fetch silently replaces (host, content-length) or refuses at request time
+ * with a bare "fetch failed" (the rest). Refusing them in the config turns a failure on every
+ * run into one clear error when the task is saved.
+ */
+const REFUSED_HEADERS: ReadonlyMap<string, string> = new Map([
+  ['host', 'is taken from the URL'],
+  ['content-length', 'is computed from the body'],
+  ['transfer-encoding', 'is chosen by the HTTP client'],
+  ['keep-alive', 'is managed by the HTTP client'],
+  ['upgrade', 'is not supported'],
+  ['expect', 'is not supported'],
+]);
+
+const headerName = z
+  .string()
+  .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'must be a valid HTTP header name (letters, digits, "-")')
+  .superRefine((name, ctx) => {
+    const why = REFUSED_HEADERS.get(name.toLowerCase());
+    if (why !== undefined) ctx.addIssue({ code: 'custom', message: `header ${name} ${why}; remove it` });
+  });
+const headerValue = z.string().regex(/^[^\r\n\0]*$/, 'must not contain CR, LF or NUL');
+
+const httpUrl = z
+  .string()
+  .max(8192, 'must be at most 8192 characters')
+  .superRefine((text, ctx) => {
+    let url: URL;
+    try {
+      url = new URL(text);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be an absolute URL such as https://example.com/hook' });
+      return;
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      ctx.addIssue({ code: 'custom', message: `must use http or https, not ${url.protocol.slice(0, -1)}` });
+    }
+  });
+
+const statusRange = 'must be an HTTP status from 100 to 599';
+const status = z.number().int(statusRange).min(100, statusRange).max(599, statusRange);
+
+export const HttpConfig = z
+  .strictObject({
+    method: z.enum(HTTP_METHODS, { error: `must be one of ${HTTP_METHODS.join(', ')}` }).default('GET'),
+    url: httpUrl,
+    headers: z.record(headerName, headerValue).optional(),
+    /** A string is sent as is; any other JSON value is sent as JSON. */
+    body: z.json().optional(),
+    /** Default: any 2xx. */
+    expectStatus: z
+      .union([status, z.array(status).min(1)], {
+        error: 'must be an HTTP status (100-599) or a non-empty list of them',
+      })
+      .optional(),
+    maxResponseBytes: z
+      .number()
+      .int('must be a whole number of bytes')
+      .min(0, 'must not be negative')
+      .max(HTTP_MAX_RESPONSE_BYTES_LIMIT, `must be at most ${HTTP_MAX_RESPONSE_BYTES_LIMIT} (1 MiB)`)
+      .default(HTTP_DEFAULT_MAX_RESPONSE_BYTES),
+  })
+  .superRefine((config, ctx) => {
+    // fetch throws "Request with GET/HEAD method cannot have body" on every run otherwise.
+    if (config.body !== undefined && (config.method === 'GET' || config.method === 'HEAD')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['body'],
+        message: `is not allowed with ${config.method}; use POST, PUT or PATCH`,
+      });
+    }
+  });
+export type HttpConfig = z.output<typeof HttpConfig>;
+
+export interface HttpOutput {
+  status: number;
+  /** Lower-case names; repeated headers are joined with ", ". */
+  headers: Record<string, string>;
+  /** Parsed JSON when the response says it is JSON and was read whole; text otherwise. */
+  body: unknown;
+  bodyTruncated: boolean;
+  /** From sending the request to the end of the body read. */
+  durationMs: number;
+}
+
+export const httpJobType: JobType<HttpConfig> = {
+  name: 'http',
+  configSchema: HttpConfig,
+  run: runHttp,
+};
+
+async function runHttp({ config, input, signal, log }: JobContext<HttpConfig>): Promise<JobOutcome> {
+  const headers = new Headers(config.headers);
+  const body = requestBody(config, input, headers);
+  const target = `${config.method} ${loggableUrl(config.url)}`;
+  log('system', `${target}${body === undefined ? '' : ` (${Buffer.byteLength(body)} bytes)`}`);
+
+  const started = performance.now();
+  let response: Response;
+  let read: BodyRead;
+  try {
+    response = await fetch(config.url, { method: config.method, headers, body, signal, redirect: 'follow' });
+    read = await readCapped(response, config.maxResponseBytes);
+  } catch (error) {
+    // The engine records timeout or cancel from signal.reason; this is not a network failure.
+    if (signal.aborted) throw error;
+    throw networkFailure(error, config.url, target, log);
+  }
+  const durationMs = Math.round(performance.now() - started);
+
+  const contentType = response.headers.get('content-type') ?? '';
+  const output: HttpOutput = {
+    status: response.status,
+    headers: Object.fromEntries(response.headers),
+    body: read.truncated ? read.text : parseBody(read.text, contentType),
+    bodyTruncated: read.truncated,
+    durationMs,
+  };
+  log(
+    'system',
+    `${response.status} ${response.statusText} in ${durationMs} ms, ${read.bytes} bytes` +
+      (read.truncated ? ` (truncated at maxResponseBytes ${config.maxResponseBytes})` : ''),
+  );
+
+  if (!isExpected(response.status, config.expectStatus)) {
+    throw new JobFailure(
+      {
+        type: 'http',
+        status: response.status,
+        message: `${target} answered ${response.status} ${response.statusText}; expected ${describeExpected(config.expectStatus)}`,
+      },
+      { retryable: isRetryableStatus(response.status), output },
+    );
+  }
+  return { output };
+}
+
+/** The body to send, setting content-type for JSON unless the task set its own. */
+function requestBody(config: HttpConfig, input: unknown, headers: Headers): string | undefined {
+  let json: unknown;
+  if (config.body !== undefined) {
+    if (typeof config.body === 'string') return config.body;
+    json = config.body;
+  } else if (input !== null && input !== undefined && config.method !== 'GET' && config.method !== 'HEAD') {
+    json = input;
+  } else {
+    return undefined;
+  }
+  if (!headers.has('content-type')) headers.set('content-type', 'application/json');
+  return JSON.stringify(json);
+}
+
+interface BodyRead {
+  text: string;
+  bytes: number;
+  truncated: boolean;
+}
+
+/**
+ * Reads at most `limit` bytes, then cancels the stream, which closes the connection: an endless
+ * body costs `limit` bytes of memory, not all of it. The fetch signal also aborts this read.
+ */
+async function readCapped(response: Response, limit: number): Promise<BodyRead> {
+  const reader = response.body?.getReader();
+  if (reader === undefined) return { text: '', bytes: 0, truncated: false };
+  const decoder = decoderFor(response.headers.get('content-type'));
+  let text = '';
+  let bytes = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return { text: text + decoder.decode(), bytes, truncated: false };
+    const room = limit - bytes;
+    if (value.byteLength > room) {
+      // Not flushing the decoder drops a character cut in half at the limit instead of
+      // ending the text with a replacement character.
+      text += decoder.decode(value.subarray(0, room), { stream: true });
+      await reader.cancel().catch(() => undefined);
+      return { text, bytes: limit, truncated: true };
+    }
+    text += decoder.decode(value, { stream: true });
+    bytes += value.byteLength;
+  }
+}
+
+function decoderFor(contentType: string | null): TextDecoder {
+  const charset = /;\s*charset="?([^";\s]+)/i.exec(contentType ?? '')?.[1];
+  if (charset !== undefined) {
+    try {
+      return new TextDecoder(charset);
+    } catch {
+      // An unknown charset label: UTF-8 gives readable text for the ASCII part at least.
+    }
+  }
+  return new TextDecoder();
+}
+
+function parseBody(text: string, contentType: string): unknown {
+  const mediaType = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
+  const isJson = mediaType === 'application/json' || mediaType.endsWith('+json');
+  if (!isJson || text.trim() === '') return text;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text; // Mislabelled: keep what was said rather than fail a run that got its status.
+  }
+}
+
+function isExpected(status: number, expected: number | number[] | undefined): boolean {
+  if (expected === undefined) return status >= 200 && status < 300;
+  return Array.isArray(expected) ? expected.includes(status) : status === expected;
+}
+
+function describeExpected(expected: number | number[] | undefined): string {
+  if (expected === undefined) return '2xx';
+  return Array.isArray(expected) ? expected.join(' or ') : String(expected);
+}
+
+/**
+ * A 4xx says the request itself is wrong and a retry will get the same answer, except Request
+ * Timeout (408), Too Early (425) and Too Many Requests (429), which invite a retry. 5xx and any
+ * other unexpected status may pass.
+ */
+export function isRetryableStatus(status: number): boolean {
+  if (status >= 400 && status < 500) return status === 408 || status === 425 || status === 429;
+  return true;
+}
+
+/** fetch wraps socket errors as TypeError('fetch failed', { cause }); the code is on the cause. */
+function networkFailure(error: unknown, url: string, target: string, log: JobLogger): JobFailure {
+  let root: unknown = error;
+  let code: string | undefined;
+  for (let depth = 0; depth < 5 && root instanceof Error; depth++) {
+    const own = (root as { code?: unknown }).code;
+    if (typeof own === 'string') code = own;
+    if (!(root.cause instanceof Error)) break;
+    root = root.cause;
+  }
+  const reason = root instanceof Error ? root.message : String(root);
+  log('system', `${target} failed: ${reason}`);
+  // The fetch standard blocks ports of other protocols (25, 6000, ...): no retry can help.
+  if (reason === 'bad port') {
+    const port = new URL(url).port;
+    return new JobFailure(
+      {
+        type: 'network',
+        code: 'BAD_PORT',
+        message: `${target}: port ${port} is blocked by the fetch standard (it belongs to another protocol); serve the endpoint on another port`,
+      },
+      { retryable: false },
+    );
+  }
+  return new JobFailure({ type: 'network', code: code ?? 'UNKNOWN', message: `${target}: ${reason}` });
+}
+
+/**
+ * The URL without credentials or query: run logs are shown to everyone who can see the task,
+ * and both commonly carry secrets (user:password@, ?api_key=).
+ */
+function loggableUrl(text: string): string {
+  const url = new URL(text);
+  return `${url.origin}${url.pathname}${url.search === '' ? '' : '?…'}`;
+}

@@ -1,0 +1,52 @@
+/**
+ * The job types a server knows. Adding a type means its own file in this folder and one line in
+ * builtInJobTypes(); the scheduler and run engine look types up here by the task's `type`.
+ */
+import { KairosError } from '../errors.js';
+import { httpJobType } from './http.js';
+import type { JobType } from './job-type.js';
+import { scriptJobType } from './script.js';
+
+/** The types every server starts with. */
+export function builtInJobTypes(): JobType[] {
+  return [httpJobType, scriptJobType];
+}
+
+export class JobTypeRegistry {
+  readonly #types = new Map<string, JobType>();
+
+  constructor(types: Iterable<JobType> = []) {
+    for (const type of types) this.register(type);
+  }
+
+  /** Throws on a second type of the same name: silently replacing a built-in would surprise. */
+  register(type: JobType): this {
+    if (this.#types.has(type.name)) throw new Error(`job type "${type.name}" is already registered`);
+    this.#types.set(type.name, type);
+    return this;
+  }
+
+  get(name: string): JobType | undefined {
+    return this.#types.get(name);
+  }
+
+  /** Like get(), for a task's `type` field: an unknown name is the request's fault. */
+  require(name: string): JobType {
+    const type = this.#types.get(name);
+    if (type === undefined) {
+      throw new KairosError(
+        'UNKNOWN_JOB_TYPE',
+        `unknown job type "${name}"; known types: ${this.names().join(', ')}`,
+        {
+          field: 'type',
+        },
+      );
+    }
+    return type;
+  }
+
+  /** Sorted, for stable listings. */
+  names(): string[] {
+    return [...this.#types.keys()].sort();
+  }
+}
