@@ -1,0 +1,121 @@
+/**
+ * The tables as Kysely sees them: snake_case columns, instants as epoch-ms numbers, JSON as TEXT.
+ * Both dialects share these types; row-mapping.ts turns rows into records and back.
+ */
+import type { Generated } from 'kysely';
+
+/**
+ * SQLite stores booleans as INTEGER 0/1 and PostgreSQL as BOOLEAN. We always write 0/1, which
+ * PostgreSQL accepts for a boolean parameter, and read either shape back (row-mapping.ts).
+ */
+export type DbBool = number | boolean;
+
+export interface NamespacesTable {
+  id: Generated<number>;
+  name: string;
+  description: string | null;
+  created_at: number;
+}
+
+export interface ApiTokensTable {
+  id: Generated<number>;
+  name: string;
+  token_hash: string;
+  role: string;
+  created_at: number;
+}
+
+export interface AppsTable {
+  id: Generated<number>;
+  namespace_id: number;
+  app_name: string;
+  name: string;
+  description: string | null;
+  max_concurrency: number | null;
+  access_token_hash: string;
+  access_token_hint: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface CalendarsTable {
+  id: Generated<number>;
+  namespace_id: number;
+  name: string;
+  timezone: string;
+  /** JSON array of `YYYY-MM-DD`. */
+  dates: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface TasksTable {
+  id: Generated<number>;
+  namespace_id: number;
+  app_id: number;
+  name: string;
+  description: string | null;
+  type: string;
+  config: string;
+  schedule: string;
+  /** Mirrors schedule.calendar.id, so a foreign key guards calendars in use. */
+  calendar_id: number | null;
+  timeout_seconds: number | null;
+  retry: string;
+  concurrency: string;
+  enabled: DbBool;
+  next_fire_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface RunsTable {
+  id: Generated<number>;
+  task_id: number;
+  app_id: number;
+  namespace_id: number;
+  trigger_type: string;
+  status: string;
+  slot_at: number | null;
+  scheduled_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+  duration_ms: number | null;
+  attempt: number;
+  retry_of: number | null;
+  input: string | null;
+  output: string | null;
+  error: string | null;
+  executor: string | null;
+  usage: string | null;
+  idempotency_key: string | null;
+  lease_owner: string | null;
+  lease_expires_at: number | null;
+  cancel_requested_at: number | null;
+  created_at: number;
+}
+
+export interface RunLogsTable {
+  id: Generated<number>;
+  run_id: number;
+  at: number;
+  stream: string;
+  text: string;
+}
+
+export interface MigrationsTable {
+  version: number;
+  name: string;
+  applied_at: number;
+}
+
+export interface Database {
+  namespaces: NamespacesTable;
+  api_tokens: ApiTokensTable;
+  apps: AppsTable;
+  calendars: CalendarsTable;
+  tasks: TasksTable;
+  runs: RunsTable;
+  run_logs: RunLogsTable;
+  kairos_migrations: MigrationsTable;
+}

@@ -1,0 +1,408 @@
+/**
+ * The dialect-agnostic part of the Store: ordinary CRUD and listing through Kysely, shared by
+ * the SQLite and PostgreSQL stores. The concurrency-critical operations are delegated to a
+ * hand-written hot path per dialect (sqlite-hot-path.ts, postgres-hot-path.ts).
+ *
+ * Every method here is ONE SQL statement, never a Kysely transaction: on SQLite the hot path
+ * runs its synchronous transactions on the same connection, and a transaction held across an
+ * await here would let them interleave with it.
+ */
+import type { Kysely } from 'kysely';
+import type { Database } from './db-schema.js';
+import { constraintViolation } from './db-errors.js';
+import { decodeCursor, toPage } from './pagination.js';
+import {
+  appColumns,
+  appPatchColumns,
+  calendarColumns,
+  calendarPatchColumns,
+  taskColumns,
+  taskPatchColumns,
+  toApiTokenRecord,
+  toAppRecord,
+  toCalendarRecord,
+  toNamespaceRecord,
+  toTaskRecord,
+} from './row-mapping.js';
+import { RunQueries } from './run-queries.js';
+import {
+  StoreConflictError,
+  type ApiTokenRecord,
+  type AppPatch,
+  type AppRecord,
+  type CalendarPatch,
+  type CalendarRecord,
+  type NamespaceRecord,
+  type NewApp,
+  type NewCalendar,
+  type NewTask,
+  type Page,
+  type PageRequest,
+  type Store,
+  type StoreCapabilities,
+  type TaskFilter,
+  type TaskPatch,
+  type TaskRecord,
+} from './store.js';
+
+/** The operations each dialect writes by hand. */
+export type HotPath = Pick<
+  Store,
+  'claimDueTasks' | 'markRunsStarted' | 'admitRuns' | 'finishRuns' | 'renewLeases' | 'recoverRuns'
+>;
+
+export interface KyselyStoreParts {
+  dialect: Store['dialect'];
+  capabilities: StoreCapabilities;
+  db: Kysely<Database>;
+  hotPath: HotPath;
+  now: () => number;
+  /** Releases the connection(s) and anything else the store holds (the SQLite lock). */
+  close: () => Promise<void>;
+}
+
+/** Runs a write and turns a constraint violation of the given kind into a StoreConflictError. */
+async function mapConflict<T>(
+  kind: 'unique' | 'foreign_key',
+  conflict: () => StoreConflictError,
+  write: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (constraintViolation(error) === kind) throw conflict();
+    throw error;
+  }
+}
+
+export class KyselyStore extends RunQueries implements Store {
+  readonly dialect: Store['dialect'];
+  readonly capabilities: StoreCapabilities;
+  readonly claimDueTasks: HotPath['claimDueTasks'];
+  readonly markRunsStarted: HotPath['markRunsStarted'];
+  readonly admitRuns: HotPath['admitRuns'];
+  readonly finishRuns: HotPath['finishRuns'];
+  readonly renewLeases: HotPath['renewLeases'];
+  readonly recoverRuns: HotPath['recoverRuns'];
+  readonly #close: () => Promise<void>;
+  #closing: Promise<void> | undefined;
+
+  constructor(parts: KyselyStoreParts) {
+    super(parts.db, parts.now);
+    this.dialect = parts.dialect;
+    this.capabilities = parts.capabilities;
+    const hot = parts.hotPath;
+    this.claimDueTasks = (options, plan) => hot.claimDueTasks(options, plan);
+    this.markRunsStarted = (starts) => hot.markRunsStarted(starts);
+    this.admitRuns = (requests) => hot.admitRuns(requests);
+    this.finishRuns = (finishes) => hot.finishRuns(finishes);
+    this.renewLeases = (owner, leaseExpiresAt) => hot.renewLeases(owner, leaseExpiresAt);
+    this.recoverRuns = (options) => hot.recoverRuns(options);
+    this.#close = parts.close;
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  // ------------------------------------------------------------ tokens
+
+  async countApiTokens(): Promise<number> {
+    const row = await this.db
+      .selectFrom('api_tokens')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async createApiToken(token: { name: string; tokenHash: string; role: 'admin' }): Promise<ApiTokenRecord> {
+    const row = await mapConflict(
+      'unique',
+      () => new StoreConflictError('An API token with this hash exists already', 'api_tokens_token_hash_key'),
+      () =>
+        this.db
+          .insertInto('api_tokens')
+          .values({ name: token.name, token_hash: token.tokenHash, role: token.role, created_at: this.now() })
+          .returningAll()
+          .executeTakeFirstOrThrow(),
+    );
+    return toApiTokenRecord(row);
+  }
+
+  async findApiTokenByHash(tokenHash: string): Promise<ApiTokenRecord | undefined> {
+    const row = await this.db
+      .selectFrom('api_tokens')
+      .selectAll()
+      .where('token_hash', '=', tokenHash)
+      .executeTakeFirst();
+    return row && toApiTokenRecord(row);
+  }
+
+  // ------------------------------------------------------------ namespaces
+
+  async ensureNamespace(name: string): Promise<NamespaceRecord> {
+    // INSERT … ON CONFLICT DO NOTHING, then read: two callers racing both end with the one row.
+    await this.db
+      .insertInto('namespaces')
+      .values({ name, description: null, created_at: this.now() })
+      .onConflict((oc) => oc.column('name').doNothing())
+      .execute();
+    const found = await this.getNamespaceByName(name);
+    if (found === undefined) throw new Error(`namespace ${name} vanished right after it was ensured`);
+    return found;
+  }
+
+  async createNamespace(ns: { name: string; description: string | null }): Promise<NamespaceRecord> {
+    const row = await mapConflict(
+      'unique',
+      () => new StoreConflictError(`Namespace "${ns.name}" exists already`, 'namespaces_name_key'),
+      () =>
+        this.db
+          .insertInto('namespaces')
+          .values({ name: ns.name, description: ns.description, created_at: this.now() })
+          .returningAll()
+          .executeTakeFirstOrThrow(),
+    );
+    return toNamespaceRecord(row);
+  }
+
+  async getNamespace(id: number): Promise<NamespaceRecord | undefined> {
+    const row = await this.db.selectFrom('namespaces').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toNamespaceRecord(row);
+  }
+
+  async getNamespaceByName(name: string): Promise<NamespaceRecord | undefined> {
+    const row = await this.db
+      .selectFrom('namespaces')
+      .selectAll()
+      .where('name', '=', name)
+      .executeTakeFirst();
+    return row && toNamespaceRecord(row);
+  }
+
+  async listNamespaces(): Promise<NamespaceRecord[]> {
+    const rows = await this.db.selectFrom('namespaces').selectAll().orderBy('name').execute();
+    return rows.map(toNamespaceRecord);
+  }
+
+  // ------------------------------------------------------------ apps
+
+  async createApp(app: NewApp): Promise<AppRecord> {
+    const row = await mapConflict(
+      'unique',
+      () =>
+        new StoreConflictError(
+          `App "${app.appName}" exists already in this namespace`,
+          'apps_namespace_app_name_key',
+        ),
+      () =>
+        this.db
+          .insertInto('apps')
+          .values(appColumns(app, this.now()))
+          .returningAll()
+          .executeTakeFirstOrThrow(),
+    );
+    return toAppRecord(row);
+  }
+
+  async getApp(id: number): Promise<AppRecord | undefined> {
+    const row = await this.db.selectFrom('apps').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toAppRecord(row);
+  }
+
+  async getAppByName(namespaceId: number, appName: string): Promise<AppRecord | undefined> {
+    const row = await this.db
+      .selectFrom('apps')
+      .selectAll()
+      .where('namespace_id', '=', namespaceId)
+      .where('app_name', '=', appName)
+      .executeTakeFirst();
+    return row && toAppRecord(row);
+  }
+
+  async listApps(filter: { namespaceId?: number | undefined }, page: PageRequest): Promise<Page<AppRecord>> {
+    const before = decodeCursor(page.cursor);
+    let query = this.db.selectFrom('apps').selectAll();
+    if (filter.namespaceId !== undefined) query = query.where('namespace_id', '=', filter.namespaceId);
+    if (before !== undefined) query = query.where('id', '<', before);
+    const rows = await query
+      .orderBy('id', 'desc')
+      .limit(page.limit + 1)
+      .execute();
+    return toPage(rows.map(toAppRecord), page.limit);
+  }
+
+  async updateApp(id: number, patch: AppPatch): Promise<AppRecord | undefined> {
+    const row = await this.db
+      .updateTable('apps')
+      .set(appPatchColumns(patch, this.now()))
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirst();
+    return row && toAppRecord(row);
+  }
+
+  async deleteApp(id: number): Promise<boolean> {
+    // The tasks.app_id foreign key refuses the delete atomically; a count-then-delete would race
+    // with a task being created for the app.
+    const result = await mapConflict(
+      'foreign_key',
+      () =>
+        new StoreConflictError(
+          `App ${id} still has tasks: delete them or move them to another app first`,
+          'tasks_app_id_fkey',
+        ),
+      () => this.db.deleteFrom('apps').where('id', '=', id).executeTakeFirst(),
+    );
+    return result.numDeletedRows > 0n;
+  }
+
+  // ------------------------------------------------------------ calendars
+
+  async createCalendar(calendar: NewCalendar): Promise<CalendarRecord> {
+    const row = await mapConflict(
+      'unique',
+      () => calendarNameTaken(calendar.name),
+      () =>
+        this.db
+          .insertInto('calendars')
+          .values(calendarColumns(calendar, this.now()))
+          .returningAll()
+          .executeTakeFirstOrThrow(),
+    );
+    return toCalendarRecord(row);
+  }
+
+  async getCalendar(id: number): Promise<CalendarRecord | undefined> {
+    const row = await this.db.selectFrom('calendars').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toCalendarRecord(row);
+  }
+
+  async listCalendars(
+    filter: { namespaceId?: number | undefined },
+    page: PageRequest,
+  ): Promise<Page<CalendarRecord>> {
+    const before = decodeCursor(page.cursor);
+    let query = this.db.selectFrom('calendars').selectAll();
+    if (filter.namespaceId !== undefined) query = query.where('namespace_id', '=', filter.namespaceId);
+    if (before !== undefined) query = query.where('id', '<', before);
+    const rows = await query
+      .orderBy('id', 'desc')
+      .limit(page.limit + 1)
+      .execute();
+    return toPage(rows.map(toCalendarRecord), page.limit);
+  }
+
+  async updateCalendar(id: number, patch: CalendarPatch): Promise<CalendarRecord | undefined> {
+    const row = await mapConflict(
+      'unique',
+      () => calendarNameTaken(patch.name ?? ''),
+      () =>
+        this.db
+          .updateTable('calendars')
+          .set(calendarPatchColumns(patch, this.now()))
+          .where('id', '=', id)
+          .returningAll()
+          .executeTakeFirst(),
+    );
+    return row && toCalendarRecord(row);
+  }
+
+  async deleteCalendar(id: number): Promise<boolean> {
+    // tasks.calendar_id mirrors schedule.calendar.id, so its foreign key refuses the delete.
+    const result = await mapConflict(
+      'foreign_key',
+      () =>
+        new StoreConflictError(
+          `Calendar ${id} is used by the schedule of at least one task: change those schedules first`,
+          'tasks_calendar_id_fkey',
+        ),
+      () => this.db.deleteFrom('calendars').where('id', '=', id).executeTakeFirst(),
+    );
+    return result.numDeletedRows > 0n;
+  }
+
+  // ------------------------------------------------------------ tasks
+
+  async createTask(task: NewTask): Promise<TaskRecord> {
+    const row = await mapConflict('foreign_key', missingReference, () =>
+      this.db
+        .insertInto('tasks')
+        .values(taskColumns(task, this.now()))
+        .returningAll()
+        .executeTakeFirstOrThrow(),
+    );
+    return toTaskRecord(row);
+  }
+
+  async getTask(id: number): Promise<TaskRecord | undefined> {
+    const row = await this.db.selectFrom('tasks').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toTaskRecord(row);
+  }
+
+  async listTasks(filter: TaskFilter, page: PageRequest): Promise<Page<TaskRecord>> {
+    const before = decodeCursor(page.cursor);
+    let query = this.db.selectFrom('tasks').selectAll();
+    if (filter.namespaceId !== undefined) query = query.where('namespace_id', '=', filter.namespaceId);
+    if (filter.appId !== undefined) query = query.where('app_id', '=', filter.appId);
+    if (filter.enabled !== undefined) query = query.where('enabled', '=', filter.enabled ? 1 : 0);
+    if (before !== undefined) query = query.where('id', '<', before);
+    const rows = await query
+      .orderBy('id', 'desc')
+      .limit(page.limit + 1)
+      .execute();
+    return toPage(rows.map(toTaskRecord), page.limit);
+  }
+
+  async updateTask(id: number, patch: TaskPatch): Promise<TaskRecord | undefined> {
+    const row = await mapConflict('foreign_key', missingReference, () =>
+      this.db
+        .updateTable('tasks')
+        .set(taskPatchColumns(patch, this.now()))
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirst(),
+    );
+    return row && toTaskRecord(row);
+  }
+
+  async deleteTask(id: number): Promise<boolean> {
+    // runs and run_logs go with it: ON DELETE CASCADE, in the same statement.
+    const result = await this.db.deleteFrom('tasks').where('id', '=', id).executeTakeFirst();
+    return result.numDeletedRows > 0n;
+  }
+
+  async countTasks(): Promise<number> {
+    const row = await this.db
+      .selectFrom('tasks')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async listTasksUsingCalendar(calendarId: number): Promise<TaskRecord[]> {
+    const rows = await this.db
+      .selectFrom('tasks')
+      .selectAll()
+      .where('calendar_id', '=', calendarId)
+      .orderBy('id')
+      .execute();
+    return rows.map(toTaskRecord);
+  }
+}
+
+function calendarNameTaken(name: string): StoreConflictError {
+  return new StoreConflictError(
+    `Calendar "${name}" exists already in this namespace`,
+    'calendars_namespace_name_key',
+  );
+}
+
+/** A task's app or calendar was deleted between the caller's check and this write. */
+function missingReference(): StoreConflictError {
+  return new StoreConflictError(
+    'The task refers to an app or a calendar that does not exist (any more)',
+    'tasks_references',
+  );
+}

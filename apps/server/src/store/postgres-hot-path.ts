@@ -1,0 +1,347 @@
+/**
+ * The concurrency-critical operations on PostgreSQL, by hand. Several nodes share the database,
+ * so every decision is made in it, under row locks, in READ COMMITTED:
+ *
+ * - Rows are locked in id order (`ORDER BY id FOR UPDATE` in a MATERIALIZED CTE; PostgreSQL
+ *   sorts before it locks), so two batches touching the same runs wait for each other instead
+ *   of deadlocking. A deadlock or serialization failure that still happens is retried.
+ * - A locked row is re-checked against the WHERE clause on its newest committed version
+ *   (EvalPlanQual), so "still scheduled" / "not terminal yet" is judged after the wait.
+ * - Batches are single statements over `unnest($n::type[])` arrays: one round trip per batch,
+ *   and no bound-parameter limit (a catch-up can plan thousands of runs).
+ */
+import type pg from 'pg';
+import type { Selectable } from 'kysely';
+import type { RunsTable, TasksTable } from './db-schema.js';
+import { isRetryableTransactionError } from './db-errors.js';
+import type { HotPath } from './kysely-store-base.js';
+import {
+  LOST_ERROR,
+  RUN_INSERT_COLUMNS,
+  runColumns,
+  splitRecovered,
+  toDurationMs,
+  toJson,
+  toRunRecord,
+  toTaskRecord,
+  type RunColumns,
+} from './row-mapping.js';
+import type {
+  AdmissionRequest,
+  AdmissionResult,
+  ClaimOptions,
+  FinishRequest,
+  RecoveryResult,
+  RunRecord,
+  StartRequest,
+  TaskPlan,
+  TaskRecord,
+} from './store.js';
+
+/** PostgreSQL array types for unnest, per inserted run column. */
+const RUN_COLUMN_TYPES: Record<keyof RunColumns, string> = {
+  task_id: 'bigint',
+  app_id: 'bigint',
+  namespace_id: 'bigint',
+  trigger_type: 'text',
+  status: 'text',
+  slot_at: 'bigint',
+  scheduled_at: 'bigint',
+  attempt: 'integer',
+  retry_of: 'bigint',
+  input: 'text',
+  error: 'text',
+  finished_at: 'bigint',
+  idempotency_key: 'text',
+  lease_owner: 'text',
+  lease_expires_at: 'bigint',
+  created_at: 'bigint',
+};
+
+/** Attempts for a transaction PostgreSQL aborted to break a deadlock. */
+const MAX_ATTEMPTS = 3;
+
+type Queryable = Pick<pg.PoolClient, 'query'>;
+
+export class PostgresHotPath implements HotPath {
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly now: () => number,
+  ) {}
+
+  /**
+   * Claim: `FOR UPDATE SKIP LOCKED` hands each due task to one node; another node skips it
+   * rather than waiting, and if it reads the row only after our commit, the re-check sees the
+   * advanced next_fire_at and drops it. The unique (task_id, slot_at) backs this up: even a
+   * slot planned twice is inserted once (ON CONFLICT DO NOTHING RETURNING reports only ours).
+   */
+  async claimDueTasks(options: ClaimOptions, plan: (task: TaskRecord) => TaskPlan): Promise<RunRecord[]> {
+    return this.inTransaction(async (client) => {
+      const due = await client.query<Selectable<TasksTable>>(
+        `SELECT * FROM tasks WHERE enabled AND next_fire_at <= $1
+         ORDER BY next_fire_at, id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+        [options.horizon, options.limit],
+      );
+      if (due.rows.length === 0) return [];
+      const now = this.now();
+      const runs: RunColumns[] = [];
+      const taskIds: number[] = [];
+      const nextFireAts: (number | null)[] = [];
+      for (const row of due.rows) {
+        const planned = plan(toTaskRecord(row));
+        for (const run of planned.runs) runs.push(runColumns(run, now));
+        taskIds.push(row.id);
+        nextFireAts.push(planned.nextFireAt);
+      }
+      let inserted: RunRecord[] = [];
+      if (runs.length > 0) {
+        const columns = RUN_INSERT_COLUMNS;
+        const result = await client.query<Selectable<RunsTable>>(
+          `INSERT INTO runs (${columns.join(', ')})
+           SELECT * FROM unnest(${columns.map((c, i) => `$${i + 1}::${RUN_COLUMN_TYPES[c]}[]`).join(', ')})
+           ON CONFLICT DO NOTHING RETURNING *`,
+          columns.map((c) => runs.map((run) => run[c])),
+        );
+        inserted = result.rows.map(toRunRecord).sort((a, b) => a.id - b.id);
+      }
+      await client.query(
+        `UPDATE tasks AS t SET next_fire_at = v.next_fire_at
+         FROM unnest($1::bigint[], $2::bigint[]) AS v(id, next_fire_at) WHERE t.id = v.id`,
+        [taskIds, nextFireAts],
+      );
+      return inserted;
+    });
+  }
+
+  /** Start: only rows still `scheduled` after the lock are started; the rest report false. */
+  async markRunsStarted(starts: StartRequest[]): Promise<boolean[]> {
+    if (starts.length === 0) return [];
+    const { unique, isFirst } = firstOfEachRun(starts);
+    const started = await this.retrying((client) => startRuns(client, unique));
+    return starts.map((start, i) => isFirst[i] === true && started.has(start.runId));
+  }
+
+  /**
+   * Shared admission. The task and app rows are locked first (sorted by id, so two nodes lock
+   * them in the same order), then the running runs are counted: a second node admitting for the
+   * same task or app waits here until we commit, then counts our starts. `FOR NO KEY UPDATE`
+   * serialises admissions without blocking the foreign-key checks of runs being inserted.
+   */
+  async admitRuns(requests: AdmissionRequest[]): Promise<AdmissionResult[]> {
+    if (requests.length === 0) return [];
+    const sortedIds = (ids: number[]) => [...new Set(ids)].sort((a, b) => a - b);
+    const taskIds = sortedIds(requests.filter((r) => r.taskMax !== null).map((r) => r.taskId));
+    const appIds = sortedIds(requests.filter((r) => r.appMax !== null).map((r) => r.appId));
+    const runIds = sortedIds(requests.map((r) => r.runId));
+    return this.inTransaction(async (client) => {
+      if (taskIds.length > 0) {
+        await client.query(
+          'SELECT id FROM tasks WHERE id = ANY($1::bigint[]) ORDER BY id FOR NO KEY UPDATE',
+          [taskIds],
+        );
+      }
+      if (appIds.length > 0) {
+        await client.query('SELECT id FROM apps WHERE id = ANY($1::bigint[]) ORDER BY id FOR NO KEY UPDATE', [
+          appIds,
+        ]);
+      }
+      const runs = await client.query<{ id: number; status: string }>(
+        'SELECT id, status FROM runs WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE',
+        [runIds],
+      );
+      const byTask = await countRunning(client, 'task_id', taskIds);
+      const byApp = await countRunning(client, 'app_id', appIds);
+      const scheduled = new Set(runs.rows.filter((r) => r.status === 'scheduled').map((r) => r.id));
+      const toStart: AdmissionRequest[] = [];
+      const results = requests.map((request): AdmissionResult => {
+        if (!scheduled.has(request.runId)) return 'gone';
+        const taskRunning = byTask.get(request.taskId) ?? 0;
+        if (request.taskMax !== null && taskRunning >= request.taskMax) return 'task_busy';
+        const appRunning = byApp.get(request.appId) ?? 0;
+        if (request.appMax !== null && appRunning >= request.appMax) return 'app_busy';
+        scheduled.delete(request.runId);
+        byTask.set(request.taskId, taskRunning + 1);
+        byApp.set(request.appId, appRunning + 1);
+        toStart.push(request);
+        return 'started';
+      });
+      if (toStart.length > 0) await startRuns(client, toStart);
+      return results;
+    });
+  }
+
+  /** Finish: a run is finished once; a row already terminal after the lock reports false. */
+  async finishRuns(finishes: FinishRequest[]): Promise<boolean[]> {
+    if (finishes.length === 0) return [];
+    const { unique, isFirst } = firstOfEachRun(finishes);
+    const finished = await this.retrying(async (client) => {
+      const result = await client.query<{ id: number }>(
+        `WITH v AS (
+           SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::text[])
+             AS v(id, status, finished_at, duration_ms, output, error, usage)
+         ), locked AS MATERIALIZED (
+           SELECT id FROM runs WHERE id = ANY($1::bigint[]) AND status IN ('scheduled', 'running')
+           ORDER BY id FOR UPDATE
+         )
+         UPDATE runs AS r SET status = v.status, finished_at = v.finished_at, duration_ms = v.duration_ms,
+           output = v.output, error = v.error, usage = v.usage
+         FROM locked JOIN v ON v.id = locked.id
+         WHERE r.id = locked.id
+         RETURNING r.id`,
+        [
+          unique.map((f) => f.runId),
+          unique.map((f) => f.status),
+          unique.map((f) => f.finishedAt),
+          unique.map((f) => toDurationMs(f.durationMs)),
+          unique.map((f) => toJson(f.output)),
+          unique.map((f) => toJson(f.error ?? undefined)),
+          unique.map((f) => toJson(f.usage ?? undefined)),
+        ],
+      );
+      return new Set(result.rows.map((row) => row.id));
+    });
+    return finishes.map((finish, i) => isFirst[i] === true && finished.has(finish.runId));
+  }
+
+  /** Renew: locks the owner's runs in id order like the batches above, so it cannot deadlock with them. */
+  async renewLeases(owner: string, leaseExpiresAt: number): Promise<number> {
+    return this.retrying(async (client) => {
+      const result = await client.query(
+        `WITH locked AS MATERIALIZED (
+           SELECT id FROM runs WHERE lease_owner = $1 AND status IN ('scheduled', 'running')
+           ORDER BY id FOR UPDATE
+         )
+         UPDATE runs AS r SET lease_expires_at = $2 FROM locked WHERE r.id = locked.id`,
+        [owner, leaseExpiresAt],
+      );
+      return result.rowCount ?? 0;
+    });
+  }
+
+  /**
+   * Recovery: SKIP LOCKED, so two nodes recovering at once split the expired runs instead of
+   * both taking them; a run whose owner is renewing right now is skipped, and one renewed since
+   * our snapshot fails the re-check. Adopting and losing are one statement on one row version.
+   */
+  async recoverRuns(options: {
+    owner: string;
+    now: number;
+    leaseExpiresAt: number;
+    includeLive: boolean;
+  }): Promise<RecoveryResult> {
+    const rows = await this.retrying(async (client) => {
+      const result = await client.query<Selectable<RunsTable>>(
+        `WITH expired AS MATERIALIZED (
+           SELECT id FROM runs
+           WHERE status IN ('scheduled', 'running')
+             AND (lease_expires_at IS NULL OR lease_expires_at < $2::bigint
+                  OR ($5::boolean AND lease_owner IS DISTINCT FROM $1::text))
+           ORDER BY id FOR UPDATE SKIP LOCKED
+         )
+         UPDATE runs AS r SET
+           status = CASE WHEN r.status = 'running' THEN 'lost' ELSE r.status END,
+           finished_at = CASE WHEN r.status = 'running' THEN $2::bigint ELSE r.finished_at END,
+           error = CASE WHEN r.status = 'running' THEN $4::text ELSE r.error END,
+           lease_owner = CASE WHEN r.status = 'scheduled' THEN $1::text ELSE r.lease_owner END,
+           lease_expires_at = CASE WHEN r.status = 'scheduled' THEN $3::bigint ELSE r.lease_expires_at END
+         FROM expired WHERE r.id = expired.id
+         RETURNING r.*`,
+        [options.owner, options.now, options.leaseExpiresAt, LOST_ERROR, options.includeLive],
+      );
+      return result.rows;
+    });
+    return splitRecovered(rows.map(toRunRecord));
+  }
+
+  // ------------------------------------------------------------ plumbing
+
+  /** BEGIN … COMMIT on one pooled connection, retried when PostgreSQL aborts it for a deadlock. */
+  private async inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const client = await this.pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await work(client);
+        await client.query('COMMIT');
+        client.release();
+        return result;
+      } catch (error) {
+        // A failed ROLLBACK means the connection is broken: destroy it rather than pool it.
+        const rolledBack = await client.query('ROLLBACK').then(
+          () => true,
+          () => false,
+        );
+        client.release(!rolledBack);
+        if (attempt < MAX_ATTEMPTS && isRetryableTransactionError(error)) continue;
+        throw error;
+      }
+    }
+  }
+
+  /** A single statement (its own transaction), retried when PostgreSQL aborts it for a deadlock. */
+  private async retrying<T>(work: (client: Queryable) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await work(this.pool);
+      } catch (error) {
+        if (attempt < MAX_ATTEMPTS && isRetryableTransactionError(error)) continue;
+        throw error;
+      }
+    }
+  }
+}
+
+/** Starts runs still `scheduled` (under an id-ordered lock); returns the ids started. */
+async function startRuns(client: Queryable, starts: StartRequest[]): Promise<Set<number>> {
+  const result = await client.query<{ id: number }>(
+    `WITH v AS (
+       SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::bigint[])
+         AS v(id, started_at, executor, lease_owner, lease_expires_at)
+     ), locked AS MATERIALIZED (
+       SELECT id FROM runs WHERE id = ANY($1::bigint[]) AND status = 'scheduled' ORDER BY id FOR UPDATE
+     )
+     UPDATE runs AS r SET status = 'running', started_at = v.started_at, executor = v.executor,
+       lease_owner = v.lease_owner, lease_expires_at = v.lease_expires_at
+     FROM locked JOIN v ON v.id = locked.id
+     WHERE r.id = locked.id
+     RETURNING r.id`,
+    [
+      starts.map((s) => s.runId),
+      starts.map((s) => s.startedAt),
+      starts.map((s) => s.executor),
+      starts.map((s) => s.leaseOwner),
+      starts.map((s) => s.leaseExpiresAt),
+    ],
+  );
+  return new Set(result.rows.map((row) => row.id));
+}
+
+async function countRunning(
+  client: Queryable,
+  column: 'task_id' | 'app_id',
+  ids: number[],
+): Promise<Map<number, number>> {
+  const counts = new Map<number, number>(ids.map((id) => [id, 0]));
+  if (ids.length === 0) return counts;
+  const result = await client.query<{ key: number; n: number }>(
+    `SELECT ${column} AS key, count(*) AS n FROM runs
+     WHERE ${column} = ANY($1::bigint[]) AND status = 'running' GROUP BY ${column}`,
+    [ids],
+  );
+  for (const row of result.rows) counts.set(row.key, row.n);
+  return counts;
+}
+
+/**
+ * A run named twice in one batch is handled once, by its first request: joining the same row
+ * twice in one UPDATE would apply an arbitrary one of them. Later duplicates report false.
+ */
+function firstOfEachRun<T extends { runId: number }>(requests: T[]): { unique: T[]; isFirst: boolean[] } {
+  const seen = new Set<number>();
+  const isFirst = requests.map((request) => {
+    if (seen.has(request.runId)) return false;
+    seen.add(request.runId);
+    return true;
+  });
+  return { unique: requests.filter((_, i) => isFirst[i]), isFirst };
+}

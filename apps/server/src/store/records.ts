@@ -1,0 +1,103 @@
+/**
+ * What the store keeps, as plain records. Instants are epoch milliseconds; JSON columns are
+ * parsed values. The API layer (http/present.ts) turns records into the protocol's shapes.
+ */
+import type { Concurrency, Retry, RunError, RunStatus, Schedule, TriggerType, Usage } from '@kairos/protocol';
+
+export interface NamespaceRecord {
+  id: number;
+  name: string;
+  description: string | null;
+  createdAt: number;
+}
+
+export interface ApiTokenRecord {
+  id: number;
+  name: string;
+  tokenHash: string;
+  role: 'admin';
+  createdAt: number;
+}
+
+export interface AppRecord {
+  id: number;
+  namespaceId: number;
+  appName: string;
+  name: string;
+  description: string | null;
+  maxConcurrency: number | null;
+  /** sha256 hex of the access token; the token itself is never stored. */
+  accessTokenHash: string;
+  /** The token's last four characters, to show it masked. */
+  accessTokenHint: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface CalendarRecord {
+  id: number;
+  namespaceId: number;
+  name: string;
+  timezone: string;
+  /** Sorted, unique `YYYY-MM-DD` dates. */
+  dates: string[];
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface TaskRecord {
+  id: number;
+  namespaceId: number;
+  appId: number;
+  name: string;
+  description: string | null;
+  type: string;
+  config: Record<string, unknown>;
+  schedule: Schedule;
+  timeoutSeconds: number | null;
+  retry: Retry;
+  concurrency: Concurrency;
+  enabled: boolean;
+  /** The next slot not yet planned; null when the task will not fire by itself. */
+  nextFireAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface RunRecord {
+  id: number;
+  taskId: number;
+  appId: number;
+  namespaceId: number;
+  triggerType: TriggerType;
+  status: RunStatus;
+  /** Scheduled slot; null for manual/API/retry runs. Unique per task: one run per slot. */
+  slotAt: number | null;
+  /** When the run is meant to start (the slot, the trigger time, or the retry's due time). */
+  scheduledAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+  durationMs: number | null;
+  attempt: number;
+  /** The first run of a retry chain. */
+  retryOf: number | null;
+  input: unknown;
+  output: unknown;
+  error: RunError | null;
+  executor: string | null;
+  usage: Usage | null;
+  idempotencyKey: string | null;
+  /** The node that holds the run until its lease expires. */
+  leaseOwner: string | null;
+  leaseExpiresAt: number | null;
+  cancelRequestedAt: number | null;
+  createdAt: number;
+}
+
+export interface RunLogRecord {
+  runId: number;
+  seq: number;
+  at: number;
+  stream: 'stdout' | 'stderr' | 'system';
+  text: string;
+}

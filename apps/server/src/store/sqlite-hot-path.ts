@@ -1,0 +1,229 @@
+/**
+ * The concurrency-critical operations on SQLite, by hand, with prepared statements cached.
+ *
+ * Why this is safe: better-sqlite3 is synchronous and the server is the only writer (the lock
+ * in sqlite-lock.ts). Each multi-statement operation is ONE `db.transaction(...)` that runs to
+ * its end without yielding to the event loop, so no other caller in this process can interleave
+ * with it, and no other process writes the file. IMMEDIATE transactions take the write lock up
+ * front, so an outside reader (a backup, the sqlite3 shell) cannot make one fail half-way.
+ *
+ * Why it is fast: one transaction per batch means one WAL commit per batch (no fsync with
+ * synchronous=NORMAL), and prepared statements skip SQL parsing; a batch of 100 starts or
+ * finishes is ~100 B-tree updates in memory. Measured on a temp file, batches of 100 over 50,000
+ * runs: markRunsStarted ~146,000 runs/s, finishRuns ~91,000 runs/s; claimDueTasks ~21,000 runs/s
+ * with 1,000 due tasks per claim (planning and JSON parsing included).
+ */
+import type BetterSqlite3 from 'better-sqlite3';
+import type { Selectable } from 'kysely';
+import type { RunsTable, TasksTable } from './db-schema.js';
+import type { HotPath } from './kysely-store-base.js';
+import {
+  LOST_ERROR,
+  RUN_INSERT_COLUMNS,
+  runColumns,
+  splitRecovered,
+  toDurationMs,
+  toJson,
+  toRunRecord,
+  toTaskRecord,
+} from './row-mapping.js';
+import type {
+  AdmissionRequest,
+  AdmissionResult,
+  ClaimOptions,
+  FinishRequest,
+  RecoveryResult,
+  RunRecord,
+  StartRequest,
+  TaskPlan,
+  TaskRecord,
+} from './store.js';
+
+type Statement = BetterSqlite3.Statement;
+
+export class SqliteHotPath implements HotPath {
+  readonly #selectDueTasks: Statement;
+  readonly #insertPlannedRun: Statement;
+  readonly #setNextFireAt: Statement;
+  readonly #startRun: Statement;
+  readonly #runStatus: Statement;
+  readonly #countRunningOfTask: Statement;
+  readonly #countRunningOfApp: Statement;
+  readonly #finishRun: Statement;
+  readonly #renewLeases: Statement;
+  readonly #recoverExpired: Statement;
+  readonly #recoverAllButOwn: Statement;
+
+  readonly #claimTx: (horizon: number, limit: number, plan: (task: TaskRecord) => TaskPlan) => RunRecord[];
+  readonly #startTx: (starts: StartRequest[]) => boolean[];
+  readonly #admitTx: (requests: AdmissionRequest[]) => AdmissionResult[];
+  readonly #finishTx: (finishes: FinishRequest[]) => boolean[];
+
+  constructor(
+    db: BetterSqlite3.Database,
+    private readonly now: () => number,
+  ) {
+    this.#selectDueTasks = db.prepare(
+      'SELECT * FROM tasks WHERE enabled = 1 AND next_fire_at <= ? ORDER BY next_fire_at, id LIMIT ?',
+    );
+    // DO NOTHING without a conflict target: an existing (task_id, slot_at) is what makes a slot
+    // fire once; RETURNING yields no row then, so only inserted runs are reported.
+    this.#insertPlannedRun = db.prepare(
+      `INSERT INTO runs (${RUN_INSERT_COLUMNS.join(', ')}) VALUES (${RUN_INSERT_COLUMNS.map((c) => `@${c}`).join(', ')})
+       ON CONFLICT DO NOTHING RETURNING *`,
+    );
+    this.#setNextFireAt = db.prepare('UPDATE tasks SET next_fire_at = ? WHERE id = ?');
+    this.#startRun = db.prepare(
+      `UPDATE runs SET status = 'running', started_at = @startedAt, executor = @executor,
+         lease_owner = @leaseOwner, lease_expires_at = @leaseExpiresAt
+       WHERE id = @runId AND status = 'scheduled'`,
+    );
+    this.#runStatus = db.prepare('SELECT status FROM runs WHERE id = ?').pluck();
+    this.#countRunningOfTask = db
+      .prepare("SELECT count(*) FROM runs WHERE task_id = ? AND status = 'running'")
+      .pluck();
+    this.#countRunningOfApp = db
+      .prepare("SELECT count(*) FROM runs WHERE app_id = ? AND status = 'running'")
+      .pluck();
+    this.#finishRun = db.prepare(
+      `UPDATE runs SET status = @status, finished_at = @finishedAt, duration_ms = @durationMs,
+         output = @output, error = @error, usage = @usage
+       WHERE id = @runId AND status IN ('scheduled', 'running')`,
+    );
+    this.#renewLeases = db.prepare(
+      "UPDATE runs SET lease_expires_at = ? WHERE lease_owner = ? AND status IN ('scheduled', 'running')",
+    );
+    const recover = (which: string) =>
+      db.prepare(
+        `UPDATE runs SET
+           status = CASE status WHEN 'running' THEN 'lost' ELSE status END,
+           finished_at = CASE status WHEN 'running' THEN @now ELSE finished_at END,
+           error = CASE status WHEN 'running' THEN @lostError ELSE error END,
+           lease_owner = CASE status WHEN 'scheduled' THEN @owner ELSE lease_owner END,
+           lease_expires_at = CASE status WHEN 'scheduled' THEN @leaseExpiresAt ELSE lease_expires_at END
+         WHERE status IN ('scheduled', 'running') AND (${which})
+         RETURNING *`,
+      );
+    // A run with no lease at all is held by nobody: it counts as expired, or it would never run.
+    this.#recoverExpired = recover('lease_expires_at IS NULL OR lease_expires_at < @now');
+    this.#recoverAllButOwn = recover(
+      'lease_expires_at IS NULL OR lease_expires_at < @now OR lease_owner IS NOT @owner',
+    );
+
+    this.#claimTx = db.transaction((horizon: number, limit: number, plan: (task: TaskRecord) => TaskPlan) => {
+      const inserted: RunRecord[] = [];
+      const due = this.#selectDueTasks.all(horizon, limit) as Selectable<TasksTable>[];
+      for (const row of due) {
+        const planned = plan(toTaskRecord(row));
+        for (const run of planned.runs) {
+          const created = this.#insertPlannedRun.get(runColumns(run, this.now())) as
+            Selectable<RunsTable> | undefined;
+          if (created !== undefined) inserted.push(toRunRecord(created));
+        }
+        this.#setNextFireAt.run(planned.nextFireAt, row.id);
+      }
+      return inserted;
+    }).immediate;
+
+    this.#startTx = db.transaction((starts: StartRequest[]) =>
+      starts.map((start) => this.#startRun.run(start).changes === 1),
+    ).immediate;
+
+    this.#admitTx = db.transaction((requests: AdmissionRequest[]) => {
+      // Counts are read once per task/app inside the transaction, then kept up to date as this
+      // batch starts runs; nothing else can change them before the transaction ends.
+      const byTask = new Map<number, number>();
+      const byApp = new Map<number, number>();
+      return requests.map((request): AdmissionResult => {
+        if (this.#runStatus.get(request.runId) !== 'scheduled') return 'gone';
+        if (request.taskMax !== null) {
+          const running = cached(
+            byTask,
+            request.taskId,
+            () => this.#countRunningOfTask.get(request.taskId) as number,
+          );
+          if (running >= request.taskMax) return 'task_busy';
+        }
+        if (request.appMax !== null) {
+          const running = cached(
+            byApp,
+            request.appId,
+            () => this.#countRunningOfApp.get(request.appId) as number,
+          );
+          if (running >= request.appMax) return 'app_busy';
+        }
+        this.#startRun.run(request);
+        // Only counts already read are bumped: one read later comes from the table, this start included.
+        if (byTask.has(request.taskId)) byTask.set(request.taskId, (byTask.get(request.taskId) ?? 0) + 1);
+        if (byApp.has(request.appId)) byApp.set(request.appId, (byApp.get(request.appId) ?? 0) + 1);
+        return 'started';
+      });
+    }).immediate;
+
+    this.#finishTx = db.transaction((finishes: FinishRequest[]) =>
+      finishes.map(
+        (finish) =>
+          this.#finishRun.run({
+            runId: finish.runId,
+            status: finish.status,
+            finishedAt: finish.finishedAt,
+            durationMs: toDurationMs(finish.durationMs),
+            output: toJson(finish.output),
+            error: toJson(finish.error ?? undefined),
+            usage: toJson(finish.usage ?? undefined),
+          }).changes === 1,
+      ),
+    ).immediate;
+  }
+
+  /** One transaction: read due tasks, plan, insert (a taken slot is skipped), advance next_fire_at. */
+  async claimDueTasks(options: ClaimOptions, plan: (task: TaskRecord) => TaskPlan): Promise<RunRecord[]> {
+    return this.#claimTx(options.horizon, options.limit, plan);
+  }
+
+  /** One transaction; `status = 'scheduled'` in the WHERE makes a cancelled run report false. */
+  async markRunsStarted(starts: StartRequest[]): Promise<boolean[]> {
+    return starts.length === 0 ? [] : this.#startTx(starts);
+  }
+
+  /** One transaction: nothing can start or finish a run between our count and our start. */
+  async admitRuns(requests: AdmissionRequest[]): Promise<AdmissionResult[]> {
+    return requests.length === 0 ? [] : this.#admitTx(requests);
+  }
+
+  /** One transaction; the status guard in the WHERE makes a second finish report false. */
+  async finishRuns(finishes: FinishRequest[]): Promise<boolean[]> {
+    return finishes.length === 0 ? [] : this.#finishTx(finishes);
+  }
+
+  /** One statement, atomic by itself. */
+  async renewLeases(owner: string, leaseExpiresAt: number): Promise<number> {
+    return this.#renewLeases.run(leaseExpiresAt, owner).changes;
+  }
+
+  async recoverRuns(options: {
+    owner: string;
+    now: number;
+    leaseExpiresAt: number;
+    includeLive: boolean;
+  }): Promise<RecoveryResult> {
+    // One statement: adopting and losing happen atomically, judged on the same row versions.
+    const statement = options.includeLive ? this.#recoverAllButOwn : this.#recoverExpired;
+    const rows = statement.all({
+      now: options.now,
+      owner: options.owner,
+      leaseExpiresAt: options.leaseExpiresAt,
+      lostError: LOST_ERROR,
+    }) as Selectable<RunsTable>[];
+    return splitRecovered(rows.map(toRunRecord));
+  }
+}
+
+function cached(counts: Map<number, number>, key: number, read: () => number): number {
+  let value = counts.get(key);
+  if (value === undefined) {
+    value = read();
+    counts.set(key, value);
+  }
+  return value;
+}

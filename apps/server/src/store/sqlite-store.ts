@@ -1,0 +1,112 @@
+/**
+ * The SQLite store: one file, one writer process (sqlite-lock.ts), better-sqlite3. CRUD goes
+ * through Kysely (kysely-store-base.ts), the hot path through cached prepared statements
+ * (sqlite-hot-path.ts), both on the same single connection.
+ */
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import type { Database as Schema } from './db-schema.js';
+import { KyselyStore } from './kysely-store-base.js';
+import { defaultMigrationsDir, loadMigrations, migrateSqlite } from './migrate.js';
+import { SqliteHotPath } from './sqlite-hot-path.js';
+import { acquireSqliteLock, type SqliteLock } from './sqlite-lock.js';
+import { reasonOf, StoreOpenError } from './store-open-error.js';
+import type { Store } from './store.js';
+
+export interface SqliteStoreOptions {
+  /** The clock for created_at/updated_at; Date.now by default. */
+  now?: (() => number) | undefined;
+}
+
+/**
+ * WAL lets readers (the API) proceed while the scheduler writes; synchronous=NORMAL skips the
+ * fsync per commit (in WAL a power loss can lose the last commits, never corrupt the file);
+ * busy_timeout covers an outside reader such as a backup; foreign keys are off by default in
+ * SQLite and the schema relies on them (cascades, apps and calendars in use).
+ */
+function configure(db: Database.Database): void {
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('foreign_keys = ON');
+}
+
+export async function openSqliteStore(file: string, options: SqliteStoreOptions = {}): Promise<Store> {
+  const now = options.now ?? Date.now;
+  const migrations = await loadMigrations(defaultMigrationsDir('sqlite'));
+  const lock = takeLock(file);
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(file);
+    configure(db);
+    refuseForeignDatabase(db, file);
+    migrateSqlite(db, migrations, now);
+  } catch (error) {
+    db?.close();
+    lock.release();
+    throw openError(error, file);
+  }
+  const sqlite = db;
+  const kysely = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return new KyselyStore({
+    dialect: 'sqlite',
+    capabilities: { exclusiveWriter: true },
+    db: kysely,
+    hotPath: new SqliteHotPath(sqlite, now),
+    now,
+    close: async () => {
+      try {
+        // Recommended before closing a long-lived connection: refreshes the planner's statistics.
+        sqlite.pragma('optimize');
+        await kysely.destroy();
+      } finally {
+        lock.release();
+      }
+    },
+  });
+}
+
+function takeLock(file: string): SqliteLock {
+  try {
+    return acquireSqliteLock(file);
+  } catch (error) {
+    if (error instanceof StoreOpenError) throw error;
+    throw new StoreOpenError(
+      `Cannot create the lock file ${file}.lock (${reasonOf(error)}): make ${dirname(file)} writable, ` +
+        'or choose another KAIROS_DATA_DIR',
+      { cause: error },
+    );
+  }
+}
+
+function notKairos(file: string, reason: string, cause?: unknown): StoreOpenError {
+  return new StoreOpenError(
+    `${file} is not a Kairos SQLite database or is corrupt (${reason}): restore it from a backup, ` +
+      'or move it away to start with an empty one',
+    { cause },
+  );
+}
+
+/** Another program's database: migrating it would mix our tables into its data. */
+function refuseForeignDatabase(db: Database.Database, file: string): void {
+  const tables = db
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+    .pluck()
+    .all() as string[];
+  if (tables.length > 0 && !tables.includes('kairos_migrations')) {
+    throw notKairos(file, `it has tables (${tables.slice(0, 5).join(', ')}) but no kairos_migrations ledger`);
+  }
+}
+
+function openError(error: unknown, file: string): StoreOpenError {
+  if (error instanceof StoreOpenError) return error;
+  const code = (error as { code?: unknown }).code;
+  if (code === 'SQLITE_NOTADB' || (typeof code === 'string' && code.startsWith('SQLITE_CORRUPT'))) {
+    return notKairos(file, reasonOf(error), error);
+  }
+  return new StoreOpenError(
+    `Cannot open the SQLite database ${file} (${reasonOf(error)}): check that it is a file this user can read and write`,
+    { cause: error },
+  );
+}

@@ -1,0 +1,269 @@
+/**
+ * The one Store contract. SQLite (sqlite-store.ts) and PostgreSQL (postgres-store.ts) implement it
+ * and pass one shared test suite (test/store/store-contract.ts). Domain operations only: callers
+ * never see SQL.
+ */
+import type { RunError, RunStatus, TriggerType, Usage } from '@kairos/protocol';
+import type {
+  ApiTokenRecord,
+  AppRecord,
+  CalendarRecord,
+  NamespaceRecord,
+  RunLogRecord,
+  RunRecord,
+  TaskRecord,
+} from './records.js';
+
+export type {
+  ApiTokenRecord,
+  AppRecord,
+  CalendarRecord,
+  NamespaceRecord,
+  RunLogRecord,
+  RunRecord,
+  TaskRecord,
+};
+
+export interface StoreCapabilities {
+  /**
+   * True when this process is the only writer (SQLite: a second process is refused). Admission
+   * and lease recovery may then trust in-memory state; with false (PostgreSQL), several nodes
+   * share the database and must decide in it.
+   */
+  exclusiveWriter: boolean;
+}
+
+/** A page of a list, newest first unless said otherwise. `nextCursor` is opaque. */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface PageRequest {
+  cursor?: string | undefined;
+  limit: number;
+}
+
+export type NewApp = Omit<AppRecord, 'id' | 'createdAt' | 'updatedAt'>;
+export type AppPatch = Partial<
+  Pick<AppRecord, 'name' | 'description' | 'maxConcurrency' | 'accessTokenHash' | 'accessTokenHint'>
+>;
+export type NewCalendar = Omit<CalendarRecord, 'id' | 'createdAt' | 'updatedAt'>;
+export type CalendarPatch = Partial<Pick<CalendarRecord, 'name' | 'timezone' | 'dates'>>;
+export type NewTask = Omit<TaskRecord, 'id' | 'createdAt' | 'updatedAt'>;
+export type TaskPatch = Partial<Omit<TaskRecord, 'id' | 'namespaceId' | 'createdAt' | 'updatedAt'>>;
+
+export interface NewRun {
+  taskId: number;
+  appId: number;
+  namespaceId: number;
+  triggerType: TriggerType;
+  status: 'scheduled' | 'skipped';
+  slotAt: number | null;
+  scheduledAt: number;
+  attempt: number;
+  retryOf: number | null;
+  input: unknown;
+  /** Only for runs inserted already `skipped` (misfire accounting). */
+  error?: RunError | null;
+  finishedAt?: number | null;
+  idempotencyKey?: string | null;
+  leaseOwner: string | null;
+  leaseExpiresAt: number | null;
+}
+
+export interface RunFilter {
+  namespaceId?: number | undefined;
+  taskId?: number | undefined;
+  appId?: number | undefined;
+  statuses?: RunStatus[] | undefined;
+  triggerTypes?: TriggerType[] | undefined;
+  /** scheduledAt >= from */
+  from?: number | undefined;
+  /** scheduledAt < to */
+  to?: number | undefined;
+}
+
+export interface TaskFilter {
+  namespaceId?: number | undefined;
+  appId?: number | undefined;
+  enabled?: boolean | undefined;
+}
+
+/** What the planner decides for one due task, inside the claim transaction. */
+export interface TaskPlan {
+  runs: NewRun[];
+  /** The task's new next_fire_at (null: nothing more to plan, e.g. a fired one_time). */
+  nextFireAt: number | null;
+}
+
+export interface ClaimOptions {
+  /** Tasks with next_fire_at <= horizon are planned. */
+  horizon: number;
+  limit: number;
+}
+
+export interface StartRequest {
+  runId: number;
+  startedAt: number;
+  executor: string | null;
+  leaseOwner: string;
+  leaseExpiresAt: number;
+}
+
+export interface AdmissionRequest extends StartRequest {
+  taskId: number;
+  appId: number;
+  /** Running runs of the task allowed at once; null = no limit. */
+  taskMax: number | null;
+  /** Running runs of the app allowed at once; null = no limit. */
+  appMax: number | null;
+}
+
+/** `gone`: the run is no longer `scheduled` (cancelled meanwhile, or taken by another node). */
+export type AdmissionResult = 'started' | 'task_busy' | 'app_busy' | 'gone';
+
+export interface FinishRequest {
+  runId: number;
+  status: Extract<RunStatus, 'succeeded' | 'failed' | 'timed_out' | 'cancelled' | 'skipped' | 'lost'>;
+  finishedAt: number;
+  durationMs: number | null;
+  output?: unknown;
+  error?: RunError | null;
+  usage?: Usage | null;
+}
+
+export interface RecoveryResult {
+  /** `scheduled` runs whose owner's lease expired, now leased to the caller. */
+  adopted: RunRecord[];
+  /** `running` runs whose owner's lease expired, now finished as `lost`. */
+  lost: RunRecord[];
+}
+
+export interface Store {
+  readonly dialect: 'sqlite' | 'postgres';
+  readonly capabilities: StoreCapabilities;
+  close(): Promise<void>;
+
+  // ------------------------------------------------------------ tokens
+  countApiTokens(): Promise<number>;
+  createApiToken(token: { name: string; tokenHash: string; role: 'admin' }): Promise<ApiTokenRecord>;
+  findApiTokenByHash(tokenHash: string): Promise<ApiTokenRecord | undefined>;
+
+  // ------------------------------------------------------------ namespaces
+  /** Creates the namespace if missing; returns it either way. */
+  ensureNamespace(name: string): Promise<NamespaceRecord>;
+  /** Throws StoreConflictError if the name is taken. */
+  createNamespace(ns: { name: string; description: string | null }): Promise<NamespaceRecord>;
+  getNamespace(id: number): Promise<NamespaceRecord | undefined>;
+  getNamespaceByName(name: string): Promise<NamespaceRecord | undefined>;
+  listNamespaces(): Promise<NamespaceRecord[]>;
+
+  // ------------------------------------------------------------ apps
+  /** Throws StoreConflictError if (namespaceId, appName) is taken. */
+  createApp(app: NewApp): Promise<AppRecord>;
+  getApp(id: number): Promise<AppRecord | undefined>;
+  getAppByName(namespaceId: number, appName: string): Promise<AppRecord | undefined>;
+  listApps(filter: { namespaceId?: number | undefined }, page: PageRequest): Promise<Page<AppRecord>>;
+  updateApp(id: number, patch: AppPatch): Promise<AppRecord | undefined>;
+  /** Throws StoreConflictError when tasks still belong to the app. */
+  deleteApp(id: number): Promise<boolean>;
+
+  // ------------------------------------------------------------ calendars
+  /** Throws StoreConflictError if (namespaceId, name) is taken. */
+  createCalendar(calendar: NewCalendar): Promise<CalendarRecord>;
+  getCalendar(id: number): Promise<CalendarRecord | undefined>;
+  listCalendars(
+    filter: { namespaceId?: number | undefined },
+    page: PageRequest,
+  ): Promise<Page<CalendarRecord>>;
+  updateCalendar(id: number, patch: CalendarPatch): Promise<CalendarRecord | undefined>;
+  /** Throws StoreConflictError when a task's schedule still refers to it. */
+  deleteCalendar(id: number): Promise<boolean>;
+
+  // ------------------------------------------------------------ tasks
+  createTask(task: NewTask): Promise<TaskRecord>;
+  getTask(id: number): Promise<TaskRecord | undefined>;
+  listTasks(filter: TaskFilter, page: PageRequest): Promise<Page<TaskRecord>>;
+  updateTask(id: number, patch: TaskPatch): Promise<TaskRecord | undefined>;
+  /** Deletes the task and its runs and logs. */
+  deleteTask(id: number): Promise<boolean>;
+  countTasks(): Promise<number>;
+  /** Tasks whose schedule refers to the calendar (for re-planning when it changes). */
+  listTasksUsingCalendar(calendarId: number): Promise<TaskRecord[]>;
+
+  // ------------------------------------------------------------ scheduler hot path
+  /**
+   * In ONE transaction: picks enabled tasks with next_fire_at <= horizon (oldest first, at most
+   * `limit`, skipping rows another node holds), calls `plan` for each, inserts the planned runs
+   * (a run whose (taskId, slotAt) exists already is silently not inserted: that is what makes a
+   * slot fire once) and sets next_fire_at. Returns the runs actually inserted.
+   * `plan` must be synchronous and pure.
+   */
+  claimDueTasks(options: ClaimOptions, plan: (task: TaskRecord) => TaskPlan): Promise<RunRecord[]>;
+
+  // ------------------------------------------------------------ runs
+  /**
+   * Inserts a run. With an idempotencyKey already used for the same task, inserts nothing and
+   * returns the existing run with created=false.
+   */
+  insertRun(run: NewRun): Promise<{ run: RunRecord; created: boolean }>;
+  getRun(id: number): Promise<RunRecord | undefined>;
+  listRuns(filter: RunFilter, page: PageRequest): Promise<Page<RunRecord>>;
+  countRuns(filter: RunFilter): Promise<number>;
+  /**
+   * Marks `scheduled` runs `running`; runs not `scheduled` any more are left alone. Returns, per
+   * request, whether this call started it (false: cancelled meanwhile, or started by another node).
+   */
+  markRunsStarted(starts: StartRequest[]): Promise<boolean[]>;
+  /**
+   * For shared (cluster) admission, in one transaction, in order: counts the task's and app's
+   * running runs (locking the task and app rows on PostgreSQL so two nodes cannot both admit)
+   * and starts the run when both are under their limit.
+   */
+  admitRuns(requests: AdmissionRequest[]): Promise<AdmissionResult[]>;
+  /**
+   * Sets a terminal status on runs that are not terminal yet (`scheduled` or `running`).
+   * Returns, per request, whether this call finished it (false: it was already terminal).
+   */
+  finishRuns(finishes: FinishRequest[]): Promise<boolean[]>;
+  /** Records a cancel request; a `scheduled` run is finished `cancelled` at once. */
+  requestCancel(runId: number, at: number): Promise<RunRecord | undefined>;
+  /** Ids of runs leased to `owner`, still running, whose cancel was requested. */
+  listCancelRequested(owner: string): Promise<number[]>;
+  /** Running or scheduled runs of a task (oldest first). */
+  listActiveRuns(taskId: number): Promise<RunRecord[]>;
+  /** Counts of `running` runs per task and per app (to seed in-memory admission at start). */
+  countRunning(): Promise<{ byTask: Map<number, number>; byApp: Map<number, number> }>;
+
+  // ------------------------------------------------------------ leases and recovery
+  /** Extends the lease of every non-terminal run the owner holds. */
+  renewLeases(owner: string, leaseExpiresAt: number): Promise<number>;
+  /**
+   * Takes over non-terminal runs whose lease expired before `now` (or, with `includeLive`, any
+   * lease not held by `owner`: SQLite at start, when no other process can hold one): adopts the
+   * `scheduled` ones and finishes the `running` ones as `lost` (error `{type:'lost'}`).
+   * A run without a lease (leaseExpiresAt null) counts as expired: nobody holds it.
+   */
+  recoverRuns(options: {
+    owner: string;
+    now: number;
+    leaseExpiresAt: number;
+    includeLive: boolean;
+  }): Promise<RecoveryResult>;
+
+  // ------------------------------------------------------------ logs
+  appendRunLogs(entries: Omit<RunLogRecord, 'seq'>[]): Promise<void>;
+  listRunLogs(runId: number, afterSeq: number, limit: number): Promise<RunLogRecord[]>;
+}
+
+/** A uniqueness rule was broken (name taken...). */
+export class StoreConflictError extends Error {
+  constructor(
+    message: string,
+    readonly constraint: string,
+  ) {
+    super(message);
+    this.name = 'StoreConflictError';
+  }
+}

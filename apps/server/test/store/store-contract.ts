@@ -1,0 +1,54 @@
+/**
+ * The one test suite every Store implementation passes. A test file calls
+ * `defineStoreContract(createDatabase)` with a factory for a fresh, empty database (a temp
+ * SQLite file, a PostgreSQL schema); every test gets its own.
+ *
+ * Dialect differences are read from `store.capabilities`, never from the dialect's name: a test
+ * that needs two stores on one database runs where `exclusiveWriter` is false, and the refusal
+ * of a second store is checked where it is true.
+ */
+import { afterEach, beforeEach } from 'vitest';
+import type { Store } from '../../src/store/store.js';
+import { defineCatalogContract } from './contract/catalog.js';
+import { defineClusterContract } from './contract/cluster.js';
+import type { ContractContext, ContractDatabase } from './contract/context.js';
+import { defineLeaseContract } from './contract/leases.js';
+import { defineLogAndMigrationContract } from './contract/logs-and-migrations.js';
+import { defineRunContract } from './contract/runs.js';
+import { defineSchedulingContract } from './contract/scheduling.js';
+
+export type { ContractDatabase } from './contract/context.js';
+
+export function defineStoreContract(createDatabase: () => Promise<ContractDatabase>): void {
+  let database: ContractDatabase | undefined;
+  let store: Store | undefined;
+
+  beforeEach(async () => {
+    database = await createDatabase();
+    store = await database.open();
+  });
+
+  afterEach(async () => {
+    await database?.dispose();
+    database = undefined;
+    store = undefined;
+  });
+
+  const context: ContractContext = {
+    get store() {
+      if (store === undefined) throw new Error('the store is opened in beforeEach');
+      return store;
+    },
+    get database() {
+      if (database === undefined) throw new Error('the database is created in beforeEach');
+      return database;
+    },
+  };
+
+  defineCatalogContract(context);
+  defineRunContract(context);
+  defineSchedulingContract(context);
+  defineLeaseContract(context);
+  defineLogAndMigrationContract(context);
+  defineClusterContract(context);
+}
