@@ -1,0 +1,69 @@
+/**
+ * The typed event bus between the core and everything that reacts to it (retries, successors,
+ * alerts, metrics, live streams). The core publishes after persisting; listeners never throw
+ * back into the core: their errors and rejections are reported to `onListenerError`.
+ */
+import type { RunRecord, TaskRecord } from './store/records.js';
+
+export interface KairosEvents {
+  'run:scheduled': { run: RunRecord };
+  'run:started': { run: RunRecord };
+  /** Any terminal status; the status-specific event follows. */
+  'run:finished': { run: RunRecord; retryable: boolean };
+  'run:succeeded': { run: RunRecord };
+  'run:failed': { run: RunRecord };
+  'run:timed_out': { run: RunRecord };
+  'run:cancelled': { run: RunRecord };
+  'run:skipped': { run: RunRecord };
+  'run:lost': { run: RunRecord };
+  'task:changed': { task: TaskRecord };
+  'task:deleted': { taskId: number };
+  'calendar:changed': { calendarId: number };
+  'scheduler:claimed': { tasks: number; runs: number; durationMs: number };
+  'scheduler:misfire': { taskId: number; missedSlots: number; policy: string };
+}
+
+export type EventName = keyof KairosEvents;
+type Listener<E extends EventName> = (payload: KairosEvents[E]) => void | Promise<void>;
+
+export class EventBus {
+  private readonly listeners = new Map<EventName, Set<Listener<never>>>();
+
+  constructor(private readonly onListenerError: (event: EventName, error: unknown) => void = () => {}) {}
+
+  on<E extends EventName>(event: E, listener: Listener<E>): () => void {
+    let set = this.listeners.get(event);
+    if (!set) this.listeners.set(event, (set = new Set()));
+    set.add(listener as Listener<never>);
+    return () => set.delete(listener as Listener<never>);
+  }
+
+  /** Resolves with the next payload of `event` that satisfies `match` (tests and waiters). */
+  waitFor<E extends EventName>(
+    event: E,
+    match: (p: KairosEvents[E]) => boolean = () => true,
+  ): Promise<KairosEvents[E]> {
+    return new Promise((resolve) => {
+      const off = this.on(event, (payload) => {
+        if (!match(payload)) return;
+        off();
+        resolve(payload);
+      });
+    });
+  }
+
+  emit<E extends EventName>(event: E, payload: KairosEvents[E]): void {
+    const set = this.listeners.get(event);
+    if (!set) return;
+    for (const listener of set) {
+      try {
+        const result = (listener as Listener<E>)(payload);
+        if (result && typeof result.then === 'function') {
+          result.then(undefined, (error: unknown) => this.onListenerError(event, error));
+        }
+      } catch (error) {
+        this.onListenerError(event, error);
+      }
+    }
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * Admission: may a due run start now, given its task's and app's concurrency limits? Two
+ * implementations behind one interface, chosen by the store's capability:
+ * - LocalAdmission (SQLite: this process is the only writer) keeps exact counts in memory, so a
+ *   run starts in the same tick it is due, and the `running` status is written behind.
+ * - SharedAdmission (PostgreSQL cluster) decides in the database, where every node's runs are.
+ */
+import type { AdmissionResult, Store } from '../store/store.js';
+import type { RunRecord, TaskRecord } from '../store/records.js';
+import type { RunWriter } from './run-writer.js';
+
+export interface AdmissionCandidate {
+  run: RunRecord;
+  task: TaskRecord;
+  /** The app's maxConcurrency, or null. */
+  appMax: number | null;
+}
+
+export interface StartStamp {
+  startedAt: number;
+  leaseOwner: string;
+  leaseExpiresAt: number;
+}
+
+export interface Admission {
+  /** Decides for each candidate in order and records the start of those admitted. */
+  admit(candidates: AdmissionCandidate[], stamp: StartStamp): Promise<AdmissionResult[]>;
+  /** A run that was admitted has finished. */
+  released(run: Pick<RunRecord, 'taskId' | 'appId'>): void;
+}
+
+/** Running runs allowed for the task: overlap `allow` lifts the limit. */
+export const taskLimit = (task: TaskRecord): number | null =>
+  task.concurrency.overlap === 'allow' ? null : task.concurrency.max;
+
+export class LocalAdmission implements Admission {
+  constructor(
+    private readonly writer: RunWriter,
+    private readonly byTask: Map<number, number>,
+    private readonly byApp: Map<number, number>,
+  ) {}
+
+  static async create(store: Store, writer: RunWriter): Promise<LocalAdmission> {
+    const counts = await store.countRunning();
+    return new LocalAdmission(writer, counts.byTask, counts.byApp);
+  }
+
+  admit(candidates: AdmissionCandidate[], stamp: StartStamp): Promise<AdmissionResult[]> {
+    const results = candidates.map(({ run, task, appMax }): AdmissionResult => {
+      const max = taskLimit(task);
+      const taskCount = this.byTask.get(run.taskId) ?? 0;
+      if (max !== null && taskCount >= max) return 'task_busy';
+      const appCount = this.byApp.get(run.appId) ?? 0;
+      if (appMax !== null && appCount >= appMax) return 'app_busy';
+      this.byTask.set(run.taskId, taskCount + 1);
+      this.byApp.set(run.appId, appCount + 1);
+      this.writer.markStarted({ runId: run.id, executor: null, ...stamp });
+      return 'started';
+    });
+    return Promise.resolve(results);
+  }
+
+  released(run: Pick<RunRecord, 'taskId' | 'appId'>): void {
+    decrement(this.byTask, run.taskId);
+    decrement(this.byApp, run.appId);
+  }
+}
+
+export class SharedAdmission implements Admission {
+  constructor(private readonly store: Store) {}
+
+  admit(candidates: AdmissionCandidate[], stamp: StartStamp): Promise<AdmissionResult[]> {
+    return this.store.admitRuns(
+      candidates.map(({ run, task, appMax }) => ({
+        runId: run.id,
+        taskId: run.taskId,
+        appId: run.appId,
+        taskMax: taskLimit(task),
+        appMax,
+        executor: null,
+        ...stamp,
+      })),
+    );
+  }
+
+  released(): void {}
+}
+
+function decrement(map: Map<number, number>, key: number): void {
+  const n = (map.get(key) ?? 0) - 1;
+  if (n > 0) map.set(key, n);
+  else map.delete(key);
+}

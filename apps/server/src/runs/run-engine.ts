@@ -1,0 +1,369 @@
+/**
+ * The run engine: releases due runs at their instant, admits them under the concurrency limits,
+ * runs them through their job type with a real timeout, and finishes them. It owns only this
+ * node's live runs; everything it decides is persisted before it is announced on the event bus.
+ */
+import type { Logger } from 'pino';
+import type { Clock, TimerHandle } from '../clock.js';
+import { KairosError } from '../errors.js';
+import type { EventBus } from '../events.js';
+import type { JobContext, RunAbort } from '../job-types/job-type.js';
+import type { JobTypeRegistry } from '../job-types/registry.js';
+import { parseJobConfig } from '../job-types/job-config.js';
+import { TimerQueue } from '../scheduler/timer-queue.js';
+import type { RunRecord, TaskRecord } from '../store/records.js';
+import type { Store } from '../store/store.js';
+import type { Admission, AdmissionCandidate } from './admission.js';
+import { AppLimits } from './app-limits.js';
+import { RunLogSink } from './run-log-sink.js';
+import { abortOutcome, failureOutcome, isRunAbort } from './run-outcome.js';
+import type { RunOutcome } from './run-outcome.js';
+import type { RunWriter } from './run-writer.js';
+
+/** After an abort, how long a job may take to settle before the run is finished without it. */
+const ABORT_SETTLE_MS = 5000;
+
+export interface RunEngineDeps {
+  store: Store;
+  clock: Clock;
+  events: EventBus;
+  jobTypes: JobTypeRegistry;
+  writer: RunWriter;
+  admission: Admission;
+  logger: Logger;
+  nodeId: string;
+  leaseMs: number;
+  /** false with a fake clock (see TimerQueue). */
+  fineGrainedTimers?: boolean;
+}
+
+interface ActiveRun {
+  run: RunRecord;
+  task: TaskRecord;
+  startedAt: number;
+  controller: AbortController;
+  settled: Promise<void>;
+  finished: boolean;
+  timers: TimerHandle[];
+}
+
+export class RunEngine {
+  private readonly timers: TimerQueue<AdmissionCandidate>;
+  private readonly active = new Map<number, ActiveRun>();
+  /** Runs waiting for their task (overlap queue/replace) or app to have room, oldest first. */
+  private readonly waiting: AdmissionCandidate[] = [];
+  private readonly appLimits: AppLimits;
+  private readonly logs: RunLogSink;
+  private accepting = true;
+
+  constructor(private readonly deps: RunEngineDeps) {
+    this.timers = new TimerQueue(deps.clock, (due) => void this.admit(due), deps.fineGrainedTimers ?? true);
+    this.appLimits = new AppLimits(deps.store, deps.clock);
+    this.logs = new RunLogSink(deps.writer, deps.clock);
+  }
+
+  get activeCount(): number {
+    return this.active.size;
+  }
+
+  get waitingCount(): number {
+    return this.waiting.length;
+  }
+
+  /** Holds a scheduled run until its instant. */
+  enqueue(run: RunRecord, task: TaskRecord): void {
+    if (!this.accepting) return;
+    this.deps.events.emit('run:scheduled', { run });
+    void this.appLimits.prefetch(task.appId);
+    this.timers.push(run.scheduledAt, { run, task, appMax: null });
+  }
+
+  /** Triggers a run now (manual or API). With an idempotency key, a repeat returns the first run. */
+  async trigger(
+    task: TaskRecord,
+    options: { input: unknown; triggerType: 'manual' | 'api'; idempotencyKey?: string | undefined },
+  ): Promise<{ run: RunRecord; created: boolean }> {
+    if (!this.accepting)
+      throw new KairosError('SHUTTING_DOWN', 'the server is shutting down; try another node or later');
+    const now = this.deps.clock.now();
+    const result = await this.deps.store.insertRun({
+      taskId: task.id,
+      appId: task.appId,
+      namespaceId: task.namespaceId,
+      triggerType: options.triggerType,
+      status: 'scheduled',
+      slotAt: null,
+      scheduledAt: now,
+      attempt: 1,
+      retryOf: null,
+      input: options.input ?? null,
+      idempotencyKey: options.idempotencyKey ?? null,
+      leaseOwner: this.deps.nodeId,
+      leaseExpiresAt: now + this.deps.leaseMs,
+    });
+    if (result.created) {
+      await this.appLimits.prefetch(task.appId);
+      this.enqueue(result.run, task);
+    }
+    return result;
+  }
+
+  /**
+   * Cancels a run: a scheduled or waiting one is finished at once; a running one here is aborted;
+   * a running one on another node is flagged and that node aborts it on its next lease tick.
+   */
+  async cancel(runId: number): Promise<RunRecord> {
+    const now = this.deps.clock.now();
+    const local = this.active.get(runId);
+    if (local) {
+      local.controller.abort({ kind: 'cancel' } satisfies RunAbort);
+      await local.settled;
+      return (await this.deps.store.getRun(runId))!;
+    }
+    const before = await this.deps.store.getRun(runId);
+    if (!before) throw new KairosError('RUN_NOT_FOUND', `run ${runId} does not exist`);
+    if (before.status !== 'scheduled' && before.status !== 'running') {
+      throw new KairosError('RUN_ALREADY_FINISHED', `run ${runId} has already finished (${before.status})`);
+    }
+    await this.deps.writer.flush();
+    const after = await this.deps.store.requestCancel(runId, now);
+    if (after && after.status === 'cancelled') {
+      this.timers.remove((c) => c.run.id === runId);
+      this.removeWaiting((c) => c.run.id === runId);
+      this.announce(after, false);
+    }
+    return after ?? before;
+  }
+
+  /** Takes over runs recovered from a dead node's expired lease. */
+  async adopt(runs: RunRecord[]): Promise<void> {
+    for (const run of runs) {
+      const task = await this.deps.store.getTask(run.taskId);
+      if (task) this.enqueue(run, task);
+    }
+  }
+
+  /** Announces runs that recovery finished as `lost`, so retries and alerts react. */
+  reportLost(runs: RunRecord[]): void {
+    for (const run of runs) this.announce(run, true);
+  }
+
+  /** Aborts local runs whose cancel another node recorded (cluster). */
+  abortLocal(runIds: number[], abort: RunAbort): void {
+    for (const id of runIds) this.active.get(id)?.controller.abort(abort);
+  }
+
+  /** Drops this node's planned and waiting runs of a task (it was disabled or deleted). */
+  forgetTask(taskId: number): RunRecord[] {
+    const dropped = this.timers.remove((c) => c.task.id === taskId);
+    dropped.push(...this.removeWaiting((c) => c.task.id === taskId));
+    return dropped.map((c) => c.run);
+  }
+
+  /** Tries the waiting runs again (other nodes' runs may have finished). */
+  retryWaiting(): Promise<void> {
+    if (this.waiting.length === 0) return Promise.resolve();
+    return this.admit([]);
+  }
+
+  /**
+   * Stops taking work, lets running runs finish within the grace period, then aborts the rest and
+   * waits for them to be recorded. Planned runs stay `scheduled` for whoever takes their lease.
+   */
+  async drain(graceMs: number): Promise<void> {
+    this.accepting = false;
+    this.timers.stop();
+    this.waiting.length = 0;
+    const settledAll = () => Promise.all([...this.active.values()].map((a) => a.settled));
+    if (this.active.size > 0) {
+      let timer: TimerHandle | undefined;
+      await Promise.race([
+        settledAll(),
+        new Promise<void>((r) => (timer = this.deps.clock.setTimer(r, graceMs))),
+      ]);
+      timer?.cancel();
+      for (const a of this.active.values()) a.controller.abort({ kind: 'shutdown' } satisfies RunAbort);
+      await settledAll();
+    }
+    await this.deps.writer.flush();
+  }
+
+  // ---------------------------------------------------------------------------------------
+
+  private async admit(due: AdmissionCandidate[]): Promise<void> {
+    if (!this.accepting) return;
+    // Waiting runs go first, oldest first, so that a queue stays in order.
+    const candidates = [...this.waiting.splice(0), ...due];
+    for (const c of candidates) c.appMax = this.appLimits.get(c.task.appId);
+    const now = this.deps.clock.now();
+    let results;
+    try {
+      results = await this.deps.admission.admit(candidates, {
+        startedAt: now,
+        leaseOwner: this.deps.nodeId,
+        leaseExpiresAt: now + this.deps.leaseMs,
+      });
+    } catch (error) {
+      this.deps.logger.error({ err: error }, 'admission failed; runs wait for the next try');
+      this.waiting.unshift(...candidates);
+      return;
+    }
+    candidates.forEach((c, i) => {
+      switch (results[i]) {
+        case 'started':
+          this.start(c, now);
+          break;
+        case 'task_busy':
+          this.onTaskBusy(c);
+          break;
+        case 'app_busy':
+          this.waiting.push(c);
+          break;
+        default:
+          // gone: cancelled or taken meanwhile.
+          break;
+      }
+    });
+  }
+
+  private onTaskBusy(c: AdmissionCandidate): void {
+    switch (c.task.concurrency.overlap) {
+      case 'queue':
+        this.waiting.push(c);
+        return;
+      case 'replace':
+        for (const a of this.active.values()) {
+          if (a.task.id === c.task.id) a.controller.abort({ kind: 'replace' } satisfies RunAbort);
+        }
+        this.waiting.push(c);
+        return;
+      default: {
+        const error = {
+          type: 'overlap',
+          message: `skipped: ${c.task.concurrency.max} run(s) of this task already running (concurrency.max ${c.task.concurrency.max}, overlap skip)`,
+        };
+        void this.finish(c.run, { status: 'skipped', error, retryable: false }, null);
+      }
+    }
+  }
+
+  private start(c: AdmissionCandidate, startedAt: number): void {
+    const { run, task } = c;
+    const controller = new AbortController();
+    let resolveSettled!: () => void;
+    const active: ActiveRun = {
+      run: { ...run, status: 'running', startedAt },
+      task,
+      startedAt,
+      controller,
+      settled: new Promise<void>((r) => (resolveSettled = r)),
+      finished: false,
+      timers: [],
+    };
+    this.active.set(run.id, active);
+    this.deps.events.emit('run:started', { run: active.run });
+
+    const end = (outcome: RunOutcome): void => {
+      if (active.finished) return;
+      active.finished = true;
+      for (const t of active.timers) t.cancel();
+      void this.finish(active.run, outcome, startedAt).then(() => {
+        this.active.delete(run.id);
+        this.deps.admission.released(run);
+        resolveSettled();
+        void this.retryWaiting();
+      });
+    };
+
+    if (task.timeoutSeconds !== null) {
+      const remaining = task.timeoutSeconds * 1000 - (this.deps.clock.now() - startedAt);
+      active.timers.push(
+        this.deps.clock.setTimer(() => controller.abort({ kind: 'timeout' } satisfies RunAbort), remaining),
+      );
+    }
+    controller.signal.addEventListener('abort', () => {
+      // A job that ignores its signal does not hold the run: it ends without it.
+      active.timers.push(this.deps.clock.setTimer(() => end(this.abortedOutcome(active)), ABORT_SETTLE_MS));
+    });
+
+    let promise: Promise<unknown>;
+    try {
+      const jobType = this.deps.jobTypes.get(task.type);
+      if (!jobType) throw new KairosError('UNKNOWN_JOB_TYPE', `no job type "${task.type}" is installed`);
+      const context: JobContext<unknown> = {
+        runId: run.id,
+        taskId: task.id,
+        attempt: run.attempt,
+        config: parseJobConfig(jobType, task.config),
+        input: run.input,
+        signal: controller.signal,
+        log: this.logs.forRun(run.id),
+      };
+      promise = jobType.run(context);
+    } catch (error) {
+      promise = Promise.reject(error);
+    }
+    promise.then(
+      (outcome) => {
+        if (controller.signal.aborted) return end(this.abortedOutcome(active));
+        const { output, usage } = outcome as { output: unknown; usage?: unknown };
+        end({
+          status: 'succeeded',
+          output,
+          error: null,
+          retryable: false,
+          ...(usage ? { usage } : {}),
+        } as RunOutcome);
+      },
+      (error: unknown) =>
+        end(controller.signal.aborted ? this.abortedOutcome(active) : failureOutcome(error)),
+    );
+  }
+
+  private abortedOutcome(active: ActiveRun): RunOutcome {
+    const reason: unknown = active.controller.signal.reason;
+    return abortOutcome(isRunAbort(reason) ? reason : { kind: 'cancel' }, active.task.timeoutSeconds);
+  }
+
+  private async finish(
+    run: RunRecord,
+    outcome: RunOutcome & { usage?: unknown },
+    startedAt: number | null,
+  ): Promise<void> {
+    const finishedAt = this.deps.clock.now();
+    const record: RunRecord = {
+      ...run,
+      status: outcome.status,
+      finishedAt,
+      durationMs: startedAt === null ? null : finishedAt - startedAt,
+      output: outcome.output ?? null,
+      error: outcome.error,
+      usage: (outcome.usage as RunRecord['usage']) ?? null,
+    };
+    this.logs.close(run.id);
+    const finished = await this.deps.writer.finish({
+      runId: run.id,
+      status: record.status as never,
+      finishedAt,
+      durationMs: record.durationMs,
+      output: record.output,
+      error: record.error,
+      usage: record.usage,
+    });
+    if (finished) this.announce(record, outcome.retryable);
+  }
+
+  private announce(run: RunRecord, retryable: boolean): void {
+    this.deps.events.emit('run:finished', { run, retryable });
+    this.deps.events.emit(`run:${run.status as 'succeeded'}`, { run });
+  }
+
+  private removeWaiting(match: (c: AdmissionCandidate) => boolean): AdmissionCandidate[] {
+    const removed = this.waiting.filter(match);
+    if (removed.length > 0) {
+      const kept = this.waiting.filter((c) => !match(c));
+      this.waiting.splice(0, this.waiting.length, ...kept);
+    }
+    return removed;
+  }
+}

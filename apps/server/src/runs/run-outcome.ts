@@ -1,0 +1,72 @@
+/**
+ * How a job's settlement becomes a run's terminal status and stored error. Everything thrown is
+ * normalised here, once.
+ */
+import type { RunError } from '@kairos/protocol';
+import { KairosError, coerceError } from '../errors.js';
+import { JobFailure } from '../job-types/job-type.js';
+import type { RunAbort } from '../job-types/job-type.js';
+import type { FinishRequest } from '../store/store.js';
+
+export interface RunOutcome {
+  status: FinishRequest['status'];
+  output?: unknown;
+  error: RunError | null;
+  /** Whether the retry policy may try again. */
+  retryable: boolean;
+}
+
+export function abortOutcome(abort: RunAbort, timeoutSeconds: number | null): RunOutcome {
+  switch (abort.kind) {
+    case 'timeout':
+      return {
+        status: 'timed_out',
+        error: {
+          type: 'timeout',
+          message: `the run exceeded its timeout of ${timeoutSeconds ?? '?'} s and was stopped`,
+        },
+        retryable: true,
+      };
+    case 'cancel':
+      return {
+        status: 'cancelled',
+        error: { type: 'cancelled', message: 'cancelled on request' },
+        retryable: false,
+      };
+    case 'replace':
+      return {
+        status: 'cancelled',
+        error: { type: 'cancelled', message: 'replaced by a newer run of the task (overlap: replace)' },
+        retryable: false,
+      };
+    case 'shutdown':
+      return {
+        status: 'failed',
+        error: { type: 'shutdown', message: 'the server shut down before the run finished' },
+        retryable: true,
+      };
+  }
+}
+
+export function failureOutcome(thrown: unknown): RunOutcome {
+  if (thrown instanceof JobFailure) {
+    return { status: 'failed', output: thrown.output, error: thrown.error, retryable: thrown.retryable };
+  }
+  if (thrown instanceof KairosError) {
+    const type = thrown.code === 'INVALID_CONFIG' ? 'config' : thrown.code.toLowerCase();
+    return {
+      status: 'failed',
+      error: { type, message: thrown.message, ...(thrown.field ? { field: thrown.field } : {}) },
+      retryable: false,
+    };
+  }
+  const error = coerceError(thrown);
+  return {
+    status: 'failed',
+    error: { type: 'exception', message: error.message, name: error.name },
+    retryable: true,
+  };
+}
+
+export const isRunAbort = (reason: unknown): reason is RunAbort =>
+  typeof reason === 'object' && reason !== null && typeof (reason as RunAbort).kind === 'string';

@@ -1,0 +1,116 @@
+/**
+ * The scheduler loop. Every poll (and whenever a task changes) it claims the tasks due within the
+ * look-ahead window and, in one transaction per batch, inserts their runs and advances their
+ * next_fire_at (store.claimDueTasks). The runs then wait in the engine's timer queue for their
+ * instant. Several nodes may run this loop on one database: the unique (task, slot) rule makes
+ * every slot fire once.
+ */
+import type { Logger } from 'pino';
+import type { Clock, TimerHandle } from '../clock.js';
+import type { EventBus } from '../events.js';
+import type { RunEngine } from '../runs/run-engine.js';
+import type { TaskRecord } from '../store/records.js';
+import type { Store } from '../store/store.js';
+import type { CalendarCache } from './calendar-cache.js';
+import { planTask } from './planner.js';
+
+export interface SchedulerDeps {
+  store: Store;
+  clock: Clock;
+  events: EventBus;
+  engine: RunEngine;
+  calendars: CalendarCache;
+  logger: Logger;
+  nodeId: string;
+  lookaheadMs: number;
+  pollIntervalMs: number;
+  leaseMs: number;
+  /** Tasks planned per claim transaction. */
+  claimBatch?: number;
+}
+
+export class Scheduler {
+  private timer: TimerHandle | undefined;
+  private running = false;
+  private ticking: Promise<void> | undefined;
+  private again = false;
+
+  constructor(private readonly deps: SchedulerDeps) {}
+
+  start(): void {
+    this.running = true;
+    this.wake();
+  }
+
+  /** Plans now rather than at the next poll (a task was created or changed). */
+  wake(): void {
+    if (!this.running) return;
+    if (this.ticking) {
+      this.again = true;
+      return;
+    }
+    this.timer?.cancel();
+    this.timer = undefined;
+    this.ticking = this.tick().finally(() => {
+      this.ticking = undefined;
+      if (!this.running) return;
+      if (this.again) {
+        this.again = false;
+        this.wake();
+      } else {
+        this.timer = this.deps.clock.setTimer(() => this.wake(), this.deps.pollIntervalMs);
+      }
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.timer?.cancel();
+    await this.ticking;
+  }
+
+  /** One planning pass; exported for tests that drive the scheduler with a manual clock. */
+  async tick(): Promise<void> {
+    const { store, clock, engine, events, logger } = this.deps;
+    const batch = this.deps.claimBatch ?? 2000;
+    try {
+      await this.deps.calendars.refreshIfStale();
+      for (;;) {
+        const started = clock.now();
+        const tasks = new Map<number, TaskRecord>();
+        const runs = await store.claimDueTasks(
+          { horizon: started + this.deps.lookaheadMs, limit: batch },
+          (task) => {
+            tasks.set(task.id, task);
+            const plan = planTask(task, {
+              now: started,
+              horizon: started + this.deps.lookaheadMs,
+              owner: this.deps.nodeId,
+              leaseExpiresAt: started + this.deps.leaseMs,
+              calendar: this.deps.calendars.ruleFor(task),
+            });
+            if (plan.misfire) events.emit('scheduler:misfire', { taskId: task.id, ...plan.misfire });
+            return plan;
+          },
+        );
+        for (const run of runs) {
+          const task = tasks.get(run.taskId)!;
+          if (run.status === 'scheduled') engine.enqueue(run, task);
+          else {
+            events.emit('run:finished', { run, retryable: false });
+            events.emit('run:skipped', { run });
+          }
+        }
+        events.emit('scheduler:claimed', {
+          tasks: tasks.size,
+          runs: runs.length,
+          durationMs: clock.now() - started,
+        });
+        if (tasks.size < batch || !this.running) break;
+      }
+      await engine.retryWaiting();
+    } catch (error) {
+      logger.error({ err: error }, 'scheduler tick failed; retrying at the next poll');
+    }
+  }
+}
