@@ -4,13 +4,20 @@
  */
 import { z } from 'zod';
 
-const isoInstant = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 instant, e.g. 2026-03-15T06:00:00Z' });
+const isoInstant = z.iso.datetime({
+  offset: true,
+  message: 'must be an ISO-8601 instant, e.g. 2026-03-15T06:00:00Z',
+});
 const localDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD')
-  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), {
-    message: 'is not a real calendar date',
-  });
+  .refine(
+    (s) =>
+      !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s),
+    {
+      message: 'is not a real calendar date',
+    },
+  );
 const id = z.number().int().positive();
 const namespaceName = z
   .string()
@@ -96,7 +103,11 @@ export const Retry = z.strictObject({
   maxAttempts: z.number().int().min(1).max(100).default(1),
   backoff: z.enum(['fixed', 'exponential']).default('exponential'),
   delaySeconds: z.number().min(0).max(86_400).default(10),
-  maxDelaySeconds: z.number().min(0).max(7 * 86_400).default(3600),
+  maxDelaySeconds: z
+    .number()
+    .min(0)
+    .max(7 * 86_400)
+    .default(3600),
 });
 export type Retry = z.output<typeof Retry>;
 
@@ -117,7 +128,12 @@ export const TaskCreate = z.strictObject({
   type: z.string().min(1).max(64),
   config: z.record(z.string(), z.unknown()).default({}),
   schedule: Schedule,
-  timeoutSeconds: z.number().positive().max(7 * 86_400).nullable().optional(),
+  timeoutSeconds: z
+    .number()
+    .positive()
+    .max(7 * 86_400)
+    .nullable()
+    .optional(),
   retry: Retry.optional(),
   concurrency: Concurrency.optional(),
   enabled: z.boolean().default(true),
@@ -245,7 +261,10 @@ export const AppCreate = z.strictObject({
   namespace: namespaceName.optional(),
   appName: z
     .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'must be 1-64 letters, digits, "_", "." or "-", starting with a letter or digit'),
+    .regex(
+      /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/,
+      'must be 1-64 letters, digits, "_", "." or "-", starting with a letter or digit',
+    ),
   name: z.string().min(1).max(200),
   description: z.string().max(2000).optional(),
   maxConcurrency: z.number().int().min(1).max(100_000).nullable().optional(),
@@ -265,8 +284,16 @@ export const App = z.object({
 });
 export type App = z.infer<typeof App>;
 
-export const NamespaceCreate = z.strictObject({ name: namespaceName, description: z.string().max(2000).optional() });
-export const Namespace = z.object({ id, name: z.string(), description: z.string().nullable(), createdAt: z.string() });
+export const NamespaceCreate = z.strictObject({
+  name: namespaceName,
+  description: z.string().max(2000).optional(),
+});
+export const Namespace = z.object({
+  id,
+  name: z.string(),
+  description: z.string().nullable(),
+  createdAt: z.string(),
+});
 export type Namespace = z.infer<typeof Namespace>;
 
 export const CalendarCreate = z.strictObject({

@@ -1,0 +1,20 @@
+import type { Clock } from '../clock.js';
+import type { RunEngine } from '../runs/run-engine.js';
+import type { AppService } from '../services/app-service.js';
+import type { CalendarService } from '../services/calendar-service.js';
+import type { Namespaces } from '../services/namespaces.js';
+import type { TaskService } from '../services/task-service.js';
+import type { Store } from '../store/store.js';
+
+/** What the routes need: services, not the wiring. */
+export interface ApiContext {
+  store: Store;
+  clock: Clock;
+  engine: RunEngine;
+  tasks: TaskService;
+  apps: AppService;
+  calendars: CalendarService;
+  namespaces: Namespaces;
+  /** false while starting or shutting down (readyz). */
+  isReady: () => boolean;
+}

@@ -1,0 +1,72 @@
+import { Calendar, CalendarCreate, CalendarUpdate, ListQuery, listOf } from '@kairos/protocol';
+import type { ApiContext } from '../context.js';
+import { presentCalendar } from '../present.js';
+import type { RouteTable } from '../route-table.js';
+import { parseId } from '../validation.js';
+
+export function calendarRoutes(routes: RouteTable, ctx: ApiContext): void {
+  const show = async (c: Parameters<typeof presentCalendar>[0]) =>
+    presentCalendar(c, await ctx.namespaces.nameOf(c.namespaceId));
+
+  routes.add(
+    {
+      method: 'GET',
+      url: '/api/v1/calendars',
+      summary: 'List calendars',
+      tag: 'calendars',
+      query: ListQuery,
+      response: listOf(Calendar),
+    },
+    async ({ query }) => {
+      const namespaceId = query.namespace ? (await ctx.namespaces.resolve(query.namespace)).id : undefined;
+      const page = await ctx.store.listCalendars(
+        { namespaceId },
+        { cursor: query.cursor, limit: query.limit },
+      );
+      return { items: await Promise.all(page.items.map(show)), nextCursor: page.nextCursor };
+    },
+  );
+  routes.add(
+    {
+      method: 'POST',
+      url: '/api/v1/calendars',
+      summary: 'Create a calendar',
+      tag: 'calendars',
+      body: CalendarCreate,
+      response: Calendar,
+      status: 201,
+    },
+    async ({ body }) => show(await ctx.calendars.create(body)),
+  );
+  routes.add(
+    {
+      method: 'GET',
+      url: '/api/v1/calendars/:id',
+      summary: 'Get a calendar',
+      tag: 'calendars',
+      response: Calendar,
+    },
+    async ({ params }) => show(await ctx.calendars.get(parseId(params.id, 'id'))),
+  );
+  routes.add(
+    {
+      method: 'PATCH',
+      url: '/api/v1/calendars/:id',
+      summary: 'Change a calendar',
+      tag: 'calendars',
+      body: CalendarUpdate,
+      response: Calendar,
+    },
+    async ({ params, body }) => show(await ctx.calendars.update(parseId(params.id, 'id'), body)),
+  );
+  routes.add(
+    {
+      method: 'DELETE',
+      url: '/api/v1/calendars/:id',
+      summary: 'Delete a calendar no task uses',
+      tag: 'calendars',
+      status: 204,
+    },
+    async ({ params }) => ctx.calendars.delete(parseId(params.id, 'id')),
+  );
+}

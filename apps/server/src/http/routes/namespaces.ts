@@ -1,0 +1,47 @@
+import { Namespace, NamespaceCreate, listOf } from '@kairos/protocol';
+import type { NamespaceRecord } from '../../store/records.js';
+import type { ApiContext } from '../context.js';
+import { iso } from '../present.js';
+import type { RouteTable } from '../route-table.js';
+
+const present = (ns: NamespaceRecord) => ({
+  id: ns.id,
+  name: ns.name,
+  description: ns.description,
+  createdAt: iso(ns.createdAt),
+});
+
+export function namespaceRoutes(routes: RouteTable, ctx: ApiContext): void {
+  routes.add(
+    {
+      method: 'GET',
+      url: '/api/v1/namespaces',
+      summary: 'List namespaces',
+      tag: 'namespaces',
+      response: listOf(Namespace),
+    },
+    async () => ({ items: (await ctx.store.listNamespaces()).map(present), nextCursor: null }),
+  );
+  routes.add(
+    {
+      method: 'POST',
+      url: '/api/v1/namespaces',
+      summary: 'Create a namespace',
+      tag: 'namespaces',
+      body: NamespaceCreate,
+      response: Namespace,
+      status: 201,
+    },
+    async ({ body }) => present(await ctx.namespaces.create(body.name, body.description ?? null)),
+  );
+  routes.add(
+    {
+      method: 'GET',
+      url: '/api/v1/namespaces/:name',
+      summary: 'Get a namespace',
+      tag: 'namespaces',
+      response: Namespace,
+    },
+    async ({ params }) => present(await ctx.namespaces.resolve(params.name, 'name')),
+  );
+}

@@ -1,0 +1,29 @@
+import { SchedulePreview, SchedulePreviewRequest } from '@kairos/protocol';
+import type { ApiContext } from '../context.js';
+import { iso } from '../present.js';
+import type { RouteTable } from '../route-table.js';
+import { instant } from '../validation.js';
+
+export function scheduleRoutes(routes: RouteTable, ctx: ApiContext): void {
+  routes.add(
+    {
+      method: 'POST',
+      url: '/api/v1/schedules/preview',
+      summary:
+        'The next fires of a schedule, strictly after `from` (default now), time zone, DST and calendar applied',
+      tag: 'schedules',
+      body: SchedulePreviewRequest,
+      response: SchedulePreview,
+    },
+    async ({ body }) => {
+      const ns = await ctx.namespaces.resolve(body.namespace);
+      const fires = await ctx.tasks.preview(
+        body.schedule,
+        ns.id,
+        instant(body.from) ?? ctx.clock.now(),
+        body.count,
+      );
+      return { fires: fires.map(iso) };
+    },
+  );
+}

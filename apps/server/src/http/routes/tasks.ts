@@ -1,0 +1,160 @@
+import {
+  NextFiresQuery,
+  RunAccepted,
+  RunTrigger,
+  SchedulePreview,
+  Task,
+  TaskCreate,
+  TaskListQuery,
+  TaskUpdate,
+  listOf,
+} from '@kairos/protocol';
+import { z } from 'zod';
+import { KairosError } from '../../errors.js';
+import type { TaskRecord } from '../../store/records.js';
+import type { ApiContext } from '../context.js';
+import { iso, presentTask } from '../present.js';
+import type { RouteTable } from '../route-table.js';
+import { instant, parseId } from '../validation.js';
+
+const TaskWithWarnings = Task.extend({ warnings: z.array(z.string()).optional() });
+
+export function taskRoutes(routes: RouteTable, ctx: ApiContext): void {
+  const present = async (task: TaskRecord, warnings?: string[]) => {
+    const app = await ctx.store.getApp(task.appId);
+    const shown = presentTask(
+      task,
+      await ctx.namespaces.nameOf(task.namespaceId),
+      app?.appName ?? String(task.appId),
+    );
+    return warnings && warnings.length > 0 ? { ...shown, warnings } : shown;
+  };
+
+  routes.add(
+    {
+      method: 'GET',
+      url: '/api/v1/tasks',
+      summary: 'List tasks',
+      tag: 'tasks',
+      query: TaskListQuery,
+      response: listOf(Task),
+    },
+    async ({ query }) => {
+      const namespaceId = query.namespace ? (await ctx.namespaces.resolve(query.namespace)).id : undefined;
+      const page = await ctx.store.listTasks(
+        {
+          namespaceId,
+          appId: query.appId,
+          enabled: query.enabled === undefined ? undefined : query.enabled === 'true',
+        },
+        { cursor: query.cursor, limit: query.limit },
+      );
+      return { items: await Promise.all(page.items.map((t) => present(t))), nextCursor: page.nextCursor };
+    },
+  );
+
+  routes.add(
+    {
+      method: 'POST',
+      url: '/api/v1/tasks',
+      summary: 'Create a task',
+      tag: 'tasks',
+      body: TaskCreate,
+      response: TaskWithWarnings,
+      status: 201,
+    },
+    async ({ body }) => {
+      const { task, warnings } = await ctx.tasks.create(body);
+      return present(task, warnings);
+    },
+  );
+
+  routes.add(
+    { method: 'GET', url: '/api/v1/tasks/:id', summary: 'Get a task', tag: 'tasks', response: Task },
+    async ({ params }) => present(await ctx.tasks.get(parseId(params.id, 'id'))),
+  );
+
+  routes.add(
+    {
+      method: 'PATCH',
+      url: '/api/v1/tasks/:id',
+      summary: 'Change a task',
+      tag: 'tasks',
+      body: TaskUpdate,
+      response: TaskWithWarnings,
+    },
+    async ({ params, body }) => {
+      const { task, warnings } = await ctx.tasks.update(parseId(params.id, 'id'), body);
+      return present(task, warnings);
+    },
+  );
+
+  routes.add(
+    {
+      method: 'DELETE',
+      url: '/api/v1/tasks/:id',
+      summary: 'Delete a task and its run history',
+      tag: 'tasks',
+      status: 204,
+    },
+    async ({ params }) => ctx.tasks.delete(parseId(params.id, 'id')),
+  );
+
+  for (const action of ['enable', 'disable'] as const) {
+    routes.add(
+      {
+        method: 'POST',
+        url: `/api/v1/tasks/:id/${action}`,
+        summary: `${action === 'enable' ? 'Enable' : 'Disable'} a task`,
+        tag: 'tasks',
+        response: Task,
+      },
+      async ({ params }) =>
+        present((await ctx.tasks.setEnabled(parseId(params.id, 'id'), action === 'enable')).task),
+    );
+  }
+
+  routes.add(
+    {
+      method: 'POST',
+      url: '/api/v1/tasks/:id/run',
+      summary:
+        'Run a task now (also how `api` tasks are triggered). Idempotency-Key header: a repeat returns the same run.',
+      tag: 'tasks',
+      body: RunTrigger,
+      response: RunAccepted,
+      status: 202,
+    },
+    async ({ params, body, request }) => {
+      const task = await ctx.tasks.get(parseId(params.id, 'id'));
+      const key = request.headers['idempotency-key'];
+      if (Array.isArray(key) || (typeof key === 'string' && (key.length === 0 || key.length > 200))) {
+        throw new KairosError('VALIDATION_ERROR', 'Idempotency-Key: must be one value of 1-200 characters', {
+          field: 'Idempotency-Key',
+        });
+      }
+      const { run } = await ctx.engine.trigger(task, {
+        input: body.input,
+        triggerType: task.schedule.type === 'api' ? 'api' : 'manual',
+        idempotencyKey: key,
+      });
+      return { runId: run.id };
+    },
+  );
+
+  routes.add(
+    {
+      method: 'GET',
+      url: '/api/v1/tasks/:id/next-fires',
+      summary: 'The next fires of a task',
+      tag: 'tasks',
+      query: NextFiresQuery,
+      response: SchedulePreview,
+    },
+    async ({ params, query }) => {
+      const task = await ctx.tasks.get(parseId(params.id, 'id'));
+      const fires = await ctx.tasks.previewTask(task, instant(query.from) ?? ctx.clock.now(), query.count);
+      return { fires: fires.map(iso) };
+    },
+  );
+}

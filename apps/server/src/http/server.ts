@@ -1,0 +1,76 @@
+/**
+ * The HTTP server: Fastify with the REST API under /api/v1, health probes and the OpenAPI
+ * document. Validation is the route table's (zod); errors go through error-handler.ts.
+ */
+import Fastify, { LogController } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { KairosError } from '../errors.js';
+import type { Authenticator } from './auth.js';
+import type { ApiContext } from './context.js';
+import { errorBody, installErrorHandler } from './error-handler.js';
+import { buildOpenApi } from './openapi.js';
+import { RouteTable } from './route-table.js';
+import { appRoutes } from './routes/apps.js';
+import { calendarRoutes } from './routes/calendars.js';
+import { namespaceRoutes } from './routes/namespaces.js';
+import { runRoutes } from './routes/runs.js';
+import { scheduleRoutes } from './routes/schedules.js';
+import { taskRoutes } from './routes/tasks.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    public?: boolean;
+  }
+}
+
+export interface HttpServerOptions {
+  context: ApiContext;
+  auth: Authenticator;
+  logger: Logger;
+  bodyLimit: number;
+  version: string;
+}
+
+export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
+  const { context, auth, bodyLimit } = options;
+  const app = Fastify({
+    loggerInstance: options.logger.child({ component: 'http' }) as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit,
+    // Route parameters such as app names may hold dots; keep paths exact.
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  installErrorHandler(app, bodyLimit);
+  app.setNotFoundHandler((request, reply) => {
+    const error = new KairosError('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`);
+    void reply.status(404).send(errorBody(error));
+  });
+  app.addHook('onRequest', async (request) => {
+    if (!request.url.startsWith('/api/')) return;
+    if (request.routeOptions.config.public) return;
+    await auth.authenticate(request);
+  });
+
+  const routes = new RouteTable(app);
+  namespaceRoutes(routes, context);
+  appRoutes(routes, context);
+  calendarRoutes(routes, context);
+  taskRoutes(routes, context);
+  scheduleRoutes(routes, context);
+  runRoutes(routes, context);
+
+  let openapi: Record<string, unknown> | undefined;
+  app.get(
+    '/api/v1/openapi.json',
+    { config: { public: true } },
+    async () => (openapi ??= buildOpenApi(routes, options.version)),
+  );
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    if (!context.isReady()) return reply.status(503).send({ status: 'not ready' });
+    await context.store.countTasks();
+    return { status: 'ready' };
+  });
+  return app;
+}

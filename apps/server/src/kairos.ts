@@ -1,0 +1,169 @@
+/**
+ * Wires one Kairos node: store, engine, scheduler, leases, reactions and the HTTP server. Tests
+ * start it in-process with their own clock and config; main.ts starts it from the environment.
+ */
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { systemClock } from './clock.js';
+import type { Clock } from './clock.js';
+import type { Config } from './config.js';
+import { EventBus } from './events.js';
+import { Authenticator } from './http/auth.js';
+import { buildHttpServer } from './http/server.js';
+import { JobTypeRegistry, builtInJobTypes } from './job-types/registry.js';
+import type { JobType } from './job-types/job-type.js';
+import { LocalAdmission, SharedAdmission } from './runs/admission.js';
+import { RunEngine } from './runs/run-engine.js';
+import { installRetries } from './runs/retries.js';
+import { RunWriter } from './runs/run-writer.js';
+import { CalendarCache } from './scheduler/calendar-cache.js';
+import { installFixedDelay } from './scheduler/fixed-delay.js';
+import { LeaseKeeper } from './scheduler/lease-keeper.js';
+import { Scheduler } from './scheduler/scheduler.js';
+import { AppService } from './services/app-service.js';
+import { CalendarService } from './services/calendar-service.js';
+import { Namespaces } from './services/namespaces.js';
+import { TaskService } from './services/task-service.js';
+import { openStore } from './store/open-store.js';
+import type { Store } from './store/store.js';
+
+export const VERSION = '0.1.0';
+
+export interface KairosOptions {
+  config: Config;
+  logger: Logger;
+  clock?: Clock;
+  /** Extra job types (tests, plug-ins). */
+  jobTypes?: JobType[];
+  /** Do not listen on a port (tests that only drive the engine). */
+  noHttp?: boolean;
+}
+
+export interface KairosNode {
+  nodeId: string;
+  /** http://host:port once listening. */
+  url: string;
+  /** The admin token generated at first start, if one was. */
+  generatedAdminToken: string | undefined;
+  store: Store;
+  events: EventBus;
+  engine: RunEngine;
+  scheduler: Scheduler;
+  http: FastifyInstance;
+  /** Graceful stop: no new claims, running work finishes within the grace period, leases released. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+export async function startKairos(options: KairosOptions): Promise<KairosNode> {
+  const { config, logger } = options;
+  const clock = options.clock ?? systemClock;
+  const nodeId = config.nodeId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const log = logger.child({ node: nodeId });
+  try {
+    const events = new EventBus((event, error) => log.error({ err: error, event }, 'event listener failed'));
+    const jobTypes = new JobTypeRegistry();
+    for (const type of [...builtInJobTypes(), ...(options.jobTypes ?? [])]) jobTypes.register(type);
+
+    const writer = new RunWriter(store, (error) =>
+      log.error({ err: error }, 'writing runs failed; retrying'),
+    );
+    const admission = store.capabilities.exclusiveWriter
+      ? await LocalAdmission.create(store, writer)
+      : new SharedAdmission(store);
+    const fineGrainedTimers = clock === systemClock;
+    const engine = new RunEngine({
+      store,
+      clock,
+      events,
+      jobTypes,
+      writer,
+      admission,
+      logger: log,
+      nodeId,
+      leaseMs: config.leaseMs,
+      fineGrainedTimers,
+    });
+    const calendars = new CalendarCache(store, clock);
+    const scheduler = new Scheduler({
+      store,
+      clock,
+      events,
+      engine,
+      calendars,
+      logger: log,
+      nodeId,
+      lookaheadMs: config.lookaheadMs,
+      pollIntervalMs: config.pollIntervalMs,
+      leaseMs: config.leaseMs,
+    });
+    const leases = new LeaseKeeper({ store, clock, engine, logger: log, nodeId, leaseMs: config.leaseMs });
+
+    const namespaces = new Namespaces(store);
+    await namespaces.ensureDefault();
+    const tasks = new TaskService({ store, clock, events, engine, jobTypes, namespaces });
+    const apps = new AppService(store, namespaces);
+    const calendarService = new CalendarService(store, namespaces, events, clock);
+    const unsubscribe = [
+      installRetries({ events, store, engine, clock, logger: log, nodeId, leaseMs: config.leaseMs }),
+      installFixedDelay({ events, store, wake: () => scheduler.wake() }),
+      events.on('task:changed', () => scheduler.wake()),
+      events.on('calendar:changed', () => {
+        calendars.invalidate();
+        scheduler.wake();
+      }),
+    ];
+
+    const auth = new Authenticator(store);
+    const { generated } = await auth.bootstrap(config.adminToken);
+
+    let ready = false;
+    const http = buildHttpServer({
+      context: {
+        store,
+        clock,
+        engine,
+        tasks,
+        apps,
+        calendars: calendarService,
+        namespaces,
+        isReady: () => ready,
+      },
+      auth,
+      logger: log,
+      bodyLimit: config.bodyLimitBytes,
+      version: VERSION,
+    });
+
+    await leases.recoverAtStart();
+    leases.start();
+    scheduler.start();
+    let url = '';
+    if (!options.noHttp) {
+      url = await http.listen({ port: config.port, host: config.host });
+    }
+    ready = true;
+    log.info({ url, store: store.dialect }, 'Kairos is running');
+
+    let stopping: Promise<void> | undefined;
+    const stop = (graceMs = config.shutdownGraceSeconds * 1000): Promise<void> =>
+      (stopping ??= (async () => {
+        ready = false;
+        await scheduler.stop();
+        if (!options.noHttp) await http.close();
+        await engine.drain(graceMs);
+        await leases.stop();
+        await leases.release();
+        for (const off of unsubscribe) off();
+        await store.close();
+        log.info('Kairos stopped');
+      })());
+
+    return { nodeId, url, generatedAdminToken: generated, store, events, engine, scheduler, http, stop };
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw error;
+  }
+}

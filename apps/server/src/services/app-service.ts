@@ -1,0 +1,90 @@
+/**
+ * Apps: a group of tasks with an appName and an access token (executors present it). The token
+ * is returned in full only at creation and rotation; the store keeps its hash.
+ */
+import type { z } from 'zod';
+import type { AppCreate, AppUpdate } from '@kairos/protocol';
+import { KairosError } from '../errors.js';
+import type { AppRecord } from '../store/records.js';
+import type { Store } from '../store/store.js';
+import { StoreConflictError } from '../store/store.js';
+import type { Namespaces } from './namespaces.js';
+import { generateToken, hashToken, tokenHint } from './secrets.js';
+
+export const APP_TOKEN_PREFIX = 'kat';
+
+export class AppService {
+  constructor(
+    private readonly store: Store,
+    private readonly namespaces: Namespaces,
+  ) {}
+
+  /** By numeric id, or by appName in the namespace. */
+  async find(ref: string, namespace?: string): Promise<AppRecord> {
+    const app = /^\d+$/.test(ref)
+      ? await this.store.getApp(Number(ref))
+      : await this.store.getAppByName((await this.namespaces.resolve(namespace)).id, ref);
+    if (!app) throw new KairosError('APP_NOT_FOUND', `app ${ref} does not exist`);
+    return app;
+  }
+
+  async create(input: z.output<typeof AppCreate>): Promise<{ app: AppRecord; accessToken: string }> {
+    const ns = await this.namespaces.resolve(input.namespace);
+    const accessToken = generateToken(APP_TOKEN_PREFIX);
+    try {
+      const app = await this.store.createApp({
+        namespaceId: ns.id,
+        appName: input.appName,
+        name: input.name,
+        description: input.description ?? null,
+        maxConcurrency: input.maxConcurrency ?? null,
+        accessTokenHash: hashToken(accessToken),
+        accessTokenHint: tokenHint(accessToken),
+      });
+      return { app, accessToken };
+    } catch (error) {
+      if (error instanceof StoreConflictError) {
+        throw new KairosError(
+          'APP_NAME_TAKEN',
+          `appName "${input.appName}" is already used in namespace ${ns.name}`,
+          {
+            field: 'appName',
+          },
+        );
+      }
+      throw error;
+    }
+  }
+
+  async update(ref: string, patch: z.output<typeof AppUpdate>): Promise<AppRecord> {
+    const app = await this.find(ref);
+    const updated = await this.store.updateApp(app.id, {
+      ...(patch.name !== undefined ? { name: patch.name } : {}),
+      ...(patch.description !== undefined ? { description: patch.description } : {}),
+      ...(patch.maxConcurrency !== undefined ? { maxConcurrency: patch.maxConcurrency } : {}),
+    });
+    return updated!;
+  }
+
+  async rotateToken(ref: string): Promise<{ app: AppRecord; accessToken: string }> {
+    const app = await this.find(ref);
+    const accessToken = generateToken(APP_TOKEN_PREFIX);
+    const updated = await this.store.updateApp(app.id, {
+      accessTokenHash: hashToken(accessToken),
+      accessTokenHint: tokenHint(accessToken),
+    });
+    return { app: updated!, accessToken };
+  }
+
+  async delete(ref: string): Promise<void> {
+    const app = await this.find(ref);
+    try {
+      await this.store.deleteApp(app.id);
+    } catch (error) {
+      if (error instanceof StoreConflictError) {
+        throw new KairosError('IN_USE', `app ${app.appName} still has tasks: delete or move them first`);
+      }
+      throw error;
+    }
+  }
+}
