@@ -1,0 +1,136 @@
+/** `kairos runs`: list and show runs, read or follow their logs, cancel them. */
+import { idOrName, intFlag, parseCommandArgs } from '../args.js';
+import { dispatchSubcommand } from '../context.js';
+import type { Command, CommandContext } from '../context.js';
+import { nextPageHint, runLines, runTable } from '../format.js';
+import { commandHelp } from '../help.js';
+import { resolveAppId } from '../lookups.js';
+import { drainLogs, formatLogEntry, isTerminal } from '../run-watch.js';
+
+const HELP = commandHelp(`
+Usage:
+  kairos runs list [--task ID] [--app ID|APPNAME] [--status S1,S2] [--trigger T1,T2]
+                   [--since ISO] [--until ISO] [--namespace NS] [--limit N] [--cursor C]
+  kairos runs get <id>
+  kairos runs logs <id> [--follow]
+  kairos runs cancel <id>
+
+Flags:
+  --task ID               only the runs of this task
+  --app ID|APPNAME        only the runs of this app's tasks
+  --status S1,S2          scheduled, running, succeeded, failed, timed_out, cancelled, skipped, lost
+  --trigger T1,T2         schedule, manual, api, retry, misfire
+  --since ISO             runs scheduled at or after this instant
+  --until ISO             runs scheduled before this instant
+  --namespace NS          only this namespace
+  --limit N, --cursor C   paging: at most N per page; the page after "--cursor C"
+  --follow                keep printing new log lines until the run has finished
+                          (with --json: one JSON entry per line)
+
+Examples:
+  kairos runs list --task 42 --status failed,timed_out --since 2026-03-01T00:00:00Z
+  kairos runs get 1001
+  kairos runs logs 1001 --follow
+  kairos runs cancel 1001
+  kairos runs list --status failed --json | jq '.items[].id'
+`);
+
+const csvFlag = (value: string | undefined): string[] | undefined =>
+  value === undefined
+    ? undefined
+    : value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+
+async function list(args: string[], ctx: CommandContext): Promise<number> {
+  const { values, globals } = parseCommandArgs(args, {
+    task: { type: 'string' },
+    app: { type: 'string' },
+    status: { type: 'string' },
+    trigger: { type: 'string' },
+    since: { type: 'string' },
+    until: { type: 'string' },
+    namespace: { type: 'string' },
+    limit: { type: 'string' },
+    cursor: { type: 'string' },
+  });
+  const limit = intFlag('limit', values.limit);
+  const taskId = intFlag('task', values.task);
+  const settings = ctx.settings(globals);
+  const client = ctx.client(settings);
+  const page = await client.runs.list({
+    taskId,
+    appId: await resolveAppId(client, values.app),
+    status: csvFlag(values.status),
+    triggerType: csvFlag(values.trigger),
+    from: values.since,
+    to: values.until,
+    namespace: values.namespace,
+    limit,
+    cursor: values.cursor,
+  });
+  if (settings.json) ctx.printJson(page);
+  else if (page.items.length === 0) ctx.print('(no runs)');
+  else ctx.print(...runTable(page.items), ...nextPageHint(page.nextCursor));
+  return 0;
+}
+
+async function get(args: string[], ctx: CommandContext): Promise<number> {
+  const { positionals, globals } = parseCommandArgs(args, {}, ['id']);
+  const settings = ctx.settings(globals);
+  const run = await ctx.client(settings).runs.get(idOrName(positionals[0] ?? ''));
+  if (settings.json) ctx.printJson(run);
+  else ctx.print(...runLines(run));
+  return 0;
+}
+
+async function cancel(args: string[], ctx: CommandContext): Promise<number> {
+  const { positionals, globals } = parseCommandArgs(args, {}, ['id']);
+  const settings = ctx.settings(globals);
+  const run = await ctx.client(settings).runs.cancel(idOrName(positionals[0] ?? ''));
+  if (settings.json) ctx.printJson(run);
+  else ctx.print(...runLines(run));
+  return 0;
+}
+
+async function logs(args: string[], ctx: CommandContext): Promise<number> {
+  const { values, positionals, globals } = parseCommandArgs(args, { follow: { type: 'boolean' } }, ['id']);
+  const settings = ctx.settings(globals);
+  const client = ctx.client(settings);
+  const id = idOrName(positionals[0] ?? '');
+
+  if (!values.follow) {
+    if (settings.json) {
+      // The raw answer of one request; a script pages on with afterSeq.
+      ctx.printJson(await client.runs.logs(id));
+      return 0;
+    }
+    const last = await drainLogs(client, id, 0, (entry) => ctx.print(formatLogEntry(entry)));
+    if (last === 0) ctx.note('(no log lines yet)');
+    return 0;
+  }
+
+  const print = settings.json
+    ? (entry: Parameters<typeof formatLogEntry>[0]) => ctx.printJsonLine(entry)
+    : (entry: Parameters<typeof formatLogEntry>[0]) => ctx.print(formatLogEntry(entry));
+  let seq = 0;
+  for (;;) {
+    seq = await drainLogs(client, id, seq, print);
+    const run = await client.runs.get(id);
+    if (isTerminal(run)) {
+      // Lines written between the last read and the terminal status.
+      await drainLogs(client, id, seq, print);
+      if (!settings.json) ctx.note(`run ${run.id} ${run.status}`);
+      return 0;
+    }
+    await ctx.sleep(ctx.pollIntervalMs);
+  }
+}
+
+export const runsCommand: Command = {
+  name: 'runs',
+  summary: 'list and show runs, print or follow their logs, cancel them',
+  help: HELP,
+  run: (args, ctx) => dispatchSubcommand('runs', args, ctx, { list, get, logs, cancel }),
+};

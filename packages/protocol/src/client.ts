@@ -1,0 +1,326 @@
+/**
+ * The fetch-based Kairos API client: one sub-client per resource, as the CLI and the console use
+ * it. Requests and answers are typed with the schemas in schemas.ts but not validated here: the
+ * server is the authority on what is valid, and a second, drifting copy of its rules in the
+ * client would only produce different error messages for the same mistake.
+ */
+import type { z } from 'zod';
+import type {
+  App,
+  AppCreate,
+  AppUpdate,
+  Calendar,
+  CalendarCreate,
+  CalendarUpdate,
+  List,
+  Namespace,
+  NamespaceCreate,
+  Run,
+  RunLogEntry,
+  SchedulePreview,
+  SchedulePreviewRequest,
+  Task,
+  TaskCreateInput,
+  TaskUpdateInput,
+} from './schemas.js';
+import { createTransport, segment } from './client-http.js';
+import type { FetchLike } from './client-http.js';
+import { CLIENT_ERROR_CODES, KairosApiError } from './client-error.js';
+
+export { KairosApiError, CLIENT_ERROR_CODES } from './client-error.js';
+export type { KairosApiErrorInit } from './client-error.js';
+export { encodeQuery } from './client-http.js';
+export type { FetchLike, Query, QueryValue } from './client-http.js';
+
+export interface ClientOptions {
+  /** Where the server listens, e.g. `http://127.0.0.1:8080`; a path prefix is kept. */
+  baseUrl: string;
+  /** An API token, sent as `Authorization: Bearer <token>`. Optional for `health()`. */
+  token?: string | undefined;
+  /** A fetch to use instead of the global one (tests, proxies, custom agents). */
+  fetch?: FetchLike | undefined;
+}
+
+export type NamespaceCreateInput = z.input<typeof NamespaceCreate>;
+export type AppCreateInput = z.input<typeof AppCreate>;
+export type AppUpdateInput = z.input<typeof AppUpdate>;
+export type CalendarCreateInput = z.input<typeof CalendarCreate>;
+export type CalendarUpdateInput = z.input<typeof CalendarUpdate>;
+
+/** An id, or for apps also the `appName`. */
+export type Ref = number | string;
+
+export interface ListOptions {
+  namespace?: string | undefined;
+  /** The `nextCursor` of the previous page. */
+  cursor?: string | undefined;
+  limit?: number | undefined;
+}
+
+export interface TaskListOptions extends ListOptions {
+  appId?: number | undefined;
+  enabled?: boolean | undefined;
+}
+
+export interface RunListOptions extends ListOptions {
+  taskId?: number | undefined;
+  appId?: number | undefined;
+  /** One status or several (sent comma-joined): `['failed', 'timed_out']`. */
+  status?: string | readonly string[] | undefined;
+  triggerType?: string | readonly string[] | undefined;
+  /** Runs scheduled at or after this instant. */
+  from?: string | Date | undefined;
+  /** Runs scheduled before this instant. */
+  to?: string | Date | undefined;
+}
+
+export interface RunLogsOptions {
+  /** Only entries with a greater `seq`; 0 (the default) reads from the start. */
+  afterSeq?: number | undefined;
+  limit?: number | undefined;
+}
+
+export interface FiresOptions {
+  count?: number | undefined;
+  /** Fires strictly after this instant; default: now (server clock). */
+  from?: string | Date | undefined;
+}
+
+/** `{ schedule, count?, from?, namespace? }`; `namespace` says where the schedule's calendar lives. */
+export type SchedulePreviewInput = Omit<z.input<typeof SchedulePreviewRequest>, 'from'> & {
+  from?: string | Date | undefined;
+};
+
+/** The answer to creating or changing a task: the task, plus what the server wants you to know. */
+export type TaskWithWarnings = Task & {
+  /** E.g. a schedule whose calendar rules out every fire for a year. */
+  warnings?: string[];
+};
+
+export interface RunTaskInput {
+  /** Handed to the run as its `input`. */
+  input?: unknown;
+}
+
+export interface RunTaskOptions {
+  /** Sent as the `Idempotency-Key` header: a retried trigger with the same key makes no new run. */
+  idempotencyKey?: string | undefined;
+}
+
+export interface RunAcceptedResponse {
+  runId: number;
+}
+
+export interface HealthStatus {
+  status: string;
+  [key: string]: unknown;
+}
+
+export interface NamespacesClient {
+  /** @example `const { items } = await client.namespaces.list();` */
+  list(): Promise<List<Namespace>>;
+  /** @example `await client.namespaces.create({ name: 'billing', description: 'Invoices' });` */
+  create(input: NamespaceCreateInput): Promise<Namespace>;
+  /** @example `const ns = await client.namespaces.get('billing');` */
+  get(name: string): Promise<Namespace>;
+}
+
+export interface AppsClient {
+  /** @example `const { items, nextCursor } = await client.apps.list({ namespace: 'billing' });` */
+  list(options?: ListOptions): Promise<List<App>>;
+  /**
+   * Creates an app. The answer holds the full `accessToken`: the only time it is shown.
+   * @example `const app = await client.apps.create({ appName: 'invoicing', name: 'Invoicing' });`
+   */
+  create(input: AppCreateInput): Promise<App>;
+  /** @example `const app = await client.apps.get('invoicing'); // or by id: get(3)` */
+  get(idOrAppName: Ref): Promise<App>;
+  /** @example `await client.apps.update('invoicing', { maxConcurrency: 4 });` */
+  update(idOrAppName: Ref, patch: AppUpdateInput): Promise<App>;
+  /** @example `await client.apps.delete('invoicing');` */
+  delete(idOrAppName: Ref): Promise<void>;
+  /**
+   * Issues a new access token; the old one stops working. The answer holds the new token in full.
+   * @example `const { accessToken } = await client.apps.rotateToken('invoicing');`
+   */
+  rotateToken(idOrAppName: Ref): Promise<App>;
+}
+
+export interface CalendarsClient {
+  /** @example `const { items } = await client.calendars.list();` */
+  list(options?: ListOptions): Promise<List<Calendar>>;
+  /**
+   * @example
+   * `await client.calendars.create({ name: 'cn-holidays', timezone: 'Asia/Shanghai', dates: ['2026-10-01'] });`
+   */
+  create(input: CalendarCreateInput): Promise<Calendar>;
+  /** @example `const cal = await client.calendars.get(2);` */
+  get(id: Ref): Promise<Calendar>;
+  /** @example `await client.calendars.update(2, { dates: ['2026-10-01', '2026-10-02'] });` */
+  update(id: Ref, patch: CalendarUpdateInput): Promise<Calendar>;
+  /** @example `await client.calendars.delete(2);` */
+  delete(id: Ref): Promise<void>;
+}
+
+export interface TasksClient {
+  /** @example `const { items } = await client.tasks.list({ appId: 3, enabled: true });` */
+  list(options?: TaskListOptions): Promise<List<Task>>;
+  /**
+   * @example
+   * ```ts
+   * const task = await client.tasks.create({
+   *   name: 'nightly-report', app: 'invoicing', type: 'http',
+   *   config: { url: 'https://example.com/report', method: 'POST' },
+   *   schedule: { type: 'cron', expression: '0 0 2 * * ?', timezone: 'Europe/Paris' },
+   * });
+   * ```
+   */
+  create(input: TaskCreateInput): Promise<TaskWithWarnings>;
+  /** @example `const task = await client.tasks.get(42);` */
+  get(id: Ref): Promise<Task>;
+  /** @example `await client.tasks.update(42, { timeoutSeconds: 600 });` */
+  update(id: Ref, patch: TaskUpdateInput): Promise<TaskWithWarnings>;
+  /** @example `await client.tasks.delete(42);` */
+  delete(id: Ref): Promise<void>;
+  /**
+   * Triggers a run now; the server answers 202 before the run starts.
+   * @example `const { runId } = await client.tasks.run(42, { input: { day: '2026-03-15' } }, { idempotencyKey: 'report-2026-03-15' });`
+   */
+  run(id: Ref, input?: RunTaskInput, options?: RunTaskOptions): Promise<RunAcceptedResponse>;
+  /** @example `await client.tasks.enable(42);` */
+  enable(id: Ref): Promise<Task>;
+  /** @example `await client.tasks.disable(42);` */
+  disable(id: Ref): Promise<Task>;
+  /** @example `const { fires } = await client.tasks.nextFires(42, { count: 5 });` */
+  nextFires(id: Ref, options?: FiresOptions): Promise<SchedulePreview>;
+}
+
+export interface SchedulesClient {
+  /**
+   * Computes the next fires of a schedule without saving anything.
+   * @example `const { fires } = await client.schedules.preview({ schedule: { type: 'cron', expression: '0 0/15 * * * ?' }, count: 4 });`
+   */
+  preview(input: SchedulePreviewInput): Promise<SchedulePreview>;
+}
+
+export interface RunsClient {
+  /** @example `const { items } = await client.runs.list({ taskId: 42, status: ['failed', 'timed_out'] });` */
+  list(options?: RunListOptions): Promise<List<Run>>;
+  /**
+   * Every run that matches, page after page (following `nextCursor`).
+   * @example `for await (const run of client.runs.iterate({ status: 'failed', from: '2026-03-01T00:00:00Z' })) console.log(run.id);`
+   */
+  iterate(options?: RunListOptions): AsyncGenerator<Run, void, undefined>;
+  /** @example `const run = await client.runs.get(1001);` */
+  get(id: Ref): Promise<Run>;
+  /** @example `const { items } = await client.runs.logs(1001, { afterSeq: lastSeq });` */
+  logs(id: Ref, options?: RunLogsOptions): Promise<List<RunLogEntry>>;
+  /** @example `const run = await client.runs.cancel(1001);` */
+  cancel(id: Ref): Promise<Run>;
+}
+
+export interface KairosClient {
+  namespaces: NamespacesClient;
+  apps: AppsClient;
+  calendars: CalendarsClient;
+  tasks: TasksClient;
+  schedules: SchedulesClient;
+  runs: RunsClient;
+  /** @example `const { status } = await client.health();` */
+  health(): Promise<HealthStatus>;
+}
+
+/**
+ * Creates an API client.
+ *
+ * @example
+ * ```ts
+ * import { createClient, KairosApiError } from '@kairos/protocol';
+ *
+ * const client = createClient({ baseUrl: 'http://127.0.0.1:8080', token: process.env.KAIROS_TOKEN });
+ * const { runId } = await client.tasks.run(42);
+ * const run = await client.runs.get(runId);
+ * ```
+ */
+export function createClient(options: ClientOptions): KairosClient {
+  const http = createTransport(options);
+  const v1 = '/api/v1';
+
+  const runsList = (o: RunListOptions = {}): Promise<List<Run>> =>
+    http.request('GET', `${v1}/runs`, { query: { ...o } });
+
+  return {
+    namespaces: {
+      list: () => http.request('GET', `${v1}/namespaces`),
+      create: (input) => http.request('POST', `${v1}/namespaces`, { body: input }),
+      get: (name) => http.request('GET', `${v1}/namespaces/${segment(name)}`),
+    },
+    apps: {
+      list: (o = {}) => http.request('GET', `${v1}/apps`, { query: { ...o } }),
+      create: (input) => http.request('POST', `${v1}/apps`, { body: input }),
+      get: (ref) => http.request('GET', `${v1}/apps/${segment(ref)}`),
+      update: (ref, patch) => http.request('PATCH', `${v1}/apps/${segment(ref)}`, { body: patch }),
+      delete: (ref) => http.request('DELETE', `${v1}/apps/${segment(ref)}`),
+      rotateToken: (ref) => http.request('POST', `${v1}/apps/${segment(ref)}/rotate-token`),
+    },
+    calendars: {
+      list: (o = {}) => http.request('GET', `${v1}/calendars`, { query: { ...o } }),
+      create: (input) => http.request('POST', `${v1}/calendars`, { body: input }),
+      get: (id) => http.request('GET', `${v1}/calendars/${segment(id)}`),
+      update: (id, patch) => http.request('PATCH', `${v1}/calendars/${segment(id)}`, { body: patch }),
+      delete: (id) => http.request('DELETE', `${v1}/calendars/${segment(id)}`),
+    },
+    tasks: {
+      list: (o = {}) => http.request('GET', `${v1}/tasks`, { query: { ...o } }),
+      create: (input) => http.request('POST', `${v1}/tasks`, { body: input }),
+      get: (id) => http.request('GET', `${v1}/tasks/${segment(id)}`),
+      update: (id, patch) => http.request('PATCH', `${v1}/tasks/${segment(id)}`, { body: patch }),
+      delete: (id) => http.request('DELETE', `${v1}/tasks/${segment(id)}`),
+      run: (id, input = {}, o = {}) =>
+        http.request('POST', `${v1}/tasks/${segment(id)}/run`, {
+          body: input,
+          headers: { 'idempotency-key': o.idempotencyKey },
+        }),
+      enable: (id) => http.request('POST', `${v1}/tasks/${segment(id)}/enable`),
+      disable: (id) => http.request('POST', `${v1}/tasks/${segment(id)}/disable`),
+      nextFires: (id, o = {}) =>
+        http.request('GET', `${v1}/tasks/${segment(id)}/next-fires`, { query: { ...o } }),
+    },
+    schedules: {
+      // A Date in `from` serialises as its ISO instant (Date.prototype.toJSON).
+      preview: (input) => http.request('POST', `${v1}/schedules/preview`, { body: input }),
+    },
+    runs: {
+      list: runsList,
+      iterate: (o = {}) => iteratePages(`${v1}/runs`, runsList, o),
+      get: (id) => http.request('GET', `${v1}/runs/${segment(id)}`),
+      logs: (id, o = {}) => http.request('GET', `${v1}/runs/${segment(id)}/logs`, { query: { ...o } }),
+      cancel: (id) => http.request('POST', `${v1}/runs/${segment(id)}/cancel`),
+    },
+    health: () => http.request('GET', '/healthz'),
+  };
+}
+
+async function* iteratePages<T, O extends { cursor?: string | undefined }>(
+  path: string,
+  list: (options: O) => Promise<List<T>>,
+  options: O,
+): AsyncGenerator<T, void, undefined> {
+  let cursor = options.cursor;
+  for (;;) {
+    const page = await list({ ...options, cursor });
+    yield* page.items;
+    if (!page.nextCursor) return;
+    // A server that hands back the cursor it was given would loop us forever: refuse it loudly.
+    if (page.nextCursor === cursor) {
+      throw new KairosApiError({
+        status: 200,
+        code: CLIENT_ERROR_CODES.INVALID_RESPONSE,
+        message: `the server answered the same nextCursor (${cursor}) twice; stopping to avoid an endless loop`,
+        method: 'GET',
+        url: path,
+      });
+    }
+    cursor = page.nextCursor;
+  }
+}
