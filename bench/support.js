@@ -1,0 +1,84 @@
+// Shared helpers for the benchmarks: a no-op HTTP target in a child process (so it does not
+// share the scheduler's event loop), a Kairos node in-process, percentiles, JSON output.
+import { fork } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pino from 'pino';
+import { ConfigSchema, startKairos } from '../apps/server/dist/index.js';
+
+export const ADMIN_TOKEN = 'bench-admin-token-0123456789';
+
+/** Parses `--name value` flags into an object of strings. */
+export function flags(argv = process.argv.slice(2)) {
+  const out = {};
+  for (let i = 0; i < argv.length; i += 2) out[argv[i].replace(/^--/, '')] = argv[i + 1];
+  return out;
+}
+
+/** Starts the no-op HTTP target (bench/noop-target.js) in a child process; resolves with its URL. */
+export function startNoopTarget() {
+  const child = fork(fileURLToPath(new URL('./noop-target.js', import.meta.url)), [], {
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve) => {
+    child.once('message', (message) => resolve({ url: message.url, stop: () => child.kill('SIGKILL') }));
+  });
+}
+
+/** A Kairos node in this process on a fresh SQLite dir (or the given PostgreSQL URL). */
+export async function startNode(databaseUrl, overrides = {}) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'kairos-bench-'));
+  const config = ConfigSchema.parse({
+    port: 0,
+    dataDir,
+    adminToken: ADMIN_TOKEN,
+    databaseUrl,
+    logLevel: 'error',
+    ...overrides,
+  });
+  const node = await startKairos({ config, logger: pino({ level: 'error' }) });
+  const api = async (method, path, body) => {
+    const res = await fetch(`${node.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (res.status >= 400) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+    return text ? JSON.parse(text) : undefined;
+  };
+  return {
+    node,
+    api,
+    dataDir,
+    async stop() {
+      await node.stop(0);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function percentile(sorted, p) {
+  if (sorted.length === 0) return null;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index];
+}
+
+export const round = (n, digits = 2) => (n === null ? null : Math.round(n * 10 ** digits) / 10 ** digits);
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Drops every table of a PostgreSQL schema-less test database so a bench starts empty. */
+export async function resetPostgres(databaseUrl) {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  await client.query('DROP SCHEMA IF EXISTS kairos_bench CASCADE');
+  await client.query('CREATE SCHEMA kairos_bench');
+  await client.end();
+  const url = new URL(databaseUrl);
+  url.searchParams.set('options', '-c search_path=kairos_bench');
+  return url.toString();
+}
