@@ -98,6 +98,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
       lookaheadMs: config.lookaheadMs,
       pollIntervalMs: config.pollIntervalMs,
       leaseMs: config.leaseMs,
+      fineGrainedTimers,
     });
     const leases = new LeaseKeeper({ store, clock, engine, logger: log, nodeId, leaseMs: config.leaseMs });
 

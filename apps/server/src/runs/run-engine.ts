@@ -66,6 +66,11 @@ export class RunEngine {
     return this.active.size;
   }
 
+  /** When the next planned run is released (Infinity: none). */
+  get nextReleaseAt(): number {
+    return this.timers.nextAt;
+  }
+
   get waitingCount(): number {
     return this.waiting.length;
   }

@@ -35,6 +35,11 @@ export class TimerQueue<T> {
     return this.heap.length;
   }
 
+  /** The instant of the earliest waiting item, or Infinity. */
+  get nextAt(): number {
+    return this.heap[0]?.at ?? Infinity;
+  }
+
   push(at: number, item: T): void {
     if (this.stopped) return;
     this.heapPush({ at, seq: this.seq++, item });
