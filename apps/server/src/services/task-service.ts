@@ -155,7 +155,8 @@ export class TaskService {
     now: number,
     options: { allowPast?: boolean } = {},
   ): Promise<Schedule> {
-    validateSchedule(schedule, options.allowPast ? Number.NEGATIVE_INFINITY : now);
+    // A preview may look at the past: judge a one-time instant against the epoch, not now.
+    validateSchedule(schedule, options.allowPast ? 0 : now);
     if (schedule.calendar) {
       const calendar = await this.deps.store.getCalendar(schedule.calendar.id);
       if (!calendar || calendar.namespaceId !== namespaceId) {
