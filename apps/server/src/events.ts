@@ -8,8 +8,12 @@ import type { RunRecord, TaskRecord } from './store/records.js';
 export interface KairosEvents {
   'run:scheduled': { run: RunRecord };
   'run:started': { run: RunRecord };
-  /** Any terminal status; the status-specific event follows. */
-  'run:finished': { run: RunRecord; retryable: boolean };
+  /**
+   * Any terminal status; the status-specific event follows. `task` is the engine's snapshot of
+   * the task when the run was planned (absent for runs recovered from another node): good for
+   * its kind, not for its current state.
+   */
+  'run:finished': { run: RunRecord; retryable: boolean; task?: TaskRecord };
   'run:succeeded': { run: RunRecord };
   'run:failed': { run: RunRecord };
   'run:timed_out': { run: RunRecord };

@@ -247,7 +247,7 @@ export class RunEngine {
           type: 'overlap',
           message: `skipped: ${c.task.concurrency.max} run(s) of this task already running (concurrency.max ${c.task.concurrency.max}, overlap skip)`,
         };
-        void this.finish(c.run, { status: 'skipped', error, retryable: false }, null);
+        void this.finish(c.run, { status: 'skipped', error, retryable: false }, null, c.task);
       }
     }
   }
@@ -272,7 +272,7 @@ export class RunEngine {
       if (active.finished) return;
       active.finished = true;
       for (const t of active.timers) t.cancel();
-      void this.finish(active.run, outcome, startedAt).then(() => {
+      void this.finish(active.run, outcome, startedAt, task).then(() => {
         this.active.delete(run.id);
         this.deps.admission.released(run);
         resolveSettled();
@@ -334,6 +334,7 @@ export class RunEngine {
     run: RunRecord,
     outcome: RunOutcome & { usage?: unknown },
     startedAt: number | null,
+    task: TaskRecord,
   ): Promise<void> {
     const finishedAt = this.deps.clock.now();
     const record: RunRecord = {
@@ -355,11 +356,11 @@ export class RunEngine {
       error: record.error,
       usage: record.usage,
     });
-    if (finished) this.announce(record, outcome.retryable);
+    if (finished) this.announce(record, outcome.retryable, task);
   }
 
-  private announce(run: RunRecord, retryable: boolean): void {
-    this.deps.events.emit('run:finished', { run, retryable });
+  private announce(run: RunRecord, retryable: boolean, task?: TaskRecord): void {
+    this.deps.events.emit('run:finished', task ? { run, retryable, task } : { run, retryable });
     this.deps.events.emit(`run:${run.status as 'succeeded'}`, { run });
   }
 

