@@ -29,7 +29,7 @@ let succeeded = 0;
 const lateness = [];
 let lastFinishAt = 0;
 kairos.node.events.on('run:started', ({ run }) => {
-  if (run.scheduledAt >= from && run.scheduledAt < to) lateness.push(run.startedAt - run.scheduledAt);
+  if (run.scheduledAt >= from && run.scheduledAt < to) lateness.push(Date.now() - run.scheduledAt);
 });
 kairos.node.events.on('run:finished', ({ run }) => {
   if (run.scheduledAt < from || run.scheduledAt >= to) return;
