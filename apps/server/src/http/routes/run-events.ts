@@ -1,0 +1,181 @@
+/**
+ * A run's recorded events (paged), its track (built by the run's job type from those events) and
+ * a live server-sent event stream of them: stored events are replayed first, then new ones are
+ * sent as they arrive, and the stream ends when the run does.
+ */
+import { RunEvent, RunEventQuery, RunTrack, TERMINAL_STATUSES, listOf } from '@kairos/protocol';
+import type { RunEvent as RunEventBody } from '@kairos/protocol';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { KairosError } from '../../errors.js';
+import type { RunEventRecord } from '../../store/records.js';
+import type { ApiContext } from '../context.js';
+import { iso } from '../present.js';
+import type { RouteTable } from '../route-table.js';
+import { parseId } from '../validation.js';
+
+const PAGE = 5000;
+/** A run that is live on another node (cluster) is followed by reading the store this often. */
+const REMOTE_POLL_MS = 500;
+/** A comment line this often keeps proxies from closing a quiet stream. */
+const HEARTBEAT_MS = 15_000;
+
+export function presentEvent(entry: RunEventRecord): RunEventBody {
+  let data: unknown = entry.data;
+  if (!entry.truncated) {
+    try {
+      data = JSON.parse(entry.data);
+    } catch {
+      /* not JSON: the text as received */
+    }
+  }
+  return { seq: entry.seq, at: iso(entry.at), event: entry.kind, data, truncated: entry.truncated };
+}
+
+export function runEventRoutes(routes: RouteTable, ctx: ApiContext): void {
+  const getRun = async (id: number) => {
+    const run = await ctx.store.getRun(id);
+    if (!run) throw new KairosError('RUN_NOT_FOUND', `run ${id} does not exist`);
+    return run;
+  };
+
+  routes.add(
+    {
+      method: 'GET',
+      url: '/api/v1/runs/:id/events',
+      summary:
+        "A run's recorded events after `afterSeq`, in order (for Dify: every workflow and node event, verbatim, with its receive time)",
+      tag: 'runs',
+      query: RunEventQuery,
+      response: listOf(RunEvent),
+    },
+    async ({ params, query }) => {
+      const run = await getRun(parseId(params.id, 'id'));
+      const entries = await ctx.store.listRunEvents(run.id, query.afterSeq, query.limit);
+      const last = entries.at(-1);
+      return {
+        items: entries.map(presentEvent),
+        nextCursor: entries.length === query.limit && last ? String(last.seq) : null,
+      };
+    },
+  );
+
+  routes.add(
+    {
+      method: 'GET',
+      url: '/api/v1/runs/:id/track',
+      summary:
+        "A run's node track: top-level nodes in execution order; iteration and loop nodes with their rounds, branch nodes with the branch taken",
+      tag: 'runs',
+      response: RunTrack,
+    },
+    async ({ params }) => {
+      const run = await getRun(parseId(params.id, 'id'));
+      const task = await ctx.store.getTask(run.taskId);
+      const track = task ? ctx.jobTypes?.get(task.type)?.track : undefined;
+      if (!track) return { nodes: [] };
+      const events: RunEventRecord[] = [];
+      for (let after = 0; ;) {
+        const page = await ctx.store.listRunEvents(run.id, after, PAGE);
+        events.push(...page);
+        const last = page.at(-1);
+        if (page.length < PAGE || !last) break;
+        after = last.seq;
+      }
+      return track(events) as { nodes: unknown[] };
+    },
+  );
+
+  routes.add(
+    {
+      method: 'GET',
+      url: '/api/v1/runs/:id/stream',
+      summary:
+        'Server-sent events of a run: its stored events first, then live ones as they arrive (`data` as in /events, `id` = seq); ends with an `end` event carrying the final status',
+      tag: 'runs',
+    },
+    async ({ params, reply, request }) => {
+      const run = await getRun(parseId(params.id, 'id'));
+      const sink = ctx.engine.runEvents;
+      const raw = reply.raw;
+      reply.hijack();
+      raw.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
+      let last = 0;
+      let closed = false;
+      const send = (entry: RunEventRecord): void => {
+        if (closed || entry.seq <= last) return;
+        last = entry.seq;
+        raw.write(`id: ${entry.seq}\ndata: ${JSON.stringify(presentEvent(entry))}\n\n`);
+      };
+      let live: RunEventRecord[] | undefined = [];
+      let ended = false;
+      let wake: (() => void) | undefined;
+      const unwatch = sink.watch(run.id, {
+        event: (entry) => (live ? live.push(entry) : send(entry)),
+        end: () => {
+          ended = true;
+          wake?.();
+        },
+      });
+      const heartbeat = setInterval(() => raw.write(': ping\n\n'), HEARTBEAT_MS);
+      // The response's 'close': the client went away (the request's fires once its body is read).
+      const stopped = new Promise<void>((resolve) => raw.once('close', () => resolve()));
+      void stopped.then(() => {
+        closed = true;
+        wake?.();
+      });
+      const replay = async (until = Number.POSITIVE_INFINITY): Promise<void> => {
+        for (;;) {
+          const page = await ctx.store.listRunEvents(run.id, last, PAGE);
+          for (const e of page) if (e.seq < until) send(e);
+          if (page.length < PAGE) return;
+        }
+      };
+      try {
+        await replay();
+        // Events published before we watched may still sit in the write-behind queue: read the
+        // store until it joins the first live one (bounded; the writer flushes within ms).
+        for (let tries = 0; live.length > 0 && (live[0]?.seq ?? 0) > last + 1 && tries < 40; tries++) {
+          await sleep(50);
+          await replay(live[0]?.seq);
+        }
+        const buffered = live;
+        live = undefined;
+        for (const e of buffered) send(e);
+        const isLive = () => sink.isLive(run.id) && !ended;
+        while (!closed) {
+          if (isLive()) {
+            await new Promise<void>((resolve) => {
+              wake = resolve;
+              if (!isLive() || closed) resolve();
+            });
+            wake = undefined;
+            continue;
+          }
+          // Not live here: finished, or running on another node (read the store).
+          await replay();
+          const now = await ctx.store.getRun(run.id);
+          if (!now || TERMINAL_STATUSES.includes(now.status)) {
+            await replay();
+            if (!closed)
+              raw.write(`event: end\ndata: ${JSON.stringify({ status: now?.status ?? null })}\n\n`);
+            break;
+          }
+          if (sink.isLive(run.id)) continue;
+          await Promise.race([sleep(REMOTE_POLL_MS), stopped]);
+        }
+      } catch (error) {
+        request.log.error({ err: error }, 'run event stream failed');
+      } finally {
+        unwatch();
+        clearInterval(heartbeat);
+        raw.end();
+      }
+      return reply;
+    },
+  );
+}

@@ -1,0 +1,118 @@
+/**
+ * The `dify_workflow` job type: runs a published Dify workflow app through its Service API.
+ * The API key is stored encrypted and shown masked; the task is checked against the app when it
+ * is saved; runs stream, record every event, resume after a restart and stop Dify on timeout or
+ * cancel. See docs/dify.md.
+ */
+import { KairosError } from '../../errors.js';
+import { SecretBox } from '../../services/secret-box.js';
+import type { JobType } from '../job-type.js';
+import { DifyApi, DifyApiError } from './api-client.js';
+import { DifyConfig, apiBase } from './config.js';
+import { parseDifyEvent } from './events.js';
+import type { DifyEvent } from './events.js';
+import { checkInputs } from './inputs.js';
+import { buildTrack } from './track.js';
+import { isDifyCheckpoint, runWorkflow } from './workflow-run.js';
+
+/** How long saving a task waits for Dify's /info and /parameters before warning instead. */
+const VALIDATE_TIMEOUT_MS = 5000;
+
+export function difyJobType(box: SecretBox): JobType<DifyConfig> {
+  return {
+    name: 'dify_workflow',
+    configSchema: DifyConfig,
+
+    prepareConfig(config, previous) {
+      const key = config.apiKey;
+      if (SecretBox.isSealed(key) || SecretBox.isMasked(key)) {
+        // A read's masked key sent back unchanged keeps the stored one.
+        const kept = previous?.apiKey;
+        if (kept !== undefined && (key === kept || key === SecretBox.maskOf(kept)))
+          return { ...config, apiKey: kept };
+        throw new KairosError(
+          'INVALID_CONFIG',
+          'config.apiKey: send the API key itself (app-…), not its masked form',
+          {
+            field: 'config.apiKey',
+          },
+        );
+      }
+      return { ...config, apiKey: box.seal(key) };
+    },
+
+    presentConfig(stored) {
+      const apiKey = SecretBox.isSealed(stored.apiKey)
+        ? SecretBox.maskOf(stored.apiKey)
+        : SecretBox.mask(stored.apiKey);
+      return { ...stored, apiKey };
+    },
+
+    async validate(config) {
+      const api = new DifyApi(apiBase(config.endpoint), box.open(config.apiKey));
+      const signal = AbortSignal.timeout(VALIDATE_TIMEOUT_MS);
+      try {
+        const info = await api.info(signal);
+        if (info.mode !== 'workflow') {
+          throw new KairosError(
+            'INVALID_CONFIG',
+            `config.apiKey: the key belongs to ${info.name ? `"${info.name}", ` : ''}a ${String(info.mode ?? 'unknown')} app; ` +
+              'Kairos runs workflow apps only (use the API key of a published Workflow app)',
+            { field: 'config.apiKey' },
+          );
+        }
+        const parameters = await api.parameters(signal);
+        const { errors, warnings } = checkInputs(config.inputs, parameters.user_input_form);
+        const first = errors[0];
+        if (first) {
+          const field = `config.${first.field}`;
+          throw new KairosError('INVALID_CONFIG', `${field}: ${first.message}`, {
+            field,
+            details: { problems: errors.map((e) => ({ field: `config.${e.field}`, message: e.message })) },
+          });
+        }
+        return warnings;
+      } catch (error) {
+        if (error instanceof KairosError) throw error;
+        return [refusalOrWarning(error, api.host)];
+      }
+    },
+
+    run: (context) => runWorkflow(context, box),
+
+    resume(context, checkpoint) {
+      if (!isDifyCheckpoint(checkpoint)) throw new Error('the saved checkpoint is not a Dify run');
+      return runWorkflow(context, box, checkpoint);
+    },
+
+    track(events) {
+      const parsed: DifyEvent[] = [];
+      for (const e of events) {
+        if (e.truncated) continue;
+        const event = parseDifyEvent(e.data);
+        if (event) parsed.push(event);
+      }
+      return buildTrack(parsed);
+    },
+  };
+}
+
+/** Unreachable (or timing out, or a 5xx) is a warning; a definite refusal throws. */
+function refusalOrWarning(error: unknown, host: string): string {
+  if (error instanceof DifyApiError) {
+    if (error.kind === 'garbage' && error.status !== null && error.status < 500) {
+      throw new KairosError('INVALID_CONFIG', `config.endpoint: ${error.message}`, {
+        field: 'config.endpoint',
+      });
+    }
+    if (error.kind === 'http' && error.status !== null && error.status < 500 && error.status !== 429) {
+      const field = error.status === 401 || error.status === 403 ? 'config.apiKey' : 'config.endpoint';
+      throw new KairosError('INVALID_CONFIG', `${field}: ${error.message}`, { field });
+    }
+  }
+  const why =
+    error instanceof Error && error.name === 'TimeoutError'
+      ? `no answer within ${VALIDATE_TIMEOUT_MS} ms`
+      : (error as Error).message;
+  return `could not check the Dify app at ${host} (${why}); saved unchecked`;
+}

@@ -1,0 +1,51 @@
+/**
+ * Reads a Dify event stream: `data: <json>` events, `event: ping` keep-alives (no data line),
+ * any spacing. A stream silent for `idleMs` (Dify pings every 10 s) is dropped: a stalled proxy
+ * or a lost terminal event must not hold a run forever.
+ */
+import { TextDecoder } from 'node:util';
+import type { Readable } from 'node:stream';
+import { createParser } from 'eventsource-parser';
+
+export type StreamEnd = 'ended' | 'idle' | 'aborted' | 'broken';
+
+export async function readEventStream(
+  body: Readable,
+  options: {
+    idleMs: number;
+    signal: AbortSignal;
+    /** `kind` is the SSE `event:` field (undefined for Dify's data events). */
+    onEvent: (kind: string | undefined, data: string) => void;
+  },
+): Promise<StreamEnd> {
+  const decoder = new TextDecoder();
+  const parser = createParser({
+    onEvent: (message) => {
+      if (message.event === 'ping' || message.data === '') return;
+      options.onEvent(message.event, message.data);
+    },
+  });
+  let idle = false;
+  const timer = setTimeout(() => {
+    idle = true;
+    body.destroy();
+  }, options.idleMs);
+  const onAbort = () => body.destroy();
+  options.signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    for await (const chunk of body) {
+      timer.refresh();
+      parser.feed(decoder.decode(chunk as Buffer, { stream: true }));
+    }
+    // A last event without its blank line still counts.
+    parser.reset({ consume: true });
+    if (idle) return 'idle';
+    return options.signal.aborted ? 'aborted' : 'ended';
+  } catch {
+    if (idle) return 'idle';
+    return options.signal.aborted ? 'aborted' : 'broken';
+  } finally {
+    clearTimeout(timer);
+    options.signal.removeEventListener('abort', onAbort);
+  }
+}

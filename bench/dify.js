@@ -1,0 +1,156 @@
+// 500 dify_workflow tasks fire at the same instant against the Dify simulator (in a child
+// process), each streaming ~200 events: is every event recorded, how much memory do the live
+// runs cost, how many events per second does the store take, and how long from the fire (and
+// from the run's start) to the run request reaching Dify?
+//   node bench/dify.js [--runs 500] [--database-url postgres://…]
+import { fork } from 'node:child_process';
+import diagnostics from 'node:diagnostics_channel';
+import { clearInterval, setInterval } from 'node:timers';
+import { fileURLToPath } from 'node:url';
+import { flags, percentile, round, sleep, startNode } from './support.js';
+
+const opts = flags();
+const runs = Number(opts.runs ?? 500);
+const databaseUrl = opts['database-url'];
+
+const child = fork(fileURLToPath(new URL('./dify-sim-child.js', import.meta.url)), [], {
+  stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+});
+const { url } = await new Promise((resolve) => child.once('message', resolve));
+const report = () =>
+  new Promise((resolve) => {
+    child.once('message', resolve);
+    child.send('report');
+  });
+
+const kairos = await startNode(databaseUrl);
+await kairos.api('POST', '/api/v1/apps', { appName: 'bench', name: 'Bench' });
+const fireAt = Date.now() + 5000 + runs * 10;
+const taskIds = [];
+for (let i = 0; i < runs; i++) {
+  const task = await kairos.api('POST', '/api/v1/tasks', {
+    name: `dify ${i}`,
+    app: 'bench',
+    type: 'dify_workflow',
+    config: { endpoint: `${url}/v1`, apiKey: 'app-chunky', inputs: {} },
+    schedule: { type: 'one_time', at: new Date(fireAt).toISOString() },
+  });
+  taskIds.push(task.id);
+}
+
+const now = () => performance.timeOrigin + performance.now();
+// When the run request is written out by Kairos (node:http's diagnostics channel), by run id (the
+// x-trace-id header Kairos sends is `kairos-run-<id>`).
+const sentAt = new Map();
+diagnostics.subscribe('http.client.request.start', ({ request }) => {
+  const match = /^kairos-run-(\d+)$/.exec(String(request.getHeader('x-trace-id') ?? ''));
+  if (match) request.once('finish', () => sentAt.set(Number(match[1]), now()));
+});
+const startedAt = new Map();
+const finished = [];
+let lastFinish = 0;
+kairos.node.events.on('run:started', ({ run }) => startedAt.set(run.taskId, { run: run.id, at: now() }));
+kairos.node.events.on('run:finished', ({ run }) => {
+  finished.push(run);
+  lastFinish = now();
+});
+
+await sleep(Math.max(0, fireAt - Date.now() - 500));
+const rssBefore = process.memoryUsage().rss;
+let rssPeak = rssBefore;
+const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 20);
+const deadline = fireAt + 120_000;
+while (finished.length < runs && Date.now() < deadline) await sleep(50);
+clearInterval(sampler);
+// The events are written behind, before each run's finish: the finish of the last run is
+// stored after its events.
+
+const sim = await report();
+const byUser = new Map(sim.runs.map((r) => [r.user, r]));
+let expected = 0;
+let stored = 0;
+let complete = 0;
+for (const taskId of taskIds) {
+  const simRun = byUser.get(`kairos:${taskId}`);
+  const run = startedAt.get(taskId);
+  if (!simRun || !run) continue;
+  expected += simRun.events;
+  const n = await kairos.node.store.lastRunEventSeq(run.run);
+  stored += n;
+  if (n === simRun.events) complete++;
+}
+const overheadFromStart = [];
+const overheadFromFire = [];
+for (const request of sim.requests) {
+  const taskId = Number(String(request.user).replace('kairos:', ''));
+  const start = startedAt.get(taskId);
+  if (start) overheadFromStart.push(request.at - start.at);
+  overheadFromFire.push(request.at - fireAt);
+}
+const kairosSide = [];
+for (const { run, at } of startedAt.values()) if (sentAt.has(run)) kairosSide.push(sentAt.get(run) - at);
+kairosSide.sort((a, b) => a - b);
+overheadFromStart.sort((a, b) => a - b);
+overheadFromFire.sort((a, b) => a - b);
+const firstStart = Math.min(...[...startedAt.values()].map((s) => s.at));
+const seconds = (lastFinish - firstStart) / 1000;
+const succeeded = finished.filter((r) => r.status === 'succeeded').length;
+
+// The same overhead without a burst: 50 runs one after another (the engine is otherwise idle).
+const solo = await kairos.api('POST', '/api/v1/tasks', {
+  name: 'dify solo',
+  app: 'bench',
+  type: 'dify_workflow',
+  config: { endpoint: `${url}/v1`, apiKey: 'app-retry', inputs: {} },
+  schedule: { type: 'api' },
+});
+const soloTimes = [];
+for (let i = 0; i < 50; i++) {
+  const done = kairos.node.events.waitFor('run:finished', (p) => p.run.taskId === solo.id);
+  await kairos.api('POST', `/api/v1/tasks/${solo.id}/run`, {});
+  const { run } = await done;
+  const start = startedAt.get(solo.id);
+  if (start?.run === run.id && sentAt.has(run.id)) soloTimes.push(sentAt.get(run.id) - start.at);
+}
+soloTimes.sort((a, b) => a - b);
+
+await kairos.stop();
+child.kill('SIGKILL');
+console.log(
+  JSON.stringify({
+    bench: 'dify',
+    store: databaseUrl ? 'postgres' : 'sqlite',
+    runs,
+    succeeded,
+    eventsPerRun: round(expected / runs, 1),
+    eventsSent: expected,
+    eventsStored: stored,
+    runsWithEveryEvent: complete,
+    extraRssMb: round((rssPeak - rssBefore) / 1024 / 1024, 1),
+    seconds: round(seconds, 2),
+    eventsStoredPerSecond: Math.round(stored / seconds),
+    startToRequestSentMs: {
+      measured: kairosSide.length,
+      p50: round(percentile(kairosSide, 50)),
+      p99: round(percentile(kairosSide, 99)),
+      max: round(kairosSide.at(-1) ?? null),
+    },
+    soloStartToRequestSentMs: {
+      runs: soloTimes.length,
+      p50: round(percentile(soloTimes, 50)),
+      p99: round(percentile(soloTimes, 99)),
+      max: round(soloTimes.at(-1) ?? null),
+    },
+    startToFirstByteMs: {
+      p50: round(percentile(overheadFromStart, 50)),
+      p99: round(percentile(overheadFromStart, 99)),
+      max: round(overheadFromStart.at(-1) ?? null),
+    },
+    fireToFirstByteMs: {
+      p50: round(percentile(overheadFromFire, 50)),
+      p99: round(percentile(overheadFromFire, 99)),
+      max: round(overheadFromFire.at(-1) ?? null),
+    },
+  }),
+);
+process.exit(0);
