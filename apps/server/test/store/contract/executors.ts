@@ -1,0 +1,185 @@
+/**
+ * Contract: executors (issue 4) — registration upserts, liveness, manual address lists,
+ * executions completed once, the pull queue handing each execution out once, lost executions
+ * of dead executors, the log cursor.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Store } from '../../../src/store/store.js';
+import { runInput, seed, start, taskInput, type ContractContext } from './context.js';
+
+async function runningRun(store: Store) {
+  const seeded = await seed(store);
+  const task = await store.createTask(taskInput(seeded, { type: 'executor', config: { handler: 'h' } }));
+  const { run } = await store.insertRun(runInput(task));
+  await store.markRunsStarted([start(run.id)]);
+  return { app: seeded.app, task, run };
+}
+
+const execution = (
+  ids: { app: { id: number }; task: { id: number }; run: { id: number } },
+  over: Partial<Parameters<Store['insertExecution']>[0]> = {},
+) => ({
+  runId: ids.run.id,
+  taskId: ids.task.id,
+  appId: ids.app.id,
+  shardIndex: 0,
+  shardTotal: 1,
+  executorAddress: 'http://127.0.0.1:9999',
+  status: 'dispatched' as const,
+  trigger: { jobId: ids.task.id, executorHandler: 'h' },
+  createdAt: 5_000,
+  ...over,
+});
+
+export function defineExecutorContract(ctx: ContractContext): void {
+  describe('executors', () => {
+    it('upsertExecutor keeps one row per app and address, and heartbeats move it', async () => {
+      const store = ctx.store;
+      const { app } = await seed(store);
+      const first = await store.upsertExecutor({
+        appId: app.id,
+        address: 'http://b:1',
+        mode: 'push',
+        protocol: 'xxl',
+        at: 1_000,
+      });
+      await store.upsertExecutor({
+        appId: app.id,
+        address: 'http://a:1',
+        mode: 'push',
+        protocol: 'xxl',
+        at: 1_500,
+      });
+      const again = await store.upsertExecutor({
+        appId: app.id,
+        address: 'http://b:1',
+        mode: 'push',
+        protocol: 'xxl35',
+        at: 2_000,
+      });
+      expect(again).toMatchObject({
+        id: first.id,
+        registeredAt: 1_000,
+        lastHeartbeatAt: 2_000,
+        protocol: 'xxl35',
+      });
+      expect((await store.listLiveExecutors(app.id, 1_200)).map((e) => e.address)).toEqual(
+        ['http://b:1', 'http://a:1'].sort(),
+      );
+      expect((await store.listLiveExecutors(app.id, 1_600)).map((e) => e.address)).toEqual(['http://b:1']);
+      expect(await store.removeExecutor(app.id, 'http://b:1', 2_100)).toBe(true);
+      expect(await store.listLiveExecutors(app.id, 0)).toHaveLength(1);
+      expect((await store.listExecutors({ appIds: [app.id] })).map((e) => e.removedAt)).toEqual([
+        null,
+        2_100,
+      ]);
+      await store.upsertExecutor({
+        appId: app.id,
+        address: 'http://b:1',
+        mode: 'push',
+        protocol: 'xxl',
+        at: 3_000,
+      });
+      expect(await store.listLiveExecutors(app.id, 0)).toHaveLength(2);
+      expect(await store.listAppsByAppName(app.appName)).toEqual([app]);
+    });
+
+    it('keeps and removes a manual address list', async () => {
+      const store = ctx.store;
+      const { app } = await seed(store);
+      expect(await store.getAppExecutorAddresses(app.id)).toBeNull();
+      await store.setAppExecutorAddresses(app.id, ['http://x:1', 'http://y:2'], 1_000);
+      await store.setAppExecutorAddresses(app.id, ['http://z:3'], 2_000);
+      expect(await store.getAppExecutorAddresses(app.id)).toEqual(['http://z:3']);
+      await store.setAppExecutorAddresses(app.id, null, 3_000);
+      expect(await store.getAppExecutorAddresses(app.id)).toBeNull();
+    });
+
+    it('completes an execution once and carries logId and logDateTime in its trigger', async () => {
+      const store = ctx.store;
+      const ids = await runningRun(store);
+      const inserted = await store.insertExecution(execution(ids));
+      expect(inserted.trigger).toMatchObject({
+        logId: inserted.id,
+        logDateTime: 5_000,
+        executorHandler: 'h',
+      });
+      const result = {
+        status: 'failed' as const,
+        handleCode: 500,
+        handleMsg: 'boom',
+        retryable: false,
+        finishedAt: 6_000,
+      };
+      const done = await store.completeExecution(inserted.id, result);
+      expect(done).toMatchObject({ status: 'failed', handleCode: 500, handleMsg: 'boom', retryable: false });
+      expect(
+        await store.completeExecution(inserted.id, { ...result, status: 'succeeded', handleCode: 200 }),
+      ).toBeUndefined();
+      expect(await store.completeExecution(999_999, result)).toBeUndefined();
+      expect((await store.getExecution(inserted.id))?.status).toBe('failed');
+      expect((await store.listCompletedExecutions([inserted.id, 999_999])).map((e) => e.id)).toEqual([
+        inserted.id,
+      ]);
+      expect(await store.listExecutionsOfRun(ids.run.id)).toHaveLength(1);
+    });
+
+    it('hands queued executions to their pull executor once, oldest first', async () => {
+      const store = ctx.store;
+      const ids = await runningRun(store);
+      const address = 'pull://worker-1';
+      const a = await store.insertExecution(execution(ids, { executorAddress: address, status: 'queued' }));
+      const b = await store.insertExecution(execution(ids, { executorAddress: address, status: 'queued' }));
+      await store.insertExecution(execution(ids, { executorAddress: 'pull://other', status: 'queued' }));
+      const [first, second] = await Promise.all([
+        store.takeQueuedExecutions(ids.app.id, address, 10),
+        store.takeQueuedExecutions(ids.app.id, address, 10),
+      ]);
+      const taken = [...first!, ...second!];
+      expect(taken.map((e) => e.id).sort((x, y) => x - y)).toEqual([a.id, b.id]);
+      expect(taken.every((e) => e.status === 'dispatched')).toBe(true);
+      expect(await store.takeQueuedExecutions(ids.app.id, address, 10)).toEqual([]);
+      await store.requestExecutionKill([a.id], 7_000);
+      expect(await store.takeKillRequests(ids.app.id, address)).toEqual([a.id]);
+      expect(await store.takeKillRequests(ids.app.id, address)).toEqual([]);
+      expect(await store.countOpenExecutionsOfTask(ids.app.id, address, ids.task.id)).toBe(2);
+      expect((await store.countOpenExecutions(ids.app.id)).get(address)).toBe(2);
+    });
+
+    it('loses the open executions of executors silent since before the cutoff', async () => {
+      const store = ctx.store;
+      const ids = await runningRun(store);
+      await store.upsertExecutor({
+        appId: ids.app.id,
+        address: 'http://dead:1',
+        mode: 'push',
+        protocol: 'xxl',
+        at: 1_000,
+      });
+      await store.upsertExecutor({
+        appId: ids.app.id,
+        address: 'http://live:1',
+        mode: 'push',
+        protocol: 'xxl',
+        at: 9_000,
+      });
+      const dead = await store.insertExecution(execution(ids, { executorAddress: 'http://dead:1' }));
+      await store.insertExecution(execution(ids, { executorAddress: 'http://live:1' }));
+      await store.insertExecution(execution(ids, { executorAddress: 'http://manual:1' }));
+      const lost = await store.loseExecutionsOfDeadExecutors(5_000, 10_000, 'gone');
+      expect(lost.map((e) => [e.id, e.status, e.handleMsg])).toEqual([[dead.id, 'lost', 'gone']]);
+      expect(await store.loseExecutionsOfDeadExecutors(5_000, 10_000, 'gone')).toEqual([]);
+    });
+
+    it('moves the log cursor only from where the caller saw it', async () => {
+      const store = ctx.store;
+      const ids = await runningRun(store);
+      const e = await store.insertExecution(execution(ids));
+      expect(await store.advanceExecutionLog(e.id, 0, 5)).toBe(true);
+      expect(await store.advanceExecutionLog(e.id, 0, 7)).toBe(false);
+      expect((await store.getExecution(e.id))?.logLines).toBe(5);
+      await store.setRunExecutor(ids.run.id, 'http://127.0.0.1:9999');
+      expect((await store.getRun(ids.run.id))?.executor).toBe('http://127.0.0.1:9999');
+    });
+  });
+}
