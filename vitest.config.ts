@@ -8,6 +8,8 @@ export default defineConfig({
     // Tests run the TypeScript sources directly; builds resolve the packages' dist.
     alias: [
       { find: /^@kairos\/protocol$/, replacement: src('./packages/protocol/src/index.ts') },
+      { find: /^@kairos\/sdk$/, replacement: src('./packages/sdk/src/index.ts') },
+      { find: /^@kairos\/sdk\/testing$/, replacement: src('./packages/sdk/src/testing.ts') },
       { find: /^@kairos\/server\/time$/, replacement: src('./apps/server/src/time/index.ts') },
       { find: /^@kairos\/server$/, replacement: src('./apps/server/src/index.ts') },
     ],

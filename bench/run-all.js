@@ -13,6 +13,8 @@ const benches = [
   ['lateness.js', []],
   ['throughput.js', []],
   ['idle-scale.js', []],
+  ['executors.js', []],
+  ['dify.js', []],
 ];
 for (const store of pgUrl ? [undefined, pgUrl] : [undefined]) {
   for (const [file, args] of benches) {

@@ -33,6 +33,15 @@ export const ConfigSchema = z.strictObject({
   leaseMs: z.coerce.number().int().min(1000).max(600_000).default(15_000),
   /** On SIGTERM, how long running work may take to finish before it is stopped, in seconds. */
   shutdownGraceSeconds: z.coerce.number().min(0).max(3600).default(30),
+  /**
+   * Encrypts secrets kept in task configs (Dify API keys), hashed to an AES-256 key. Unset: a key
+   * generated in `<dataDir>/secret.key`. Every node of a cluster needs the same value.
+   */
+  secretKey: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** An executor without a heartbeat for this long is dead and its running runs are lost, in ms (XXL-JOB: 90 s). */
+  executorDeadMs: z.coerce.number().int().min(1000).max(3_600_000).default(90_000),
+  /** Connect + read timeout of calls to executors (/run, /kill, /beat, /log), in ms (XXL-JOB: 3 s). */
+  executorCallTimeoutMs: z.coerce.number().int().min(100).max(60_000).default(3000),
   /** Largest accepted request body, in bytes. */
   bodyLimitBytes: z.coerce
     .number()
@@ -59,6 +68,9 @@ const SOURCES: { key: keyof ConfigInput; flag: string; env: string }[] = [
   { key: 'leaseMs', flag: 'lease-ms', env: 'KAIROS_LEASE_MS' },
   { key: 'shutdownGraceSeconds', flag: 'shutdown-grace-seconds', env: 'KAIROS_SHUTDOWN_GRACE_SECONDS' },
   { key: 'bodyLimitBytes', flag: 'body-limit-bytes', env: 'KAIROS_BODY_LIMIT_BYTES' },
+  { key: 'executorDeadMs', flag: 'executor-dead-ms', env: 'KAIROS_EXECUTOR_DEAD_MS' },
+  { key: 'executorCallTimeoutMs', flag: 'executor-call-timeout-ms', env: 'KAIROS_EXECUTOR_CALL_TIMEOUT_MS' },
+  { key: 'secretKey', flag: 'secret-key', env: 'KAIROS_SECRET_KEY' },
 ];
 
 export class ConfigError extends Error {

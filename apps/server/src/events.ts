@@ -32,6 +32,8 @@ type Listener<E extends EventName> = (payload: KairosEvents[E]) => void | Promis
 
 export class EventBus {
   private readonly listeners = new Map<EventName, Set<Listener<never>>>();
+  /** Async listener work still under way (see settle). */
+  private readonly pending = new Set<Promise<void>>();
 
   constructor(private readonly onListenerError: (event: EventName, error: unknown) => void = () => {}) {}
 
@@ -56,6 +58,11 @@ export class EventBus {
     });
   }
 
+  /** Resolves when the async listener work started so far has ended (before closing the store). */
+  async settle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
+  }
+
   emit<E extends EventName>(event: E, payload: KairosEvents[E]): void {
     const set = this.listeners.get(event);
     if (!set) return;
@@ -63,7 +70,9 @@ export class EventBus {
       try {
         const result = (listener as Listener<E>)(payload);
         if (result && typeof result.then === 'function') {
-          result.then(undefined, (error: unknown) => this.onListenerError(event, error));
+          const tracked = result.then(undefined, (error: unknown) => this.onListenerError(event, error));
+          this.pending.add(tracked);
+          void tracked.finally(() => this.pending.delete(tracked));
         }
       } catch (error) {
         this.onListenerError(event, error);

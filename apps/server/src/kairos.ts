@@ -13,6 +13,8 @@ import { EventBus } from './events.js';
 import { Authenticator } from './http/auth.js';
 import { buildHttpServer } from './http/server.js';
 import { JobTypeRegistry, builtInJobTypes } from './job-types/registry.js';
+import { createExecutors } from './dispatch/index.js';
+import { executorJobType } from './job-types/executor/executor-job-type.js';
 import type { JobType } from './job-types/job-type.js';
 import { LocalAdmission, SharedAdmission } from './runs/admission.js';
 import { RunEngine } from './runs/run-engine.js';
@@ -25,6 +27,7 @@ import { Scheduler } from './scheduler/scheduler.js';
 import { AppService } from './services/app-service.js';
 import { CalendarService } from './services/calendar-service.js';
 import { Namespaces } from './services/namespaces.js';
+import { SecretBox } from './services/secret-box.js';
 import { TaskService } from './services/task-service.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
@@ -65,7 +68,17 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
   try {
     const events = new EventBus((event, error) => log.error({ err: error, event }, 'event listener failed'));
     const jobTypes = new JobTypeRegistry();
-    for (const type of [...builtInJobTypes(), ...(options.jobTypes ?? [])]) jobTypes.register(type);
+    const secrets = SecretBox.open({ secretKey: config.secretKey, dataDir: config.dataDir });
+    for (const type of [...builtInJobTypes({ secrets }), ...(options.jobTypes ?? [])])
+      jobTypes.register(type);
+    const executors = createExecutors({
+      store,
+      clock,
+      logger: log,
+      settings: { deadMs: config.executorDeadMs, callTimeoutMs: config.executorCallTimeoutMs },
+      secrets,
+    });
+    jobTypes.register(executorJobType(executors.dispatcher));
 
     const writer = new RunWriter(store, (error) =>
       log.error({ err: error }, 'writing runs failed; retrying'),
@@ -130,6 +143,8 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
         apps,
         calendars: calendarService,
         namespaces,
+        jobTypes,
+        executors,
         isReady: () => ready,
       },
       auth,
@@ -140,6 +155,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
 
     await leases.recoverAtStart();
     leases.start();
+    executors.start();
     scheduler.start();
     let url = '';
     if (!options.noHttp) {
@@ -153,9 +169,14 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
       (stopping ??= (async () => {
         ready = false;
         await scheduler.stop();
+        executors.hub.stop(); // answers pull executors' long polls, or http.close() would wait for them
         if (!options.noHttp) await http.close();
         await engine.drain(graceMs);
+        // Reactions to the drained runs (a retry of a run stopped by the shutdown) finish
+        // before the leases are given up and the store closes.
+        await events.settle();
         await leases.stop();
+        await executors.stop();
         await leases.release();
         for (const off of unsubscribe) off();
         await store.close();

@@ -10,6 +10,7 @@ import type { CliIo, Command } from './context.js';
 import { appsCommand } from './commands/apps.js';
 import { calendarsCommand } from './commands/calendars.js';
 import { cronCommand } from './commands/cron.js';
+import { devCommand } from './commands/dev.js';
 import { runsCommand } from './commands/runs.js';
 import { serverCommand } from './commands/server.js';
 import { tasksCommand } from './commands/tasks.js';
@@ -24,6 +25,7 @@ const COMMANDS: readonly Command[] = [
   runsCommand,
   calendarsCommand,
   cronCommand,
+  devCommand,
 ];
 
 const findCommand = (name: string): Command | undefined => COMMANDS.find((c) => c.name === name);

@@ -16,7 +16,9 @@ import type {
   Namespace,
   NamespaceCreate,
   Run,
+  RunEvent,
   RunLogEntry,
+  RunTrack,
   SchedulePreview,
   SchedulePreviewRequest,
   Task,
@@ -217,6 +219,16 @@ export interface RunsClient {
   logs(id: Ref, options?: RunLogsOptions): Promise<List<RunLogEntry>>;
   /** @example `const run = await client.runs.cancel(1001);` */
   cancel(id: Ref): Promise<Run>;
+  /**
+   * A run's recorded events (for Dify: every workflow and node event, verbatim), in order.
+   * @example `const { items } = await client.runs.events(1001, { afterSeq: 0, limit: 500 });`
+   */
+  events(id: Ref, options?: RunLogsOptions): Promise<List<RunEvent>>;
+  /**
+   * A run's node track (Dify: nodes in order, iteration and loop rounds, branches taken).
+   * @example `const { nodes } = await client.runs.track(1001);`
+   */
+  track(id: Ref): Promise<RunTrack>;
 }
 
 export interface KairosClient {
@@ -296,6 +308,8 @@ export function createClient(options: ClientOptions): KairosClient {
       get: (id) => http.request('GET', `${v1}/runs/${segment(id)}`),
       logs: (id, o = {}) => http.request('GET', `${v1}/runs/${segment(id)}/logs`, { query: { ...o } }),
       cancel: (id) => http.request('POST', `${v1}/runs/${segment(id)}/cancel`),
+      events: (id, o = {}) => http.request('GET', `${v1}/runs/${segment(id)}/events`, { query: { ...o } }),
+      track: (id) => http.request('GET', `${v1}/runs/${segment(id)}/track`),
     },
     health: () => http.request('GET', '/healthz'),
   };

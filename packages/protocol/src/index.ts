@@ -1,2 +1,3 @@
 export * from './schemas.js';
+export * from './executors.js';
 export * from './client.js';

@@ -96,6 +96,23 @@ export const SchedulePreviewRequest = z.strictObject({
 export const SchedulePreview = z.object({ fires: z.array(z.string()) });
 export type SchedulePreview = z.infer<typeof SchedulePreview>;
 
+/**
+ * The PATCH form of a creation schema: every field optional and, unlike zod's `.partial()`,
+ * without the creation defaults — a field left out of a PATCH must stay as it is, not be reset
+ * (with `.partial()`, `{name}` alone came back with `config: {}` and `enabled: true`).
+ */
+function patchOf<Shape extends z.ZodRawShape>(schema: z.ZodObject<Shape>) {
+  const shape = Object.fromEntries(
+    Object.entries(schema.shape).map(([key, field]) => [
+      key,
+      ((field instanceof z.ZodDefault ? field.unwrap() : field) as z.ZodType).optional(),
+    ]),
+  ) as unknown as {
+    [K in keyof Shape]: z.ZodOptional<Shape[K] extends z.ZodDefault<infer Inner> ? Inner : Shape[K]>;
+  };
+  return z.strictObject(shape);
+}
+
 // ---------------------------------------------------------------- tasks
 
 export const Retry = z.strictObject({
@@ -141,7 +158,7 @@ export const TaskCreate = z.strictObject({
 export type TaskCreateInput = z.input<typeof TaskCreate>;
 export type TaskCreate = z.output<typeof TaskCreate>;
 
-export const TaskUpdate = TaskCreate.omit({ namespace: true }).partial();
+export const TaskUpdate = patchOf(TaskCreate.omit({ namespace: true }));
 export type TaskUpdateInput = z.input<typeof TaskUpdate>;
 export type TaskUpdate = z.output<typeof TaskUpdate>;
 
@@ -269,7 +286,7 @@ export const AppCreate = z.strictObject({
   description: z.string().max(2000).optional(),
   maxConcurrency: z.number().int().min(1).max(100_000).nullable().optional(),
 });
-export const AppUpdate = AppCreate.omit({ namespace: true, appName: true }).partial();
+export const AppUpdate = patchOf(AppCreate.omit({ namespace: true, appName: true }));
 export const App = z.object({
   id,
   namespace: z.string(),
@@ -302,7 +319,7 @@ export const CalendarCreate = z.strictObject({
   timezone: z.string().min(1).default('UTC'),
   dates: z.array(localDate).max(20_000),
 });
-export const CalendarUpdate = CalendarCreate.omit({ namespace: true }).partial();
+export const CalendarUpdate = patchOf(CalendarCreate.omit({ namespace: true }));
 export const Calendar = z.object({
   id,
   namespace: z.string(),
@@ -342,3 +359,37 @@ export const NextFiresQuery = z.strictObject({
   count: z.coerce.number().int().min(1).max(1000).default(10),
   from: isoInstant.optional(),
 });
+
+// ---------------------------------------------------------------- run events (Dify track)
+
+/** One recorded event of a run (for Dify: a workflow or node event, as received). */
+export const RunEvent = z.object({
+  seq: z.number().int(),
+  /** Receive time. */
+  at: z.string(),
+  /** The event's name, e.g. `node_finished`. */
+  event: z.string(),
+  /** The payload parsed as JSON; the raw text when it is not JSON or was truncated. */
+  data: z.unknown(),
+  /** The payload exceeded the size limit and was cut. */
+  truncated: z.boolean(),
+});
+export type RunEvent = z.infer<typeof RunEvent>;
+
+export const RunEventQuery = z.strictObject({
+  afterSeq: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(5000).default(500),
+});
+
+/** A node of a run's track; iteration and loop nodes carry `rounds`, branch nodes their choice. */
+export const TrackNode: z.ZodType<Record<string, unknown>> = z.looseObject({
+  id: z.string(),
+  nodeId: z.string(),
+  nodeType: z.string(),
+  title: z.string(),
+  status: z.string(),
+});
+
+/** `GET /runs/{id}/track`: top-level nodes in execution order. */
+export const RunTrack = z.object({ nodes: z.array(TrackNode) });
+export type RunTrack = z.infer<typeof RunTrack>;

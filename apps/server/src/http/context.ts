@@ -1,4 +1,6 @@
 import type { Clock } from '../clock.js';
+import type { Executors } from '../dispatch/index.js';
+import type { JobTypeRegistry } from '../job-types/registry.js';
 import type { RunEngine } from '../runs/run-engine.js';
 import type { AppService } from '../services/app-service.js';
 import type { CalendarService } from '../services/calendar-service.js';
@@ -15,6 +17,10 @@ export interface ApiContext {
   apps: AppService;
   calendars: CalendarService;
   namespaces: Namespaces;
+  /** The job types, for what only a run's type knows (its track). */
+  jobTypes?: JobTypeRegistry;
+  /** The executor registry, dispatch and pull queue (issue 4). */
+  executors?: Executors;
   /** false while starting or shutting down (readyz). */
   isReady: () => boolean;
 }

@@ -55,6 +55,8 @@ export class RouteTable {
           request,
           reply,
         });
+        // A handler that answered itself (a server-sent event stream) is done.
+        if (reply.sent) return reply;
         const status = spec.status ?? 200;
         if (status === 204) return reply.status(204).send();
         return reply.status(status).send(result);

@@ -14,7 +14,10 @@ import { RouteTable } from './route-table.js';
 import { appRoutes } from './routes/apps.js';
 import { calendarRoutes } from './routes/calendars.js';
 import { namespaceRoutes } from './routes/namespaces.js';
+import { runEventRoutes } from './routes/run-events.js';
 import { runRoutes } from './routes/runs.js';
+import { executorRoutes } from './routes/executors.js';
+import { xxlAdminRoutes } from './routes/xxl-admin.js';
 import { scheduleRoutes } from './routes/schedules.js';
 import { taskRoutes } from './routes/tasks.js';
 
@@ -47,7 +50,9 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
     void reply.status(404).send(errorBody(error));
   });
   app.addHook('onRequest', async (request) => {
-    if (!request.url.startsWith('/api/')) return;
+    // Only the REST API takes the bearer token: the XXL-JOB admin endpoints (/api/registry…)
+    // and the pull endpoints authenticate executors by their app's token (marked public).
+    if (!request.url.startsWith('/api/v1/')) return;
     if (request.routeOptions.config.public) return;
     await auth.authenticate(request);
   });
@@ -59,6 +64,11 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
   taskRoutes(routes, context);
   scheduleRoutes(routes, context);
   runRoutes(routes, context);
+  if (context.executors) {
+    executorRoutes(routes, context, context.executors);
+    xxlAdminRoutes(app, context.executors);
+  }
+  runEventRoutes(routes, context);
 
   let openapi: Record<string, unknown> | undefined;
   app.get(

@@ -25,6 +25,16 @@ export interface JobContext<Config> {
    */
   signal: AbortSignal;
   log: JobLogger;
+  /**
+   * Records one event of the run's track (kept verbatim with its receive time, oversize data cut
+   * with a flag) and publishes it to live watchers. Buffered; written in batches.
+   */
+  event(kind: string, data: string): void;
+  /**
+   * Saves what `resume` needs to pick this run up after a restart (for Dify: its run and task
+   * ids). Resolves once stored; a run with a checkpoint is resumed by recovery, not lost.
+   */
+  checkpoint(value: unknown): Promise<void>;
 }
 
 export interface JobOutcome {
@@ -44,6 +54,32 @@ export interface JobType<Config = unknown> {
   validate?(config: Config): Promise<string[]>;
   /** Runs the job; resolves on success, throws JobFailure (or anything) on failure. */
   run(context: JobContext<Config>): Promise<JobOutcome>;
+  /**
+   * Turns a validated config into the form that is stored (e.g. encrypts a secret). `previous`
+   * is the stored config of the same type on update (e.g. to keep a secret sent back masked).
+   * `validate` and `run` then receive the stored form.
+   */
+  prepareConfig?(config: Config, previous: Config | undefined): Config;
+  /** The config as API reads show it (e.g. a secret masked). */
+  presentConfig?(stored: Config): Record<string, unknown>;
+  /**
+   * Continues a run that was running when its node stopped, from the value it saved with
+   * `context.checkpoint` (recovery calls it instead of finishing the run `lost`).
+   */
+  resume?(context: JobContext<Config>, checkpoint: unknown): Promise<JobOutcome>;
+  /** The run's track (`GET /runs/{id}/track`) from its recorded events, in order. */
+  track?(events: readonly { kind: string; data: string; truncated: boolean }[]): unknown;
+}
+
+/**
+ * Thrown by a job on a `shutdown` abort to leave its run `running` for `resume` after the
+ * restart, instead of failing it (its work goes on elsewhere, e.g. a Dify workflow run).
+ */
+export class JobDetached extends Error {
+  constructor(message = 'left running for the next start to resume') {
+    super(message);
+    this.name = 'JobDetached';
+  }
 }
 
 /** Why a run's signal was aborted. */
@@ -59,12 +95,28 @@ export class JobFailure extends Error {
   readonly error: RunError;
   readonly retryable: boolean;
   readonly output: unknown;
+  /**
+   * The run's terminal status; `cancelled` when the work was stopped elsewhere, `lost` when the
+   * worker doing it died (an executor that stopped heartbeating) (default failed).
+   */
+  readonly status: 'failed' | 'cancelled' | 'lost';
+  readonly usage: Usage | undefined;
 
-  constructor(error: RunError, options: { retryable?: boolean; output?: unknown } = {}) {
+  constructor(
+    error: RunError,
+    options: {
+      retryable?: boolean;
+      output?: unknown;
+      status?: 'failed' | 'cancelled' | 'lost';
+      usage?: Usage | undefined;
+    } = {},
+  ) {
     super(error.message);
     this.name = 'JobFailure';
     this.error = error;
     this.retryable = options.retryable ?? true;
     this.output = options.output;
+    this.status = options.status ?? 'failed';
+    this.usage = options.usage;
   }
 }

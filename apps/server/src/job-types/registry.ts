@@ -3,13 +3,25 @@
  * builtInJobTypes(); the scheduler and run engine look types up here by the task's `type`.
  */
 import { KairosError } from '../errors.js';
+import type { SecretBox } from '../services/secret-box.js';
+import { difyJobType } from './dify/dify-job-type.js';
 import { httpJobType } from './http.js';
 import type { JobType } from './job-type.js';
 import { scriptJobType } from './script.js';
 
+/** What built-in types need from the node (types that need a missing one are left out). */
+export interface BuiltInJobTypeDeps {
+  /** Encrypts secrets in task configs (dify_workflow API keys). */
+  secrets?: SecretBox | undefined;
+}
+
 /** The types every server starts with. */
-export function builtInJobTypes(): JobType[] {
-  return [httpJobType, scriptJobType];
+export function builtInJobTypes(deps: BuiltInJobTypeDeps = {}): JobType[] {
+  return [
+    httpJobType,
+    scriptJobType,
+    ...(deps.secrets ? [difyJobType(deps.secrets) as JobType<never> as JobType] : []),
+  ];
 }
 
 export class JobTypeRegistry {

@@ -7,16 +7,18 @@ import type { Logger } from 'pino';
 import type { Clock, TimerHandle } from '../clock.js';
 import { KairosError } from '../errors.js';
 import type { EventBus } from '../events.js';
+import { JobDetached } from '../job-types/job-type.js';
 import type { JobContext, RunAbort } from '../job-types/job-type.js';
 import type { JobTypeRegistry } from '../job-types/registry.js';
 import { parseJobConfig } from '../job-types/job-config.js';
 import { TimerQueue } from '../scheduler/timer-queue.js';
-import type { RunRecord, TaskRecord } from '../store/records.js';
+import type { ResumableRun, RunRecord, TaskRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import type { Admission, AdmissionCandidate } from './admission.js';
 import { AppLimits } from './app-limits.js';
 import { RunLogSink } from './run-log-sink.js';
-import { abortOutcome, failureOutcome, isRunAbort } from './run-outcome.js';
+import { RunEventSink } from './run-event-sink.js';
+import { abortOutcome, failureOutcome, isRunAbort, withJobReport } from './run-outcome.js';
 import type { RunOutcome } from './run-outcome.js';
 import type { RunWriter } from './run-writer.js';
 
@@ -54,12 +56,15 @@ export class RunEngine {
   private readonly waiting: AdmissionCandidate[] = [];
   private readonly appLimits: AppLimits;
   private readonly logs: RunLogSink;
+  /** Run events: stored through the writer and published to live watchers (GET /runs/{id}/stream). */
+  readonly runEvents: RunEventSink;
   private accepting = true;
 
   constructor(private readonly deps: RunEngineDeps) {
     this.timers = new TimerQueue(deps.clock, (due) => void this.admit(due), deps.fineGrainedTimers ?? true);
     this.appLimits = new AppLimits(deps.store, deps.clock);
     this.logs = new RunLogSink(deps.writer, deps.clock);
+    this.runEvents = new RunEventSink(deps.writer, deps.clock);
   }
 
   get activeCount(): number {
@@ -145,6 +150,23 @@ export class RunEngine {
     for (const run of runs) {
       const task = await this.deps.store.getTask(run.taskId);
       if (task) this.enqueue(run, task);
+    }
+  }
+
+  /**
+   * Continues running runs that recovery took over with their checkpoint (see
+   * Store.adoptResumableRuns), through their job type's `resume`; a type without one, or a run
+   * whose task is gone, ends `lost` as recovery would have finished it.
+   */
+  async resume(runs: ResumableRun[]): Promise<void> {
+    for (const { run, checkpoint } of runs) {
+      const task = await this.deps.store.getTask(run.taskId);
+      if (!task) continue; // deleted: its runs went with it
+      const lastSeq = await this.deps.store.lastRunEventSeq(run.id);
+      this.start({ run, task, appMax: null }, run.startedAt ?? this.deps.clock.now(), {
+        checkpoint,
+        lastSeq,
+      });
     }
   }
 
@@ -252,7 +274,11 @@ export class RunEngine {
     }
   }
 
-  private start(c: AdmissionCandidate, startedAt: number): void {
+  private start(
+    c: AdmissionCandidate,
+    startedAt: number,
+    resumed?: { checkpoint: unknown; lastSeq: number },
+  ): void {
     const { run, task } = c;
     const controller = new AbortController();
     let resolveSettled!: () => void;
@@ -266,18 +292,30 @@ export class RunEngine {
       timers: [],
     };
     this.active.set(run.id, active);
-    this.deps.events.emit('run:started', { run: active.run });
+    if (!resumed) this.deps.events.emit('run:started', { run: active.run });
 
     const end = (outcome: RunOutcome): void => {
       if (active.finished) return;
       active.finished = true;
       for (const t of active.timers) t.cancel();
       void this.finish(active.run, outcome, startedAt, task).then(() => {
+        this.runEvents.close(run.id);
         this.active.delete(run.id);
         this.deps.admission.released(run);
         resolveSettled();
         void this.retryWaiting();
       });
+    };
+
+    // At shutdown a job may leave its run `running` for the next start to resume (JobDetached).
+    const detach = (): void => {
+      if (active.finished) return;
+      active.finished = true;
+      for (const t of active.timers) t.cancel();
+      this.logs.close(run.id);
+      this.runEvents.close(run.id);
+      this.active.delete(run.id);
+      resolveSettled();
     };
 
     if (task.timeoutSeconds !== null) {
@@ -303,14 +341,24 @@ export class RunEngine {
         input: run.input,
         signal: controller.signal,
         log: this.logs.forRun(run.id),
+        event: this.runEvents.forRun(run.id, resumed?.lastSeq ?? 0),
+        checkpoint: (value) => this.deps.store.setRunCheckpoint(run.id, value),
       };
-      promise = jobType.run(context);
+      if (!resumed) promise = jobType.run(context);
+      else if (jobType.resume) promise = jobType.resume(context, resumed.checkpoint);
+      else {
+        return end({
+          status: 'lost',
+          error: { type: 'lost', message: `job type "${task.type}" cannot resume a run after a restart` },
+          retryable: true,
+        });
+      }
     } catch (error) {
       promise = Promise.reject(error);
     }
     promise.then(
       (outcome) => {
-        if (controller.signal.aborted) return end(this.abortedOutcome(active));
+        if (controller.signal.aborted) return end(withJobReport(this.abortedOutcome(active), outcome));
         const { output, usage } = outcome as { output: unknown; usage?: unknown };
         end({
           status: 'succeeded',
@@ -320,8 +368,16 @@ export class RunEngine {
           ...(usage ? { usage } : {}),
         } as RunOutcome);
       },
-      (error: unknown) =>
-        end(controller.signal.aborted ? this.abortedOutcome(active) : failureOutcome(error)),
+      (error: unknown) => {
+        if (error instanceof JobDetached && isRunAbort(controller.signal.reason)) {
+          if (controller.signal.reason.kind === 'shutdown') return detach();
+        }
+        end(
+          controller.signal.aborted
+            ? withJobReport(this.abortedOutcome(active), error)
+            : failureOutcome(error),
+        );
+      },
     );
   }
 

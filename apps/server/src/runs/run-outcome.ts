@@ -2,7 +2,7 @@
  * How a job's settlement becomes a run's terminal status and stored error. Everything thrown is
  * normalised here, once.
  */
-import type { RunError } from '@kairos/protocol';
+import type { RunError, Usage } from '@kairos/protocol';
 import { KairosError, coerceError } from '../errors.js';
 import { JobFailure } from '../job-types/job-type.js';
 import type { RunAbort } from '../job-types/job-type.js';
@@ -14,6 +14,7 @@ export interface RunOutcome {
   error: RunError | null;
   /** Whether the retry policy may try again. */
   retryable: boolean;
+  usage?: Usage | undefined;
 }
 
 export function abortOutcome(abort: RunAbort, timeoutSeconds: number | null): RunOutcome {
@@ -50,7 +51,13 @@ export function abortOutcome(abort: RunAbort, timeoutSeconds: number | null): Ru
 
 export function failureOutcome(thrown: unknown): RunOutcome {
   if (thrown instanceof JobFailure) {
-    return { status: 'failed', output: thrown.output, error: thrown.error, retryable: thrown.retryable };
+    return {
+      status: thrown.status,
+      output: thrown.output,
+      error: thrown.error,
+      retryable: thrown.retryable,
+      ...(thrown.usage ? { usage: thrown.usage } : {}),
+    };
   }
   if (thrown instanceof KairosError) {
     const type = thrown.code === 'INVALID_CONFIG' ? 'config' : thrown.code.toLowerCase();
@@ -70,3 +77,17 @@ export function failureOutcome(thrown: unknown): RunOutcome {
 
 export const isRunAbort = (reason: unknown): reason is RunAbort =>
   typeof reason === 'object' && reason !== null && typeof (reason as RunAbort).kind === 'string';
+
+/**
+ * An aborted run keeps what its job reported while stopping (a JobFailure's or outcome's output
+ * and usage: for Dify, the run ids and the tokens spent before the stop).
+ */
+export function withJobReport(outcome: RunOutcome, report: unknown): RunOutcome {
+  if (typeof report !== 'object' || report === null) return outcome;
+  const { output, usage } = report as { output?: unknown; usage?: Usage | undefined };
+  return {
+    ...outcome,
+    ...(output !== undefined ? { output } : {}),
+    ...(usage ? { usage } : {}),
+  };
+}

@@ -5,7 +5,7 @@
  * starts are written before logs and finishes. A failed write is retried, never dropped.
  */
 import type { FinishRequest, StartRequest, Store } from '../store/store.js';
-import type { RunLogRecord } from '../store/records.js';
+import type { RunEventRecord, RunLogRecord } from '../store/records.js';
 
 const RETRY_DELAY_MS = 500;
 
@@ -17,6 +17,7 @@ interface PendingFinish {
 export class RunWriter {
   private starts: StartRequest[] = [];
   private logs: Omit<RunLogRecord, 'seq'>[] = [];
+  private events: RunEventRecord[] = [];
   private finishes: PendingFinish[] = [];
   private flushing: Promise<void> | undefined;
   private scheduled = false;
@@ -33,6 +34,12 @@ export class RunWriter {
 
   appendLog(entry: Omit<RunLogRecord, 'seq'>): void {
     this.logs.push(entry);
+    this.schedule();
+  }
+
+  /** Queues a run event (migration 0002); written with the logs, before finishes. */
+  appendEvent(entry: RunEventRecord): void {
+    this.events.push(entry);
     this.schedule();
   }
 
@@ -53,7 +60,9 @@ export class RunWriter {
   }
 
   private pending(): boolean {
-    return this.starts.length > 0 || this.logs.length > 0 || this.finishes.length > 0;
+    return (
+      this.starts.length > 0 || this.logs.length > 0 || this.events.length > 0 || this.finishes.length > 0
+    );
   }
 
   private schedule(): void {
@@ -69,12 +78,15 @@ export class RunWriter {
     const starts = this.starts;
     const logs = this.logs;
     const finishes = this.finishes;
+    const events = this.events;
     this.starts = [];
     this.logs = [];
+    this.events = [];
     this.finishes = [];
     try {
       if (starts.length > 0) await this.store.markRunsStarted(starts);
       if (logs.length > 0) await this.store.appendRunLogs(logs);
+      if (events.length > 0) await this.store.appendRunEvents(events);
       if (finishes.length > 0) {
         const results = await this.store.finishRuns(finishes.map((f) => f.request));
         finishes.forEach((f, i) => f.resolve(results[i] ?? false));
@@ -84,6 +96,7 @@ export class RunWriter {
       // Put the batch back in front, in order, and try again shortly: nothing is dropped.
       this.starts = [...starts, ...this.starts];
       this.logs = [...logs, ...this.logs];
+      this.events = [...events, ...this.events];
       this.finishes = [...finishes, ...this.finishes];
       await new Promise((r) => setTimeout(r, RETRY_DELAY_MS));
     } finally {

@@ -1,8 +1,8 @@
 /**
  * Keeps this node's hold on its runs and takes over the runs of nodes that stopped holding
  * theirs. A node renews every third of the lease; a dead node's runs are recovered within one
- * lease: its planned runs are adopted, its running runs are finished `lost` (and retried by the
- * task's policy). On PostgreSQL it also delivers cancel requests made on other nodes.
+ * lease: its planned runs are adopted, its running runs are resumed when their job saved a
+ * checkpoint and finished `lost` otherwise (and retried by the task's policy). On PostgreSQL it also delivers cancel requests made on other nodes.
  */
 import type { Logger } from 'pino';
 import type { Clock, TimerHandle } from '../clock.js';
@@ -79,6 +79,16 @@ export class LeaseKeeper {
   private async recover(includeLive: boolean): Promise<void> {
     const { store, clock, engine, nodeId, leaseMs, logger } = this.deps;
     const now = clock.now();
+    // First the running runs their job can resume (a checkpoint was saved): they keep running.
+    const resumable = await store.adoptResumableRuns({
+      owner: nodeId,
+      now,
+      leaseExpiresAt: now + leaseMs,
+      includeLive,
+    });
+    if (resumable.length > 0)
+      logger.info({ resumed: resumable.length }, 'resuming runs left by a stopped node');
+    await engine.resume(resumable);
     const { adopted, lost } = await store.recoverRuns({
       owner: nodeId,
       now,

@@ -68,7 +68,11 @@ export class TaskService {
     if (input.description !== undefined) patch.description = input.description;
     if (input.app !== undefined) patch.appId = (await this.resolveApp(current.namespaceId, input.app)).id;
     if (input.type !== undefined || input.config !== undefined) {
-      const checked = await this.checkConfig(input.type ?? current.type, input.config ?? current.config);
+      const checked = await this.checkConfig(
+        input.type ?? current.type,
+        input.config ?? current.config,
+        current,
+      );
       patch.type = input.type ?? current.type;
       patch.config = checked.config;
       warnings = checked.warnings;
@@ -90,6 +94,24 @@ export class TaskService {
     if (!task) throw new KairosError('TASK_NOT_FOUND', `task ${id} does not exist`);
     this.deps.events.emit('task:changed', { task });
     return { task, warnings };
+  }
+
+  /**
+   * Checks a task as create would (namespace, app, config against its target, schedule) without
+   * saving it. Throws the KairosError create would throw; answers create's warnings.
+   */
+  async validate(input: TaskCreate): Promise<{ warnings: string[] }> {
+    const ns = await this.deps.namespaces.resolve(input.namespace);
+    await this.resolveApp(ns.id, input.app);
+    const { warnings } = await this.checkConfig(input.type, input.config);
+    await this.checkSchedule(input.schedule, ns.id, this.deps.clock.now());
+    return { warnings };
+  }
+
+  /** The config as reads show it: the job type may mask secrets (presentConfig). */
+  shownConfig(task: TaskRecord): Record<string, unknown> {
+    const present = this.deps.jobTypes.get(task.type)?.presentConfig;
+    return present ? present(task.config) : task.config;
   }
 
   setEnabled(id: number, enabled: boolean): Promise<{ task: TaskRecord; warnings: string[] }> {
@@ -138,12 +160,23 @@ export class TaskService {
     return app;
   }
 
+  /**
+   * Validates a config and turns it into its stored form (prepareConfig: secrets encrypted; a
+   * masked secret sent back keeps the stored one of `previous`, same type only).
+   */
   private async checkConfig(
     type: string,
     raw: Record<string, unknown>,
+    previous?: TaskRecord,
   ): Promise<{ config: Record<string, unknown>; warnings: string[] }> {
     const jobType = this.deps.jobTypes.require(type);
-    const config = parseJobConfig(jobType, raw) as Record<string, unknown>;
+    const parsed = parseJobConfig(jobType, raw) as Record<string, unknown>;
+    const config = jobType.prepareConfig
+      ? (jobType.prepareConfig(parsed, previous?.type === type ? previous.config : undefined) as Record<
+          string,
+          unknown
+        >)
+      : parsed;
     const warnings = (await jobType.validate?.(config)) ?? [];
     return { config, warnings };
   }

@@ -93,6 +93,8 @@ export interface RunsTable {
   lease_expires_at: number | null;
   cancel_requested_at: number | null;
   created_at: number;
+  /** JSON; migration 0002. */
+  checkpoint?: string | null;
 }
 
 export interface RunLogsTable {
@@ -101,6 +103,15 @@ export interface RunLogsTable {
   at: number;
   stream: string;
   text: string;
+}
+
+export interface RunEventsTable {
+  run_id: number;
+  seq: number;
+  at: number;
+  kind: string;
+  data: string;
+  truncated: DbBool;
 }
 
 export interface MigrationsTable {
@@ -117,5 +128,6 @@ export interface Database {
   tasks: TasksTable;
   runs: RunsTable;
   run_logs: RunLogsTable;
+  run_events: RunEventsTable;
   kairos_migrations: MigrationsTable;
 }

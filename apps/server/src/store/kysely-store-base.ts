@@ -24,7 +24,8 @@ import {
   toNamespaceRecord,
   toTaskRecord,
 } from './row-mapping.js';
-import { RunQueries } from './run-queries.js';
+import { RunEventQueries } from './run-event-queries.js';
+import { ExecutorQueries } from './executor-queries.js';
 import {
   StoreConflictError,
   type ApiTokenRecord,
@@ -58,6 +59,9 @@ export interface KyselyStoreParts {
   capabilities: StoreCapabilities;
   db: Kysely<Database>;
   hotPath: HotPath;
+  /** A dialect's faster run-event insert (SQLite: a cached prepared statement). */
+  appendRunEvents?: Store['appendRunEvents'];
+  setRunCheckpoint?: Store['setRunCheckpoint'];
   now: () => number;
   /** Releases the connection(s) and anything else the store holds (the SQLite lock). */
   close: () => Promise<void>;
@@ -77,7 +81,8 @@ async function mapConflict<T>(
   }
 }
 
-export class KyselyStore extends RunQueries implements Store {
+// ExecutorQueries extends RunQueries: the executor statements (issue 4) join the run queries.
+export class KyselyStore extends ExecutorQueries implements Store {
   readonly dialect: Store['dialect'];
   readonly capabilities: StoreCapabilities;
   readonly claimDueTasks: HotPath['claimDueTasks'];
@@ -86,6 +91,11 @@ export class KyselyStore extends RunQueries implements Store {
   readonly finishRuns: HotPath['finishRuns'];
   readonly renewLeases: HotPath['renewLeases'];
   readonly recoverRuns: HotPath['recoverRuns'];
+  readonly appendRunEvents: Store['appendRunEvents'];
+  readonly listRunEvents: Store['listRunEvents'];
+  readonly lastRunEventSeq: Store['lastRunEventSeq'];
+  readonly setRunCheckpoint: Store['setRunCheckpoint'];
+  readonly adoptResumableRuns: Store['adoptResumableRuns'];
   readonly #close: () => Promise<void>;
   #closing: Promise<void> | undefined;
 
@@ -102,6 +112,13 @@ export class KyselyStore extends RunQueries implements Store {
     this.recoverRuns = (options) => hot.recoverRuns(options);
     const appendRunLogs = hot.appendRunLogs?.bind(hot);
     if (appendRunLogs) this.appendRunLogs = appendRunLogs;
+    const events = new RunEventQueries(parts.db);
+    this.appendRunEvents = parts.appendRunEvents ?? ((entries) => events.appendRunEvents(entries));
+    this.listRunEvents = (runId, afterSeq, limit) => events.listRunEvents(runId, afterSeq, limit);
+    this.lastRunEventSeq = (runId) => events.lastRunEventSeq(runId);
+    this.setRunCheckpoint =
+      parts.setRunCheckpoint ?? ((runId, checkpoint) => events.setRunCheckpoint(runId, checkpoint));
+    this.adoptResumableRuns = (options) => events.adoptResumableRuns(options);
     this.#close = parts.close;
   }
 

@@ -101,3 +101,24 @@ export interface RunLogRecord {
   stream: 'stdout' | 'stderr' | 'system';
   text: string;
 }
+
+/** One event of a run's track (for Dify: a workflow or node event), verbatim. */
+export interface RunEventRecord {
+  runId: number;
+  /** Position in the run: 1, 2, … */
+  seq: number;
+  /** Receive time, epoch ms. */
+  at: number;
+  /** The event's name (`node_finished`…). */
+  kind: string;
+  /** The event's payload as received (for Dify: the JSON text of the `data:` line). */
+  data: string;
+  /** `data` was cut at the size limit. */
+  truncated: boolean;
+}
+
+/** A running run that recovery handed back to its job type, with what the job saved to resume it. */
+export interface ResumableRun {
+  run: RunRecord;
+  checkpoint: unknown;
+}

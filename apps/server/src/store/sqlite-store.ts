@@ -10,6 +10,7 @@ import type { Database as Schema } from './db-schema.js';
 import { KyselyStore } from './kysely-store-base.js';
 import { defaultMigrationsDir, loadMigrations, migrateSqlite } from './migrate.js';
 import { SqliteHotPath } from './sqlite-hot-path.js';
+import { sqliteAppendRunEvents, sqliteSetRunCheckpoint } from './sqlite-run-events.js';
 import { acquireSqliteLock, type SqliteLock } from './sqlite-lock.js';
 import { reasonOf, StoreOpenError } from './store-open-error.js';
 import type { Store } from './store.js';
@@ -54,6 +55,8 @@ export async function openSqliteStore(file: string, options: SqliteStoreOptions 
     capabilities: { exclusiveWriter: true },
     db: kysely,
     hotPath: new SqliteHotPath(sqlite, now),
+    appendRunEvents: sqliteAppendRunEvents(sqlite),
+    setRunCheckpoint: sqliteSetRunCheckpoint(sqlite),
     now,
     close: async () => {
       try {

@@ -9,12 +9,17 @@ import type {
   AppRecord,
   CalendarRecord,
   NamespaceRecord,
+  ResumableRun,
+  RunEventRecord,
   RunLogRecord,
   RunRecord,
   TaskRecord,
 } from './records.js';
+import type { ExecutorStore } from './executor-store.js';
 
 export type {
+  ResumableRun,
+  RunEventRecord,
   ApiTokenRecord,
   AppRecord,
   CalendarRecord,
@@ -140,7 +145,8 @@ export interface RecoveryResult {
   lost: RunRecord[];
 }
 
-export interface Store {
+/** The executor operations (issue 4) are declared in executor-store.ts. */
+export interface Store extends ExecutorStore {
   readonly dialect: 'sqlite' | 'postgres';
   readonly capabilities: StoreCapabilities;
   close(): Promise<void>;
@@ -255,6 +261,26 @@ export interface Store {
   // ------------------------------------------------------------ logs
   appendRunLogs(entries: Omit<RunLogRecord, 'seq'>[]): Promise<void>;
   listRunLogs(runId: number, afterSeq: number, limit: number): Promise<RunLogRecord[]>;
+
+  // ------------------------------------------------------------ events and checkpoints (0002)
+  /** Inserts events; an event whose (runId, seq) is stored already is skipped. */
+  appendRunEvents(entries: RunEventRecord[]): Promise<void>;
+  /** A run's events with seq > afterSeq, in order, at most `limit`. */
+  listRunEvents(runId: number, afterSeq: number, limit: number): Promise<RunEventRecord[]>;
+  /** The highest seq stored for a run; 0 when it has none. */
+  lastRunEventSeq(runId: number): Promise<number>;
+  /** Saves what a job needs to resume a `running` run after a restart (ignored once terminal). */
+  setRunCheckpoint(runId: number, checkpoint: unknown): Promise<void>;
+  /**
+   * Like recoverRuns for `running` runs that hold a checkpoint: takes their lease instead of
+   * finishing them `lost`, so their job type can resume them. Call before recoverRuns.
+   */
+  adoptResumableRuns(options: {
+    owner: string;
+    now: number;
+    leaseExpiresAt: number;
+    includeLive: boolean;
+  }): Promise<ResumableRun[]>;
 }
 
 /** A uniqueness rule was broken (name taken...). */

@@ -153,3 +153,33 @@ describe('API resources', () => {
     expect((await node.api('GET', `/api/v1/tasks/${task.body.id}`)).status).toBe(404);
   });
 });
+
+describe('PATCH changes only what it names', () => {
+  it('keeps config, schedule and enabled when only the name changes; calendars keep their zone', async () => {
+    const node = await startTestNode();
+    await createApp(node);
+    const task = await node.api('POST', '/api/v1/tasks', {
+      name: 'before',
+      app: 'demo',
+      type: 'http',
+      config: { url: 'http://127.0.0.1:9/x', method: 'POST' },
+      schedule: { type: 'cron', expression: '0 0 12 * * ?', timezone: 'Europe/Berlin' },
+      enabled: false,
+    });
+    const patched = await node.api('PATCH', `/api/v1/tasks/${task.body.id}`, { name: 'after' });
+    expect(patched.status).toBe(200);
+    expect(patched.body).toMatchObject({
+      name: 'after',
+      enabled: false,
+      config: { url: 'http://127.0.0.1:9/x', method: 'POST' },
+      schedule: { expression: '0 0 12 * * ?', timezone: 'Europe/Berlin' },
+    });
+    const calendar = await node.api('POST', '/api/v1/calendars', {
+      name: 'c',
+      timezone: 'Asia/Tokyo',
+      dates: ['2030-01-01'],
+    });
+    const renamed = await node.api('PATCH', `/api/v1/calendars/${calendar.body.id}`, { name: 'renamed' });
+    expect(renamed.body).toMatchObject({ name: 'renamed', timezone: 'Asia/Tokyo', dates: ['2030-01-01'] });
+  });
+});

@@ -41,6 +41,8 @@ export function makeRun<Config>(
       input: options.input ?? null,
       signal: controller.signal,
       log,
+      event: () => {},
+      checkpoint: () => Promise.resolve(),
     },
     controller,
     logs,

@@ -30,18 +30,21 @@ function migrationsWith(dialect: 'sqlite' | 'postgres', extra: Record<string, st
   return pathToFileURL(`${dir}/`);
 }
 
-const WIDGETS = { '0002_widgets.sql': 'CREATE TABLE widgets (id INTEGER PRIMARY KEY, name TEXT NOT NULL);' };
+// Versions far above the shipped ones, which grow with every issue that adds a migration.
+const WIDGETS = { '9001_widgets.sql': 'CREATE TABLE widgets (id INTEGER PRIMARY KEY, name TEXT NOT NULL);' };
 const BROKEN = {
-  '0003_broken.sql': 'CREATE TABLE gadgets (id INTEGER PRIMARY KEY);\nINSERT INTO no_such_table VALUES (1);',
+  '9002_broken.sql': 'CREATE TABLE gadgets (id INTEGER PRIMARY KEY);\nINSERT INTO no_such_table VALUES (1);',
 };
+const shipped = async (dialect: 'sqlite' | 'postgres') =>
+  (await loadMigrations(defaultMigrationsDir(dialect))).map((m) => m.version);
 
 describe('loadMigrations', () => {
   it('orders files by version and refuses a misnamed one', async () => {
-    const migrations = await loadMigrations(migrationsWith('sqlite', { '0010_later.sql': '', ...WIDGETS }));
-    expect(migrations.map((m) => [m.version, m.name])).toEqual([
-      [1, 'init'],
-      [2, 'widgets'],
-      [10, 'later'],
+    const migrations = await loadMigrations(migrationsWith('sqlite', { '9010_later.sql': '', ...WIDGETS }));
+    expect(migrations[0]).toMatchObject({ version: 1, name: 'init' });
+    expect(migrations.slice(-2).map((m) => [m.version, m.name])).toEqual([
+      [9001, 'widgets'],
+      [9010, 'later'],
     ]);
     await expect(loadMigrations(migrationsWith('sqlite', { 'add-things.sql': '' }))).rejects.toThrow(
       'Migration file add-things.sql is not named NNNN_name.sql',
@@ -59,19 +62,20 @@ describe('migrateSqlite', () => {
   it('applies pending files in order, each with its ledger row; a failing one is rolled back', async () => {
     const db = new Database(join(tempDir(), 'm.db'));
     try {
-      expect(migrateSqlite(db, await loadMigrations(defaultMigrationsDir('sqlite')), now)).toEqual([1]);
-      expect(migrateSqlite(db, await loadMigrations(migrationsWith('sqlite', WIDGETS)), now)).toEqual([2]);
+      const versions = await shipped('sqlite');
+      expect(migrateSqlite(db, await loadMigrations(defaultMigrationsDir('sqlite')), now)).toEqual(versions);
+      expect(migrateSqlite(db, await loadMigrations(migrationsWith('sqlite', WIDGETS)), now)).toEqual([9001]);
       const broken = await loadMigrations(migrationsWith('sqlite', { ...WIDGETS, ...BROKEN }));
       expect(() => migrateSqlite(db, broken, now)).toThrow(StoreOpenError);
       expect(() => migrateSqlite(db, broken, now)).toThrow(
-        /^Migration 0003_broken\.sql failed \(.*no_such_table.*\)/,
+        /^Migration 9002_broken\.sql failed \(.*no_such_table.*\)/,
       );
-      expect(
-        db.prepare('SELECT version, name, applied_at FROM kairos_migrations ORDER BY version').all(),
-      ).toEqual([
-        { version: 1, name: 'init', applied_at: 1_234 },
-        { version: 2, name: 'widgets', applied_at: 1_234 },
-      ]);
+      const ledger = db
+        .prepare('SELECT version, name, applied_at FROM kairos_migrations ORDER BY version')
+        .all();
+      expect(ledger[0]).toEqual({ version: 1, name: 'init', applied_at: 1_234 });
+      expect(ledger.at(-1)).toEqual({ version: 9001, name: 'widgets', applied_at: 1_234 });
+      expect(ledger).toHaveLength(versions.length + 1);
       expect(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'gadgets'").pluck().get()).toBe(0);
     } finally {
       db.close();
@@ -84,21 +88,21 @@ describe.skipIf(!pgReachable)('migratePostgres', () => {
     const { databaseUrl } = await testSchema();
     const pool = new pg.Pool({ connectionString: databaseUrl });
     try {
+      const versions = await shipped('postgres');
       expect(
         await migratePostgres(pool, await loadMigrations(defaultMigrationsDir('postgres')), now),
-      ).toEqual([1]);
+      ).toEqual(versions);
       expect(
         await migratePostgres(pool, await loadMigrations(migrationsWith('postgres', WIDGETS)), now),
-      ).toEqual([2]);
+      ).toEqual([9001]);
       const broken = await loadMigrations(migrationsWith('postgres', { ...WIDGETS, ...BROKEN }));
       await expect(migratePostgres(pool, broken, now)).rejects.toThrow(
-        /^Migration 0003_broken\.sql failed \(.*no_such_table.*\)/,
+        /^Migration 9002_broken\.sql failed \(.*no_such_table.*\)/,
       );
       const ledger = await pool.query('SELECT version, name FROM kairos_migrations ORDER BY version');
-      expect(ledger.rows).toEqual([
-        { version: 1, name: 'init' },
-        { version: 2, name: 'widgets' },
-      ]);
+      expect(ledger.rows[0]).toEqual({ version: 1, name: 'init' });
+      expect(ledger.rows.at(-1)).toEqual({ version: 9001, name: 'widgets' });
+      expect(ledger.rows).toHaveLength(versions.length + 1);
       const gadgets = await pool.query("SELECT to_regclass('gadgets') AS t");
       expect(gadgets.rows[0]).toEqual({ t: null });
       // The failed attempt's connection was destroyed, so its advisory lock is gone: this does not hang.

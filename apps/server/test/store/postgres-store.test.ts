@@ -58,7 +58,10 @@ describe.skipIf(!pgReachable)('PostgreSQL store', () => {
         databaseUrl,
         'SELECT version, name FROM kairos_migrations ORDER BY version',
       );
-      expect(ledger).toEqual([{ version: 1, name: 'init' }]);
+      // Every migration once (the list grows with each issue that adds one).
+      const versions = ledger.map((row) => row.version);
+      expect(versions).toEqual([...new Set(versions)]);
+      expect(ledger[0]).toEqual({ version: 1, name: 'init' });
       expect(
         opened.every((store) => store.dialect === 'postgres' && !store.capabilities.exclusiveWriter),
       ).toBe(true);

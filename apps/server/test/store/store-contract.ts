@@ -12,6 +12,7 @@ import type { Store } from '../../src/store/store.js';
 import { defineCatalogContract } from './contract/catalog.js';
 import { defineClusterContract } from './contract/cluster.js';
 import type { ContractContext, ContractDatabase } from './contract/context.js';
+import { defineExecutorContract } from './contract/executors.js';
 import { defineLeaseContract } from './contract/leases.js';
 import { defineLogAndMigrationContract } from './contract/logs-and-migrations.js';
 import { defineRunContract } from './contract/runs.js';
@@ -51,4 +52,5 @@ export function defineStoreContract(createDatabase: () => Promise<ContractDataba
   defineLeaseContract(context);
   defineLogAndMigrationContract(context);
   defineClusterContract(context);
+  defineExecutorContract(context);
 }

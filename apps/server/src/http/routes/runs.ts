@@ -62,6 +62,8 @@ export function runRoutes(routes: RouteTable, ctx: ApiContext): void {
     },
     async ({ params, query }) => {
       const run = await getRun(parseId(params.id, 'id'));
+      // Executor runs: copy what the executor's /log has that the run's log has not yet.
+      await ctx.executors?.logs.refresh(run);
       const entries = await ctx.store.listRunLogs(run.id, query.afterSeq, query.limit);
       const last = entries.at(-1);
       return {

@@ -19,11 +19,30 @@ import { instant, parseId } from '../validation.js';
 
 const TaskWithWarnings = Task.extend({ warnings: z.array(z.string()).optional() });
 
+const TaskValidation = z.object({
+  valid: z.boolean(),
+  warnings: z.array(z.string()),
+  errors: z
+    .array(z.object({ code: z.string(), message: z.string(), field: z.string().optional() }))
+    .optional(),
+});
+
+/** Errors that make a task invalid (answered as `valid: false`); others keep their status. */
+const INVALID_TASK_CODES = new Set<string>([
+  'SCHEDULE_IN_PAST',
+  'INVALID_CONFIG',
+  'VALIDATION_ERROR',
+  'UNKNOWN_JOB_TYPE',
+  'INVALID_CRON',
+  'INVALID_SCHEDULE',
+  'INVALID_TIMEZONE',
+]);
+
 export function taskRoutes(routes: RouteTable, ctx: ApiContext): void {
   const present = async (task: TaskRecord, warnings?: string[]) => {
     const app = await ctx.store.getApp(task.appId);
     const shown = presentTask(
-      task,
+      { ...task, config: ctx.tasks.shownConfig(task) },
       await ctx.namespaces.nameOf(task.namespaceId),
       app?.appName ?? String(task.appId),
     );
@@ -66,6 +85,32 @@ export function taskRoutes(routes: RouteTable, ctx: ApiContext): void {
     async ({ body }) => {
       const { task, warnings } = await ctx.tasks.create(body);
       return present(task, warnings);
+    },
+  );
+
+  routes.add(
+    {
+      method: 'POST',
+      url: '/api/v1/tasks/validate',
+      summary:
+        "Check a task as create would (config against its target, e.g. a Dify app's /info and /parameters; schedule) without saving it",
+      tag: 'tasks',
+      body: TaskCreate,
+      response: TaskValidation,
+    },
+    async ({ body }) => {
+      try {
+        return { valid: true, ...(await ctx.tasks.validate(body)) };
+      } catch (error) {
+        if (!(error instanceof KairosError) || !INVALID_TASK_CODES.has(error.code)) throw error;
+        return {
+          valid: false,
+          warnings: [],
+          errors: [
+            { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) },
+          ],
+        };
+      }
     },
   );
 
