@@ -179,6 +179,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
         await executors.stop();
         await leases.release();
         for (const off of unsubscribe) off();
+        await writer.close();
         await store.close();
         log.info('Kairos stopped');
       })());

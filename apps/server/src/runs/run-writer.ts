@@ -8,6 +8,7 @@ import type { FinishRequest, StartRequest, Store } from '../store/store.js';
 import type { RunEventRecord, RunLogRecord } from '../store/records.js';
 
 const RETRY_DELAY_MS = 500;
+const CLOSE_TIMEOUT_MS = 10_000;
 
 interface PendingFinish {
   request: FinishRequest;
@@ -21,6 +22,8 @@ export class RunWriter {
   private finishes: PendingFinish[] = [];
   private flushing: Promise<void> | undefined;
   private scheduled = false;
+  /** After close(): the store is gone; late writes (a job logging after it was stopped) are dropped. */
+  private closed = false;
 
   constructor(
     private readonly store: Store,
@@ -51,12 +54,34 @@ export class RunWriter {
     });
   }
 
+  /**
+   * Writes what is queued (for at most `timeoutMs`: a database that is gone must not hold the
+   * shutdown forever), then refuses further writes. Call it right before closing the store.
+   */
+  async close(timeoutMs = CLOSE_TIMEOUT_MS): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+    await Promise.race([this.flush(), timedOut]);
+    clearTimeout(timer);
+    if (this.pending()) this.onError(new Error('run writes still pending at shutdown were dropped'));
+    this.closed = true;
+    this.drop();
+  }
+
   /** Resolves when everything queued so far is written. */
   async flush(): Promise<void> {
     while (this.flushing || this.pending()) {
       if (!this.flushing) this.flushing = this.write();
       await this.flushing;
     }
+  }
+
+  private drop(): void {
+    for (const f of this.finishes) f.resolve(false);
+    this.starts = [];
+    this.logs = [];
+    this.events = [];
+    this.finishes = [];
   }
 
   private pending(): boolean {
@@ -66,6 +91,10 @@ export class RunWriter {
   }
 
   private schedule(): void {
+    if (this.closed) {
+      this.drop();
+      return;
+    }
     if (this.scheduled) return;
     this.scheduled = true;
     setImmediate(() => {

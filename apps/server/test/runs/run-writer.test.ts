@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { RunWriter } from '../../src/runs/run-writer.js';
+import { openStore } from '../../src/store/open-store.js';
+import { tempDir } from '../support/temp-dir.js';
+
+describe('RunWriter', () => {
+  it('writes in batches, and after close() drops late writes instead of touching a closed store', async () => {
+    const dataDir = tempDir();
+    const store = await openStore({ dataDir });
+    const errors: unknown[] = [];
+    const writer = new RunWriter(store, (error) => errors.push(error));
+    const ns = await store.ensureNamespace('default');
+    const app = await store.createApp({
+      namespaceId: ns.id,
+      appName: 'a',
+      name: 'A',
+      description: null,
+      maxConcurrency: null,
+      accessTokenHash: '0'.repeat(64),
+      accessTokenHint: '0000',
+    });
+    const task = await store.createTask({
+      namespaceId: ns.id,
+      appId: app.id,
+      name: 't',
+      description: null,
+      type: 'http',
+      config: {},
+      schedule: {
+        type: 'api',
+        timezone: 'UTC',
+        dstGap: 'shift',
+        misfire: { policy: 'skip', thresholdSeconds: 5, maxCatchUp: 100 },
+      },
+      timeoutSeconds: null,
+      retry: { maxAttempts: 1, backoff: 'fixed', delaySeconds: 0, maxDelaySeconds: 0 },
+      concurrency: { max: 1, overlap: 'skip' },
+      enabled: true,
+      nextFireAt: null,
+    });
+    const { run } = await store.insertRun({
+      taskId: task.id,
+      appId: app.id,
+      namespaceId: ns.id,
+      triggerType: 'manual',
+      status: 'scheduled',
+      slotAt: null,
+      scheduledAt: 1,
+      attempt: 1,
+      retryOf: null,
+      input: null,
+      leaseOwner: 'n',
+      leaseExpiresAt: 10,
+    });
+    writer.markStarted({ runId: run.id, startedAt: 2, executor: null, leaseOwner: 'n', leaseExpiresAt: 10 });
+    writer.appendLog({ runId: run.id, at: 3, stream: 'stdout', text: 'one' });
+    const finished = await writer.finish({
+      runId: run.id,
+      status: 'succeeded',
+      finishedAt: 4,
+      durationMs: 2,
+    });
+    expect(finished).toBe(true);
+    await writer.close();
+    await store.close();
+
+    writer.appendLog({ runId: run.id, at: 5, stream: 'stdout', text: 'too late' });
+    expect(await writer.finish({ runId: run.id, status: 'failed', finishedAt: 6, durationMs: 4 })).toBe(
+      false,
+    );
+    await writer.flush();
+    expect(errors).toEqual([]);
+
+    const reopened = await openStore({ dataDir });
+    expect((await reopened.getRun(run.id))?.status).toBe('succeeded');
+    expect((await reopened.listRunLogs(run.id, 0, 10)).map((l) => l.text)).toEqual(['one']);
+    await reopened.close();
+  });
+});
