@@ -37,7 +37,7 @@ function toExecutorRecord(row: Selectable<ExecutorsTable>): ExecutorRecord {
   };
 }
 
-function toExecutionRecord(row: Selectable<ExecutionsTable>): ExecutionRecord {
+export function toExecutionRecord(row: Selectable<ExecutionsTable>): ExecutionRecord {
   const trigger = JSON.parse(row.trigger_body) as Record<string, unknown>;
   return {
     id: row.id,

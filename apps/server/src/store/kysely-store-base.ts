@@ -62,6 +62,18 @@ export interface KyselyStoreParts {
   /** A dialect's faster run-event insert (SQLite: a cached prepared statement). */
   appendRunEvents?: Store['appendRunEvents'];
   setRunCheckpoint?: Store['setRunCheckpoint'];
+  /** A dialect's faster per-run executor statements (SQLite: cached prepared statements). */
+  executions?: Partial<
+    Pick<
+      Store,
+      | 'insertExecution'
+      | 'getExecution'
+      | 'completeExecution'
+      | 'takeQueuedExecutions'
+      | 'takeKillRequests'
+      | 'setRunExecutor'
+    >
+  >;
   now: () => number;
   /** Releases the connection(s) and anything else the store holds (the SQLite lock). */
   close: () => Promise<void>;
@@ -119,6 +131,13 @@ export class KyselyStore extends ExecutorQueries implements Store {
     this.setRunCheckpoint =
       parts.setRunCheckpoint ?? ((runId, checkpoint) => events.setRunCheckpoint(runId, checkpoint));
     this.adoptResumableRuns = (options) => events.adoptResumableRuns(options);
+    const x = parts.executions;
+    if (x?.insertExecution) this.insertExecution = x.insertExecution;
+    if (x?.getExecution) this.getExecution = x.getExecution;
+    if (x?.completeExecution) this.completeExecution = x.completeExecution;
+    if (x?.takeQueuedExecutions) this.takeQueuedExecutions = x.takeQueuedExecutions;
+    if (x?.takeKillRequests) this.takeKillRequests = x.takeKillRequests;
+    if (x?.setRunExecutor) this.setRunExecutor = x.setRunExecutor;
     this.#close = parts.close;
   }
 

@@ -9,6 +9,7 @@ import { Kysely, SqliteDialect } from 'kysely';
 import type { Database as Schema } from './db-schema.js';
 import { KyselyStore } from './kysely-store-base.js';
 import { defaultMigrationsDir, loadMigrations, migrateSqlite } from './migrate.js';
+import { sqliteExecutions } from './sqlite-executions.js';
 import { SqliteHotPath } from './sqlite-hot-path.js';
 import { sqliteAppendRunEvents, sqliteSetRunCheckpoint } from './sqlite-run-events.js';
 import { acquireSqliteLock, type SqliteLock } from './sqlite-lock.js';
@@ -57,6 +58,7 @@ export async function openSqliteStore(file: string, options: SqliteStoreOptions 
     hotPath: new SqliteHotPath(sqlite, now),
     appendRunEvents: sqliteAppendRunEvents(sqlite),
     setRunCheckpoint: sqliteSetRunCheckpoint(sqlite),
+    executions: sqliteExecutions(sqlite),
     now,
     close: async () => {
       try {
