@@ -67,6 +67,12 @@ export interface JobType<Config = unknown> {
    * `context.checkpoint` (recovery calls it instead of finishing the run `lost`).
    */
   resume?(context: JobContext<Config>, checkpoint: unknown): Promise<JobOutcome>;
+  /**
+   * Prepares, ahead of a run due shortly, what every run of this (parsed, stored) config needs
+   * before it can start (e.g. an unsealed key), so that the run's instant does not pay it.
+   * Best effort: it must not throw; a problem is reported by the run itself.
+   */
+  warm?(config: Config): void;
   /** The run's track (`GET /runs/{id}/track`) from its recorded events, in order. */
   track?(events: readonly { kind: string; data: string; truncated: boolean }[]): unknown;
 }

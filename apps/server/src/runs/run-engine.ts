@@ -8,7 +8,7 @@ import type { Clock, TimerHandle } from '../clock.js';
 import { KairosError } from '../errors.js';
 import type { EventBus } from '../events.js';
 import { JobDetached } from '../job-types/job-type.js';
-import type { JobContext, RunAbort } from '../job-types/job-type.js';
+import type { JobContext, JobType, RunAbort } from '../job-types/job-type.js';
 import type { JobTypeRegistry } from '../job-types/registry.js';
 import { parseJobConfig } from '../job-types/job-config.js';
 import { TimerQueue } from '../scheduler/timer-queue.js';
@@ -21,6 +21,13 @@ import { RunEventSink } from './run-event-sink.js';
 import { abortOutcome, failureOutcome, isRunAbort, withJobReport } from './run-outcome.js';
 import type { RunOutcome } from './run-outcome.js';
 import type { RunWriter } from './run-writer.js';
+
+/**
+ * A run planned at most this far ahead is warmed when it is enqueued (JobType.warm: e.g. a Dify
+ * key unsealed), so a burst of runs firing together does not pay it at the instant; runs planned
+ * further ahead are not, to keep such secrets in memory only shortly before they are needed.
+ */
+const WARM_AHEAD_MS = 60_000;
 
 /** After an abort, how long a job may take to settle before the run is finished without it. */
 const ABORT_SETTLE_MS = 5000;
@@ -59,6 +66,13 @@ export class RunEngine {
   /** Run events: stored through the writer and published to live watchers (GET /runs/{id}/stream). */
   readonly runEvents: RunEventSink;
   private accepting = true;
+  /**
+   * Parsed configs by the stored config object (a task record's `config`): runs of one task
+   * version share the parse (zod, about 20 µs a run), and it is done when the run is planned
+   * (enqueue), not at its instant. A changed task is a new record with a new config object, so
+   * an entry is never stale; it goes with the record. Parsed configs are read-only to job types.
+   */
+  private readonly parsedConfigs = new WeakMap<object, { type: JobType<unknown>; config: unknown }>();
 
   constructor(private readonly deps: RunEngineDeps) {
     this.timers = new TimerQueue(deps.clock, (due) => void this.admit(due), deps.fineGrainedTimers ?? true);
@@ -85,6 +99,7 @@ export class RunEngine {
     if (!this.accepting) return;
     this.deps.events.emit('run:scheduled', { run });
     void this.appLimits.prefetch(task.appId);
+    this.warmConfig(task, run.scheduledAt - this.deps.clock.now() <= WARM_AHEAD_MS);
     this.timers.push(run.scheduledAt, { run, task, appMax: null });
   }
 
@@ -318,17 +333,6 @@ export class RunEngine {
       resolveSettled();
     };
 
-    if (task.timeoutSeconds !== null) {
-      const remaining = task.timeoutSeconds * 1000 - (this.deps.clock.now() - startedAt);
-      active.timers.push(
-        this.deps.clock.setTimer(() => controller.abort({ kind: 'timeout' } satisfies RunAbort), remaining),
-      );
-    }
-    controller.signal.addEventListener('abort', () => {
-      // A job that ignores its signal does not hold the run: it ends without it.
-      active.timers.push(this.deps.clock.setTimer(() => end(this.abortedOutcome(active)), ABORT_SETTLE_MS));
-    });
-
     let promise: Promise<unknown>;
     try {
       const jobType = this.deps.jobTypes.get(task.type);
@@ -337,7 +341,7 @@ export class RunEngine {
         runId: run.id,
         taskId: task.id,
         attempt: run.attempt,
-        config: parseJobConfig(jobType, task.config),
+        config: this.configOf(jobType, task),
         input: run.input,
         signal: controller.signal,
         log: this.logs.forRun(run.id),
@@ -356,6 +360,18 @@ export class RunEngine {
     } catch (error) {
       promise = Promise.reject(error);
     }
+    // Set up once the job has started (a Dify run has issued its request by now): nothing can
+    // abort the run in between, and the timeout still counts from startedAt.
+    if (task.timeoutSeconds !== null) {
+      const remaining = task.timeoutSeconds * 1000 - (this.deps.clock.now() - startedAt);
+      active.timers.push(
+        this.deps.clock.setTimer(() => controller.abort({ kind: 'timeout' } satisfies RunAbort), remaining),
+      );
+    }
+    controller.signal.addEventListener('abort', () => {
+      // A job that ignores its signal does not hold the run: it ends without it.
+      active.timers.push(this.deps.clock.setTimer(() => end(this.abortedOutcome(active)), ABORT_SETTLE_MS));
+    });
     promise.then(
       (outcome) => {
         if (controller.signal.aborted) return end(withJobReport(this.abortedOutcome(active), outcome));
@@ -379,6 +395,32 @@ export class RunEngine {
         );
       },
     );
+  }
+
+  /** The task's parsed config, from the cache when this config object was parsed before. */
+  private configOf(jobType: JobType<unknown>, task: TaskRecord): unknown {
+    const key = task.config as unknown;
+    if (typeof key !== 'object' || key === null) return parseJobConfig(jobType, key);
+    const cached = this.parsedConfigs.get(key);
+    if (cached?.type === jobType) return cached.config;
+    const config = parseJobConfig(jobType, key);
+    this.parsedConfigs.set(key, { type: jobType, config });
+    return config;
+  }
+
+  /**
+   * Parses a planned run's config ahead of its instant (a bad one fails the run at start as
+   * before) and, when `soon`, lets its job type warm what its runs need.
+   */
+  private warmConfig(task: TaskRecord, soon: boolean): void {
+    const jobType = this.deps.jobTypes.get(task.type);
+    if (!jobType) return;
+    try {
+      const config = this.configOf(jobType, task);
+      if (soon) jobType.warm?.(config);
+    } catch {
+      // reported by the run itself
+    }
   }
 
   private abortedOutcome(active: ActiveRun): RunOutcome {

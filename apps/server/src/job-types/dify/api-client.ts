@@ -31,14 +31,18 @@ export interface DifyAppInfo {
 }
 
 export class DifyApi {
+  readonly host: string;
+  /** The base's path (`/v1`), for messages. */
+  readonly basePath: string;
+
   /** `base` is the API root ending in /v1 (see apiBase). */
   constructor(
     readonly base: string,
     private readonly apiKey: string,
-  ) {}
-
-  get host(): string {
-    return new URL(this.base).host;
+  ) {
+    const url = new URL(base);
+    this.host = url.host;
+    this.basePath = url.pathname;
   }
 
   /** Sends a request; throws DifyApiError on a network failure (never on a status). */
@@ -60,7 +64,7 @@ export class DifyApi {
       });
     } catch (error) {
       if (options.signal?.aborted) throw error;
-      throw networkError(error, `${method} ${this.host}${new URL(this.base).pathname}${path}`);
+      throw networkError(error, `${method} ${this.host}${this.basePath}${path}`);
     }
   }
 

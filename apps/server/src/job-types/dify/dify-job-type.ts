@@ -13,7 +13,7 @@ import { parseDifyEvent } from './events.js';
 import type { DifyEvent } from './events.js';
 import { checkInputs } from './inputs.js';
 import { buildTrack } from './track.js';
-import { isDifyCheckpoint, runWorkflow } from './workflow-run.js';
+import { isDifyCheckpoint, prepareRun, runWorkflow } from './workflow-run.js';
 
 /** How long saving a task waits for Dify's /info and /parameters before warning instead. */
 const VALIDATE_TIMEOUT_MS = 5000;
@@ -79,6 +79,14 @@ export function difyJobType(box: SecretBox): JobType<DifyConfig> {
     },
 
     run: (context) => runWorkflow(context, box),
+
+    warm(config) {
+      try {
+        prepareRun(config, box);
+      } catch {
+        // a key that cannot be unsealed fails the run, which says so
+      }
+    },
 
     resume(context, checkpoint) {
       if (!isDifyCheckpoint(checkpoint)) throw new Error('the saved checkpoint is not a Dify run');

@@ -55,16 +55,11 @@ export async function runWorkflow(
 ): Promise<JobOutcome> {
   const { config } = ctx;
   const log = (text: string) => ctx.log('system', text);
-  let apiKey: string;
-  try {
-    apiKey = box.open(config.apiKey);
-  } catch (error) {
-    throw new JobFailure(
-      { type: 'config', field: 'config.apiKey', message: (error as Error).message },
-      { retryable: false },
-    );
-  }
-  const api = new DifyApi(resumeFrom?.base ?? apiBase(config.endpoint), apiKey);
+  const prepared = prepareRun(config, box);
+  const api =
+    resumeFrom === undefined || resumeFrom.base === prepared.api.base
+      ? prepared.api
+      : new DifyApi(resumeFrom.base, prepared.apiKey);
   const user = resumeFrom?.user ?? difyUser(config, ctx.taskId);
   const state = new RunState();
   const conn = new AbortController();
@@ -150,7 +145,7 @@ export async function runWorkflow(
       log(`resuming Dify run ${resumeFrom.workflowRunId} after a restart`);
       via = await follow(session, resumeFrom.workflowRunId);
     } else {
-      via = await start(ctx, session, conn.signal);
+      via = await start(ctx, box, session, conn.signal);
     }
     const output = outputOf(state, api.host, via ?? 'stream');
     if (via === null) {
@@ -177,15 +172,52 @@ export async function runWorkflow(
   }
 }
 
+interface Prepared {
+  apiKey: string;
+  api: DifyApi;
+  /** The run call's path. */
+  path: string;
+}
+
+/**
+ * What every run of a task version needs before its request is written (the unsealed key, the
+ * client, the path), by the parsed config object, which the engine keeps for as long as it holds
+ * the task record (see RunEngine): a changed task brings a new config and a new entry, and the
+ * unsealed key goes with the record it came from. A key that cannot be unsealed is not kept.
+ */
+const preparedByConfig = new WeakMap<DifyConfig, Prepared>();
+
+export function prepareRun(config: DifyConfig, box: SecretBox): Prepared {
+  const cached = preparedByConfig.get(config);
+  if (cached !== undefined) return cached;
+  let apiKey: string;
+  try {
+    apiKey = box.open(config.apiKey);
+  } catch (error) {
+    throw new JobFailure(
+      { type: 'config', field: 'config.apiKey', message: (error as Error).message },
+      { retryable: false },
+    );
+  }
+  const prepared: Prepared = {
+    apiKey,
+    api: new DifyApi(apiBase(config.endpoint), apiKey),
+    path: config.workflowId ? `/workflows/${config.workflowId}/run` : '/workflows/run',
+  };
+  preparedByConfig.set(config, prepared);
+  return prepared;
+}
+
 /** Sends the run request and reads its answer; null when aborted or the run could not be followed. */
 async function start(
   ctx: JobContext<DifyConfig>,
+  box: SecretBox,
   session: Session,
   signal: AbortSignal,
 ): Promise<DifyRunOutput['via'] | null> {
   const { config } = ctx;
   const { api, state } = session;
-  const path = config.workflowId ? `/workflows/${config.workflowId}/run` : '/workflows/run';
+  const path = prepareRun(config, box).path;
   const body = {
     inputs: mergeInputs(config.inputs, ctx.input),
     user: session.user,
@@ -198,9 +230,7 @@ async function start(
     if (signal.aborted) return null;
     throw failureOf(error);
   }
-  session.log(
-    `POST ${api.host}${new URL(api.base).pathname}${path} (${config.responseMode}): ${response.status}`,
-  );
+  session.log(`POST ${api.host}${api.basePath}${path} (${config.responseMode}): ${response.status}`);
   if (!response.ok) throw failureOf(await errorFrom(response, `POST ${path}`));
 
   const type = response.header('content-type') ?? '';
