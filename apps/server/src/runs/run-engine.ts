@@ -8,26 +8,19 @@ import type { Clock, TimerHandle } from '../clock.js';
 import { KairosError } from '../errors.js';
 import type { EventBus } from '../events.js';
 import { JobDetached } from '../job-types/job-type.js';
-import type { JobContext, JobType, RunAbort } from '../job-types/job-type.js';
+import type { JobContext, RunAbort } from '../job-types/job-type.js';
 import type { JobTypeRegistry } from '../job-types/registry.js';
-import { parseJobConfig } from '../job-types/job-config.js';
 import { TimerQueue } from '../scheduler/timer-queue.js';
 import type { ResumableRun, RunRecord, TaskRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import type { Admission, AdmissionCandidate } from './admission.js';
 import { AppLimits } from './app-limits.js';
 import { RunLogSink } from './run-log-sink.js';
+import { JobConfigs, WARM_AHEAD_MS } from './job-configs.js';
 import { RunEventSink } from './run-event-sink.js';
 import { abortOutcome, failureOutcome, isRunAbort, withJobReport } from './run-outcome.js';
 import type { RunOutcome } from './run-outcome.js';
 import type { RunWriter } from './run-writer.js';
-
-/**
- * A run planned at most this far ahead is warmed when it is enqueued (JobType.warm: e.g. a Dify
- * key unsealed), so a burst of runs firing together does not pay it at the instant; runs planned
- * further ahead are not, to keep such secrets in memory only shortly before they are needed.
- */
-const WARM_AHEAD_MS = 60_000;
 
 /** After an abort, how long a job may take to settle before the run is finished without it. */
 const ABORT_SETTLE_MS = 5000;
@@ -66,19 +59,14 @@ export class RunEngine {
   /** Run events: stored through the writer and published to live watchers (GET /runs/{id}/stream). */
   readonly runEvents: RunEventSink;
   private accepting = true;
-  /**
-   * Parsed configs by the stored config object (a task record's `config`): runs of one task
-   * version share the parse (zod, about 20 µs a run), and it is done when the run is planned
-   * (enqueue), not at its instant. A changed task is a new record with a new config object, so
-   * an entry is never stale; it goes with the record. Parsed configs are read-only to job types.
-   */
-  private readonly parsedConfigs = new WeakMap<object, { type: JobType<unknown>; config: unknown }>();
+  private readonly configs: JobConfigs;
 
   constructor(private readonly deps: RunEngineDeps) {
     this.timers = new TimerQueue(deps.clock, (due) => void this.admit(due), deps.fineGrainedTimers ?? true);
     this.appLimits = new AppLimits(deps.store, deps.clock);
     this.logs = new RunLogSink(deps.writer, deps.clock);
     this.runEvents = new RunEventSink(deps.writer, deps.clock);
+    this.configs = new JobConfigs(deps.jobTypes);
   }
 
   get activeCount(): number {
@@ -99,7 +87,7 @@ export class RunEngine {
     if (!this.accepting) return;
     this.deps.events.emit('run:scheduled', { run });
     void this.appLimits.prefetch(task.appId);
-    this.warmConfig(task, run.scheduledAt - this.deps.clock.now() <= WARM_AHEAD_MS);
+    this.configs.warm(task, run.scheduledAt - this.deps.clock.now() <= WARM_AHEAD_MS);
     this.timers.push(run.scheduledAt, { run, task, appMax: null });
   }
 
@@ -341,7 +329,7 @@ export class RunEngine {
         runId: run.id,
         taskId: task.id,
         attempt: run.attempt,
-        config: this.configOf(jobType, task),
+        config: this.configs.configOf(jobType, task),
         input: run.input,
         signal: controller.signal,
         log: this.logs.forRun(run.id),
@@ -395,32 +383,6 @@ export class RunEngine {
         );
       },
     );
-  }
-
-  /** The task's parsed config, from the cache when this config object was parsed before. */
-  private configOf(jobType: JobType<unknown>, task: TaskRecord): unknown {
-    const key = task.config as unknown;
-    if (typeof key !== 'object' || key === null) return parseJobConfig(jobType, key);
-    const cached = this.parsedConfigs.get(key);
-    if (cached?.type === jobType) return cached.config;
-    const config = parseJobConfig(jobType, key);
-    this.parsedConfigs.set(key, { type: jobType, config });
-    return config;
-  }
-
-  /**
-   * Parses a planned run's config ahead of its instant (a bad one fails the run at start as
-   * before) and, when `soon`, lets its job type warm what its runs need.
-   */
-  private warmConfig(task: TaskRecord, soon: boolean): void {
-    const jobType = this.deps.jobTypes.get(task.type);
-    if (!jobType) return;
-    try {
-      const config = this.configOf(jobType, task);
-      if (soon) jobType.warm?.(config);
-    } catch {
-      // reported by the run itself
-    }
   }
 
   private abortedOutcome(active: ActiveRun): RunOutcome {
