@@ -8,12 +8,11 @@
  * containers; `total_steps` = top-level node starts plus retries.
  */
 import { randomUUID } from 'node:crypto';
+import { iterationEvents, loopEvents, parallelEvents } from './container-events.js';
 import type { Scenario, SimNode } from './scenarios.js';
+import type { EventSink, ScriptEvent, Scope, Totals } from './script-state.js';
 
-export interface ScriptEvent {
-  event: string;
-  data: Record<string, unknown>;
-}
+export type { ScriptEvent } from './script-state.js';
 
 export interface RunIds {
   runId: string;
@@ -32,17 +31,7 @@ export interface Script {
   final: Record<string, unknown>;
 }
 
-interface Totals {
-  tokens: number;
-  price: number;
-  steps: number;
-  exceptions: number;
-  failed: string | null;
-}
-
-const price7 = (n: number): string => n.toFixed(7);
-
-class ScriptBuilder {
+class ScriptBuilder implements EventSink {
   readonly events: ScriptEvent[] = [];
   private t: number;
 
@@ -69,11 +58,11 @@ class ScriptBuilder {
     const top = scope.containerId === null;
     switch (node.type) {
       case 'iteration':
-        return this.iteration(node, totals);
+        return iterationEvents(this, node, totals);
       case 'loop':
-        return this.loop(node, totals);
+        return loopEvents(this, node, totals);
       case 'parallel':
-        return this.parallel(node, totals, scope);
+        return parallelEvents(this, node, totals, scope);
       default:
         break;
     }
@@ -260,160 +249,6 @@ class ScriptBuilder {
       'sys.workflow_run_id': this.ids.runId,
     };
   }
-
-  private containerBase(node: { id: string; title: string }, type: string) {
-    return { id: node.id, node_id: node.id, node_type: type, title: node.title };
-  }
-
-  private iteration(node: Extract<SimNode, { type: 'iteration' }>, totals: Totals): boolean {
-    totals.steps++;
-    const base = this.containerBase(node, 'iteration');
-    const created = this.now();
-    this.emit('iteration_started', {
-      ...base,
-      created_at: created,
-      extras: {},
-      metadata: { iteration_length: node.items.length },
-      inputs: { iterator_selector: node.items },
-      inputs_truncated: false,
-    });
-    const scope: Scope = { kind: 'iteration', containerId: node.id, round: 0, tokens: 0, price: 0 };
-    const durations: Record<string, number> = {};
-    let ok = true;
-    if (node.parallel) {
-      for (let i = 0; i < node.items.length; i++)
-        this.emit('iteration_next', { ...base, index: i, created_at: created, extras: {} });
-      // Rounds finish out of order: the last item first.
-      for (let i = node.items.length - 1; i >= 0 && ok; i--) {
-        scope.round = i;
-        ok = this.nodes(node.children, totals, scope);
-        durations[String(i)] = 0.4;
-      }
-    } else {
-      for (let i = 0; i < node.items.length && ok; i++) {
-        this.emit('iteration_next', { ...base, index: i, created_at: this.now(), extras: {} });
-        scope.round = i;
-        ok = this.nodes(node.children, totals, scope);
-        durations[String(i)] = 0.4;
-      }
-    }
-    totals.tokens += scope.tokens;
-    totals.price += scope.price;
-    const finished = this.now();
-    this.emit('iteration_completed', {
-      ...base,
-      outputs: { output: node.items.map(() => 'ok') },
-      outputs_truncated: false,
-      created_at: finished,
-      extras: {},
-      inputs: { iterator_selector: node.items },
-      inputs_truncated: false,
-      status: ok ? 'succeeded' : 'failed',
-      error: null,
-      elapsed_time: finished - created + 0.5,
-      total_tokens: scope.tokens,
-      execution_metadata: {
-        total_tokens: scope.tokens,
-        total_price: price7(scope.price),
-        currency: 'USD',
-        iteration_duration_map: durations,
-      },
-      finished_at: finished,
-      steps: node.items.length,
-    });
-    return ok;
-  }
-
-  private loop(node: Extract<SimNode, { type: 'loop' }>, totals: Totals): boolean {
-    totals.steps++;
-    const base = this.containerBase(node, 'loop');
-    const created = this.now();
-    this.emit('loop_started', {
-      ...base,
-      created_at: created,
-      extras: {},
-      metadata: { loop_length: node.count },
-      inputs: { loop_count: node.count },
-      inputs_truncated: false,
-    });
-    const scope: Scope = { kind: 'loop', containerId: node.id, round: 0, tokens: 0, price: 0 };
-    const durations: Record<string, number> = {};
-    let ok = true;
-    let rounds = 0;
-    let reason = 'loop_completed';
-    for (let i = 0; i < node.count && ok; i++) {
-      scope.round = i;
-      ok = this.nodes(node.children, totals, scope);
-      rounds++;
-      durations[String(i)] = 0.3;
-      if (!ok) reason = 'error';
-      else if (node.breakAfter === i) {
-        reason = 'loop_break';
-        break;
-      } else
-        this.emit('loop_next', {
-          ...base,
-          index: i + 1,
-          created_at: this.now(),
-          pre_loop_output: {},
-          extras: {},
-        });
-    }
-    totals.tokens += scope.tokens;
-    totals.price += scope.price;
-    const finished = this.now();
-    this.emit('loop_completed', {
-      ...base,
-      outputs: { loop_round: rounds },
-      outputs_truncated: false,
-      created_at: finished,
-      extras: {},
-      inputs: { loop_count: node.count },
-      inputs_truncated: false,
-      status: ok ? 'succeeded' : 'failed',
-      error: null,
-      elapsed_time: finished - created + 0.5,
-      total_tokens: scope.tokens,
-      execution_metadata: {
-        total_tokens: scope.tokens,
-        total_price: price7(scope.price),
-        currency: 'USD',
-        completed_reason: reason,
-        loop_duration_map: durations,
-        loop_variable_map: {},
-      },
-      finished_at: finished,
-      steps: node.count,
-    });
-    return ok;
-  }
-
-  private parallel(node: Extract<SimNode, { type: 'parallel' }>, totals: Totals, scope: Scope): boolean {
-    // Build each branch apart, then interleave: all branches start, the later ones finish first.
-    const lists: ScriptEvent[][] = [];
-    let ok = true;
-    for (const branch of node.branches) {
-      const mark = this.events.length;
-      ok = this.nodes(branch, totals, scope) && ok;
-      lists.push(this.events.splice(mark));
-    }
-    const starts = lists.map((l) => l.filter((e) => e.event === 'node_started'));
-    const rest = lists.map((l) => l.filter((e) => e.event !== 'node_started'));
-    const maxLen = Math.max(...lists.map((l) => l.length));
-    for (let i = 0; i < maxLen; i++) {
-      for (const s of starts) if (s[i]) this.events.push(s[i]!);
-      for (const r of [...rest].reverse()) if (r[i]) this.events.push(r[i]!);
-    }
-    return ok;
-  }
-}
-
-interface Scope {
-  kind: 'iteration' | 'loop' | null;
-  containerId: string | null;
-  round: number;
-  tokens: number;
-  price: number;
 }
 
 function splitInto(text: string, count: number): string[] {

@@ -10,6 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { appForKey } from './faults.js';
 import type { SimApp } from './faults.js';
+import { appInfo, appParameters } from './app-metadata.js';
 import { buildScript } from './script.js';
 import type { ScriptEvent } from './script.js';
 import { SimRun } from './sim-run.js';
@@ -116,8 +117,8 @@ export async function startDifySim(options: DifySimOptions = {}): Promise<DifySi
     }
     const route = `${req.method} ${path}`;
     let m: RegExpExecArray | null;
-    if (route === 'GET /v1/info') return send(res, 200, info(app));
-    if (route === 'GET /v1/parameters') return send(res, 200, parameters(app));
+    if (route === 'GET /v1/info') return send(res, 200, appInfo(app));
+    if (route === 'GET /v1/parameters') return send(res, 200, appParameters(app));
     if (route === 'POST /v1/workflows/run') return run(req, res, app, body, null);
     if ((m = /^POST \/v1\/workflows\/([^/]+)\/run$/.exec(route))) return run(req, res, app, body, m[1]!);
     if ((m = /^POST \/v1\/workflows\/tasks\/([^/]+)\/stop$/.exec(route))) {
@@ -429,55 +430,6 @@ export async function startDifySim(options: DifySimOptions = {}): Promise<DifySi
 /** Key order as Dify serializes it: event, workflow_run_id, task_id, then the payload. */
 function chunk(simRun: SimRun, event: ScriptEvent): Record<string, unknown> {
   return { event: event.event, workflow_run_id: simRun.runId, task_id: simRun.taskId, data: event.data };
-}
-
-function info(app: SimApp) {
-  return {
-    name: `Simulated ${app.scenario.name}`,
-    description: app.scenario.description,
-    tags: [],
-    mode: app.mode,
-    author_name: 'Kairos simulator',
-  };
-}
-
-function parameters(app: SimApp) {
-  return {
-    opening_statement: null,
-    suggested_questions: [],
-    suggested_questions_after_answer: { enabled: false },
-    speech_to_text: { enabled: false },
-    text_to_speech: { enabled: false },
-    retriever_resource: { enabled: false },
-    annotation_reply: { enabled: false },
-    more_like_this: { enabled: false },
-    user_input_form: app.scenario.form.map((field) => ({
-      [field.type]: {
-        variable: field.variable,
-        label: field.variable[0]!.toUpperCase() + field.variable.slice(1),
-        type: field.type,
-        required: field.required,
-        max_length: field.max_length ?? null,
-        options: field.options ?? [],
-      },
-    })),
-    sensitive_word_avoidance: { enabled: false, type: '', configs: [] },
-    file_upload: {
-      image: {
-        enabled: false,
-        number_limits: 3,
-        detail: 'high',
-        transfer_methods: ['remote_url', 'local_file'],
-      },
-    },
-    system_parameters: {
-      image_file_size_limit: 10,
-      video_file_size_limit: 100,
-      audio_file_size_limit: 50,
-      file_size_limit: 15,
-      workflow_file_upload_limit: 10,
-    },
-  };
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
