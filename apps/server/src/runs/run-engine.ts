@@ -59,6 +59,8 @@ export class RunEngine {
   /** Run events: stored through the writer and published to live watchers (GET /runs/{id}/stream). */
   readonly runEvents: RunEventSink;
   private accepting = true;
+  private admitsInFlight = 0;
+  private recheckWaiting = false;
   private readonly configs: JobConfigs;
 
   constructor(private readonly deps: RunEngineDeps) {
@@ -192,6 +194,10 @@ export class RunEngine {
 
   /** Tries the waiting runs again (other nodes' runs may have finished). */
   retryWaiting(): Promise<void> {
+    if (this.admitsInFlight > 0) {
+      this.recheckWaiting = true;
+      return Promise.resolve();
+    }
     if (this.waiting.length === 0) return Promise.resolve();
     return this.admit([]);
   }
@@ -220,7 +226,24 @@ export class RunEngine {
 
   // ---------------------------------------------------------------------------------------
 
+  /**
+   * Admission calls may overlap. A run finishing while another call holds the waiting runs asks
+   * for a re-check once the calls in flight are over (else a queued run waited for the next poll).
+   */
   private async admit(due: AdmissionCandidate[]): Promise<void> {
+    this.admitsInFlight++;
+    try {
+      await this.admitOnce(due);
+    } finally {
+      this.admitsInFlight--;
+      if (this.admitsInFlight === 0 && this.recheckWaiting) {
+        this.recheckWaiting = false;
+        void this.retryWaiting();
+      }
+    }
+  }
+
+  private async admitOnce(due: AdmissionCandidate[]): Promise<void> {
     if (!this.accepting) return;
     // Waiting runs go first, oldest first, so that a queue stays in order.
     const candidates = [...this.waiting.splice(0), ...due];
