@@ -1,11 +1,15 @@
 // 500 dify_workflow tasks fire at the same instant against the Dify simulator (in a child
 // process), each streaming ~200 events: is every event recorded, how much memory do the live
 // runs cost, how many events per second does the store take, and how long from the fire (and
-// from the run's start) to the run request reaching Dify?
-//   node bench/dify.js [--runs 500] [--database-url postgres://…]
+// from the run's start) to the run request reaching Dify? While the 500 stream, 50 probe runs
+// fire one by one (every 20 ms): the overhead of one run on a node busy with 500 streams.
+//   node bench/dify.js [--runs 500] [--probes 50] [--database-url postgres://…]
+//                      [--verbose 1] [--profile file.cpuprofile --profile-ms 400]
 import { fork } from 'node:child_process';
 import diagnostics from 'node:diagnostics_channel';
 import { clearInterval, setInterval } from 'node:timers';
+import { Session } from 'node:inspector/promises';
+import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { flags, percentile, round, sleep, startNode } from './support.js';
 
@@ -37,6 +41,21 @@ for (let i = 0; i < runs; i++) {
   });
   taskIds.push(task.id);
 }
+// Probes: single runs fired one by one while the 500 stream (every 20 ms from 100 ms after the
+// burst): the overhead of one run on a node busy with 500 concurrent streaming runs.
+const probes = Number(opts.probes ?? 50);
+const probeFires = new Map();
+for (let i = 0; i < probes; i++) {
+  const at = fireAt + 100 + i * 20;
+  const task = await kairos.api('POST', '/api/v1/tasks', {
+    name: `dify probe ${i}`,
+    app: 'bench',
+    type: 'dify_workflow',
+    config: { endpoint: `${url}/v1`, apiKey: 'app-chunky', inputs: {} },
+    schedule: { type: 'one_time', at: new Date(at).toISOString() },
+  });
+  probeFires.set(task.id, at);
+}
 
 const now = () => performance.timeOrigin + performance.now();
 // When the run request is written out by Kairos (node:http's diagnostics channel), by run id (the
@@ -47,20 +66,38 @@ diagnostics.subscribe('http.client.request.start', ({ request }) => {
   if (match) request.once('finish', () => sentAt.set(Number(match[1]), now()));
 });
 const startedAt = new Map();
+
 const finished = [];
 let lastFinish = 0;
 kairos.node.events.on('run:started', ({ run }) => startedAt.set(run.taskId, { run: run.id, at: now() }));
+const finishedAt = new Map();
 kairos.node.events.on('run:finished', ({ run }) => {
   finished.push(run);
-  lastFinish = now();
+  finishedAt.set(run.taskId, now());
+  if (!probeFires.has(run.taskId)) lastFinish = now();
 });
 
 await sleep(Math.max(0, fireAt - Date.now() - 500));
+// --profile <file>: a CPU profile of the node around the burst (open it in Chrome's DevTools).
+const profiler = opts.profile ? new Session() : null;
+if (profiler) {
+  profiler.connect();
+  await profiler.post('Profiler.enable');
+  await profiler.post('Profiler.setSamplingInterval', { interval: 100 });
+  await profiler.post('Profiler.start');
+  setTimeout(
+    async () => {
+      const { profile } = await profiler.post('Profiler.stop');
+      await writeFile(opts.profile, JSON.stringify(profile));
+    },
+    fireAt + Number(opts['profile-ms'] ?? 400) - Date.now(),
+  );
+}
 const rssBefore = process.memoryUsage().rss;
 let rssPeak = rssBefore;
 const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 20);
 const deadline = fireAt + 120_000;
-while (finished.length < runs && Date.now() < deadline) await sleep(50);
+while (finished.length < runs + probes && Date.now() < deadline) await sleep(50);
 clearInterval(sampler);
 // The events are written behind, before each run's finish: the finish of the last run is
 // stored after its events.
@@ -101,11 +138,23 @@ for (const taskId of taskIds) {
   if (start && sentAt.has(start.run)) fireToSent.push(sentAt.get(start.run) - fireAt);
 }
 fireToSent.sort((a, b) => a - b);
+const probeFireToSent = [];
+const probeFireToStart = [];
+const streamingAtProbe = [];
+for (const [taskId, at] of probeFires) {
+  const start = startedAt.get(taskId);
+  if (start && sentAt.has(start.run)) probeFireToSent.push(sentAt.get(start.run) - at);
+  if (start) probeFireToStart.push(start.at - at);
+  streamingAtProbe.push(taskIds.filter((id) => (finishedAt.get(id) ?? Infinity) > at).length);
+}
+probeFireToSent.sort((a, b) => a - b);
+streamingAtProbe.sort((a, b) => a - b);
 overheadFromStart.sort((a, b) => a - b);
 overheadFromFire.sort((a, b) => a - b);
 const firstStart = Math.min(...[...startedAt.values()].map((s) => s.at));
 const seconds = (lastFinish - firstStart) / 1000;
-const succeeded = finished.filter((r) => r.status === 'succeeded').length;
+const burst = new Set(taskIds);
+const succeeded = finished.filter((r) => burst.has(r.taskId) && r.status === 'succeeded').length;
 
 // The same overhead without a burst: 50 runs one after another (the engine is otherwise idle).
 const solo = await kairos.api('POST', '/api/v1/tasks', {
@@ -162,6 +211,16 @@ console.log(
       p50: round(percentile(fireToSent, 50)),
       p99: round(percentile(fireToSent, 99)),
       max: round(fireToSent.at(-1) ?? null),
+    },
+    probeFireToRequestSentMs: {
+      measured: probeFireToSent.length,
+      burstRunsStreaming: { min: streamingAtProbe[0] ?? null, median: percentile(streamingAtProbe, 50) },
+      p50: round(percentile(probeFireToSent, 50)),
+      p99: round(percentile(probeFireToSent, 99)),
+      max: round(probeFireToSent.at(-1) ?? null),
+      // --verbose: every probe's figure, and fire -> run started
+      all: opts.verbose ? probeFireToSent.map((v) => round(v)) : undefined,
+      toStarted: opts.verbose ? probeFireToStart.map((v) => round(v)) : undefined,
     },
     fireToFirstByteMs: {
       p50: round(percentile(overheadFromFire, 50)),

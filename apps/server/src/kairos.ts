@@ -80,13 +80,18 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
     });
     jobTypes.register(executorJobType(executors.dispatcher));
 
-    const writer = new RunWriter(store, (error) =>
-      log.error({ err: error }, 'writing runs failed; retrying'),
+    const fineGrainedTimers = clock === systemClock;
+    const writer: RunWriter = new RunWriter(
+      store,
+      (error) => log.error({ err: error }, 'writing runs failed; retrying'),
+      // Writes keep out of the way of runs about to be released (see RunWriter).
+      {
+        msUntilNextRelease: fineGrainedTimers ? (): number => engine.nextReleaseAt - clock.now() : undefined,
+      },
     );
     const admission = store.capabilities.exclusiveWriter
       ? await LocalAdmission.create(store, writer)
       : new SharedAdmission(store);
-    const fineGrainedTimers = clock === systemClock;
     const engine = new RunEngine({
       store,
       clock,

@@ -69,10 +69,11 @@ export interface JobType<Config = unknown> {
   resume?(context: JobContext<Config>, checkpoint: unknown): Promise<JobOutcome>;
   /**
    * Prepares, ahead of a run due shortly, what every run of this (parsed, stored) config needs
-   * before it can start (e.g. an unsealed key), so that the run's instant does not pay it.
-   * Best effort: it must not throw; a problem is reported by the run itself.
+   * before it can start (e.g. an unsealed key, a connection), so that the run's instant does not
+   * pay it. `dueInMs`: how soon the run is due. Best effort: it must not throw; a problem is
+   * reported by the run itself.
    */
-  warm?(config: Config): void;
+  warm?(config: Config, dueInMs: number): void;
   /** The run's track (`GET /runs/{id}/track`) from its recorded events, in order. */
   track?(events: readonly { kind: string; data: string; truncated: boolean }[]): unknown;
 }

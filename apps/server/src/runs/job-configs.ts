@@ -38,14 +38,14 @@ export class JobConfigs {
 
   /**
    * Parses a planned run's config ahead of its instant (a bad one fails the run at start, as
-   * before) and, when `soon`, lets its job type warm what its runs need.
+   * before) and, when it is due within WARM_AHEAD_MS, lets its job type warm what it needs.
    */
-  warm(task: TaskRecord, soon: boolean): void {
+  warm(task: TaskRecord, dueInMs: number): void {
     const jobType = this.jobTypes.get(task.type);
     if (!jobType) return;
     try {
       const config = this.configOf(jobType, task);
-      if (soon) jobType.warm?.(config);
+      if (dueInMs <= WARM_AHEAD_MS) jobType.warm?.(config, dueInMs);
     } catch {
       // reported by the run itself when it starts
     }

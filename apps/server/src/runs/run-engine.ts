@@ -16,7 +16,7 @@ import type { Store } from '../store/store.js';
 import type { Admission, AdmissionCandidate } from './admission.js';
 import { AppLimits } from './app-limits.js';
 import { RunLogSink } from './run-log-sink.js';
-import { JobConfigs, WARM_AHEAD_MS } from './job-configs.js';
+import { JobConfigs } from './job-configs.js';
 import { RunEventSink } from './run-event-sink.js';
 import { abortOutcome, failureOutcome, isRunAbort, withJobReport } from './run-outcome.js';
 import type { RunOutcome } from './run-outcome.js';
@@ -89,7 +89,7 @@ export class RunEngine {
     if (!this.accepting) return;
     this.deps.events.emit('run:scheduled', { run });
     void this.appLimits.prefetch(task.appId);
-    this.configs.warm(task, run.scheduledAt - this.deps.clock.now() <= WARM_AHEAD_MS);
+    this.configs.warm(task, run.scheduledAt - this.deps.clock.now());
     this.timers.push(run.scheduledAt, { run, task, appMax: null });
   }
 

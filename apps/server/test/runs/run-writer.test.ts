@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { RunWriter } from '../../src/runs/run-writer.js';
+import { MAX_ROWS_PER_WRITE, RunWriter } from '../../src/runs/run-writer.js';
+import type { Store } from '../../src/store/store.js';
 import { openStore } from '../../src/store/open-store.js';
 import { tempDir } from '../support/temp-dir.js';
 
@@ -9,49 +10,7 @@ describe('RunWriter', () => {
     const store = await openStore({ dataDir });
     const errors: unknown[] = [];
     const writer = new RunWriter(store, (error) => errors.push(error));
-    const ns = await store.ensureNamespace('default');
-    const app = await store.createApp({
-      namespaceId: ns.id,
-      appName: 'a',
-      name: 'A',
-      description: null,
-      maxConcurrency: null,
-      accessTokenHash: '0'.repeat(64),
-      accessTokenHint: '0000',
-    });
-    const task = await store.createTask({
-      namespaceId: ns.id,
-      appId: app.id,
-      name: 't',
-      description: null,
-      type: 'http',
-      config: {},
-      schedule: {
-        type: 'api',
-        timezone: 'UTC',
-        dstGap: 'shift',
-        misfire: { policy: 'skip', thresholdSeconds: 5, maxCatchUp: 100 },
-      },
-      timeoutSeconds: null,
-      retry: { maxAttempts: 1, backoff: 'fixed', delaySeconds: 0, maxDelaySeconds: 0 },
-      concurrency: { max: 1, overlap: 'skip' },
-      enabled: true,
-      nextFireAt: null,
-    });
-    const { run } = await store.insertRun({
-      taskId: task.id,
-      appId: app.id,
-      namespaceId: ns.id,
-      triggerType: 'manual',
-      status: 'scheduled',
-      slotAt: null,
-      scheduledAt: 1,
-      attempt: 1,
-      retryOf: null,
-      input: null,
-      leaseOwner: 'n',
-      leaseExpiresAt: 10,
-    });
+    const run = await scheduledRun(store);
     writer.markStarted({ runId: run.id, startedAt: 2, executor: null, leaseOwner: 'n', leaseExpiresAt: 10 });
     writer.appendLog({ runId: run.id, at: 3, stream: 'stdout', text: 'one' });
     const finished = await writer.finish({
@@ -76,4 +35,89 @@ describe('RunWriter', () => {
     expect((await reopened.listRunLogs(run.id, 0, 10)).map((l) => l.text)).toEqual(['one']);
     await reopened.close();
   });
+
+  it("writes a long queue of events in short writes, and a run's finish only after its events", async () => {
+    const store = await openStore({ dataDir: tempDir() });
+    const calls: string[] = [];
+    const appendRunEvents = store.appendRunEvents.bind(store);
+    const finishRuns = store.finishRuns.bind(store);
+    store.appendRunEvents = (entries) => {
+      calls.push(`events ${entries.length}`);
+      return appendRunEvents(entries);
+    };
+    store.finishRuns = (requests) => {
+      calls.push(`finish ${requests.length}`);
+      return finishRuns(requests);
+    };
+    const writer = new RunWriter(store, (error) => {
+      throw error;
+    });
+    const run = await scheduledRun(store);
+    writer.markStarted({ runId: run.id, startedAt: 2, executor: null, leaseOwner: 'n', leaseExpiresAt: 10 });
+    const count = MAX_ROWS_PER_WRITE * 3 + 7;
+    for (let seq = 1; seq <= count; seq++) {
+      writer.appendEvent({ runId: run.id, seq, at: 3, kind: 'node', data: `{"n":${seq}}`, truncated: false });
+    }
+    const finished = writer.finish({ runId: run.id, status: 'succeeded', finishedAt: 4, durationMs: 2 });
+    expect(await finished).toBe(true);
+    expect(calls).toEqual([
+      `events ${MAX_ROWS_PER_WRITE}`,
+      `events ${MAX_ROWS_PER_WRITE}`,
+      `events ${MAX_ROWS_PER_WRITE}`,
+      'events 7',
+      'finish 1',
+    ]);
+    expect(await store.lastRunEventSeq(run.id)).toBe(count);
+    expect((await store.getRun(run.id))?.status).toBe('succeeded');
+    await writer.close();
+    await store.close();
+  });
 });
+
+/** A scheduled run of a fresh app and task. */
+async function scheduledRun(store: Store) {
+  const ns = await store.ensureNamespace('default');
+  const app = await store.createApp({
+    namespaceId: ns.id,
+    appName: 'a',
+    name: 'A',
+    description: null,
+    maxConcurrency: null,
+    accessTokenHash: '0'.repeat(64),
+    accessTokenHint: '0000',
+  });
+  const task = await store.createTask({
+    namespaceId: ns.id,
+    appId: app.id,
+    name: 't',
+    description: null,
+    type: 'http',
+    config: {},
+    schedule: {
+      type: 'api',
+      timezone: 'UTC',
+      dstGap: 'shift',
+      misfire: { policy: 'skip', thresholdSeconds: 5, maxCatchUp: 100 },
+    },
+    timeoutSeconds: null,
+    retry: { maxAttempts: 1, backoff: 'fixed', delaySeconds: 0, maxDelaySeconds: 0 },
+    concurrency: { max: 1, overlap: 'skip' },
+    enabled: true,
+    nextFireAt: null,
+  });
+  const { run } = await store.insertRun({
+    taskId: task.id,
+    appId: app.id,
+    namespaceId: ns.id,
+    triggerType: 'manual',
+    status: 'scheduled',
+    slotAt: null,
+    scheduledAt: 1,
+    attempt: 1,
+    retryOf: null,
+    input: null,
+    leaseOwner: 'n',
+    leaseExpiresAt: 10,
+  });
+  return run;
+}

@@ -8,6 +8,7 @@ import { KairosError } from '../../errors.js';
 import { SecretBox } from '../../services/secret-box.js';
 import type { JobType } from '../job-type.js';
 import { DifyApi, DifyApiError } from './api-client.js';
+import { warmConnections } from './http-client.js';
 import { DifyConfig, apiBase } from './config.js';
 import { parseDifyEvent } from './events.js';
 import type { DifyEvent } from './events.js';
@@ -80,9 +81,9 @@ export function difyJobType(box: SecretBox): JobType<DifyConfig> {
 
     run: (context) => runWorkflow(context, box),
 
-    warm(config) {
+    warm(config, dueInMs) {
       try {
-        prepareRun(config, box);
+        warmConnections.expect(prepareRun(config, box).url, dueInMs);
       } catch {
         // a key that cannot be unsealed fails the run, which says so
       }

@@ -8,11 +8,14 @@ import http from 'node:http';
 import https from 'node:https';
 import type { IncomingMessage, RequestOptions } from 'node:http';
 import { urlToHttpOptions } from 'node:url';
+import { WarmConnections } from '../../services/warm-connections.js';
 
-const agents = {
-  'http:': new http.Agent({ keepAlive: true, scheduling: 'lifo' }),
-  'https:': new https.Agent({ keepAlive: true, scheduling: 'lifo' }),
-};
+/**
+ * The connections of every Dify call: keep-alive, and opened shortly ahead of scheduled runs
+ * (`warmConnections.expect`) so that a burst of runs does not connect at its instant.
+ */
+export const warmConnections = new WarmConnections();
+const agents = warmConnections.agents;
 
 /**
  * A run's URL (`<base>/workflows/run`) is the same for every run of a task: its parse (about

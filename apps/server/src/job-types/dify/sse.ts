@@ -6,6 +6,7 @@
 import { TextDecoder } from 'node:util';
 import type { Readable } from 'node:stream';
 import { createParser } from 'eventsource-parser';
+import { streamReading } from '../../services/event-loop-share.js';
 
 export type StreamEnd = 'ended' | 'idle' | 'aborted' | 'broken';
 
@@ -35,6 +36,8 @@ export async function readEventStream(
   try {
     for await (const chunk of body) {
       timer.refresh();
+      // Hundreds of live streams must not delay the runs due meanwhile.
+      await streamReading.turn();
       parser.feed(decoder.decode(chunk as Buffer, { stream: true }));
     }
     // A last event without its blank line still counts.

@@ -177,6 +177,8 @@ interface Prepared {
   api: DifyApi;
   /** The run call's path. */
   path: string;
+  /** The run call's URL. */
+  url: URL;
 }
 
 /**
@@ -199,11 +201,9 @@ export function prepareRun(config: DifyConfig, box: SecretBox): Prepared {
       { retryable: false },
     );
   }
-  const prepared: Prepared = {
-    apiKey,
-    api: new DifyApi(apiBase(config.endpoint), apiKey),
-    path: config.workflowId ? `/workflows/${config.workflowId}/run` : '/workflows/run',
-  };
+  const api = new DifyApi(apiBase(config.endpoint), apiKey);
+  const path = config.workflowId ? `/workflows/${config.workflowId}/run` : '/workflows/run';
+  const prepared: Prepared = { apiKey, api, path, url: new URL(`${api.base}${path}`) };
   preparedByConfig.set(config, prepared);
   return prepared;
 }
