@@ -27,6 +27,9 @@ export interface RunWriterOptions {
 interface PendingFinish {
   request: FinishRequest;
   resolve: (finished: boolean) => void;
+  /** Log lines and events queued before it: it is written with or after them. */
+  logsBefore: number;
+  eventsBefore: number;
 }
 
 export class RunWriter {
@@ -34,6 +37,11 @@ export class RunWriter {
   private logs: Omit<RunLogRecord, 'seq'>[] = [];
   private events: RunEventRecord[] = [];
   private finishes: PendingFinish[] = [];
+  /** Counts of log lines and events ever queued, and ever taken into a write. */
+  private logsQueued = 0;
+  private logsTaken = 0;
+  private eventsQueued = 0;
+  private eventsTaken = 0;
   private flushing: Promise<void> | undefined;
   private scheduled = false;
   /** After close(): the store is gone; late writes (a job logging after it was stopped) are dropped. */
@@ -52,19 +60,26 @@ export class RunWriter {
 
   appendLog(entry: Omit<RunLogRecord, 'seq'>): void {
     this.logs.push(entry);
+    this.logsQueued++;
     this.schedule();
   }
 
   /** Queues a run event (migration 0002); written with the logs, before finishes. */
   appendEvent(entry: RunEventRecord): void {
     this.events.push(entry);
+    this.eventsQueued++;
     this.schedule();
   }
 
   /** Resolves once the finish is committed: true if it finished the run, false if it was already terminal. */
   finish(request: FinishRequest): Promise<boolean> {
     return new Promise((resolve) => {
-      this.finishes.push({ request, resolve });
+      this.finishes.push({
+        request,
+        resolve,
+        logsBefore: this.logsQueued,
+        eventsBefore: this.eventsQueued,
+      });
       this.schedule();
     });
   }
@@ -97,6 +112,8 @@ export class RunWriter {
     this.logs = [];
     this.events = [];
     this.finishes = [];
+    this.logsTaken = this.logsQueued;
+    this.eventsTaken = this.eventsQueued;
   }
 
   private pending(): boolean {
@@ -112,13 +129,14 @@ export class RunWriter {
     }
     if (this.scheduled) return;
     this.scheduled = true;
-    setImmediate(() => this.startWrite());
+    setImmediate(() => this.startWrite(false));
   }
 
-  private startWrite(): void {
-    const wait = this.options.msUntilNextRelease?.() ?? Infinity;
+  /** Starts a write, once put off past a release due within a few ms. */
+  private startWrite(putOff: boolean): void {
+    const wait = putOff ? Infinity : (this.options.msUntilNextRelease?.() ?? Infinity);
     if (wait >= 0 && wait < QUIET_BEFORE_RELEASE_MS && !this.closed) {
-      setTimeout(() => this.startWrite(), wait + 1);
+      setTimeout(() => this.startWrite(true), wait + 1);
       return;
     }
     this.scheduled = false;
@@ -130,13 +148,16 @@ export class RunWriter {
     this.starts = [];
     const logs = this.logs.splice(0, MAX_ROWS_PER_WRITE);
     const events = this.events.splice(0, MAX_ROWS_PER_WRITE);
-    // A run's finish is written with or after its last lines and events: finishes wait while
-    // lines or events queued before them are left for the next write.
-    let finishes: PendingFinish[] = [];
-    if (this.logs.length === 0 && this.events.length === 0) {
-      finishes = this.finishes;
-      this.finishes = [];
+    this.logsTaken += logs.length;
+    this.eventsTaken += events.length;
+    // A run's finish is written with or after its last lines and events: finishes queued after
+    // lines or events left for a later write wait for that write.
+    let ready = 0;
+    for (const f of this.finishes) {
+      if (f.logsBefore > this.logsTaken || f.eventsBefore > this.eventsTaken) break;
+      ready++;
     }
+    const finishes = this.finishes.splice(0, ready);
     try {
       if (starts.length > 0) await this.store.markRunsStarted(starts);
       if (logs.length > 0) await this.store.appendRunLogs(logs);
@@ -151,6 +172,8 @@ export class RunWriter {
       this.starts = [...starts, ...this.starts];
       this.logs = [...logs, ...this.logs];
       this.events = [...events, ...this.events];
+      this.logsTaken -= logs.length;
+      this.eventsTaken -= events.length;
       this.finishes = [...finishes, ...this.finishes];
       await new Promise((r) => setTimeout(r, RETRY_DELAY_MS));
     } finally {

@@ -69,17 +69,48 @@ describe('RunWriter', () => {
     ]);
     expect(await store.lastRunEventSeq(run.id)).toBe(count);
     expect((await store.getRun(run.id))?.status).toBe('succeeded');
+
+    // A finish waits only for what was queued before it, not for a queue that keeps filling.
+    calls.length = 0;
+    const appendRunLogs = store.appendRunLogs.bind(store);
+    store.appendRunLogs = (entries) => {
+      calls.push(`logs ${entries.length}`);
+      return appendRunLogs(entries);
+    };
+    const first = await scheduledRun(store, 'b');
+    const second = await scheduledRun(store, 'c');
+    const line = (runId: number) => ({ runId, at: 3, stream: 'stdout' as const, text: 'x' });
+    for (const r of [first, second]) {
+      writer.markStarted({ runId: r.id, startedAt: 2, executor: null, leaseOwner: 'n', leaseExpiresAt: 10 });
+    }
+    for (let i = 0; i < MAX_ROWS_PER_WRITE; i++) writer.appendLog(line(first.id));
+    const firstFinished = writer.finish({
+      runId: first.id,
+      status: 'succeeded',
+      finishedAt: 4,
+      durationMs: 2,
+    });
+    for (let i = 0; i < MAX_ROWS_PER_WRITE * 2; i++) writer.appendLog(line(second.id));
+    expect(await firstFinished).toBe(true);
+    expect(calls).toEqual([`logs ${MAX_ROWS_PER_WRITE}`, 'finish 1']);
+    await writer.flush();
+    expect(calls).toEqual([
+      `logs ${MAX_ROWS_PER_WRITE}`,
+      'finish 1',
+      `logs ${MAX_ROWS_PER_WRITE}`,
+      `logs ${MAX_ROWS_PER_WRITE}`,
+    ]);
     await writer.close();
     await store.close();
   });
 });
 
 /** A scheduled run of a fresh app and task. */
-async function scheduledRun(store: Store) {
+async function scheduledRun(store: Store, appName = 'a') {
   const ns = await store.ensureNamespace('default');
   const app = await store.createApp({
     namespaceId: ns.id,
-    appName: 'a',
+    appName,
     name: 'A',
     description: null,
     maxConcurrency: null,
