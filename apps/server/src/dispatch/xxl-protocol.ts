@@ -116,10 +116,16 @@ export async function callExecutor(
         response.on('error', (error) => reject(error));
       },
     );
-    const timer = setTimeout(() => {
-      timedOut = true;
-      request.destroy();
-    }, options.timeoutMs);
+    // XXL-JOB's timeout is connect + read: it runs from when the call gets a connection, not
+    // while it waits for one of the executor's busy connections (under a burst, calls queue on
+    // the agent; counting the queue made every queued call time out together and push collapse).
+    let timer: NodeJS.Timeout | undefined;
+    request.once('socket', () => {
+      timer = setTimeout(() => {
+        timedOut = true;
+        request.destroy();
+      }, options.timeoutMs);
+    });
     const onAbort = () => request.destroy(new Error('aborted'));
     signal?.addEventListener('abort', onAbort, { once: true });
     request.on('error', (error: NodeJS.ErrnoException) => {
