@@ -37,6 +37,12 @@ export interface SchedulerDeps {
  * make a whole second's runs late. Batches of 200 keep each block under ~8 ms.
  */
 const DEFAULT_CLAIM_BATCH = 200;
+/**
+ * On SQLite a batch is also cut to fit before the next planned release, from the measured cost
+ * per task (with runs due every few ms, e.g. 200 runs/s, a 200-task claim would hold one of them
+ * back by ~10 ms), but never below this many tasks, so claiming keeps up.
+ */
+const MIN_CLAIM_BATCH = 20;
 /** A claim does not start this close before a planned release... */
 const QUIET_BEFORE_RELEASE_MS = 12;
 
@@ -45,6 +51,8 @@ export class Scheduler {
   private running = false;
   private ticking: Promise<void> | undefined;
   private again = false;
+  /** Measured ms a claim transaction takes per task (SQLite), for fitting claims between releases. */
+  private msPerClaimedTask = 0.05;
 
   constructor(private readonly deps: SchedulerDeps) {}
 
@@ -90,6 +98,19 @@ export class Scheduler {
     }
   }
 
+  /** How many tasks the next claim may take: `batch`, or fewer to end before the next release. */
+  private claimLimit(batch: number): number {
+    if (this.deps.fineGrainedTimers === false || !this.deps.store.capabilities.exclusiveWriter) return batch;
+    const gap = this.deps.engine.nextReleaseAt - this.deps.clock.now() - 1;
+    if (!Number.isFinite(gap)) return batch;
+    return Math.max(MIN_CLAIM_BATCH, Math.min(batch, Math.floor(gap / this.msPerClaimedTask)));
+  }
+
+  private learnClaimCost(tasks: number, durationMs: number): void {
+    if (tasks < MIN_CLAIM_BATCH) return;
+    this.msPerClaimedTask = 0.7 * this.msPerClaimedTask + 0.3 * (durationMs / tasks);
+  }
+
   /** One planning pass; exported for tests that drive the scheduler with a manual clock. */
   async tick(): Promise<void> {
     const { store, clock, engine, events, logger } = this.deps;
@@ -98,10 +119,11 @@ export class Scheduler {
       await this.deps.calendars.refreshIfStale();
       for (;;) {
         await this.quietMoment();
+        const limit = this.claimLimit(batch);
         const started = clock.now();
         const tasks = new Map<number, TaskRecord>();
         const runs = await store.claimDueTasks(
-          { horizon: started + this.deps.lookaheadMs, limit: batch },
+          { horizon: started + this.deps.lookaheadMs, limit },
           (task) => {
             tasks.set(task.id, task);
             const plan = planTask(task, {
@@ -128,7 +150,8 @@ export class Scheduler {
           runs: runs.length,
           durationMs: clock.now() - started,
         });
-        if (tasks.size < batch || !this.running) break;
+        this.learnClaimCost(tasks.size, clock.now() - started);
+        if (tasks.size < limit || !this.running) break;
         // Let due timers and I/O run between batches.
         await new Promise<void>((resolve) => setImmediate(resolve));
       }

@@ -25,13 +25,17 @@ export interface SqliteStoreOptions {
  * WAL lets readers (the API) proceed while the scheduler writes; synchronous=NORMAL skips the
  * fsync per commit (in WAL a power loss can lose the last commits, never corrupt the file);
  * busy_timeout covers an outside reader such as a backup; foreign keys are off by default in
- * SQLite and the schema relies on them (cascades, apps and calendars in use).
+ * SQLite and the schema relies on them (cascades, apps and calendars in use). The page cache is
+ * 64 MiB instead of SQLite's 2 MiB: runs are inserted into nine B-trees keyed by task, app,
+ * lease and status, so with a history larger than the cache nearly every insert read pages back
+ * from the file (a claim cost ~100 µs a run at 2,500 runs/s).
  */
 function configure(db: Database.Database): void {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
+  db.pragma('cache_size = -65536');
 }
 
 export async function openSqliteStore(file: string, options: SqliteStoreOptions = {}): Promise<Store> {
