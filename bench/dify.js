@@ -8,10 +8,8 @@
 import { fork } from 'node:child_process';
 import diagnostics from 'node:diagnostics_channel';
 import { clearInterval, setInterval } from 'node:timers';
-import { Session } from 'node:inspector/promises';
-import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { flags, percentile, round, sleep, startNode } from './support.js';
+import { flags, percentile, profileFor, round, sleep, startNode } from './support.js';
 
 const opts = flags();
 const runs = Number(opts.runs ?? 500);
@@ -78,21 +76,8 @@ kairos.node.events.on('run:finished', ({ run }) => {
 });
 
 await sleep(Math.max(0, fireAt - Date.now() - 500));
-// --profile <file>: a CPU profile of the node around the burst (open it in Chrome's DevTools).
-const profiler = opts.profile ? new Session() : null;
-if (profiler) {
-  profiler.connect();
-  await profiler.post('Profiler.enable');
-  await profiler.post('Profiler.setSamplingInterval', { interval: 100 });
-  await profiler.post('Profiler.start');
-  setTimeout(
-    async () => {
-      const { profile } = await profiler.post('Profiler.stop');
-      await writeFile(opts.profile, JSON.stringify(profile));
-    },
-    fireAt + Number(opts['profile-ms'] ?? 400) - Date.now(),
-  );
-}
+// --profile <file>: a CPU profile of the node around the burst.
+if (opts.profile) await profileFor(opts.profile, fireAt + Number(opts['profile-ms'] ?? 400) - Date.now());
 const rssBefore = process.memoryUsage().rss;
 let rssPeak = rssBefore;
 const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 20);

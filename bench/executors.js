@@ -3,9 +3,10 @@
 // dispatched (handler started) and completed (run finished succeeded)? Latency: 200 tasks every
 // second (200 runs/s), the p99 of fire-to-handler-start (handler start instant - the run's slot).
 //   node bench/executors.js [--executors 4] [--tasks 2500] [--seconds 10] [--latency-tasks 200] [--modes push,pull]
+//                           [--profile file-prefix]
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { flags, percentile, round, sleep, startNode } from './support.js';
+import { flags, percentile, profileFor, round, sleep, startNode } from './support.js';
 
 const opts = flags();
 const executorCount = Number(opts.executors ?? 4);
@@ -63,6 +64,11 @@ async function measure(kairos, appName, mode, tasks) {
   const from = base + 1000;
   const to = from + seconds * 1000;
   progress(`${mode}: ${tasks} tasks created; measuring ${seconds} s`);
+  // --profile <prefix>: a CPU profile of the node over the first 3 measured seconds, per phase.
+  if (opts.profile) {
+    await sleep(from - Date.now());
+    await profileFor(`${opts.profile}-${mode}-${tasks}.cpuprofile`, 3000);
+  }
   const latency = [];
   let completed = 0;
   let failed = 0;
