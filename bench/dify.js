@@ -3,9 +3,10 @@
 // runs cost, how many events per second does the store take, and how long from the fire (and
 // from the run's start) to the run request reaching Dify? While the 500 stream, 50 probe runs
 // fire one by one (every 20 ms): the overhead of one run on a node busy with 500 streams.
-//   node bench/dify.js [--runs 500] [--probes 50] [--database-url postgres://…]
+//   node bench/dify.js [--runs 500] [--probes 50] [--sim-nice 19] [--database-url postgres://…]
 //                      [--verbose 1] [--profile file.cpuprofile --profile-ms 400]
 import { fork } from 'node:child_process';
+import os from 'node:os';
 import diagnostics from 'node:diagnostics_channel';
 import { clearInterval, setInterval } from 'node:timers';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +20,9 @@ const child = fork(fileURLToPath(new URL('./dify-sim-child.js', import.meta.url)
   stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
 });
 const { url } = await new Promise((resolve) => child.once('message', resolve));
+// --sim-nice 19: the simulator yields the CPU to Kairos, as a Dify on another machine would
+// (by default it competes with Kairos for this machine's cores).
+if (opts['sim-nice'] !== undefined) os.setPriority(child.pid, Number(opts['sim-nice']));
 const report = () =>
   new Promise((resolve) => {
     child.once('message', resolve);
