@@ -4,19 +4,22 @@
  * the same millisecond cost a few transactions, not thousands. Order is kept: within a flush,
  * starts are written before logs and finishes. A failed write is retried, never dropped.
  *
- * A write blocks the event loop while it runs (SQLite is synchronous), so it stays short: at most
- * MAX_ROWS_PER_WRITE log lines and as many events per write (hundreds of live Dify runs queue
- * thousands of events a second; one 2,000-row write held the loop ~20 ms), and, when the engine
- * says when its next run is due, no write starts just before that instant.
+ * A write takes everything queued (so the writer always keeps up) but stores log lines and
+ * events in statements of at most ROWS_PER_CHUNK rows: a write blocks the event loop while a
+ * statement runs (SQLite is synchronous), and hundreds of live Dify runs queue thousands of
+ * events a second (one 2,000-row insert held the loop ~20 ms). When the engine says a run is due
+ * within a few ms, the write steps aside until just after that instant, once per write: before
+ * it starts, or between two chunks. (Capping rows per write instead made the writer fall behind
+ * at 3,000 runs/s: writes come once per turn of a busy loop, and finishes piled up.)
  */
 import type { FinishRequest, StartRequest, Store } from '../store/store.js';
 import type { RunEventRecord, RunLogRecord } from '../store/records.js';
 
 const RETRY_DELAY_MS = 500;
 const CLOSE_TIMEOUT_MS = 10_000;
-/** Log lines, and events, written per write at most (about 3 ms of SQLite each on the bench machine). */
-export const MAX_ROWS_PER_WRITE = 300;
-/** No write starts when a run is due within this many ms. */
+/** Log lines, or events, per statement (about 3 ms of SQLite on the bench machine). */
+export const ROWS_PER_CHUNK = 300;
+/** A write steps aside when a run is due within this many ms. */
 const QUIET_BEFORE_RELEASE_MS = 4;
 
 export interface RunWriterOptions {
@@ -27,9 +30,6 @@ export interface RunWriterOptions {
 interface PendingFinish {
   request: FinishRequest;
   resolve: (finished: boolean) => void;
-  /** Log lines and events queued before it: it is written with or after them. */
-  logsBefore: number;
-  eventsBefore: number;
 }
 
 export class RunWriter {
@@ -37,11 +37,6 @@ export class RunWriter {
   private logs: Omit<RunLogRecord, 'seq'>[] = [];
   private events: RunEventRecord[] = [];
   private finishes: PendingFinish[] = [];
-  /** Counts of log lines and events ever queued, and ever taken into a write. */
-  private logsQueued = 0;
-  private logsTaken = 0;
-  private eventsQueued = 0;
-  private eventsTaken = 0;
   private flushing: Promise<void> | undefined;
   private scheduled = false;
   /** After close(): the store is gone; late writes (a job logging after it was stopped) are dropped. */
@@ -60,26 +55,19 @@ export class RunWriter {
 
   appendLog(entry: Omit<RunLogRecord, 'seq'>): void {
     this.logs.push(entry);
-    this.logsQueued++;
     this.schedule();
   }
 
   /** Queues a run event (migration 0002); written with the logs, before finishes. */
   appendEvent(entry: RunEventRecord): void {
     this.events.push(entry);
-    this.eventsQueued++;
     this.schedule();
   }
 
   /** Resolves once the finish is committed: true if it finished the run, false if it was already terminal. */
   finish(request: FinishRequest): Promise<boolean> {
     return new Promise((resolve) => {
-      this.finishes.push({
-        request,
-        resolve,
-        logsBefore: this.logsQueued,
-        eventsBefore: this.eventsQueued,
-      });
+      this.finishes.push({ request, resolve });
       this.schedule();
     });
   }
@@ -112,8 +100,6 @@ export class RunWriter {
     this.logs = [];
     this.events = [];
     this.finishes = [];
-    this.logsTaken = this.logsQueued;
-    this.eventsTaken = this.eventsQueued;
   }
 
   private pending(): boolean {
@@ -129,51 +115,61 @@ export class RunWriter {
     }
     if (this.scheduled) return;
     this.scheduled = true;
-    setImmediate(() => this.startWrite(false));
+    setImmediate(() => {
+      this.scheduled = false;
+      if (!this.flushing) this.flushing = this.write();
+    });
   }
 
-  /** Starts a write, once put off past a release due within a few ms. */
-  private startWrite(putOff: boolean): void {
-    const wait = putOff ? Infinity : (this.options.msUntilNextRelease?.() ?? Infinity);
-    if (wait >= 0 && wait < QUIET_BEFORE_RELEASE_MS && !this.closed) {
-      setTimeout(() => this.startWrite(true), wait + 1);
-      return;
-    }
-    this.scheduled = false;
-    if (!this.flushing) this.flushing = this.write();
+  /** Ms to wait for a run due within QUIET_BEFORE_RELEASE_MS to be released, else 0. */
+  private quietWait(): number {
+    const wait = this.options.msUntilNextRelease?.() ?? Infinity;
+    return wait >= 0 && wait < QUIET_BEFORE_RELEASE_MS ? wait + 1 : 0;
   }
 
   private async write(): Promise<void> {
     const starts = this.starts;
+    const logs = this.logs;
+    const events = this.events;
+    const finishes = this.finishes;
     this.starts = [];
-    const logs = this.logs.splice(0, MAX_ROWS_PER_WRITE);
-    const events = this.events.splice(0, MAX_ROWS_PER_WRITE);
-    this.logsTaken += logs.length;
-    this.eventsTaken += events.length;
-    // A run's finish is written with or after its last lines and events: finishes queued after
-    // lines or events left for a later write wait for that write.
-    let ready = 0;
-    for (const f of this.finishes) {
-      if (f.logsBefore > this.logsTaken || f.eventsBefore > this.eventsTaken) break;
-      ready++;
-    }
-    const finishes = this.finishes.splice(0, ready);
+    this.logs = [];
+    this.events = [];
+    this.finishes = [];
+    let steppedAside = false;
+    const stepAsideForRelease = async (): Promise<void> => {
+      const wait = steppedAside ? 0 : this.quietWait();
+      if (wait === 0) return;
+      steppedAside = true;
+      await new Promise((r) => setTimeout(r, wait));
+    };
+    // Rows already stored, so that a failed write puts back only the rest (a log line has no
+    // key of its own: written twice, it would show twice).
+    let logsDone = 0;
+    let eventsDone = 0;
+    let startsDone = false;
     try {
+      await stepAsideForRelease();
       if (starts.length > 0) await this.store.markRunsStarted(starts);
-      if (logs.length > 0) await this.store.appendRunLogs(logs);
-      if (events.length > 0) await this.store.appendRunEvents(events);
+      startsDone = true;
+      for (; logsDone < logs.length; logsDone += ROWS_PER_CHUNK) {
+        if (logsDone > 0) await stepAsideForRelease();
+        await this.store.appendRunLogs(logs.slice(logsDone, logsDone + ROWS_PER_CHUNK));
+      }
+      for (; eventsDone < events.length; eventsDone += ROWS_PER_CHUNK) {
+        if (eventsDone > 0 || logs.length > 0) await stepAsideForRelease();
+        await this.store.appendRunEvents(events.slice(eventsDone, eventsDone + ROWS_PER_CHUNK));
+      }
       if (finishes.length > 0) {
         const results = await this.store.finishRuns(finishes.map((f) => f.request));
         finishes.forEach((f, i) => f.resolve(results[i] ?? false));
       }
     } catch (error) {
       this.onError(error);
-      // Put the batch back in front, in order, and try again shortly: nothing is dropped.
-      this.starts = [...starts, ...this.starts];
-      this.logs = [...logs, ...this.logs];
-      this.events = [...events, ...this.events];
-      this.logsTaken -= logs.length;
-      this.eventsTaken -= events.length;
+      // Put back what was not written, in front, in order, and try again shortly: nothing is dropped.
+      this.starts = [...(startsDone ? [] : starts), ...this.starts];
+      this.logs = [...logs.slice(logsDone), ...this.logs];
+      this.events = [...events.slice(eventsDone), ...this.events];
       this.finishes = [...finishes, ...this.finishes];
       await new Promise((r) => setTimeout(r, RETRY_DELAY_MS));
     } finally {
