@@ -20,6 +20,7 @@ import { JobConfigs } from './job-configs.js';
 import { RunEventSink } from './run-event-sink.js';
 import { abortOutcome, failureOutcome, isRunAbort, withJobReport } from './run-outcome.js';
 import type { RunOutcome } from './run-outcome.js';
+import { RunFinisher } from './run-finisher.js';
 import type { RunWriter } from './run-writer.js';
 
 /** After an abort, how long a job may take to settle before the run is finished without it. */
@@ -62,11 +63,13 @@ export class RunEngine {
   private admitsInFlight = 0;
   private recheckWaiting = false;
   private readonly configs: JobConfigs;
+  private readonly finisher: RunFinisher;
 
   constructor(private readonly deps: RunEngineDeps) {
     this.timers = new TimerQueue(deps.clock, (due) => void this.admit(due), deps.fineGrainedTimers ?? true);
     this.appLimits = new AppLimits(deps.store, deps.clock);
     this.logs = new RunLogSink(deps.writer, deps.clock);
+    this.finisher = new RunFinisher({ ...deps, logs: this.logs });
     this.runEvents = new RunEventSink(deps.writer, deps.clock);
     this.configs = new JobConfigs(deps.jobTypes);
   }
@@ -145,7 +148,7 @@ export class RunEngine {
     if (after && after.status === 'cancelled') {
       this.timers.remove((c) => c.run.id === runId);
       this.removeWaiting((c) => c.run.id === runId);
-      this.announce(after, false);
+      this.finisher.announce(after, false);
     }
     return after ?? before;
   }
@@ -177,7 +180,7 @@ export class RunEngine {
 
   /** Announces runs that recovery finished as `lost`, so retries and alerts react. */
   reportLost(runs: RunRecord[]): void {
-    for (const run of runs) this.announce(run, true);
+    for (const run of runs) this.finisher.announce(run, true);
   }
 
   /** Aborts local runs whose cancel another node recorded (cluster). */
@@ -295,7 +298,7 @@ export class RunEngine {
           type: 'overlap',
           message: `skipped: ${c.task.concurrency.max} run(s) of this task already running (concurrency.max ${c.task.concurrency.max}, overlap skip)`,
         };
-        void this.finish(c.run, { status: 'skipped', error, retryable: false }, null, c.task);
+        void this.finisher.finish(c.run, { status: 'skipped', error, retryable: false }, null, c.task);
       }
     }
   }
@@ -324,7 +327,7 @@ export class RunEngine {
       if (active.finished) return;
       active.finished = true;
       for (const t of active.timers) t.cancel();
-      void this.finish(active.run, outcome, startedAt, task).then(() => {
+      void this.finisher.finish(active.run, outcome, startedAt, task).then(() => {
         this.runEvents.close(run.id);
         this.active.delete(run.id);
         this.deps.admission.released(run);
@@ -411,40 +414,6 @@ export class RunEngine {
   private abortedOutcome(active: ActiveRun): RunOutcome {
     const reason: unknown = active.controller.signal.reason;
     return abortOutcome(isRunAbort(reason) ? reason : { kind: 'cancel' }, active.task.timeoutSeconds);
-  }
-
-  private async finish(
-    run: RunRecord,
-    outcome: RunOutcome & { usage?: unknown },
-    startedAt: number | null,
-    task: TaskRecord,
-  ): Promise<void> {
-    const finishedAt = this.deps.clock.now();
-    const record: RunRecord = {
-      ...run,
-      status: outcome.status,
-      finishedAt,
-      durationMs: startedAt === null ? null : finishedAt - startedAt,
-      output: outcome.output ?? null,
-      error: outcome.error,
-      usage: (outcome.usage as RunRecord['usage']) ?? null,
-    };
-    this.logs.close(run.id);
-    const finished = await this.deps.writer.finish({
-      runId: run.id,
-      status: record.status as never,
-      finishedAt,
-      durationMs: record.durationMs,
-      output: record.output,
-      error: record.error,
-      usage: record.usage,
-    });
-    if (finished) this.announce(record, outcome.retryable, task);
-  }
-
-  private announce(run: RunRecord, retryable: boolean, task?: TaskRecord): void {
-    this.deps.events.emit('run:finished', task ? { run, retryable, task } : { run, retryable });
-    this.deps.events.emit(`run:${run.status as 'succeeded'}`, { run });
   }
 
   private removeWaiting(match: (c: AdmissionCandidate) => boolean): AdmissionCandidate[] {
