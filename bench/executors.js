@@ -117,7 +117,7 @@ async function measure(kairos, appName, mode, tasks) {
 /** One phase on a fresh node with fresh executors (stopping the node ends the schedules). */
 async function phase(mode, tasks) {
   const kairos = await startNode(databaseUrl);
-  const app = await kairos.api('POST', '/api/v1/apps', { appName: `bench-${mode}`, name: 'Bench' });
+  const app = await kairos.api('POST', '/api/v1/apps', { appName: `bench-${mode}-${tasks}`, name: 'Bench' });
   const executors = [];
   for (let i = 0; i < executorCount; i++) {
     executors.push(await startExecutor(kairos.node.url, app.appName, app.accessToken, mode, i));
