@@ -6,7 +6,7 @@
 //                           [--profile file-prefix]
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { flags, percentile, profileFor, round, sleep, startNode } from './support.js';
+import { flags, percentile, profileFor, resetPostgres, round, sleep, startNode } from './support.js';
 
 const opts = flags();
 const executorCount = Number(opts.executors ?? 4);
@@ -116,7 +116,9 @@ async function measure(kairos, appName, mode, tasks) {
 
 /** One phase on a fresh node with fresh executors (stopping the node ends the schedules). */
 async function phase(mode, tasks) {
-  const kairos = await startNode(databaseUrl);
+  // On PostgreSQL every phase starts from an empty schema: the previous phase's tasks (and its
+  // stopped executors, live for 90 s more) would otherwise still be scheduled and routed to.
+  const kairos = await startNode(databaseUrl && (await resetPostgres(databaseUrl)));
   const app = await kairos.api('POST', '/api/v1/apps', { appName: `bench-${mode}-${tasks}`, name: 'Bench' });
   const executors = [];
   for (let i = 0; i < executorCount; i++) {
