@@ -33,30 +33,23 @@ const kairos = await startNode(databaseUrl);
 await kairos.api('POST', '/api/v1/apps', { appName: 'bench', name: 'Bench' });
 const fireAt = Date.now() + 5000 + runs * 10;
 const taskIds = [];
-for (let i = 0; i < runs; i++) {
-  const task = await kairos.api('POST', '/api/v1/tasks', {
-    name: `dify ${i}`,
+/** A dify_workflow task running the simulator's ~200-event scenario once, at `at`. */
+const oneTimeRun = (name, at) =>
+  kairos.api('POST', '/api/v1/tasks', {
+    name,
     app: 'bench',
     type: 'dify_workflow',
     config: { endpoint: `${url}/v1`, apiKey: 'app-chunky', inputs: {} },
-    schedule: { type: 'one_time', at: new Date(fireAt).toISOString() },
+    schedule: { type: 'one_time', at: new Date(at).toISOString() },
   });
-  taskIds.push(task.id);
-}
+for (let i = 0; i < runs; i++) taskIds.push((await oneTimeRun(`dify ${i}`, fireAt)).id);
 // Probes: single runs fired one by one while the 500 stream (every 20 ms from 100 ms after the
 // burst): the overhead of one run on a node busy with 500 concurrent streaming runs.
 const probes = Number(opts.probes ?? 50);
 const probeFires = new Map();
 for (let i = 0; i < probes; i++) {
   const at = fireAt + 100 + i * 20;
-  const task = await kairos.api('POST', '/api/v1/tasks', {
-    name: `dify probe ${i}`,
-    app: 'bench',
-    type: 'dify_workflow',
-    config: { endpoint: `${url}/v1`, apiKey: 'app-chunky', inputs: {} },
-    schedule: { type: 'one_time', at: new Date(at).toISOString() },
-  });
-  probeFires.set(task.id, at);
+  probeFires.set((await oneTimeRun(`dify probe ${i}`, at)).id, at);
 }
 
 const now = () => performance.timeOrigin + performance.now();

@@ -84,11 +84,7 @@ export class WarmConnections {
     if (dueInMs < MIN_LEAD_MS) return;
     const protocol = url.protocol as Protocol;
     if (protocol !== 'http:' && protocol !== 'https:') return;
-    const origin: Origin = {
-      protocol,
-      host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
-      port: Number(url.port || (protocol === 'https:' ? 443 : 80)),
-    };
+    const origin = originOf(protocol, url.hostname, url.port);
     const key = keyOf(origin);
     const count = (this.pendingByOrigin.get(key) ?? 0) + (this.parked.get(key)?.length ?? 0);
     if (count >= MAX_PER_ORIGIN) return;
@@ -104,11 +100,7 @@ export class WarmConnections {
 
   /** A parked connection to the request's origin, or undefined. */
   private take(options: ClientRequestArgs, protocol: Protocol): Duplex | undefined {
-    const key = keyOf({
-      protocol,
-      host: String(options.host ?? options.hostname ?? 'localhost').replace(/^\[(.*)\]$/, '$1'),
-      port: Number(options.port ?? (protocol === 'https:' ? 443 : 80)),
-    });
+    const key = keyOf(originOf(protocol, options.host ?? options.hostname ?? 'localhost', options.port));
     const list = this.parked.get(key);
     while (list !== undefined && list.length > 0) {
       const parked = list.pop()!;
@@ -235,6 +227,15 @@ export class WarmConnections {
     );
     this.sweepTimer.unref();
   }
+}
+
+/** The origin a URL or a request's options name: IPv6 brackets dropped, the default port filled in. */
+function originOf(protocol: Protocol, host: string, port: string | number | null | undefined): Origin {
+  return {
+    protocol,
+    host: host.replace(/^\[(.*)\]$/, '$1'),
+    port: Number(port || (protocol === 'https:' ? 443 : 80)),
+  };
 }
 
 function keyOf(origin: Origin): string {
