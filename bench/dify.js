@@ -203,6 +203,17 @@ console.log(
       // --verbose: every probe's figure, and fire -> run started
       all: opts.verbose ? probeFireToSent.map((v) => round(v)) : undefined,
       toStarted: opts.verbose ? probeFireToStart.map((v) => round(v)) : undefined,
+      // --verbose: per probe in firing order, [ms after the burst, fire -> started, started -> sent]
+      byProbe: opts.verbose
+        ? [...probeFires].map(([taskId, at]) => {
+            const start = startedAt.get(taskId);
+            return [
+              at - fireAt,
+              round(start ? start.at - at : null),
+              round(start ? sentAt.get(start.run) - start.at : null),
+            ];
+          })
+        : undefined,
     },
     fireToFirstByteMs: {
       p50: round(percentile(overheadFromFire, 50)),

@@ -26,6 +26,7 @@ import { LeaseKeeper } from './scheduler/lease-keeper.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { AppService } from './services/app-service.js';
 import { CalendarService } from './services/calendar-service.js';
+import { backgroundWork } from './services/event-loop-share.js';
 import { Namespaces } from './services/namespaces.js';
 import { SecretBox } from './services/secret-box.js';
 import { TaskService } from './services/task-service.js';
@@ -84,10 +85,8 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
     const writer: RunWriter = new RunWriter(
       store,
       (error) => log.error({ err: error }, 'writing runs failed; retrying'),
-      // Writes keep out of the way of runs about to be released (see RunWriter).
-      {
-        msUntilNextRelease: fineGrainedTimers ? (): number => engine.nextReleaseAt - clock.now() : undefined,
-      },
+      // Writes wait while a planned run is about to be released (see RunWriter).
+      { share: backgroundWork },
     );
     const admission = store.capabilities.exclusiveWriter
       ? await LocalAdmission.create(store, writer)
@@ -133,6 +132,10 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
         calendars.invalidate();
         scheduler.wake();
       }),
+      // No background work (live streams, run writes) in the moments before a planned run.
+      ...(fineGrainedTimers
+        ? [backgroundWork.keepClearBefore(() => engine.nextReleaseAt - clock.now())]
+        : []),
     ];
 
     const auth = new Authenticator(store);

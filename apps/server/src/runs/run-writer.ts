@@ -5,26 +5,29 @@
  * starts are written before logs and finishes. A failed write is retried, never dropped.
  *
  * A write takes everything queued (so the writer always keeps up) but stores log lines and
- * events in statements of at most ROWS_PER_CHUNK rows: a write blocks the event loop while a
- * statement runs (SQLite is synchronous), and hundreds of live Dify runs queue thousands of
- * events a second (one 2,000-row insert held the loop ~20 ms). When the engine says a run is due
- * within a few ms, the write steps aside until just after that instant, once per write: before
- * it starts, or between two chunks. (Capping rows per write instead made the writer fall behind
- * at 3,000 runs/s: writes come once per turn of a busy loop, and finishes piled up.)
+ * events in statements of at most ROWS_PER_CHUNK rows, and no statement starts in the moments
+ * before a planned run's release (EventLoopShare.whenClear): a statement blocks the loop while
+ * it runs (SQLite is synchronous), and hundreds of live Dify runs queue thousands of events a
+ * second (one 2,000-row insert held the loop ~20 ms). (Capping rows per write instead made the
+ * writer fall behind at 3,000 runs/s: writes come once per turn of a busy loop, and finishes
+ * piled up.)
  */
 import type { FinishRequest, StartRequest, Store } from '../store/store.js';
 import type { RunEventRecord, RunLogRecord } from '../store/records.js';
+import type { EventLoopShare } from '../services/event-loop-share.js';
 
 const RETRY_DELAY_MS = 500;
 const CLOSE_TIMEOUT_MS = 10_000;
-/** Log lines, or events, per statement (about 3 ms of SQLite on the bench machine). */
-export const ROWS_PER_CHUNK = 300;
-/** A write steps aside when a run is due within this many ms. */
-const QUIET_BEFORE_RELEASE_MS = 4;
+/** Log lines, or events, per statement (about 1 ms of SQLite on the bench machine). */
+export const ROWS_PER_CHUNK = 100;
 
 export interface RunWriterOptions {
-  /** Ms until the next planned run is due (negative: due already; Infinity: none). */
-  msUntilNextRelease?: (() => number) | undefined;
+  /**
+   * The event loop's share of background work: the writer's statements wait while a planned run
+   * is about to be released (they are not sliced like stream reading: taking turns with hundreds
+   * of streams, one statement per turn, the writer fell behind).
+   */
+  share?: EventLoopShare | undefined;
 }
 
 interface PendingFinish {
@@ -121,10 +124,10 @@ export class RunWriter {
     });
   }
 
-  /** Ms to wait for a run due within QUIET_BEFORE_RELEASE_MS to be released, else 0. */
-  private quietWait(): number {
-    const wait = this.options.msUntilNextRelease?.() ?? Infinity;
-    return wait >= 0 && wait < QUIET_BEFORE_RELEASE_MS ? wait + 1 : 0;
+  /** One statement, once no planned run is about to be released (see EventLoopShare). */
+  private async runStatement<T>(statement: () => Promise<T>): Promise<T> {
+    await this.options.share?.whenClear();
+    return statement();
   }
 
   private async write(): Promise<void> {
@@ -136,29 +139,21 @@ export class RunWriter {
     this.logs = [];
     this.events = [];
     this.finishes = [];
-    let steppedAside = false;
-    const stepAsideForRelease = async (): Promise<void> => {
-      const wait = steppedAside ? 0 : this.quietWait();
-      if (wait === 0) return;
-      steppedAside = true;
-      await new Promise((r) => setTimeout(r, wait));
-    };
     // Rows already stored, so that a failed write puts back only the rest (a log line has no
     // key of its own: written twice, it would show twice).
     let logsDone = 0;
     let eventsDone = 0;
     let startsDone = false;
     try {
-      await stepAsideForRelease();
-      if (starts.length > 0) await this.store.markRunsStarted(starts);
+      if (starts.length > 0) await this.runStatement(() => this.store.markRunsStarted(starts));
       startsDone = true;
       for (; logsDone < logs.length; logsDone += ROWS_PER_CHUNK) {
-        if (logsDone > 0) await stepAsideForRelease();
-        await this.store.appendRunLogs(logs.slice(logsDone, logsDone + ROWS_PER_CHUNK));
+        const chunk = logs.slice(logsDone, logsDone + ROWS_PER_CHUNK);
+        await this.runStatement(() => this.store.appendRunLogs(chunk));
       }
       for (; eventsDone < events.length; eventsDone += ROWS_PER_CHUNK) {
-        if (eventsDone > 0 || logs.length > 0) await stepAsideForRelease();
-        await this.store.appendRunEvents(events.slice(eventsDone, eventsDone + ROWS_PER_CHUNK));
+        const chunk = events.slice(eventsDone, eventsDone + ROWS_PER_CHUNK);
+        await this.runStatement(() => this.store.appendRunEvents(chunk));
       }
       if (finishes.length > 0) {
         const results = await this.store.finishRuns(finishes.map((f) => f.request));

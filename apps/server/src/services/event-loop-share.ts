@@ -1,27 +1,85 @@
 /**
  * Keeps background work from holding the event loop: work that can wait a little (reading the
- * event streams of hundreds of live runs) calls `await share.turn()` before each piece, and once
- * such work has run for `sliceMs` without a pause, the next pieces wait for the following turn
- * of the loop. Timers (a run due now) and I/O then come first, so a node busy with streams still
- * starts runs on time. Pieces resume in the order they waited.
+ * event streams of hundreds of live runs, storing what they bring) is cut into small synchronous
+ * pieces run through `share.run(piece)`, and once such work has run for `sliceMs` without a
+ * pause, the next pieces wait for the following turn of the loop. Timers (a run due now) and I/O
+ * then come first, so a node busy with streams still starts runs on time. Pieces run in the
+ * order they came. (The share runs each piece itself: had it only let pieces go, every piece
+ * let go in one turn would have checked the time before any of them ran.)
+ *
+ * Instants that must not be late (a planned run's release, see `keepClearBefore`) are kept clear:
+ * from QUIET_BEFORE_MS before such an instant until it is reached, no piece starts, so the
+ * release does not wait behind a slice of background work.
  *
  * A slice is one turn of the event loop: it opens with the first piece of the turn (or when
- * waiting pieces are let go) and closes after the turn's immediates. A piece running longer
- * than a slice is not cut (the pieces are small).
+ * waiting pieces are run) and closes after the turn's immediates. A piece running longer than a
+ * slice is not cut (callers keep pieces small).
  */
 import { setImmediate } from 'node:timers';
+
+/** How long before a kept-clear instant background work pauses, in ms. */
+const QUIET_BEFORE_MS = 3;
+/**
+ * An instant overdue by more than this no longer holds work back (a release that is late
+ * already is running, or its owner stopped without saying so).
+ */
+const OVERDUE_LIMIT_MS = 20;
+
+interface Piece {
+  work: () => unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
 
 export class EventLoopShare {
   private sliceOpen = false;
   private sliceStartedAt = 0;
-  private waiting: (() => void)[] = [];
+  private waiting: Piece[] = [];
   private releaseScheduled = false;
+  private readonly instants = new Set<() => number>();
 
   constructor(private readonly sliceMs = 2) {}
 
-  /** Resolves at once while the slice lasts, else on a later turn of the event loop. */
-  async turn(): Promise<void> {
-    while (!this.mayRun()) await this.nextSlice();
+  /**
+   * Runs `work` (a small synchronous piece) now if the slice lasts, else on a later turn of the
+   * event loop, after the pieces that waited before it. Resolves to what it returned.
+   */
+  run<T>(work: () => T): Promise<Awaited<T>> {
+    if (this.waiting.length === 0 && this.mayRun()) {
+      try {
+        return Promise.resolve(work()) as Promise<Awaited<T>>;
+      } catch (error) {
+        return Promise.reject(error as Error);
+      }
+    }
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      this.scheduleRelease();
+    });
+  }
+
+  /**
+   * Keeps the moments before an instant clear of background work; `msUntil()` says how far off
+   * the next one is (Infinity: none). Returns a function that stops it.
+   */
+  keepClearBefore(msUntil: () => number): () => void {
+    this.instants.add(msUntil);
+    return () => this.instants.delete(msUntil);
+  }
+
+  /**
+   * Resolves at once, or once the moments before a kept-clear instant have passed: for work that
+   * must keep its pace (the run writer) but can let a run due now go first.
+   */
+  whenClear(): Promise<void> {
+    if (!this.quiet()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const check = (): void => {
+        if (this.quiet()) setImmediate(check);
+        else resolve();
+      };
+      setImmediate(check);
+    });
   }
 
   /** Pieces waiting for a turn (for tests and metrics). */
@@ -30,9 +88,19 @@ export class EventLoopShare {
   }
 
   private mayRun(): boolean {
+    if (this.quiet()) return false;
     const now = performance.now();
     if (!this.sliceOpen) this.openSlice(now);
     return now - this.sliceStartedAt < this.sliceMs;
+  }
+
+  /** True while a kept-clear instant is near (or just overdue). */
+  private quiet(): boolean {
+    for (const msUntil of this.instants) {
+      const wait = msUntil();
+      if (wait < QUIET_BEFORE_MS && wait > -OVERDUE_LIMIT_MS) return true;
+    }
+    return false;
   }
 
   private openSlice(now: number): void {
@@ -41,26 +109,34 @@ export class EventLoopShare {
     setImmediate(() => (this.sliceOpen = false));
   }
 
-  private nextSlice(): Promise<void> {
-    return new Promise((resolve) => {
-      this.waiting.push(resolve);
-      if (this.releaseScheduled) return;
-      this.releaseScheduled = true;
-      setImmediate(() => {
-        this.releaseScheduled = false;
-        this.openSlice(performance.now());
-        // Every waiting piece resumes and checks the slice again: those past its end wait anew,
-        // in order, for the next turn.
-        const released = this.waiting;
-        this.waiting = [];
-        for (const resolve of released) resolve();
-      });
-    });
+  private scheduleRelease(): void {
+    if (this.releaseScheduled) return;
+    this.releaseScheduled = true;
+    setImmediate(this.release);
   }
+
+  /** Runs waiting pieces, in order, until the slice is used up; the rest wait for the next turn. */
+  private readonly release = (): void => {
+    this.releaseScheduled = false;
+    if (!this.quiet()) {
+      this.openSlice(performance.now());
+      while (this.waiting.length > 0 && this.mayRun()) {
+        const piece = this.waiting.shift()!;
+        try {
+          piece.resolve(piece.work());
+        } catch (error) {
+          piece.reject(error);
+        }
+      }
+    }
+    if (this.waiting.length > 0) this.scheduleRelease();
+  };
 }
 
 /**
- * The share of the event loop that streaming run events (e.g. Dify's) take: at most ~2 ms of
- * reading at a time before timers and I/O get their turn.
+ * The share of the event loop that background work takes: reading the event streams of live runs
+ * (e.g. Dify's) and storing what they bring (the run writer). At most ~2 ms of it at a time
+ * before timers and I/O get their turn, and none in the moments before a planned run is due.
+ * One per process, as the event loop is.
  */
-export const streamReading = new EventLoopShare();
+export const backgroundWork = new EventLoopShare();

@@ -9,16 +9,38 @@ function busy(ms: number): void {
   }
 }
 
+/** Counts turns of the event loop (one immediate per turn) until stopped. */
+function turnCounter(): { readonly turn: number; stop(): void } {
+  let turn = 0;
+  let stopped = false;
+  const tick = (): void => {
+    if (stopped) return;
+    turn++;
+    setImmediate(tick);
+  };
+  setImmediate(tick);
+  return {
+    get turn() {
+      return turn;
+    },
+    stop: () => (stopped = true),
+  };
+}
+
 describe('EventLoopShare', () => {
   it('lets a timer due meanwhile run on time while many streams of work wait their turn, each in order', async () => {
     const share = new EventLoopShare(2);
+    const turns = turnCounter();
     const done: number[][] = [];
+    const piecesPerTurn = new Map<number, number>();
     const stream = async (id: number): Promise<void> => {
       const seen: number[] = [];
       for (let piece = 0; piece < 10; piece++) {
-        await share.turn();
-        busy(0.5);
-        seen.push(piece);
+        await share.run(() => {
+          busy(0.5);
+          piecesPerTurn.set(turns.turn, (piecesPerTurn.get(turns.turn) ?? 0) + 1);
+          seen.push(piece);
+        });
       }
       done[id] = seen;
     };
@@ -31,21 +53,67 @@ describe('EventLoopShare', () => {
     const firedAfter = await timer;
     const workLeft = share.waitingCount;
     await streams;
+    turns.stop();
 
     // Without the share the timer would wait for all 200 ms of work.
-    expect(firedAfter).toBeLessThan(80);
+    expect(firedAfter).toBeLessThan(60);
     expect(workLeft).toBeGreaterThan(0);
+    // A turn runs pieces for the 2 ms slice (4 of 0.5 ms, a fifth may start at its edge), never
+    // all the pieces that waited.
+    expect(Math.max(...piecesPerTurn.values())).toBeLessThanOrEqual(6);
     expect(done).toHaveLength(40);
     for (const seen of done) expect(seen).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 
-  it('does not hold pieces back while the loop is quiet', async () => {
+  it('runs a piece at once while the loop is quiet, and hands back its result or error', async () => {
     const share = new EventLoopShare(2);
     for (let i = 0; i < 5; i++) {
       await new Promise((r) => setTimeout(r, 5));
+      let ranAt = 0;
       const before = performance.now();
-      await share.turn();
-      expect(performance.now() - before).toBeLessThan(2);
+      const result = share.run(() => {
+        ranAt = performance.now();
+        return i * 2;
+      });
+      expect(ranAt).toBeGreaterThan(0); // synchronously, before run() returned
+      expect(ranAt - before).toBeLessThan(2);
+      expect(await result).toBe(i * 2);
     }
+    await expect(
+      share.run(() => {
+        throw new Error('bad piece');
+      }),
+    ).rejects.toThrow('bad piece');
+  });
+
+  it('runs no piece in the moments before a kept-clear instant', async () => {
+    const share = new EventLoopShare(2);
+    const dueAt = performance.now() + 2;
+    const stop = share.keepClearBefore(() => dueAt - performance.now());
+    let ranAt = 0;
+    await share.run(() => (ranAt = performance.now()));
+    stop();
+    expect(ranAt).toBeGreaterThanOrEqual(dueAt);
+    // Without the instant, the next piece runs at once.
+    let ranNow = false;
+    void share.run(() => (ranNow = true));
+    expect(ranNow).toBe(true);
+  });
+
+  it('holds work that waits for a clear moment (the run writer) until a kept-clear instant has passed', async () => {
+    const share = new EventLoopShare(2);
+    const dueAt = performance.now() + 2;
+    const stop = share.keepClearBefore(() => dueAt - performance.now());
+    await share.whenClear();
+    const clearAt = performance.now();
+    stop();
+    expect(clearAt).toBeGreaterThanOrEqual(dueAt);
+    // Far from any instant it does not wait.
+    const farAt = performance.now() + 60_000;
+    const stopFar = share.keepClearBefore(() => farAt - performance.now());
+    const before = performance.now();
+    await share.whenClear();
+    stopFar();
+    expect(performance.now() - before).toBeLessThan(2);
   });
 });

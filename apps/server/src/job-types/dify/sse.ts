@@ -6,7 +6,10 @@
 import { TextDecoder } from 'node:util';
 import type { Readable } from 'node:stream';
 import { createParser } from 'eventsource-parser';
-import { streamReading } from '../../services/event-loop-share.js';
+import { backgroundWork } from '../../services/event-loop-share.js';
+
+/** Characters parsed at a time (a few events, ~0.1 ms): the parser takes partial lines. */
+const PIECE_CHARS = 4096;
 
 export type StreamEnd = 'ended' | 'idle' | 'aborted' | 'broken';
 
@@ -36,9 +39,13 @@ export async function readEventStream(
   try {
     for await (const chunk of body) {
       timer.refresh();
-      // Hundreds of live streams must not delay the runs due meanwhile.
-      await streamReading.turn();
-      parser.feed(decoder.decode(chunk as Buffer, { stream: true }));
+      // Hundreds of live streams must not delay the runs due meanwhile: a stream read after a
+      // wait comes as one large chunk, so it is parsed in pieces, each in its turn.
+      const text = decoder.decode(chunk as Buffer, { stream: true });
+      for (let at = 0; at < text.length; at += PIECE_CHARS) {
+        const piece = at === 0 && text.length <= PIECE_CHARS ? text : text.slice(at, at + PIECE_CHARS);
+        await backgroundWork.run(() => parser.feed(piece));
+      }
     }
     // A last event without its blank line still counts.
     parser.reset({ consume: true });
