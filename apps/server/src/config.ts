@@ -20,6 +20,11 @@ export const ConfigSchema = z.strictObject({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
     .optional(),
+  /**
+   * Connections each node keeps to PostgreSQL (unused with SQLite). Admissions, executor
+   * dispatch and callbacks each hold one for a statement or a short transaction.
+   */
+  databasePoolSize: z.coerce.number().int().min(1).max(1000).default(20),
   /** Bootstrap admin token. Unset on first start: one is generated and printed once. */
   adminToken: z.string().min(16, 'must be at least 16 characters').optional(),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
@@ -60,6 +65,7 @@ const SOURCES: { key: keyof ConfigInput; flag: string; env: string }[] = [
   { key: 'host', flag: 'host', env: 'HOST' },
   { key: 'dataDir', flag: 'data-dir', env: 'KAIROS_DATA_DIR' },
   { key: 'databaseUrl', flag: 'database-url', env: 'DATABASE_URL' },
+  { key: 'databasePoolSize', flag: 'database-pool-size', env: 'KAIROS_DATABASE_POOL_SIZE' },
   { key: 'adminToken', flag: 'admin-token', env: 'KAIROS_ADMIN_TOKEN' },
   { key: 'logLevel', flag: 'log-level', env: 'KAIROS_LOG_LEVEL' },
   { key: 'nodeId', flag: 'node-id', env: 'KAIROS_NODE_ID' },

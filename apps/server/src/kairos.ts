@@ -64,7 +64,11 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
   const { config, logger } = options;
   const clock = options.clock ?? systemClock;
   const nodeId = config.nodeId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
-  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const store = await openStore({
+    databaseUrl: config.databaseUrl,
+    poolSize: config.databasePoolSize,
+    dataDir: config.dataDir,
+  });
   const log = logger.child({ node: nodeId });
   try {
     const events = new EventBus((event, error) => log.error({ err: error, event }, 'event listener failed'));

@@ -15,6 +15,8 @@ export { StoreOpenError } from './store-open-error.js';
 export interface OpenStoreOptions {
   /** postgres:// or postgresql:// URL; absent or empty: SQLite in dataDir. */
   databaseUrl?: string | undefined;
+  /** Connections in the PostgreSQL pool (KAIROS_DATABASE_POOL_SIZE); pg's default when absent. */
+  poolSize?: number | undefined;
   /** KAIROS_DATA_DIR: created if missing. */
   dataDir: string;
   /** The clock for created_at/updated_at; Date.now by default. */
@@ -32,7 +34,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
           'fix it, or unset it to use SQLite in KAIROS_DATA_DIR',
       );
     }
-    return openPostgresStore(options.databaseUrl, { now: options.now });
+    return openPostgresStore(options.databaseUrl, { now: options.now, poolSize: options.poolSize });
   }
   const dir = resolve(options.dataDir);
   try {
