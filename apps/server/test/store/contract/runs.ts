@@ -226,6 +226,31 @@ export function defineRunContract(ctx: ContractContext): void {
       expect(await store.admitRuns([admission(ids[4] ?? 0, task, null, null)])).toEqual(['started']);
       expect(await store.admitRuns([])).toEqual([]);
     });
+
+    it('without any limit: starts the runs still scheduled, once each, and stamps them', async () => {
+      const store = ctx.store;
+      const task = await aTask(store);
+      const ids = await scheduledRuns(store, task, 3);
+      await store.requestCancel(ids[0] ?? 0, 1_500);
+      await store.markRunsStarted([start(ids[2] ?? 0)]);
+      const results = await store.admitRuns([
+        admission(ids[0] ?? 0, task, null, null),
+        admission(ids[1] ?? 0, task, null, null),
+        admission(ids[1] ?? 0, task, null, null),
+        admission(ids[2] ?? 0, task, null, null),
+        admission(999_999, task, null, null),
+      ]);
+      expect(results).toEqual(['gone', 'started', 'gone', 'gone', 'gone']);
+      const admitted = await store.getRun(ids[1] ?? 0);
+      const stamp = admission(ids[1] ?? 0, task, null, null);
+      expect(admitted).toMatchObject({
+        status: 'running',
+        startedAt: stamp.startedAt,
+        leaseOwner: stamp.leaseOwner,
+        leaseExpiresAt: stamp.leaseExpiresAt,
+      });
+      expect((await store.getRun(ids[0] ?? 0))?.status).toBe('cancelled');
+    });
   });
 
   describe('finishRuns', () => {
