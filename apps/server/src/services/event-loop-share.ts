@@ -1,15 +1,16 @@
 /**
  * Keeps background work from holding the event loop: work that can wait a little (reading the
- * event streams of hundreds of live runs, storing what they bring) is cut into small synchronous
- * pieces run through `share.run(piece)`, and once such work has run for `sliceMs` without a
+ * event streams of hundreds of live runs) is cut into small synchronous pieces run through
+ * `share.run(piece)`, and once such work has run for `sliceMs` without a
  * pause, the next pieces wait for the following turn of the loop. Timers (a run due now) and I/O
  * then come first, so a node busy with streams still starts runs on time. Pieces run in the
  * order they came. (The share runs each piece itself: had it only let pieces go, every piece
  * let go in one turn would have checked the time before any of them ran.)
  *
  * Instants that must not be late (a planned run's release, see `keepClearBefore`) are kept clear:
- * from QUIET_BEFORE_MS before such an instant until it is reached, no piece starts, so the
- * release does not wait behind a slice of background work.
+ * from QUIET_BEFORE_MS before such an instant until it is reached, no piece starts, and work that
+ * is not sliced but can wait that long (the run writer's statements) waits in `whenClear`, so the
+ * release does not wait behind background work.
  *
  * A slice is one turn of the event loop: it opens with the first piece of the turn (or when
  * waiting pieces are run) and closes after the turn's immediates. A piece running longer than a
@@ -135,8 +136,8 @@ export class EventLoopShare {
 
 /**
  * The share of the event loop that background work takes: reading the event streams of live runs
- * (e.g. Dify's) and storing what they bring (the run writer). At most ~2 ms of it at a time
- * before timers and I/O get their turn, and none in the moments before a planned run is due.
- * One per process, as the event loop is.
+ * (e.g. Dify's), at most ~2 ms of it at a time before timers and I/O get their turn, and none
+ * (nor the run writer's statements) in the moments before a planned run is due. One per
+ * process, as the event loop is.
  */
 export const backgroundWork = new EventLoopShare();
