@@ -89,8 +89,9 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
     const writer: RunWriter = new RunWriter(
       store,
       (error) => log.error({ err: error }, 'writing runs failed; retrying'),
-      // Writes wait while a planned run is about to be released (see RunWriter).
-      { share: backgroundWork },
+      // SQLite statements hold the event loop: they are kept short and wait while a planned run
+      // is about to be released (see RunWriter). PostgreSQL's do not, but wait for a connection.
+      store.capabilities.exclusiveWriter ? { share: backgroundWork } : { rowsPerStatement: 1000 },
     );
     const admission = store.capabilities.exclusiveWriter
       ? await LocalAdmission.create(store, writer)

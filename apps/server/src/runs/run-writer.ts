@@ -28,6 +28,11 @@ export interface RunWriterOptions {
    * of streams, one statement per turn, the writer fell behind).
    */
   share?: EventLoopShare | undefined;
+  /**
+   * Log lines, or events, per statement (default ROWS_PER_CHUNK). A PostgreSQL statement does not
+   * hold the event loop, and each one waits for a pool connection: fewer, larger ones.
+   */
+  rowsPerStatement?: number | undefined;
 }
 
 interface PendingFinish {
@@ -144,15 +149,16 @@ export class RunWriter {
     let logsDone = 0;
     let eventsDone = 0;
     let startsDone = false;
+    const rows = this.options.rowsPerStatement ?? ROWS_PER_CHUNK;
     try {
       if (starts.length > 0) await this.runStatement(() => this.store.markRunsStarted(starts));
       startsDone = true;
-      for (; logsDone < logs.length; logsDone += ROWS_PER_CHUNK) {
-        const chunk = logs.slice(logsDone, logsDone + ROWS_PER_CHUNK);
+      for (; logsDone < logs.length; logsDone += rows) {
+        const chunk = logs.slice(logsDone, logsDone + rows);
         await this.runStatement(() => this.store.appendRunLogs(chunk));
       }
-      for (; eventsDone < events.length; eventsDone += ROWS_PER_CHUNK) {
-        const chunk = events.slice(eventsDone, eventsDone + ROWS_PER_CHUNK);
+      for (; eventsDone < events.length; eventsDone += rows) {
+        const chunk = events.slice(eventsDone, eventsDone + rows);
         await this.runStatement(() => this.store.appendRunEvents(chunk));
       }
       if (finishes.length > 0) {

@@ -10,7 +10,7 @@
  * Instants that must not be late (a planned run's release, see `keepClearBefore`) are kept clear:
  * from QUIET_BEFORE_MS before such an instant until it is reached, no piece starts, and work that
  * is not sliced but can wait that long (the run writer's statements) waits in `whenClear`, so the
- * release does not wait behind background work.
+ * release does not wait behind background work. Never for more than MAX_HOLD_MS in a row.
  *
  * A slice is one turn of the event loop: it opens with the first piece of the turn (or when
  * waiting pieces are run) and closes after the turn's immediates. A piece running longer than a
@@ -25,6 +25,11 @@ const QUIET_BEFORE_MS = 3;
  * already is running, or its owner stopped without saying so).
  */
 const OVERDUE_LIMIT_MS = 20;
+/**
+ * Background work is held at most this long in a row: when instants keep coming (runs due every
+ * millisecond), it then gets a slice anyway, or it would never run.
+ */
+const MAX_HOLD_MS = 5;
 
 interface Piece {
   work: () => unknown;
@@ -38,6 +43,10 @@ export class EventLoopShare {
   private waiting: Piece[] = [];
   private releaseScheduled = false;
   private readonly instants = new Set<() => number>();
+  /** performance.now() since when work has been held for an instant (-1: it is not). */
+  private heldSince = -1;
+  /** Until then (performance.now()), work runs despite near instants (see MAX_HOLD_MS). */
+  private grantedUntil = 0;
 
   constructor(private readonly sliceMs = 2) {}
 
@@ -95,8 +104,27 @@ export class EventLoopShare {
     return now - this.sliceStartedAt < this.sliceMs;
   }
 
-  /** True while a kept-clear instant is near (or just overdue). */
+  /**
+   * True while a kept-clear instant is near (or just overdue), unless work has been held for
+   * MAX_HOLD_MS already: then a slice is let through.
+   */
   private quiet(): boolean {
+    if (!this.instantNear()) {
+      this.heldSince = -1;
+      return false;
+    }
+    const now = performance.now();
+    if (now < this.grantedUntil) return false;
+    if (this.heldSince < 0) this.heldSince = now;
+    else if (now - this.heldSince >= MAX_HOLD_MS) {
+      this.heldSince = -1;
+      this.grantedUntil = now + this.sliceMs;
+      return false;
+    }
+    return true;
+  }
+
+  private instantNear(): boolean {
     for (const msUntil of this.instants) {
       const wait = msUntil();
       if (wait < QUIET_BEFORE_MS && wait > -OVERDUE_LIMIT_MS) return true;

@@ -116,4 +116,18 @@ describe('EventLoopShare', () => {
     stopFar();
     expect(performance.now() - before).toBeLessThan(2);
   });
+
+  it('does not starve work when kept-clear instants keep coming (runs due every millisecond)', async () => {
+    const share = new EventLoopShare(2);
+    const stop = share.keepClearBefore(() => 1);
+    const started = performance.now();
+    let pieces = 0;
+    for (let i = 0; i < 20; i++) await share.run(() => pieces++);
+    for (let i = 0; i < 5; i++) await share.whenClear();
+    const took = performance.now() - started;
+    stop();
+    expect(pieces).toBe(20);
+    // Held at most ~5 ms at a time, then a 2 ms slice: 25 steps in well under a second.
+    expect(took).toBeLessThan(500);
+  });
 });
