@@ -1,7 +1,7 @@
 /**
  * Applies executor callbacks (XXL-JOB `/api/callback` and the pull executors' callback). Every
  * body shape is accepted: an array (2.2-3.4), `{callbackList: [...]}` (3.5); per item
- * `handleCode/handleMsg` (2.3+) or `executeResult.{code,msg}` (2.2). Items are applied one by one:
+ * `handleCode/handleMsg` (2.3+) or `executeResult.{code,msg}` (2.2). Items are applied each on its own:
  * a malformed, unknown or already completed item is reported and skipped, and the rest of the
  * batch is still applied. A completion is persisted once (completeExecution) and then delivered
  * to the run waiting for it, on this node or, through the store, on its owner.
@@ -69,65 +69,76 @@ export class CallbackProcessor {
 
   constructor(private readonly deps: { store: Store; clock: Clock; auth: AppAuth; hub: ExecutionHub }) {}
 
+  /**
+   * Applies a batch: its items concurrently (an executor under load sends hundreds at once, and
+   * on PostgreSQL each is a round trip), reported in their order.
+   */
   async apply(
     items: unknown[],
     credentials: { token: string | undefined; appName: string | undefined },
   ): Promise<CallbackReport> {
-    const { store, clock, auth, hub } = this.deps;
+    const trusted = await this.trustedApps(credentials);
+    const outcomes = await Promise.all(items.map((raw) => this.applyOne(raw, credentials, trusted)));
     const report: CallbackReport = { applied: 0, skipped: [], unauthorised: false };
     let authorised = 0;
-    const trusted = await this.trustedApps(credentials);
-    for (const raw of items) {
-      const item = parseItem(raw);
-      if (typeof item === 'string') {
-        report.skipped.push(item);
-        continue;
-      }
-      const result = {
-        status: item.code === 200 ? ('succeeded' as const) : ('failed' as const),
-        handleCode: item.code,
-        handleMsg: item.msg,
-        retryable: item.retryable,
-        finishedAt: clock.now(),
-      };
-      // Fast path: one conditional UPDATE limited to the apps this token was proven for. When it
-      // completes nothing, the slow path below finds out why (unknown, other app, repeated).
-      if (trusted.length > 0) {
-        const completed = await store.completeExecution(item.logId, result, trusted);
-        if (completed) {
-          authorised++;
-          report.applied++;
-          hub.deliver(completed);
-          continue;
-        }
-      }
-      const execution = await store.getExecution(item.logId);
-      if (!execution) {
-        report.skipped.push(`logId ${item.logId}: log item not found`);
-        continue;
-      }
-      const app = await this.app(execution.appId);
-      if (
-        !app ||
-        !auth.matches(app, credentials.token) ||
-        (credentials.appName !== undefined && credentials.appName !== app.appName)
-      ) {
-        report.skipped.push(`logId ${item.logId}: the access token is wrong for its app`);
-        continue;
-      }
-      authorised++;
-      const completed = await store.completeExecution(execution.id, result);
-      if (!completed) {
-        report.skipped.push(
-          `logId ${item.logId}: already completed (${execution.status}); repeated callback ignored`,
-        );
-        continue;
-      }
-      report.applied++;
-      hub.deliver(completed);
+    for (const outcome of outcomes) {
+      if (outcome.authorised) authorised++;
+      if (outcome.applied) report.applied++;
+      if (outcome.skipped !== undefined) report.skipped.push(outcome.skipped);
     }
     report.unauthorised = authorised === 0 && report.skipped.some((s) => s.includes('access token'));
     return report;
+  }
+
+  private async applyOne(
+    raw: unknown,
+    credentials: { token: string | undefined; appName: string | undefined },
+    trusted: number[],
+  ): Promise<{ applied: boolean; authorised: boolean; skipped?: string }> {
+    const { store, clock, auth, hub } = this.deps;
+    const item = parseItem(raw);
+    if (typeof item === 'string') return { applied: false, authorised: false, skipped: item };
+    const result = {
+      status: item.code === 200 ? ('succeeded' as const) : ('failed' as const),
+      handleCode: item.code,
+      handleMsg: item.msg,
+      retryable: item.retryable,
+      finishedAt: clock.now(),
+    };
+    // Fast path: one conditional UPDATE limited to the apps this token was proven for. When it
+    // completes nothing, the slow path below finds out why (unknown, other app, repeated).
+    if (trusted.length > 0) {
+      const completed = await store.completeExecution(item.logId, result, trusted);
+      if (completed) {
+        hub.deliver(completed);
+        return { applied: true, authorised: true };
+      }
+    }
+    const execution = await store.getExecution(item.logId);
+    if (!execution)
+      return { applied: false, authorised: false, skipped: `logId ${item.logId}: log item not found` };
+    const app = await this.app(execution.appId);
+    if (
+      !app ||
+      !auth.matches(app, credentials.token) ||
+      (credentials.appName !== undefined && credentials.appName !== app.appName)
+    ) {
+      return {
+        applied: false,
+        authorised: false,
+        skipped: `logId ${item.logId}: the access token is wrong for its app`,
+      };
+    }
+    const completed = await store.completeExecution(execution.id, result);
+    if (!completed) {
+      return {
+        applied: false,
+        authorised: true,
+        skipped: `logId ${item.logId}: already completed (${execution.status}); repeated callback ignored`,
+      };
+    }
+    hub.deliver(completed);
+    return { applied: true, authorised: true };
   }
 
   /** Apps the token was proven for here that still have it (a rotation drops them). */
