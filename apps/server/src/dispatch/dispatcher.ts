@@ -20,6 +20,7 @@ import { Router } from './route-strategies.js';
 import type { RouteStrategy } from './route-strategies.js';
 import { ExecutorCallError, callExecutor, sendTrigger } from './xxl-protocol.js';
 import type { TriggerParam, XxlCallOptions } from './xxl-protocol.js';
+import { ExpiringCache } from '../services/expiring-cache.js';
 
 export type BlockStrategy = 'serial' | 'discard_later' | 'cover_early';
 export type GlueType = 'shell' | 'python' | 'nodejs';
@@ -62,11 +63,14 @@ interface Sent {
 
 export class ExecutorDispatcher {
   private readonly router: Router;
-  private readonly apps = new Map<number, { at: number; app: AppRecord }>();
-  private readonly taskApps = new Map<number, { at: number; appId: number }>();
+  private readonly apps: ExpiringCache<number, AppRecord>;
+  private readonly taskApps: ExpiringCache<number, number>;
 
   constructor(private readonly options: DispatcherOptions) {
     this.router = options.router ?? new Router(() => options.clock.now());
+    const now = (): number => options.clock.now();
+    this.apps = new ExpiringCache(CACHE_MS, now);
+    this.taskApps = new ExpiringCache(CACHE_MS, now);
   }
 
   async run(context: JobContext<ExecutorTaskConfig>): Promise<JobOutcome> {
@@ -106,24 +110,20 @@ export class ExecutorDispatcher {
   }
 
   /** A task's app, remembered briefly: the hot path should not read the task for every run. */
-  private async appIdOf(taskId: number): Promise<number> {
-    const now = this.options.clock.now();
-    const cached = this.taskApps.get(taskId);
-    if (cached && now - cached.at < CACHE_MS) return cached.appId;
-    const task = await this.options.store.getTask(taskId);
-    if (!task) throw failure('TASK_NOT_FOUND', `task ${taskId} does not exist`, false);
-    this.taskApps.set(taskId, { at: now, appId: task.appId });
-    return task.appId;
+  private appIdOf(taskId: number): Promise<number> {
+    return this.taskApps.get(taskId, async () => {
+      const task = await this.options.store.getTask(taskId);
+      if (!task) throw failure('TASK_NOT_FOUND', `task ${taskId} does not exist`, false);
+      return task.appId;
+    });
   }
 
-  private async app(appId: number): Promise<AppRecord> {
-    const now = this.options.clock.now();
-    const cached = this.apps.get(appId);
-    if (cached && now - cached.at < CACHE_MS) return cached.app;
-    const app = await this.options.store.getApp(appId);
-    if (!app) throw failure('APP_NOT_FOUND', `app ${appId} does not exist`, false);
-    this.apps.set(appId, { at: now, app });
-    return app;
+  private app(appId: number): Promise<AppRecord> {
+    return this.apps.get(appId, async () => {
+      const app = await this.options.store.getApp(appId);
+      if (!app) throw failure('APP_NOT_FOUND', `app ${appId} does not exist`, false);
+      return app;
+    });
   }
 
   private async callOptions(app: AppRecord): Promise<XxlCallOptions> {

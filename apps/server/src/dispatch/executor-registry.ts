@@ -11,6 +11,7 @@ import type { Clock } from '../clock.js';
 import type { ExecutorMode, ExecutorProtocol, ExecutorRecord } from '../store/executor-records.js';
 import type { Store } from '../store/store.js';
 import { normaliseExecutorAddress } from './xxl-protocol.js';
+import { ExpiringCache } from '../services/expiring-cache.js';
 
 /** How long a live list is reused on the dispatch hot path; local changes invalidate it at once. */
 const LIVE_CACHE_MS = 1000;
@@ -29,9 +30,11 @@ export interface ExecutorRegistryOptions {
 }
 
 export class ExecutorRegistry {
-  private readonly cache = new Map<number, { at: number; targets: ExecutorTarget[] }>();
+  private readonly cache: ExpiringCache<number, ExecutorTarget[]>;
 
-  constructor(private readonly options: ExecutorRegistryOptions) {}
+  constructor(private readonly options: ExecutorRegistryOptions) {
+    this.cache = new ExpiringCache(LIVE_CACHE_MS, () => options.clock.now());
+  }
 
   get deadMs(): number {
     return this.options.deadMs;
@@ -53,8 +56,7 @@ export class ExecutorRegistry {
       sealedToken,
     });
     // A new executor must be routable at once; a heartbeat of a known one changes nothing.
-    const cached = this.cache.get(appId);
-    if (cached && !cached.targets.some((t) => t.address === record.address)) this.cache.delete(appId);
+    if (!this.cache.peek(appId)?.some((t) => t.address === record.address)) this.cache.delete(appId);
     return record;
   }
 
@@ -65,20 +67,14 @@ export class ExecutorRegistry {
   }
 
   /** Where an app's tasks may go: its manual list if it has one, else its live executors. */
-  async targets(appId: number): Promise<ExecutorTarget[]> {
-    const now = this.options.clock.now();
-    const cached = this.cache.get(appId);
-    if (cached && now - cached.at < LIVE_CACHE_MS) return cached.targets;
-    const manual = await this.options.store.getAppExecutorAddresses(appId);
-    let targets: ExecutorTarget[];
-    if (manual !== null) {
-      targets = manual.map((address) => ({ address, mode: 'push', protocol: 'xxl' }));
-    } else {
-      const live = await this.options.store.listLiveExecutors(appId, now - this.options.deadMs);
-      targets = live.map((e) => ({ address: e.address, mode: e.mode, protocol: e.protocol }));
-    }
-    this.cache.set(appId, { at: now, targets });
-    return targets;
+  targets(appId: number): Promise<ExecutorTarget[]> {
+    return this.cache.get(appId, async () => {
+      const manual = await this.options.store.getAppExecutorAddresses(appId);
+      if (manual !== null) return manual.map((address) => ({ address, mode: 'push', protocol: 'xxl' }));
+      const since = this.options.clock.now() - this.options.deadMs;
+      const live = await this.options.store.listLiveExecutors(appId, since);
+      return live.map((e) => ({ address: e.address, mode: e.mode, protocol: e.protocol }));
+    });
   }
 
   invalidate(appId: number): void {
