@@ -99,10 +99,8 @@ export class ExecutorDispatcher {
         return s.done;
       });
       const done = await Promise.all(waits);
-      void this.options.store
-        .setRunExecutor(context.runId, picked.map((t) => t.address).join(', '))
-        .catch((error: unknown) => this.options.logger.warn({ err: error }, 'recording the executor failed'));
-      return outcomeOf(done, total, log);
+      // Stored with the run's end (one statement fewer per run than naming it apart).
+      return outcomeOf(done, total, log, picked.map((t) => t.address).join(', '));
     } finally {
       signal.removeEventListener('abort', onAbort);
       for (const s of sent) this.options.hub.forget(s.execution.id);
@@ -303,7 +301,12 @@ function glueVersion(source: string): number {
   return 1_000_000_000_000 + hash;
 }
 
-function outcomeOf(done: ExecutionRecord[], total: number, log: JobContext<unknown>['log']): JobOutcome {
+function outcomeOf(
+  done: ExecutionRecord[],
+  total: number,
+  log: JobContext<unknown>['log'],
+  executor: string,
+): JobOutcome {
   const sorted = [...done].sort((a, b) => a.shardIndex - b.shardIndex);
   for (const e of sorted) {
     if (total > 1)
@@ -314,8 +317,9 @@ function outcomeOf(done: ExecutionRecord[], total: number, log: JobContext<unkno
   }
   const failed = sorted.filter((e) => e.status !== 'succeeded');
   if (failed.length === 0) {
-    if (total === 1) return { output: sorted[0]!.handleMsg };
+    if (total === 1) return { output: sorted[0]!.handleMsg, executor };
     return {
+      executor,
       output: sorted.map((e) => ({
         shardIndex: e.shardIndex,
         executor: e.executorAddress,
@@ -341,6 +345,7 @@ function outcomeOf(done: ExecutionRecord[], total: number, log: JobContext<unkno
           ? undefined
           : sorted.map((e) => ({ shardIndex: e.shardIndex, status: e.status, message: e.handleMsg })),
       ...(lost ? { status: 'lost' as const } : {}),
+      executor,
     },
   );
 }

@@ -40,6 +40,8 @@ export interface JobContext<Config> {
 export interface JobOutcome {
   output: unknown;
   usage?: Usage | undefined;
+  /** Who ran it (an executor's address, or several), stored with the run's end. */
+  executor?: string | undefined;
 }
 
 export interface JobType<Config = unknown> {
@@ -108,6 +110,8 @@ export class JobFailure extends Error {
    */
   readonly status: 'failed' | 'cancelled' | 'lost';
   readonly usage: Usage | undefined;
+  /** Who ran it, as in JobOutcome. */
+  readonly executor: string | undefined;
 
   constructor(
     error: RunError,
@@ -116,6 +120,7 @@ export class JobFailure extends Error {
       output?: unknown;
       status?: 'failed' | 'cancelled' | 'lost';
       usage?: Usage | undefined;
+      executor?: string | undefined;
     } = {},
   ) {
     super(error.message);
@@ -125,5 +130,6 @@ export class JobFailure extends Error {
     this.output = options.output;
     this.status = options.status ?? 'failed';
     this.usage = options.usage;
+    this.executor = options.executor;
   }
 }

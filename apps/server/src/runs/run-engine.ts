@@ -8,7 +8,7 @@ import type { Clock, TimerHandle } from '../clock.js';
 import { KairosError } from '../errors.js';
 import type { EventBus } from '../events.js';
 import { JobDetached } from '../job-types/job-type.js';
-import type { JobContext, RunAbort } from '../job-types/job-type.js';
+import type { JobContext, JobOutcome, RunAbort } from '../job-types/job-type.js';
 import type { JobTypeRegistry } from '../job-types/registry.js';
 import { TimerQueue } from '../scheduler/timer-queue.js';
 import type { ResumableRun, RunRecord, TaskRecord } from '../store/records.js';
@@ -389,14 +389,15 @@ export class RunEngine {
     promise.then(
       (outcome) => {
         if (controller.signal.aborted) return end(withJobReport(this.abortedOutcome(active), outcome));
-        const { output, usage } = outcome as { output: unknown; usage?: unknown };
+        const { output, usage, executor } = outcome as JobOutcome;
         end({
           status: 'succeeded',
           output,
           error: null,
           retryable: false,
           ...(usage ? { usage } : {}),
-        } as RunOutcome);
+          ...(executor !== undefined ? { executor } : {}),
+        });
       },
       (error: unknown) => {
         if (error instanceof JobDetached && isRunAbort(controller.signal.reason)) {

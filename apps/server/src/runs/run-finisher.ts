@@ -31,6 +31,7 @@ export class RunFinisher {
       output: outcome.output ?? null,
       error: outcome.error,
       usage: (outcome.usage as RunRecord['usage']) ?? null,
+      executor: outcome.executor ?? run.executor,
     };
     this.deps.logs.close(run.id);
     const finished = await this.deps.writer.finish({
@@ -41,6 +42,7 @@ export class RunFinisher {
       output: record.output,
       error: record.error,
       usage: record.usage,
+      ...(outcome.executor !== undefined ? { executor: outcome.executor } : {}),
     });
     if (finished) this.announce(record, outcome.retryable, task);
   }

@@ -15,6 +15,8 @@ export interface RunOutcome {
   /** Whether the retry policy may try again. */
   retryable: boolean;
   usage?: Usage | undefined;
+  /** Who ran it (see JobOutcome.executor). */
+  executor?: string | undefined;
 }
 
 export function abortOutcome(abort: RunAbort, timeoutSeconds: number | null): RunOutcome {
@@ -57,6 +59,7 @@ export function failureOutcome(thrown: unknown): RunOutcome {
       error: thrown.error,
       retryable: thrown.retryable,
       ...(thrown.usage ? { usage: thrown.usage } : {}),
+      ...(thrown.executor !== undefined ? { executor: thrown.executor } : {}),
     };
   }
   if (thrown instanceof KairosError) {
@@ -84,10 +87,15 @@ export const isRunAbort = (reason: unknown): reason is RunAbort =>
  */
 export function withJobReport(outcome: RunOutcome, report: unknown): RunOutcome {
   if (typeof report !== 'object' || report === null) return outcome;
-  const { output, usage } = report as { output?: unknown; usage?: Usage | undefined };
+  const { output, usage, executor } = report as {
+    output?: unknown;
+    usage?: Usage | undefined;
+    executor?: string | undefined;
+  };
   return {
     ...outcome,
     ...(output !== undefined ? { output } : {}),
     ...(usage ? { usage } : {}),
+    ...(executor !== undefined ? { executor } : {}),
   };
 }

@@ -370,14 +370,4 @@ export class ExecutorQueries extends RunQueries {
       .executeTakeFirstOrThrow();
     return Number(row.n);
   }
-
-  /** Names the executor(s) on a running run (the run's `executor` field). */
-  async setRunExecutor(runId: number, executor: string): Promise<void> {
-    await this.#xdb
-      .updateTable('runs')
-      .set({ executor })
-      .where('id', '=', runId)
-      .where('status', '=', 'running')
-      .execute();
-  }
 }

@@ -57,6 +57,4 @@ export interface ExecutorStore {
   advanceExecutionLog(id: number, from: number, to: number): Promise<boolean>;
   countOpenExecutions(appId: number): Promise<Map<string, number>>;
   countOpenExecutionsOfTask(appId: number, address: string, taskId: number): Promise<number>;
-  /** Names the executor(s) on a running run (the run's `executor` field). */
-  setRunExecutor(runId: number, executor: string): Promise<void>;
 }

@@ -66,12 +66,7 @@ export interface KyselyStoreParts {
   executions?: Partial<
     Pick<
       Store,
-      | 'insertExecution'
-      | 'getExecution'
-      | 'completeExecution'
-      | 'takeQueuedExecutions'
-      | 'takeKillRequests'
-      | 'setRunExecutor'
+      'insertExecution' | 'getExecution' | 'completeExecution' | 'takeQueuedExecutions' | 'takeKillRequests'
     >
   >;
   now: () => number;
@@ -137,7 +132,6 @@ export class KyselyStore extends ExecutorQueries implements Store {
     if (x?.completeExecution) this.completeExecution = x.completeExecution;
     if (x?.takeQueuedExecutions) this.takeQueuedExecutions = x.takeQueuedExecutions;
     if (x?.takeKillRequests) this.takeKillRequests = x.takeKillRequests;
-    if (x?.setRunExecutor) this.setRunExecutor = x.setRunExecutor;
     this.#close = parts.close;
   }
 

@@ -196,14 +196,14 @@ export class PostgresHotPath implements HotPath {
     const finished = await this.retrying(async (client) => {
       const result = await client.query<{ id: number }>(
         `WITH v AS (
-           SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::text[])
-             AS v(id, status, finished_at, duration_ms, output, error, usage)
+           SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[])
+             AS v(id, status, finished_at, duration_ms, output, error, usage, executor)
          ), locked AS MATERIALIZED (
            SELECT id FROM runs WHERE id = ANY($1::bigint[]) AND status IN ('scheduled', 'running')
            ORDER BY id FOR NO KEY UPDATE
          )
          UPDATE runs AS r SET status = v.status, finished_at = v.finished_at, duration_ms = v.duration_ms,
-           output = v.output, error = v.error, usage = v.usage
+           output = v.output, error = v.error, usage = v.usage, executor = coalesce(v.executor, r.executor)
          FROM locked JOIN v ON v.id = locked.id
          WHERE r.id = locked.id
          RETURNING r.id`,
@@ -215,6 +215,7 @@ export class PostgresHotPath implements HotPath {
           unique.map((f) => toJson(f.output)),
           unique.map((f) => toJson(f.error ?? undefined)),
           unique.map((f) => toJson(f.usage ?? undefined)),
+          unique.map((f) => f.executor ?? null),
         ],
       );
       return new Set(result.rows.map((row) => row.id));

@@ -1,8 +1,9 @@
 /**
  * The per-run executor statements on SQLite (issue 4's throughput), by hand, with prepared
  * statements cached. Through Kysely, better-sqlite3 prepares a fresh statement on every call:
- * about four per executor run (insert, complete, name the executor, and the pull executor's
- * take), which made statement preparation the largest cost of dispatching at 1,000 runs/s.
+ * about three per executor run (insert, complete, and the pull executor's take), which made
+ * statement preparation the largest cost of dispatching at 1,000 runs/s. (Naming the run's
+ * executor is part of finishing the run.)
  *
  * Each method is one statement, atomic by itself, with the same SQL and the same conditions as
  * its Kysely version in executor-queries.ts (the conditional UPDATEs decide who completes an
@@ -16,12 +17,7 @@ import type { Store } from './store.js';
 
 export type SqliteExecutionMethods = Pick<
   Store,
-  | 'insertExecution'
-  | 'getExecution'
-  | 'completeExecution'
-  | 'takeQueuedExecutions'
-  | 'takeKillRequests'
-  | 'setRunExecutor'
+  'insertExecution' | 'getExecution' | 'completeExecution' | 'takeQueuedExecutions' | 'takeKillRequests'
 >;
 
 type Row = Selectable<ExecutionsTable>;
@@ -60,7 +56,6 @@ export function sqliteExecutions(db: BetterSqlite3.Database): SqliteExecutionMet
        RETURNING id`,
     )
     .pluck();
-  const setExecutor = db.prepare("UPDATE runs SET executor = ? WHERE id = ? AND status = 'running'");
 
   return {
     async insertExecution(execution: NewExecution): Promise<ExecutionRecord> {
@@ -112,10 +107,6 @@ export function sqliteExecutions(db: BetterSqlite3.Database): SqliteExecutionMet
 
     async takeKillRequests(appId: number, address: string): Promise<number[]> {
       return (takeKills.all(appId, address) as number[]).sort((a, b) => a - b);
-    },
-
-    async setRunExecutor(runId: number, executor: string): Promise<void> {
-      setExecutor.run(executor, runId);
     },
   };
 }

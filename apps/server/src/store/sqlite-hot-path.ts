@@ -90,7 +90,7 @@ export class SqliteHotPath implements HotPath {
       .pluck();
     this.#finishRun = db.prepare(
       `UPDATE runs SET status = @status, finished_at = @finishedAt, duration_ms = @durationMs,
-         output = @output, error = @error, usage = @usage
+         output = @output, error = @error, usage = @usage, executor = coalesce(@executor, executor)
        WHERE id = @runId AND status IN ('scheduled', 'running')`,
     );
     this.#renewLeases = db.prepare(
@@ -180,6 +180,7 @@ export class SqliteHotPath implements HotPath {
             output: toJson(finish.output),
             error: toJson(finish.error ?? undefined),
             usage: toJson(finish.usage ?? undefined),
+            executor: finish.executor ?? null,
           }).changes === 1,
       ),
     ).immediate;

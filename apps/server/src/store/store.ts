@@ -136,6 +136,8 @@ export interface FinishRequest {
   output?: unknown;
   error?: RunError | null;
   usage?: Usage | null;
+  /** Who ran it (the run's `executor` field); absent keeps what is stored. */
+  executor?: string | null;
 }
 
 export interface RecoveryResult {

@@ -197,5 +197,9 @@ describe.each(['push', 'pull'] as const)('SDK executor in %s mode', (mode) => {
     expect(Date.now() - killedAt).toBeLessThan(1500 + 1500);
     const retried = await node.waitFor('run:finished', (p) => p.run.retryOf === runId, 10_000);
     expect(retried.run.status).toBe('succeeded');
+    // Each run names the executor that ran it.
+    const other = target === first ? second : first;
+    expect((await node.api('GET', `/api/v1/runs/${runId}`)).body.executor).toBe(target.address);
+    expect((await node.api('GET', `/api/v1/runs/${retried.run.id}`)).body.executor).toBe(other.address);
   });
 });

@@ -178,8 +178,6 @@ export function defineExecutorContract(ctx: ContractContext): void {
       expect(await store.advanceExecutionLog(e.id, 0, 5)).toBe(true);
       expect(await store.advanceExecutionLog(e.id, 0, 7)).toBe(false);
       expect((await store.getExecution(e.id))?.logLines).toBe(5);
-      await store.setRunExecutor(ids.run.id, 'http://127.0.0.1:9999');
-      expect((await store.getRun(ids.run.id))?.executor).toBe('http://127.0.0.1:9999');
     });
   });
 }

@@ -254,6 +254,34 @@ export function defineRunContract(ctx: ContractContext): void {
   });
 
   describe('finishRuns', () => {
+    it('names who ran the run when the finish says so, and keeps the stored name otherwise', async () => {
+      const store = ctx.store;
+      const task = await aTask(store);
+      const [a, b] = await scheduledRuns(store, task, 2);
+      await store.markRunsStarted([start(a ?? 0), start(b ?? 0)]);
+      expect(
+        await store.finishRuns([
+          {
+            runId: a ?? 0,
+            status: 'succeeded',
+            finishedAt: 3_000,
+            durationMs: 1,
+            executor: 'http://10.0.0.7:9999',
+          },
+          { runId: b ?? 0, status: 'failed', finishedAt: 3_000, durationMs: 1 },
+        ]),
+      ).toEqual([true, true]);
+      expect((await store.getRun(a ?? 0))?.executor).toBe('http://10.0.0.7:9999');
+      expect((await store.getRun(b ?? 0))?.executor).toBe('exec-1');
+      // A second finish changes nothing, its executor included.
+      expect(
+        await store.finishRuns([
+          { runId: a ?? 0, status: 'failed', finishedAt: 4_000, durationMs: 1, executor: 'http://other:1' },
+        ]),
+      ).toEqual([false]);
+      expect((await store.getRun(a ?? 0))?.executor).toBe('http://10.0.0.7:9999');
+    });
+
     it('finishes runs that are not terminal yet, once, with output, error and usage', async () => {
       const store = ctx.store;
       const task = await aTask(store);
