@@ -139,11 +139,16 @@ export function defineExecutorContract(ctx: ContractContext): void {
       expect(taken.map((e) => e.id).sort((x, y) => x - y)).toEqual([a.id, b.id]);
       expect(taken.every((e) => e.status === 'dispatched')).toBe(true);
       expect(await store.takeQueuedExecutions(ids.app.id, address, 10)).toEqual([]);
+      // At most `limit`, oldest first; the rest stay queued for the next poll.
+      const c = await store.insertExecution(execution(ids, { executorAddress: address, status: 'queued' }));
+      const d = await store.insertExecution(execution(ids, { executorAddress: address, status: 'queued' }));
+      expect((await store.takeQueuedExecutions(ids.app.id, address, 1)).map((e) => e.id)).toEqual([c.id]);
+      expect((await store.takeQueuedExecutions(ids.app.id, address, 10)).map((e) => e.id)).toEqual([d.id]);
       await store.requestExecutionKill([a.id], 7_000);
       expect(await store.takeKillRequests(ids.app.id, address)).toEqual([a.id]);
       expect(await store.takeKillRequests(ids.app.id, address)).toEqual([]);
-      expect(await store.countOpenExecutionsOfTask(ids.app.id, address, ids.task.id)).toBe(2);
-      expect((await store.countOpenExecutions(ids.app.id)).get(address)).toBe(2);
+      expect(await store.countOpenExecutionsOfTask(ids.app.id, address, ids.task.id)).toBe(4);
+      expect((await store.countOpenExecutions(ids.app.id)).get(address)).toBe(4);
     });
 
     it('loses the open executions of executors silent since before the cutoff', async () => {
