@@ -23,6 +23,8 @@ export interface KairosEvents {
   'task:changed': { task: TaskRecord };
   'task:deleted': { taskId: number };
   'calendar:changed': { calendarId: number };
+  /** An app was updated, its token rotated, or it was deleted. */
+  'app:changed': { appId: number; appName: string };
   'scheduler:claimed': { tasks: number; runs: number; durationMs: number };
   'scheduler:misfire': { taskId: number; missedSlots: number; policy: string };
 }

@@ -127,12 +127,13 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
     const namespaces = new Namespaces(store);
     await namespaces.ensureDefault();
     const tasks = new TaskService({ store, clock, events, engine, jobTypes, namespaces });
-    const apps = new AppService(store, namespaces);
+    const apps = new AppService(store, namespaces, events);
     const calendarService = new CalendarService(store, namespaces, events, clock);
     const unsubscribe = [
       installRetries({ events, store, engine, clock, logger: log, nodeId, leaseMs: config.leaseMs }),
       installFixedDelay({ events, store, wake: () => scheduler.wake() }),
       events.on('task:changed', () => scheduler.wake()),
+      events.on('app:changed', ({ appName }) => executors.auth.forget(appName)),
       events.on('calendar:changed', () => {
         calendars.invalidate();
         scheduler.wake();

@@ -9,7 +9,15 @@
  * only its hash: the token an executor proved is remembered in memory per app, and stored sealed
  * (SecretBox, the cluster's shared key) with the executor's registration, so that every node of
  * a cluster can present it, not only the one the executor registered with.
+ *
+ * Every poll and callback of an executor is verified, hundreds a second: the apps of an appName
+ * are kept for a second (dropped at once when this node changes one: `forget`), and the hash of
+ * a token that matched is remembered, so a verification is usually two map lookups and one
+ * constant-time compare. A token rotated on another node of a cluster stops working here within
+ * that second.
  */
+import type { Clock } from '../clock.js';
+import { ExpiringCache } from '../services/expiring-cache.js';
 import type { SecretBox } from '../services/secret-box.js';
 import { hashToken, sameHash } from '../services/secrets.js';
 import type { AppRecord } from '../store/records.js';
@@ -33,15 +41,31 @@ export class ExecutorAuthError extends Error {
   }
 }
 
+/** How long the apps of an appName are trusted without reading them again. */
+const APPS_CACHE_MS = 1000;
+/** At most this many proven tokens' hashes are remembered (a few per app in practice). */
+const MAX_REMEMBERED_HASHES = 1024;
+
 export class AppAuth {
   private readonly tokens = new Map<number, string>();
   /** Token hash -> the apps it was proven for on this node (callbacks skip a lookup per item). */
   private readonly proven = new Map<string, Set<number>>();
+  /** Token -> its hash, for tokens that matched an app. */
+  private readonly hashes = new Map<string, string>();
+  private readonly appsByName: ExpiringCache<string, AppRecord[]>;
 
   constructor(
     private readonly store: Store,
     private readonly secrets: SecretBox | undefined,
-  ) {}
+    clock: Clock,
+  ) {
+    this.appsByName = new ExpiringCache(APPS_CACHE_MS, () => clock.now());
+  }
+
+  /** Drops what is cached about the apps named `appName` (one was changed, rotated or deleted). */
+  forget(appName: string): void {
+    this.appsByName.delete(appName);
+  }
 
   /** The token sealed for storage with a registration (null without a secret box). */
   seal(token: string | undefined): string | null {
@@ -63,8 +87,8 @@ export class AppAuth {
         `The access token is wrong: "${presented}" is a well-known default and is refused. Use the app's generated token.`,
       );
     }
-    const hash = hashToken(presented);
-    const apps = await this.store.listAppsByAppName(name);
+    const hash = this.hashOf(presented);
+    const apps = await this.appsByName.get(name, () => this.store.listAppsByAppName(name));
     // Every candidate is compared (no early exit) so timing does not tell which namespace matched.
     let match: AppRecord | undefined;
     for (const app of apps) if (sameHash(hash, app.accessTokenHash) && match === undefined) match = app;
@@ -83,7 +107,7 @@ export class AppAuth {
   matches(app: AppRecord, token: string | undefined): boolean {
     const presented = token?.trim() ?? '';
     if (presented === '' || WELL_KNOWN_TOKENS.has(presented.toLowerCase())) return false;
-    const hash = hashToken(presented);
+    const hash = this.hashOf(presented);
     const ok = sameHash(hash, app.accessTokenHash);
     if (ok) this.remember(app.id, presented, hash);
     return ok;
@@ -93,10 +117,18 @@ export class AppAuth {
   provenApps(token: string | undefined): number[] {
     const presented = token?.trim() ?? '';
     if (presented === '') return [];
-    return [...(this.proven.get(hashToken(presented)) ?? [])];
+    return [...(this.proven.get(this.hashOf(presented)) ?? [])];
+  }
+
+  private hashOf(token: string): string {
+    return this.hashes.get(token) ?? hashToken(token);
   }
 
   private remember(appId: number, token: string, hash: string): void {
+    if (!this.hashes.has(token)) {
+      if (this.hashes.size >= MAX_REMEMBERED_HASHES) this.hashes.clear();
+      this.hashes.set(token, hash);
+    }
     this.tokens.set(appId, token);
     let apps = this.proven.get(hash);
     if (!apps) this.proven.set(hash, (apps = new Set()));

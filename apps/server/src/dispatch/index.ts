@@ -47,7 +47,7 @@ export function createExecutors(deps: {
   const { store, clock, settings } = deps;
   const logger = deps.logger.child({ component: 'executors' });
   const registry = new ExecutorRegistry({ store, clock, deadMs: settings.deadMs });
-  const auth = new AppAuth(store, deps.secrets);
+  const auth = new AppAuth(store, deps.secrets, clock);
   const hub = new ExecutionHub({
     store,
     clock,

@@ -8,6 +8,7 @@ import { KairosError } from '../errors.js';
 import type { AppRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import { StoreConflictError } from '../store/store.js';
+import type { EventBus } from '../events.js';
 import type { Namespaces } from './namespaces.js';
 import { generateToken, hashToken, tokenHint } from './secrets.js';
 
@@ -17,6 +18,7 @@ export class AppService {
   constructor(
     private readonly store: Store,
     private readonly namespaces: Namespaces,
+    private readonly events: EventBus,
   ) {}
 
   /** By numeric id, or by appName in the namespace. */
@@ -63,6 +65,7 @@ export class AppService {
       ...(patch.description !== undefined ? { description: patch.description } : {}),
       ...(patch.maxConcurrency !== undefined ? { maxConcurrency: patch.maxConcurrency } : {}),
     });
+    this.changed(app);
     return updated!;
   }
 
@@ -73,6 +76,7 @@ export class AppService {
       accessTokenHash: hashToken(accessToken),
       accessTokenHint: tokenHint(accessToken),
     });
+    this.changed(app);
     return { app: updated!, accessToken };
   }
 
@@ -80,11 +84,16 @@ export class AppService {
     const app = await this.find(ref);
     try {
       await this.store.deleteApp(app.id);
+      this.changed(app);
     } catch (error) {
       if (error instanceof StoreConflictError) {
         throw new KairosError('IN_USE', `app ${app.appName} still has tasks: delete or move them first`);
       }
       throw error;
     }
+  }
+
+  private changed(app: AppRecord): void {
+    this.events.emit('app:changed', { appId: app.id, appName: app.appName });
   }
 }

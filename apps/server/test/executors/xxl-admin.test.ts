@@ -118,6 +118,20 @@ describe('XXL-JOB admin endpoints', () => {
     expect((await fetch(`${node.url}/api/v1/executors`)).status).toBe(401);
   });
 
+  it('a rotated token is refused at once, though the one before it was just verified', async () => {
+    const { node, appName, token } = await setup();
+    const body = registration(appName, 'http://127.0.0.1:9999/');
+    // Verified moments ago: the app is cached on this node.
+    expect((await post(node, '/api/registry', body, { 'XXL-JOB-ACCESS-TOKEN': token })).body.code).toBe(200);
+    const rotated = await node.api('POST', `/api/v1/apps/${appName}/rotate-token`);
+    const old = await post(node, '/api/registry', body, { 'XXL-JOB-ACCESS-TOKEN': token });
+    expect(old.body).toMatchObject({ code: 500, msg: expect.stringMatching(/access token is wrong/i) });
+    const renewed = await post(node, '/api/registry', body, {
+      'XXL-JOB-ACCESS-TOKEN': rotated.body.accessToken,
+    });
+    expect(renewed.body.code).toBe(200);
+  });
+
   it('refuses malformed registry bodies and unknown URIs with the protocol’s errors', async () => {
     const { node, appName, token } = await setup();
     const headers = { 'XXL-JOB-ACCESS-TOKEN': token };
