@@ -42,6 +42,14 @@ describe('dify_workflow runs', () => {
     expect(events[0].data.workflow_run_id).toBe(simRun.runId);
     expect(Object.keys(events[0].data)).toEqual(['event', 'workflow_run_id', 'task_id', 'data']);
     expect(events.every((e) => e.truncated === false && typeof e.at === 'string')).toBe(true);
+    // Every event under its own name and verbatim, text chunks too (they are kept unparsed).
+    expect(events.map((e) => e.event)).toEqual(simRun.sent.map((e) => e.event));
+    const chunks = events.filter((e) => e.event === 'text_chunk');
+    expect(chunks.length).toBeGreaterThan(1);
+    expect(chunks.map((e) => e.data.data)).toEqual(
+      simRun.sent.filter((e) => e.event === 'text_chunk').map((e) => e.data),
+    );
+    expect(chunks.every((e) => e.data.workflow_run_id === simRun.runId)).toBe(true);
     // The same through the API client.
     const client = createClient({ baseUrl: node.url, token: ADMIN_TOKEN });
     expect((await client.runs.events(run.id, { afterSeq: 0, limit: 5 })).items.map((e) => e.seq)).toEqual([

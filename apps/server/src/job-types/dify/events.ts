@@ -35,6 +35,13 @@ export function parseDifyEvent(text: string): DifyEvent | undefined {
   return event;
 }
 
+/**
+ * Whether a `data:` payload is a `text_chunk` event, read from its first key alone (Dify writes
+ * `event` first). Used to skip parsing chunks, which carry nothing the run reads.
+ */
+export const isTextChunk = (text: string): boolean => TEXT_CHUNK_START.test(text);
+const TEXT_CHUNK_START = /^\s*\{\s*"event"\s*:\s*"text_chunk"\s*,/;
+
 export const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 export const num = (v: unknown): number | null => {
   if (typeof v === 'number' && Number.isFinite(v)) return v;

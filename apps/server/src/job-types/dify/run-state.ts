@@ -19,6 +19,16 @@ export class RunState {
   readonly usage = new UsageTally();
   private readonly seen = new Set<string>();
 
+  /**
+   * Counts a text chunk without parsing it, once the run's ids are known (chunks carry nothing
+   * else the run reads, and are never replayed); false before that: parse and apply it.
+   */
+  countTextChunk(): boolean {
+    if (this.workflowRunId === null || this.taskId === null) return false;
+    this.events++;
+    return true;
+  }
+
   /** Applies an event; false when it is a replay already seen (the caller need not record it). */
   apply(event: DifyEvent): boolean {
     const key = replayKey(event);
