@@ -110,6 +110,18 @@ class ResultQueue {
       this.sending = new Promise((r) => setImmediate(r)).then(() => this.flush());
   }
 
+  /** Takes the results waiting (the caller sends them, or gives them back). */
+  take(): ExecutionResult[] {
+    return this.pending.splice(0, 1000);
+  }
+
+  /** Results a send failed to deliver: first in line again. */
+  giveBack(batch: ExecutionResult[]): void {
+    if (batch.length === 0) return;
+    this.pending.unshift(...batch);
+    if (!this.sending && !this.retryTimer) this.sending = this.flush();
+  }
+
   async drain(): Promise<void> {
     if (this.retryTimer) {
       clearTimeout(this.retryTimer);
@@ -258,6 +270,7 @@ class PullExecutor extends BaseExecutor {
   private readonly stopController = new AbortController();
   private logBuffer: { logId: number; stream: 'stdout'; text: string }[] = [];
   private logTimer: NodeJS.Timeout | undefined;
+  private logsSending = 0;
 
   constructor(options: ExecutorOptions) {
     super(options);
@@ -296,11 +309,14 @@ class PullExecutor extends BaseExecutor {
   private async flushLogs(): Promise<void> {
     const lines = this.logBuffer.splice(0);
     if (lines.length === 0) return;
+    this.logsSending++;
     try {
       await this.admin.post('/api/v1/executor/logs', { executorId: this.executorId, entries: lines });
     } catch (error) {
       this.logBuffer.unshift(...lines);
       throw error;
+    } finally {
+      this.logsSending--;
     }
   }
 
@@ -309,21 +325,33 @@ class PullExecutor extends BaseExecutor {
     await this.flushLogs();
     await this.admin.post('/api/v1/executor/callback', {
       executorId: this.executorId,
-      items: batch.map((r) => ({
-        logId: r.logId,
-        handleCode: r.handleCode,
-        handleMsg: r.handleMsg,
-        ...(r.nonRetryable ? { nonRetryable: true } : {}),
-      })),
+      items: batch.map(callbackItem),
     });
   }
 
-  private poll(waitMs: number): Promise<PollAnswer> {
-    return this.admin.post<PollAnswer>(
-      '/api/v1/executor/poll',
-      { executorId: this.executorId, waitMs, max: 500 },
-      { timeoutMs: waitMs + 10_000, signal: this.stopController.signal },
-    );
+  /**
+   * Polls, carrying the results ready by now (a quick handler's result is, a turn after its
+   * trigger came): one request per run instead of a poll and a callback. Not while log lines
+   * are unsent (a run's log is complete when it finishes): those results go by callback.
+   */
+  private async poll(waitMs: number): Promise<PollAnswer> {
+    const results = this.logBuffer.length === 0 && this.logsSending === 0 ? this.results.take() : [];
+    try {
+      return await this.admin.post<PollAnswer>(
+        '/api/v1/executor/poll',
+        {
+          executorId: this.executorId,
+          waitMs,
+          max: 500,
+          ...(results.length > 0 ? { results: results.map(callbackItem) } : {}),
+        },
+        { timeoutMs: waitMs + 10_000, signal: this.stopController.signal },
+      );
+    } catch (error) {
+      // Maybe applied, maybe not: sent again (a second report of a result changes nothing).
+      this.results.giveBack(results);
+      throw error;
+    }
   }
 
   private handle(answer: PollAnswer): void {
@@ -346,6 +374,8 @@ class PullExecutor extends BaseExecutor {
     let backoff = 250;
     while (this.running) {
       try {
+        // A turn for the handlers just started: what they finish in it goes with this poll.
+        await new Promise((resolve) => setImmediate(resolve));
         this.handle(await this.poll(this.options.pollWaitMs ?? 20_000));
         backoff = 250;
       } catch (error) {
@@ -358,6 +388,13 @@ class PullExecutor extends BaseExecutor {
     }
   }
 }
+
+const callbackItem = (r: ExecutionResult) => ({
+  logId: r.logId,
+  handleCode: r.handleCode,
+  handleMsg: r.handleMsg,
+  ...(r.nonRetryable ? { nonRetryable: true } : {}),
+});
 
 const formatHost = (host: string): string =>
   host === '0.0.0.0' ? hostname() : host.includes(':') ? `[${host}]` : host;

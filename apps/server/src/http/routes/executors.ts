@@ -162,7 +162,7 @@ export function executorRoutes(routes: RouteTable, ctx: ApiContext, executors: E
       method: 'POST',
       url: '/api/v1/executor/poll',
       summary:
-        'Pull executors: heartbeat and long-poll for executions to run and kills (XXL-JOB-APPNAME + XXL-JOB-ACCESS-TOKEN)',
+        'Pull executors: report results ready, heartbeat and long-poll for executions to run and kills (XXL-JOB-APPNAME + XXL-JOB-ACCESS-TOKEN)',
       tag: 'executors',
       body: PullPoll,
       response: PullPollResult,
@@ -170,6 +170,13 @@ export function executorRoutes(routes: RouteTable, ctx: ApiContext, executors: E
     },
     async ({ body, request }) => {
       const app = await authenticate(request);
+      if (body.results !== undefined && body.results.length > 0) {
+        // Applied as a /callback batch is (items that do not apply are skipped, the rest apply).
+        await executors.callbacks.apply(body.results, {
+          token: header(request, 'xxl-job-access-token'),
+          appName: app.appName,
+        });
+      }
       return executors.pull.poll(app, body.executorId, { waitMs: body.waitMs, max: body.max });
     },
   );
