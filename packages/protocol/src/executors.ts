@@ -74,6 +74,8 @@ export const PullPollResult = z.object({
   tasks: z.array(z.record(z.string(), z.unknown())),
   /** logIds whose kill was requested. */
   kills: z.array(z.number().int()),
+  /** Present when the results the poll carried could not be applied: send them again. */
+  resendResults: z.literal(true).optional(),
 });
 
 export const PullCallback = z.strictObject({

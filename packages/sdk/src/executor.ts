@@ -259,6 +259,8 @@ const LOG_FLUSH_MS = 200;
 interface PollAnswer {
   tasks: Trigger[];
   kills: number[];
+  /** Kairos could not apply the results this poll carried. */
+  resendResults?: true;
 }
 
 class PullExecutor extends BaseExecutor {
@@ -337,7 +339,7 @@ class PullExecutor extends BaseExecutor {
   private async poll(waitMs: number): Promise<PollAnswer> {
     const results = this.logBuffer.length === 0 && this.logsSending === 0 ? this.results.take() : [];
     try {
-      return await this.admin.post<PollAnswer>(
+      const answer = await this.admin.post<PollAnswer>(
         '/api/v1/executor/poll',
         {
           executorId: this.executorId,
@@ -347,6 +349,8 @@ class PullExecutor extends BaseExecutor {
         },
         { timeoutMs: waitMs + 10_000, signal: this.stopController.signal },
       );
+      if (answer.resendResults) this.results.giveBack(results);
+      return answer;
     } catch (error) {
       // Maybe applied, maybe not: sent again (a second report of a result changes nothing).
       this.results.giveBack(results);

@@ -33,7 +33,7 @@ const trigger = (logId: number, handler: string) => ({
  * Answers polls from `script` in turn (status and body; then empty answers after a short wait),
  * /logs and /callback with success.
  */
-async function startKairos(script: { status?: number; tasks?: unknown[] }[]) {
+async function startKairos(script: { status?: number; tasks?: unknown[]; resendResults?: true }[]) {
   const calls: Call[] = [];
   let polls = 0;
   const server = createServer((req, res) => {
@@ -49,7 +49,7 @@ async function startKairos(script: { status?: number; tasks?: unknown[] }[]) {
       const step = script[polls++];
       const answer = () => {
         res.statusCode = step?.status ?? 200;
-        res.end(JSON.stringify({ tasks: step?.tasks ?? [], kills: [] }));
+        res.end(JSON.stringify({ tasks: step?.tasks ?? [], kills: [], resendResults: step?.resendResults }));
       };
       if (step) answer();
       else setTimeout(answer, 20);
@@ -121,8 +121,11 @@ describe('pull mode results', () => {
     expect(paths.indexOf('/api/v1/executor/logs')).toBeLessThan(paths.indexOf('/api/v1/executor/callback'));
   });
 
-  it('a result carried by a poll that failed is reported again', async () => {
-    const { calls } = await start([{}, { tasks: [trigger(9, 'quick')] }, { status: 503 }]);
+  it.each([
+    ['failed', { status: 503 }],
+    ['was answered with resendResults', { resendResults: true as const }],
+  ])('a result carried by a poll that %s is reported again', async (_, answer) => {
+    const { calls } = await start([{}, { tasks: [trigger(9, 'quick')] }, answer]);
     await until(() => results(calls).length > 1);
     const reported = results(calls);
     expect(reported[0]).toMatchObject({ via: 'poll', logId: 9 });

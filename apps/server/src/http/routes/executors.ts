@@ -170,14 +170,24 @@ export function executorRoutes(routes: RouteTable, ctx: ApiContext, executors: E
     },
     async ({ body, request }) => {
       const app = await authenticate(request);
-      if (body.results !== undefined && body.results.length > 0) {
-        // Applied as a /callback batch is (items that do not apply are skipped, the rest apply).
-        await executors.callbacks.apply(body.results, {
-          token: header(request, 'xxl-job-access-token'),
-          appName: app.appName,
-        });
-      }
-      return executors.pull.poll(app, body.executorId, { waitMs: body.waitMs, max: body.max });
+      // Results apply as a /callback batch does (items that do not apply are skipped), alongside
+      // the poll rather than before it: on PostgreSQL their statements wait for connections, and
+      // the executor's next work must not wait for them. Should they fail, the executions taken
+      // are still handed out, and the executor is told to send the results again.
+      const applied =
+        body.results !== undefined && body.results.length > 0
+          ? executors.callbacks
+              .apply(body.results, { token: header(request, 'xxl-job-access-token'), appName: app.appName })
+              .then(
+                () => true,
+                (error: unknown) => {
+                  request.log.error({ err: error }, 'applying the results a poll carried failed');
+                  return false;
+                },
+              )
+          : true;
+      const answer = await executors.pull.poll(app, body.executorId, { waitMs: body.waitMs, max: body.max });
+      return (await applied) ? answer : { ...answer, resendResults: true };
     },
   );
 
