@@ -64,8 +64,8 @@ export const PullPoll = z.strictObject({
   /** The most executions to take at once. */
   max: z.number().int().min(1).max(1000).default(100),
   /**
-   * Results ready when the poll is sent, applied before it waits (as /callback would: one
-   * request per run instead of two when handlers are quick).
+   * Results ready when the poll is sent, applied alongside it as a /callback batch would be (one
+   * request per run instead of two when handlers are quick); see `resendResults`.
    */
   results: z.array(PullResultItem).max(10_000).optional(),
 });
