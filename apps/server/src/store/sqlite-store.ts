@@ -10,6 +10,7 @@ import type { Database as Schema } from './db-schema.js';
 import { KyselyStore } from './kysely-store-base.js';
 import { defaultMigrationsDir, loadMigrations, migrateSqlite } from './migrate.js';
 import { sqliteExecutions } from './sqlite-executions.js';
+import { SqliteCheckpointer } from './sqlite-checkpointer.js';
 import { SqliteHotPath } from './sqlite-hot-path.js';
 import { sqliteAppendRunEvents, sqliteSetRunCheckpoint } from './sqlite-run-events.js';
 import { acquireSqliteLock, type SqliteLock } from './sqlite-lock.js';
@@ -54,6 +55,7 @@ export async function openSqliteStore(file: string, options: SqliteStoreOptions 
     throw openError(error, file);
   }
   const sqlite = db;
+  const checkpointer = sqlite.memory ? undefined : new SqliteCheckpointer(sqlite, file);
   const kysely = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
   return new KyselyStore({
     dialect: 'sqlite',
@@ -66,6 +68,7 @@ export async function openSqliteStore(file: string, options: SqliteStoreOptions 
     now,
     close: async () => {
       try {
+        await checkpointer?.stop();
         // Recommended before closing a long-lived connection: refreshes the planner's statistics.
         sqlite.pragma('optimize');
         await kysely.destroy();
