@@ -15,9 +15,17 @@
  * A slice is one turn of the event loop: it opens with the first piece of the turn (or when
  * waiting pieces are run) and closes after the turn's immediates. A piece running longer than a
  * slice is not cut (callers keep pieces small).
+ *
+ * Reading is shared the same way (`readTurn`): a stream asks for its turn before each read, and a
+ * turn of the loop grants a fixed number, so the reads of hundreds of streams are spread over turns.
  */
 import { setImmediate, setTimeout } from 'node:timers';
 
+/**
+ * Stream reads per turn of the loop (see readTurn): a read with its share of stream and HTTP
+ * handling costs ~15 µs, so 32 are ~0.5 ms of a turn; waiting streams get more bytes per read.
+ */
+const READS_PER_TURN = 32;
 /** How long before a kept-clear instant background work pauses, in ms. */
 const QUIET_BEFORE_MS = 3;
 /**
@@ -45,6 +53,11 @@ interface Piece {
 
 export class EventLoopShare {
   private sliceOpen = false;
+  /** Stream reads allowed in the current turn so far (see readTurn). */
+  private readsThisTurn = 0;
+  private readTurnOpen = false;
+  private readers: (() => void)[] = [];
+  private readersScheduled = false;
   private sliceStartedAt = 0;
   private waiting: Piece[] = [];
   private releaseScheduled = false;
@@ -54,7 +67,27 @@ export class EventLoopShare {
   /** Until then (performance.now()), work runs despite near instants (see MAX_HOLD_MS). */
   private grantedUntil = 0;
 
-  constructor(private readonly sliceMs = 2) {}
+  constructor(
+    private readonly sliceMs = 2,
+    /** Stream reads allowed per turn of the loop (see readTurn). */
+    private readonly readsPerTurn = READS_PER_TURN,
+  ) {}
+
+  /**
+   * Resolves when a background stream may read its next chunk: at most `readsPerTurn` a turn,
+   * in the order asked, none in the moments before a kept-clear instant. A read happens in the
+   * poll phase of the loop, outside any piece, so pieces alone cannot bound a turn: hundreds of
+   * streams written to at the same moments (Dify runs started together) made every socket
+   * readable at once, and one poll phase read them all (~500 reads, 6-8 ms, measured). The
+   * stream's socket must stop reading while its reader waits (a small readableHighWaterMark).
+   */
+  readTurn(): Promise<void> {
+    if (this.readers.length === 0 && this.mayRead()) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.readers.push(resolve);
+      this.scheduleReaders();
+    });
+  }
 
   /**
    * Runs `work` (a small synchronous piece) now if the slice lasts, else on a later turn of the
@@ -137,6 +170,39 @@ export class EventLoopShare {
     }
     return false;
   }
+
+  private mayRead(): boolean {
+    if (this.quiet()) return false;
+    if (!this.readTurnOpen) this.openReadTurn();
+    if (this.readsThisTurn >= this.readsPerTurn) return false;
+    this.readsThisTurn++;
+    return true;
+  }
+
+  private openReadTurn(): void {
+    this.readTurnOpen = true;
+    this.readsThisTurn = 0;
+    setImmediate(() => (this.readTurnOpen = false));
+  }
+
+  private scheduleReaders(): void {
+    if (this.readersScheduled) return;
+    this.readersScheduled = true;
+    setImmediate(this.releaseReaders);
+  }
+
+  private readonly releaseReaders = (): void => {
+    if (this.quiet()) {
+      setTimeout(this.releaseReaders, QUIET_RECHECK_MS);
+      return;
+    }
+    this.readersScheduled = false;
+    this.openReadTurn();
+    let released = 0;
+    while (released < this.readers.length && this.mayRead()) this.readers[released++]!();
+    this.readers.splice(0, released);
+    if (this.readers.length > 0) this.scheduleReaders();
+  };
 
   private openSlice(now: number): void {
     this.sliceOpen = true;

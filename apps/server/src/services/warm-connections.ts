@@ -23,6 +23,13 @@ export interface WarmConnectionsOptions {
   openAheadMs?: number;
   /** A parked connection unused this long after its request's instant is closed (default 3 s). */
   unusedAfterMs?: number;
+  /**
+   * How many bytes a connection reads ahead of its consumer (its sockets' readableHighWaterMark;
+   * Node's default is 16 KiB). A consumer that reads a stream at its own pace (see
+   * EventLoopShare.readTurn) sets it low: the socket then stops reading as soon as the consumer
+   * waits, instead of reading another 16 KiB (dozens of small reads) first.
+   */
+  readAheadBytes?: number;
 }
 
 /** Connections opened per turn of the event loop (each costs ~0.15 ms), so timers stay on time. */
@@ -69,13 +76,23 @@ export class WarmConnections {
 
   private readonly openAheadMs: number;
   private readonly unusedAfterMs: number;
+  /** Options every socket of the agents is made with. */
+  private readonly socketOptions: { readableHighWaterMark?: number };
 
   constructor(options: WarmConnectionsOptions = {}) {
     this.openAheadMs = options.openAheadMs ?? 1000;
     this.unusedAfterMs = options.unusedAfterMs ?? 3000;
+    this.socketOptions =
+      options.readAheadBytes === undefined ? {} : { readableHighWaterMark: options.readAheadBytes };
     this.agents = {
-      'http:': this.warmed('http:', new http.Agent({ keepAlive: true, scheduling: 'lifo' })),
-      'https:': this.warmed('https:', new https.Agent({ keepAlive: true, scheduling: 'lifo' })),
+      'http:': this.warmed(
+        'http:',
+        new http.Agent({ keepAlive: true, scheduling: 'lifo', ...this.socketOptions }),
+      ),
+      'https:': this.warmed(
+        'https:',
+        new https.Agent({ keepAlive: true, scheduling: 'lifo', ...this.socketOptions }),
+      ),
     };
   }
 
@@ -176,7 +193,7 @@ export class WarmConnections {
   private park(key: string, origin: Origin, dueAt: number): void {
     let socket: Duplex;
     try {
-      socket = this.connectors.get(origin.protocol)!(connectOptions(origin));
+      socket = this.connectors.get(origin.protocol)!({ ...connectOptions(origin), ...this.socketOptions });
     } catch {
       return;
     }

@@ -130,4 +130,37 @@ describe('EventLoopShare', () => {
     // Held at most ~5 ms at a time, then a 2 ms slice: 25 steps in well under a second.
     expect(took).toBeLessThan(500);
   });
+
+  it('grants stream reads a few per turn of the loop, in the order they were asked for', async () => {
+    const share = new EventLoopShare(2, 4);
+    const turns = turnCounter();
+    const granted: { stream: number; turn: number }[] = [];
+    // 10 streams each reading 3 chunks: 30 reads asked for, 4 granted a turn.
+    await Promise.all(
+      Array.from({ length: 10 }, async (_, stream) => {
+        for (let chunk = 0; chunk < 3; chunk++) {
+          await share.readTurn();
+          granted.push({ stream, turn: turns.turn });
+        }
+      }),
+    );
+    turns.stop();
+    expect(granted).toHaveLength(30);
+    const perTurn = new Map<number, number>();
+    for (const g of granted) perTurn.set(g.turn, (perTurn.get(g.turn) ?? 0) + 1);
+    expect(Math.max(...perTurn.values())).toBeLessThanOrEqual(4);
+    expect(perTurn.size).toBeGreaterThanOrEqual(30 / 4);
+    // First come, first served: the first reads go to streams 0-3, in that order.
+    expect(granted.slice(0, 4).map((g) => g.stream)).toEqual([0, 1, 2, 3]);
+  });
+
+  it('grants no read in the moments before a kept-clear instant', async () => {
+    const share = new EventLoopShare(2, 4);
+    const dueAt = performance.now() + 2;
+    const stop = share.keepClearBefore(() => dueAt - performance.now());
+    await share.readTurn();
+    const grantedAt = performance.now();
+    stop();
+    expect(grantedAt).toBeGreaterThanOrEqual(dueAt);
+  });
 });

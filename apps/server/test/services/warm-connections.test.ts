@@ -108,4 +108,48 @@ describe('WarmConnections', () => {
     expect(warm.parkedCount).toBe(0);
     await expect(get(warm, gone)).rejects.toThrow(/ECONNREFUSED/);
   });
+
+  it('with readAheadBytes, a connection whose reader waits stops reading (parked connections too)', async () => {
+    // A server streaming 1 KiB every millisecond, as a busy event stream does.
+    const server = http.createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      const timer = setInterval(() => res.write(`data: ${'x'.repeat(1024)}\n\n`), 1);
+      res.on('close', () => clearInterval(timer));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/stream`);
+    cleanup.push(() => {
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    });
+
+    /** Bytes the connection read while its reader, having taken one chunk, waited 150 ms. */
+    const readWhileWaiting = async (warm: WarmConnections): Promise<number> => {
+      const res = await new Promise<http.IncomingMessage>((resolve, reject) =>
+        http.get(url, { agent: warm.agents['http:'] }, resolve).on('error', reject),
+      );
+      const chunks = res[Symbol.asyncIterator]();
+      await chunks.next();
+      const before = res.socket.bytesRead;
+      await new Promise((r) => setTimeout(r, 150));
+      const read = res.socket.bytesRead - before;
+      res.destroy();
+      return read;
+    };
+
+    const lean = new WarmConnections({ readAheadBytes: 1 });
+    const usual = new WarmConnections();
+    cleanup.push(
+      () => lean.close(),
+      () => usual.close(),
+    );
+    // ~150 KiB were written meanwhile: Node's default reads 16 KiB ahead (and as much again into
+    // the response), one chunk's worth is all a lean connection takes.
+    expect(await readWhileWaiting(usual)).toBeGreaterThan(16 * 1024);
+    expect(await readWhileWaiting(lean)).toBeLessThan(8 * 1024);
+    lean.expect(url, 100);
+    await eventually(() => expect(lean.parkedCount).toBe(1));
+    expect(await readWhileWaiting(lean)).toBeLessThan(8 * 1024);
+    expect(lean.parkedCount).toBe(0);
+  });
 });

@@ -12,9 +12,11 @@ import { WarmConnections } from '../../services/warm-connections.js';
 
 /**
  * The connections of every Dify call: keep-alive, and opened shortly ahead of scheduled runs
- * (`warmConnections.expect`) so that a burst of runs does not connect at its instant.
+ * (`warmConnections.expect`) so that a burst of runs does not connect at its instant. They read
+ * no further ahead than one chunk: event streams are read at a pace (sse.ts), and a stream
+ * waiting for its turn must stop reading its socket, or the reads it waits for happen anyway.
  */
-export const warmConnections = new WarmConnections();
+export const warmConnections = new WarmConnections({ readAheadBytes: 1 });
 const agents = warmConnections.agents;
 
 /**

@@ -36,8 +36,15 @@ export async function readEventStream(
   }, options.idleMs);
   const onAbort = () => body.destroy();
   options.signal.addEventListener('abort', onAbort, { once: true });
+  const chunks = body[Symbol.asyncIterator]();
+  let done = false;
   try {
-    for await (const chunk of body) {
+    for (;;) {
+      // Each read waits for its turn (a few dozen reads a turn of the loop, see readTurn).
+      await backgroundWork.readTurn();
+      const next = await chunks.next();
+      if (next.done === true) break;
+      const chunk: unknown = next.value;
       timer.refresh();
       // Hundreds of live streams must not delay the runs due meanwhile: a stream read after a
       // wait comes as one large chunk, so it is parsed in pieces, each in its turn.
@@ -47,6 +54,7 @@ export async function readEventStream(
         await backgroundWork.run(() => parser.feed(piece));
       }
     }
+    done = true;
     // A last event without its blank line still counts.
     parser.reset({ consume: true });
     if (idle) return 'idle';
@@ -55,6 +63,7 @@ export async function readEventStream(
     if (idle) return 'idle';
     return options.signal.aborted ? 'aborted' : 'broken';
   } finally {
+    if (!done) chunks.return?.().catch(() => undefined);
     clearTimeout(timer);
     options.signal.removeEventListener('abort', onAbort);
   }
