@@ -6,11 +6,10 @@
 //   node bench/dify.js [--runs 500] [--probes 50] [--sim-nice 19] [--database-url postgres://…]
 //                      [--verbose 1] [--profile file.cpuprofile --profile-ms 400]
 import { fork } from 'node:child_process';
-import os from 'node:os';
 import diagnostics from 'node:diagnostics_channel';
 import { clearInterval, setInterval } from 'node:timers';
 import { fileURLToPath } from 'node:url';
-import { flags, percentile, profileFor, round, sleep, startNode } from './support.js';
+import { flags, percentile, profileFor, reniceProcess, round, sleep, startNode } from './support.js';
 
 const opts = flags();
 const runs = Number(opts.runs ?? 500);
@@ -22,7 +21,7 @@ const child = fork(fileURLToPath(new URL('./dify-sim-child.js', import.meta.url)
 const { url } = await new Promise((resolve) => child.once('message', resolve));
 // --sim-nice 19: the simulator yields the CPU to Kairos, as a Dify on another machine would
 // (by default it competes with Kairos for this machine's cores).
-if (opts['sim-nice'] !== undefined) os.setPriority(child.pid, Number(opts['sim-nice']));
+if (opts['sim-nice'] !== undefined) reniceProcess(child.pid, Number(opts['sim-nice']));
 const report = () =>
   new Promise((resolve) => {
     child.once('message', resolve);

@@ -3,8 +3,8 @@
 import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import { fork } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
@@ -100,4 +100,21 @@ export async function profileFor(file, ms) {
     await writeFile(file, JSON.stringify(profile));
     session.disconnect();
   }, ms);
+}
+
+/**
+ * Sets the niceness of every thread of a process. setpriority(2) on a pid changes only the
+ * thread with that id on Linux: a Node process's V8 and libuv threads (its garbage collector's
+ * helpers among them) kept niceness 0 and competed with Kairos at its own priority. Threads
+ * started later inherit the niceness of the thread that starts them. Where /proc is absent,
+ * only the pid is changed.
+ */
+export function reniceProcess(pid, nice) {
+  let threads;
+  try {
+    threads = readdirSync(`/proc/${pid}/task`).map(Number);
+  } catch {
+    threads = [pid];
+  }
+  for (const tid of threads) setPriority(tid, nice);
 }
