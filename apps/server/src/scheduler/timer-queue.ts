@@ -5,12 +5,12 @@
  * 2 ms), which is what keeps start lateness p50 near 0 ms instead of "next poll".
  *
  * Those turns keep a core busy while they last, so they have a budget: at most
- * SPIN_TURNS_PER_SECOND turns of each second (about 50 ms of CPU on an idle loop). Runs due at a
- * few instants a second (cron) always get it; when hundreds of instants a second are due (200
- * tasks spread over the second), spinning for each took a quarter of a core (1.7 million turns
- * in 10 s, measured) away from the executors and workflows the runs call; past the budget an
- * item is released by its timer alone, within about a millisecond of its instant on an idle loop
- * (on a busy one, after the turn under way). The budget counts turns, not the wall time they
+ * SPIN_TURNS_PER_SECOND turns of each second (about 15 ms of CPU on an idle loop, where a 2 ms
+ * spin is ~1,300 turns). Runs due at a few instants a second (cron) always get it; when
+ * hundreds of instants a second are due (200 tasks spread over the second), spinning for each
+ * took a quarter of a core (1.7 million turns in 10 s, measured) away from the executors and
+ * workflows the runs call; past the budget an item is released by its timer alone, within about
+ * a millisecond of its instant on an idle loop (on a busy one, after the turn under way). The budget counts turns, not the wall time they
  * span: on a loop busy with other work (hundreds of live streams) a spin of 2 ms is a handful of
  * turns and costs next to nothing, and counted as 2 ms it used up the budget within half a
  * second, after which runs waited for the turn under way (4-8 ms, measured).
@@ -27,9 +27,10 @@ interface Entry<T> {
 const EARLY_WAKE_MS = 2;
 /**
  * setImmediate turns allowed for spinning per second of wall time (a turn of an otherwise idle
- * loop costs ~1.5 µs, measured: 1.7 million turns took 2.5 s of CPU).
+ * loop costs ~1.5 µs, measured: 1.7 million turns took 2.5 s of CPU; on a busy loop each turn
+ * also costs a poll of the sockets that would otherwise have waited for more to do).
  */
-const SPIN_TURNS_PER_SECOND = 30_000;
+const SPIN_TURNS_PER_SECOND = 10_000;
 
 /** Spinning turns taken in the current second. */
 class SpinBudget {
