@@ -10,10 +10,11 @@
  * hundreds of instants a second are due (200 tasks spread over the second), spinning for each
  * took a quarter of a core (1.7 million turns in 10 s, measured) away from the executors and
  * workflows the runs call; past the budget an item is released by its timer alone, within about
- * a millisecond of its instant on an idle loop (on a busy one, after the turn under way). The budget counts turns, not the wall time they
- * span: on a loop busy with other work (hundreds of live streams) a spin of 2 ms is a handful of
- * turns and costs next to nothing, and counted as 2 ms it used up the budget within half a
- * second, after which runs waited for the turn under way (4-8 ms, measured).
+ * a millisecond of its instant on an idle loop (on a busy one, after the turn under way). The
+ * budget counts turns, not the wall time they span: on a loop busy with other work (hundreds of
+ * live streams) a spin of 2 ms is a handful of turns and costs next to nothing, and counted as
+ * 2 ms it used up the budget within half a second, after which runs waited for the turn under
+ * way (4-8 ms, measured).
  */
 import type { Clock, TimerHandle } from '../clock.js';
 
