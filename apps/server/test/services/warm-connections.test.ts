@@ -1,8 +1,13 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WarmConnections } from '../../src/services/warm-connections.js';
 import { eventually } from '../support/eventually.js';
+import { tempDir } from '../support/temp-dir.js';
 
 /** A real server on 127.0.0.1 that counts the connections it accepts. */
 async function countingServer() {
@@ -32,6 +37,27 @@ function get(warm: WarmConnections, url: URL): Promise<string> {
     req.on('error', reject);
     req.end();
   });
+}
+
+/** Bytes a response's connection read while its reader, having taken one chunk, waited 150 ms. */
+async function bytesReadWhileWaiting(get: () => http.ClientRequest): Promise<number> {
+  const res = await new Promise<http.IncomingMessage>((resolve, reject) =>
+    get().on('response', resolve).on('error', reject),
+  );
+  const chunks = res[Symbol.asyncIterator]();
+  await chunks.next();
+  const before = res.socket.bytesRead;
+  await new Promise((r) => setTimeout(r, 150));
+  const read = res.socket.bytesRead - before;
+  res.destroy();
+  return read;
+}
+
+/** Streams 1 KiB every millisecond, as a busy event stream does. */
+function streamEvents(_req: http.IncomingMessage, res: http.ServerResponse): void {
+  res.writeHead(200, { 'content-type': 'text/event-stream' });
+  const timer = setInterval(() => res.write(`data: ${'x'.repeat(1024)}\n\n`), 1);
+  res.on('close', () => clearInterval(timer));
 }
 
 const cleanup: (() => unknown)[] = [];
@@ -110,12 +136,7 @@ describe('WarmConnections', () => {
   });
 
   it('with readAheadBytes, a connection whose reader waits stops reading (parked connections too)', async () => {
-    // A server streaming 1 KiB every millisecond, as a busy event stream does.
-    const server = http.createServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
-      const timer = setInterval(() => res.write(`data: ${'x'.repeat(1024)}\n\n`), 1);
-      res.on('close', () => clearInterval(timer));
-    });
+    const server = http.createServer(streamEvents);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const url = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/stream`);
     cleanup.push(() => {
@@ -123,19 +144,8 @@ describe('WarmConnections', () => {
       return new Promise<void>((resolve) => server.close(() => resolve()));
     });
 
-    /** Bytes the connection read while its reader, having taken one chunk, waited 150 ms. */
-    const readWhileWaiting = async (warm: WarmConnections): Promise<number> => {
-      const res = await new Promise<http.IncomingMessage>((resolve, reject) =>
-        http.get(url, { agent: warm.agents['http:'] }, resolve).on('error', reject),
-      );
-      const chunks = res[Symbol.asyncIterator]();
-      await chunks.next();
-      const before = res.socket.bytesRead;
-      await new Promise((r) => setTimeout(r, 150));
-      const read = res.socket.bytesRead - before;
-      res.destroy();
-      return read;
-    };
+    const readWhileWaiting = (warm: WarmConnections): Promise<number> =>
+      bytesReadWhileWaiting(() => http.get(url, { agent: warm.agents['http:'] }));
 
     const lean = new WarmConnections({ readAheadBytes: 1 });
     const usual = new WarmConnections();
@@ -151,5 +161,49 @@ describe('WarmConnections', () => {
     await eventually(() => expect(lean.parkedCount).toBe(1));
     expect(await readWhileWaiting(lean)).toBeLessThan(8 * 1024);
     expect(lean.parkedCount).toBe(0);
+  });
+
+  it('with readAheadBytes, a TLS connection whose reader waits stops reading too', async () => {
+    // A self-signed certificate for 127.0.0.1, made here (TLS sockets take another option).
+    const dir = tempDir();
+    const [key, cert] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+      ],
+      { stdio: 'ignore' },
+    );
+    const ca = readFileSync(cert);
+    const server = https.createServer({ key: readFileSync(key), cert: ca }, streamEvents);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = new URL(`https://127.0.0.1:${(server.address() as AddressInfo).port}/stream`);
+    cleanup.push(() => {
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    });
+    const lean = new WarmConnections({ readAheadBytes: 1 });
+    const usual = new WarmConnections();
+    cleanup.push(
+      () => lean.close(),
+      () => usual.close(),
+    );
+    const get = (warm: WarmConnections) => () => https.get(url, { agent: warm.agents['https:'], ca });
+    expect(await bytesReadWhileWaiting(get(usual))).toBeGreaterThan(16 * 1024);
+    expect(await bytesReadWhileWaiting(get(lean))).toBeLessThan(8 * 1024);
   });
 });
