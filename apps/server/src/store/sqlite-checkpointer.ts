@@ -4,16 +4,16 @@
  * syncs it, and on the server's single connection it holds the event loop meanwhile (a 100-row
  * event insert took 7.5 ms instead of ~1 ms, several times a second while hundreds of Dify runs
  * streamed, and runs due then started late). Here the server's connection never checkpoints;
- * a worker thread with a connection of its own runs a PASSIVE checkpoint every CHECKPOINT_EVERY_MS,
- * which copies what it can without waiting for, or blocking, the writer or readers. If the
- * worker stops, the connection checkpoints itself again as before.
+ * a worker thread with a connection of its own runs a PASSIVE checkpoint every
+ * CHECKPOINT_EVERY_MS, which copies what it can without waiting for, or blocking, the writer or
+ * readers. If the worker stops, the connection checkpoints itself again as before.
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 
 /** How often the worker checkpoints, in ms (the WAL grows by a few MB at most between two). */
-export const CHECKPOINT_EVERY_MS = 200;
+const CHECKPOINT_EVERY_MS = 200;
 /** SQLite's own default, restored if the worker stops. */
 const AUTOCHECKPOINT_PAGES = 1000;
 const CLOSE_WAIT_MS = 2000;
