@@ -2,13 +2,15 @@
 // process), each streaming ~200 events: is every event recorded, how much memory do the live
 // runs cost, how many events per second does the store take, and how long from the fire (and
 // from the run's start) to the run request reaching Dify? While the 500 stream, 50 probe runs
-// fire one by one (every 20 ms): the overhead of one run on a node busy with 500 streams.
+// fire one by one (every 20 ms): the overhead of one run on a node busy with 500 streams, and
+// for each probe over 5 ms what held it (a GC pause, the main thread waiting for a core).
 //   node bench/dify.js [--runs 500] [--probes 50] [--sim-nice 19] [--database-url postgres://…]
 //                      [--verbose 1] [--profile file.cpuprofile --profile-ms 400]
 import { fork } from 'node:child_process';
 import diagnostics from 'node:diagnostics_channel';
 import { clearInterval, setInterval } from 'node:timers';
 import { fileURLToPath } from 'node:url';
+import { watchPauses } from './pause-watch.js';
 import { flags, percentile, profileFor, reniceProcess, round, sleep, startNode } from './support.js';
 
 const opts = flags();
@@ -29,6 +31,7 @@ const report = () =>
   });
 
 const kairos = await startNode(databaseUrl);
+const pauses = watchPauses();
 await kairos.api('POST', '/api/v1/apps', { appName: 'bench', name: 'Bench' });
 const fireAt = Date.now() + 5000 + runs * 10;
 const taskIds = [];
@@ -63,7 +66,16 @@ const startedAt = new Map();
 
 const finished = [];
 let lastFinish = 0;
-kairos.node.events.on('run:started', ({ run }) => startedAt.set(run.taskId, { run: run.id, at: now() }));
+// A probe's main-thread core wait from 3 ms before its instant to its start (see lateCauses).
+const coreWaitBefore = new Map();
+const coreWaitUntilStart = new Map();
+kairos.node.events.on('run:started', ({ run }) => {
+  startedAt.set(run.taskId, { run: run.id, at: now() });
+  if (probeFires.has(run.taskId)) coreWaitUntilStart.set(run.taskId, pauses.coreWaitMs());
+});
+for (const [taskId, at] of probeFires) {
+  setTimeout(() => coreWaitBefore.set(taskId, { at: now(), wait: pauses.coreWaitMs() }), at - 3 - Date.now());
+}
 const finishedAt = new Map();
 kairos.node.events.on('run:finished', ({ run }) => {
   finished.push(run);
@@ -129,6 +141,22 @@ for (const [taskId, at] of probeFires) {
   streamingAtProbe.push(taskIds.filter((id) => (finishedAt.get(id) ?? Infinity) > at).length);
 }
 probeFireToSent.sort((a, b) => a - b);
+// Why the probes over 5 ms were late: a GC pause, or the main thread ready but waiting for a
+// core (Linux), or neither (the loop busy with other work), each counted when it took ≥ 2 ms.
+const late = [];
+for (const [taskId, at] of probeFires) {
+  const start = startedAt.get(taskId);
+  const sent = start ? sentAt.get(start.run) : undefined;
+  if (sent === undefined || sent - at <= 5) continue;
+  const before = coreWaitBefore.get(taskId);
+  const until = coreWaitUntilStart.get(taskId);
+  // Unknown where the kernel does not say, or when the sample before came after the start.
+  const coreWait =
+    before === undefined || before.wait === null || until == null || before.at > start.at
+      ? null
+      : until - before.wait;
+  late.push({ after: at - fireAt, ms: sent - at, gc: pauses.gcMs(at - 1, sent), coreWait });
+}
 streamingAtProbe.sort((a, b) => a - b);
 overheadFromStart.sort((a, b) => a - b);
 overheadFromFire.sort((a, b) => a - b);
@@ -155,6 +183,7 @@ for (let i = 0; i < 50; i++) {
 }
 soloTimes.sort((a, b) => a - b);
 
+pauses.stop();
 await kairos.stop();
 child.kill('SIGKILL');
 console.log(
@@ -202,6 +231,15 @@ console.log(
       p99: round(percentile(probeFireToSent, 99)),
       over5ms: probeFireToSent.filter((v) => v > 5).length,
       max: round(probeFireToSent.at(-1) ?? null),
+      lateCauses: {
+        gcPause: late.filter((l) => l.gc >= 2).length,
+        coreWait: late.filter((l) => (l.coreWait ?? 0) >= 2).length,
+        neither: late.filter((l) => l.gc < 2 && (l.coreWait ?? 0) < 2).length,
+      },
+      // --verbose: each late probe as [ms after the burst, fire -> sent, GC pause ms, core wait ms]
+      late: opts.verbose
+        ? late.map((l) => [l.after, round(l.ms), round(l.gc), round(l.coreWait)])
+        : undefined,
       // --verbose: every probe's figure, and fire -> run started
       all: opts.verbose ? probeFireToSent.map((v) => round(v)) : undefined,
       toStarted: opts.verbose ? probeFireToStart.map((v) => round(v)) : undefined,
