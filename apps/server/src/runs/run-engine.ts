@@ -25,15 +25,6 @@ import type { RunWriter } from './run-writer.js';
 
 /** After an abort, how long a job may take to settle before the run is finished without it. */
 const ABORT_SETTLE_MS = 5000;
-/**
- * Runs started together before their first writes are let out (see requestsWritten): node:http
- * writes a request on process.nextTick, which waits for the microtasks under way, so 500 runs
- * due at one instant, started in one go, wrote no request before the last was started (80 ms).
- */
-const RUNS_BETWEEN_WRITES = 8;
-
-/** Resolves after the process.nextTick callbacks queued so far (the started runs' writes). */
-const requestsWritten = (): Promise<void> => new Promise((resolve) => process.nextTick(resolve));
 
 export interface RunEngineDeps {
   store: Store;
@@ -273,15 +264,10 @@ export class RunEngine {
       this.waiting.unshift(...candidates);
       return;
     }
-    let startedSinceWrites = 0;
-    for (const [i, c] of candidates.entries()) {
+    candidates.forEach((c, i) => {
       switch (results[i]) {
         case 'started':
           this.start(c, now);
-          if (++startedSinceWrites === RUNS_BETWEEN_WRITES) {
-            startedSinceWrites = 0;
-            await requestsWritten();
-          }
           break;
         case 'task_busy':
           this.onTaskBusy(c);
@@ -293,7 +279,7 @@ export class RunEngine {
           // gone: cancelled or taken meanwhile.
           break;
       }
-    }
+    });
   }
 
   private onTaskBusy(c: AdmissionCandidate): void {
