@@ -4,8 +4,6 @@
 import { readFileSync } from 'node:fs';
 import { PerformanceObserver } from 'node:perf_hooks';
 
-const now = () => performance.timeOrigin + performance.now();
-
 export function watchPauses() {
   const gcs = [];
   const observer = new PerformanceObserver((list) => {
@@ -32,7 +30,6 @@ export function watchPauses() {
         return null;
       }
     },
-    now,
     stop: () => observer.disconnect(),
   };
 }
