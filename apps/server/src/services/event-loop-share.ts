@@ -56,11 +56,27 @@ export class EventLoopShare {
   /** Stream reads allowed in the current turn so far (see readTurn). */
   private readsThisTurn = 0;
   private readTurnOpen = false;
-  private readers: (() => void)[] = [];
-  private readersScheduled = false;
+  /** Reads waiting for their turn: each one's resolve. */
+  private readonly readers = new TurnQueue<() => void>({
+    quiet: () => this.quiet(),
+    openTurn: () => this.openReadTurn(),
+    mayTake: () => this.mayRead(),
+    take: (resolve) => resolve(),
+  });
   private sliceStartedAt = 0;
-  private waiting: Piece[] = [];
-  private releaseScheduled = false;
+  /** Pieces waiting for their turn. */
+  private readonly waiting = new TurnQueue<Piece>({
+    quiet: () => this.quiet(),
+    openTurn: () => this.openSlice(performance.now()),
+    mayTake: () => this.mayRun(),
+    take: (piece) => {
+      try {
+        piece.resolve(piece.work());
+      } catch (error) {
+        piece.reject(error);
+      }
+    },
+  });
   private readonly instants = new Set<() => number>();
   /** performance.now() since when work has been held for an instant (-1: it is not). */
   private heldSince = -1;
@@ -83,10 +99,7 @@ export class EventLoopShare {
    */
   readTurn(): Promise<void> {
     if (this.readers.length === 0 && this.mayRead()) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.readers.push(resolve);
-      this.scheduleReaders();
-    });
+    return new Promise((resolve) => this.readers.push(resolve));
   }
 
   /**
@@ -101,10 +114,9 @@ export class EventLoopShare {
         return Promise.reject(error as Error);
       }
     }
-    return new Promise((resolve, reject) => {
-      this.waiting.push({ work, resolve: resolve as (value: unknown) => void, reject });
-      this.scheduleRelease();
-    });
+    return new Promise((resolve, reject) =>
+      this.waiting.push({ work, resolve: resolve as (value: unknown) => void, reject }),
+    );
   }
 
   /**
@@ -185,54 +197,56 @@ export class EventLoopShare {
     setImmediate(() => (this.readTurnOpen = false));
   }
 
-  private scheduleReaders(): void {
-    if (this.readersScheduled) return;
-    this.readersScheduled = true;
-    setImmediate(this.releaseReaders);
-  }
-
-  private readonly releaseReaders = (): void => {
-    if (this.quiet()) {
-      setTimeout(this.releaseReaders, QUIET_RECHECK_MS);
-      return;
-    }
-    this.readersScheduled = false;
-    this.openReadTurn();
-    let released = 0;
-    while (released < this.readers.length && this.mayRead()) this.readers[released++]!();
-    this.readers.splice(0, released);
-    if (this.readers.length > 0) this.scheduleReaders();
-  };
-
   private openSlice(now: number): void {
     this.sliceOpen = true;
     this.sliceStartedAt = now;
     setImmediate(() => (this.sliceOpen = false));
   }
+}
 
-  private scheduleRelease(): void {
-    if (this.releaseScheduled) return;
-    this.releaseScheduled = true;
+/**
+ * Items that wait for a turn of the event loop: on the next turn (later, while the share is
+ * quiet) the turn is opened and items are taken in order while the turn allows; the rest wait
+ * for the following turn.
+ */
+class TurnQueue<T> {
+  private readonly items: T[] = [];
+  private scheduled = false;
+
+  constructor(
+    private readonly turn: {
+      /** Whether items must wait (the moments before a kept-clear instant). */
+      quiet(): boolean;
+      openTurn(): void;
+      mayTake(): boolean;
+      take(item: T): void;
+    },
+  ) {}
+
+  get length(): number {
+    return this.items.length;
+  }
+
+  push(item: T): void {
+    this.items.push(item);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
     setImmediate(this.release);
   }
 
-  /** Runs waiting pieces, in order, until the slice is used up; the rest wait for the next turn. */
   private readonly release = (): void => {
-    if (this.quiet()) {
+    if (this.turn.quiet()) {
       setTimeout(this.release, QUIET_RECHECK_MS);
       return;
     }
-    this.releaseScheduled = false;
-    this.openSlice(performance.now());
-    while (this.waiting.length > 0 && this.mayRun()) {
-      const piece = this.waiting.shift()!;
-      try {
-        piece.resolve(piece.work());
-      } catch (error) {
-        piece.reject(error);
-      }
-    }
-    if (this.waiting.length > 0) this.scheduleRelease();
+    this.scheduled = false;
+    this.turn.openTurn();
+    while (this.items.length > 0 && this.turn.mayTake()) this.turn.take(this.items.shift()!);
+    if (this.items.length > 0) this.schedule();
   };
 }
 
