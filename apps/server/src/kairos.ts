@@ -138,9 +138,14 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
         calendars.invalidate();
         scheduler.wake();
       }),
-      // No background work (live streams, run writes) in the moments before a planned run.
+      // No background work (live streams, run writes) in the moments before a planned run, nor
+      // while runs due together are being started (both within EventLoopShare's hold limit).
       ...(fineGrainedTimers
-        ? [backgroundWork.keepClearBefore(() => engine.nextReleaseAt - clock.now())]
+        ? [
+            backgroundWork.keepClearBefore(() =>
+              engine.startingRuns ? 0 : engine.nextReleaseAt - clock.now(),
+            ),
+          ]
         : []),
     ];
 

@@ -12,7 +12,7 @@ import type { JobContext, JobOutcome, RunAbort } from '../job-types/job-type.js'
 import type { JobTypeRegistry } from '../job-types/registry.js';
 import { TimerQueue } from '../scheduler/timer-queue.js';
 import type { ResumableRun, RunRecord, TaskRecord } from '../store/records.js';
-import type { Store } from '../store/store.js';
+import type { AdmissionResult, Store } from '../store/store.js';
 import type { Admission, AdmissionCandidate } from './admission.js';
 import { AppLimits } from './app-limits.js';
 import { RunLogSink } from './run-log-sink.js';
@@ -25,6 +25,16 @@ import type { RunWriter } from './run-writer.js';
 
 /** After an abort, how long a job may take to settle before the run is finished without it. */
 const ABORT_SETTLE_MS = 5000;
+/**
+ * Runs admitted together (a burst due at one instant) are started in slices of this many ms of
+ * work; between slices the event loop takes a turn, so the started runs' first writes leave
+ * (node:http writes on process.nextTick) and a run due meanwhile is released on time, instead
+ * of both waiting for the whole burst (500 Dify runs: 85-240 ms of starting on this machine).
+ */
+const START_SLICE_MS = 2;
+
+/** Resolves on the next turn of the event loop (after its timers and I/O). */
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export interface RunEngineDeps {
   store: Store;
@@ -60,8 +70,11 @@ export class RunEngine {
   /** Run events: stored through the writer and published to live watchers (GET /runs/{id}/stream). */
   readonly runEvents: RunEventSink;
   private accepting = true;
-  private admitsInFlight = 0;
+  /** Admission calls under way (see admit); drain waits for them. */
+  private readonly admissions = new Set<Promise<void>>();
   private recheckWaiting = false;
+  /** Admissions starting their runs now (see startingRuns). */
+  private startingBatches = 0;
   private readonly configs: JobConfigs;
   private readonly finisher: RunFinisher;
 
@@ -81,6 +94,14 @@ export class RunEngine {
   /** When the next planned run is released (Infinity: none). */
   get nextReleaseAt(): number {
     return this.timers.nextAt;
+  }
+
+  /**
+   * True while runs admitted together are being started (in slices, see START_SLICE_MS): for
+   * background work to keep out of the way, as before a planned release.
+   */
+  get startingRuns(): boolean {
+    return this.startingBatches > 0;
   }
 
   get waitingCount(): number {
@@ -197,7 +218,7 @@ export class RunEngine {
 
   /** Tries the waiting runs again (other nodes' runs may have finished). */
   retryWaiting(): Promise<void> {
-    if (this.admitsInFlight > 0) {
+    if (this.admissions.size > 0) {
       this.recheckWaiting = true;
       return Promise.resolve();
     }
@@ -213,6 +234,8 @@ export class RunEngine {
     this.accepting = false;
     this.timers.stop();
     this.waiting.length = 0;
+    // Runs admitted already are started (without further turns, see admitOnce) and drained too.
+    await Promise.allSettled([...this.admissions]);
     const settledAll = () => Promise.all([...this.active.values()].map((a) => a.settled));
     if (this.active.size > 0) {
       let timer: TimerHandle | undefined;
@@ -234,12 +257,13 @@ export class RunEngine {
    * for a re-check once the calls in flight are over (else a queued run waited for the next poll).
    */
   private async admit(due: AdmissionCandidate[]): Promise<void> {
-    this.admitsInFlight++;
+    const admission = this.admitOnce(due);
+    this.admissions.add(admission);
     try {
-      await this.admitOnce(due);
+      await admission;
     } finally {
-      this.admitsInFlight--;
-      if (this.admitsInFlight === 0 && this.recheckWaiting) {
+      this.admissions.delete(admission);
+      if (this.admissions.size === 0 && this.recheckWaiting) {
         this.recheckWaiting = false;
         void this.retryWaiting();
       }
@@ -264,10 +288,29 @@ export class RunEngine {
       this.waiting.unshift(...candidates);
       return;
     }
-    candidates.forEach((c, i) => {
+    this.startingBatches++;
+    try {
+      await this.startAdmitted(candidates, results, now);
+    } finally {
+      this.startingBatches--;
+    }
+  }
+
+  /** Starts what admission let through, in slices of START_SLICE_MS with a turn of the loop between. */
+  private async startAdmitted(
+    candidates: AdmissionCandidate[],
+    results: AdmissionResult[],
+    now: number,
+  ): Promise<void> {
+    let sliceStartedAt = performance.now();
+    for (const [i, c] of candidates.entries()) {
       switch (results[i]) {
         case 'started':
           this.start(c, now);
+          if (this.accepting && performance.now() - sliceStartedAt >= START_SLICE_MS) {
+            await nextTurn();
+            sliceStartedAt = performance.now();
+          }
           break;
         case 'task_busy':
           this.onTaskBusy(c);
@@ -279,7 +322,7 @@ export class RunEngine {
           // gone: cancelled or taken meanwhile.
           break;
       }
-    });
+    }
   }
 
   private onTaskBusy(c: AdmissionCandidate): void {
