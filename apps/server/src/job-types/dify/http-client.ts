@@ -58,6 +58,11 @@ export function request(
   },
 ): Promise<DifyResponse> {
   return new Promise((resolve, reject) => {
+    const { signal } = options;
+    if (signal?.aborted) {
+      reject(abortError(signal));
+      return;
+    }
     const target = targetOf(url);
     const transport = target.protocol === 'https:' ? https : http;
     const headers = { ...options.headers };
@@ -68,7 +73,6 @@ export function request(
         method: options.method,
         headers,
         agent: agents[target.protocol],
-        signal: options.signal,
       },
       (res) => {
         const status = res.statusCode ?? 0;
@@ -90,6 +94,20 @@ export function request(
       },
     );
     req.on('error', reject);
+    if (signal) {
+      // Rather than node:http's `signal` option, which costs ~20 µs more a request (measured: it
+      // also watches the request with stream.finished), a burst's runs paying it all at once.
+      const onAbort = (): void => void req.destroy(abortError(signal));
+      signal.addEventListener('abort', onAbort, { once: true });
+      req.once('close', () => signal.removeEventListener('abort', onAbort));
+    }
     req.end(options.body);
+  });
+}
+
+/** The error an aborted call fails with, as fetch and node:http name it. */
+function abortError(signal: AbortSignal): Error {
+  return Object.assign(new Error('The operation was aborted', { cause: signal.reason }), {
+    name: 'AbortError',
   });
 }
