@@ -3,7 +3,9 @@
 // runs cost, how many events per second does the store take, and how long from the fire (and
 // from the run's start) to the run request reaching Dify? While the 500 stream, 50 probe runs
 // fire one by one (every 20 ms): the overhead of one run on a node busy with 500 streams, and
-// for each probe over 5 ms what held it (a GC pause, the main thread waiting for a core).
+// for each probe over 5 ms what held it (a GC pause, the main thread waiting for a core). At the
+// same instants (10 ms later) a thread with no Kairos code sends bare requests: the floor the
+// machine allows any sender under this load (send-floor.js).
 //   node bench/dify.js [--runs 500] [--probes 50] [--sim-nice 19] [--database-url postgres://…]
 //                      [--verbose 1] [--profile file.cpuprofile --profile-ms 400]
 import { fork } from 'node:child_process';
@@ -11,6 +13,7 @@ import diagnostics from 'node:diagnostics_channel';
 import { clearInterval, setInterval } from 'node:timers';
 import { fileURLToPath } from 'node:url';
 import { watchPauses } from './pause-watch.js';
+import { measureSendFloor } from './send-floor.js';
 import { flags, percentile, profileFor, reniceProcess, round, sleep, startNode } from './support.js';
 
 const opts = flags();
@@ -84,6 +87,13 @@ kairos.node.events.on('run:finished', ({ run }) => {
 });
 
 await sleep(Math.max(0, fireAt - Date.now() - 500));
+// The machine's floor under the probes: bare requests sent by a thread with no Kairos code, 10 ms
+// after each probe (see send-floor.js), to the simulator's short scenario.
+const floor = measureSendFloor({
+  url: `${url}/v1`,
+  apiKey: 'app-simple',
+  instants: [...probeFires.values()].map((at) => at + 10),
+});
 // --profile <file>: a CPU profile of the node around the burst.
 if (opts.profile) await profileFor(opts.profile, fireAt + Number(opts['profile-ms'] ?? 400) - Date.now());
 const rssBefore = process.memoryUsage().rss;
@@ -183,6 +193,7 @@ for (let i = 0; i < 50; i++) {
 }
 soloTimes.sort((a, b) => a - b);
 
+const floorTimes = await floor;
 pauses.stop();
 await kairos.stop();
 child.kill('SIGKILL');
@@ -254,6 +265,15 @@ console.log(
             ];
           })
         : undefined,
+    },
+    // The same instants, 10 ms later, from a thread with no Kairos code (send-floor.js): what this
+    // machine allows any sender under the same load. Probes above it are Kairos's own delay.
+    sendFloorFireToRequestSentMs: {
+      measured: floorTimes.length,
+      p50: round(percentile(floorTimes, 50)),
+      p90: round(percentile(floorTimes, 90)),
+      p99: round(percentile(floorTimes, 99)),
+      over5ms: floorTimes.filter((v) => v > 5).length,
     },
     fireToFirstByteMs: {
       p50: round(percentile(overheadFromFire, 50)),
