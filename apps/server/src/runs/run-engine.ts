@@ -11,6 +11,7 @@ import { JobDetached } from '../job-types/job-type.js';
 import type { JobContext, JobOutcome, RunAbort } from '../job-types/job-type.js';
 import type { JobTypeRegistry } from '../job-types/registry.js';
 import { TimerQueue } from '../scheduler/timer-queue.js';
+import { forEachInSlices } from '../services/loop-slices.js';
 import type { ResumableRun, RunRecord, TaskRecord } from '../store/records.js';
 import type { AdmissionResult, Store } from '../store/store.js';
 import type { Admission, AdmissionCandidate } from './admission.js';
@@ -25,16 +26,8 @@ import type { RunWriter } from './run-writer.js';
 
 /** After an abort, how long a job may take to settle before the run is finished without it. */
 const ABORT_SETTLE_MS = 5000;
-/**
- * Runs admitted together (a burst due at one instant) are started in slices of this many ms of
- * work; between slices the event loop takes a turn, so the started runs' first writes leave
- * (node:http writes on process.nextTick) and a run due meanwhile is released on time, instead
- * of both waiting for the whole burst (500 Dify runs: 85-240 ms of starting on this machine).
- */
+/** Runs admitted together (a burst due at one instant) start in slices of this many ms of work. */
 const START_SLICE_MS = 2;
-
-/** Resolves on the next turn of the event loop (after its timers and I/O). */
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export interface RunEngineDeps {
   store: Store;
@@ -234,7 +227,7 @@ export class RunEngine {
     this.accepting = false;
     this.timers.stop();
     this.waiting.length = 0;
-    // Runs admitted already are started (without further turns, see admitOnce) and drained too.
+    // Runs admitted already are started (without further turns, see startAdmitted) and drained too.
     await Promise.allSettled([...this.admissions]);
     const settledAll = () => Promise.all([...this.active.values()].map((a) => a.settled));
     if (this.active.size > 0) {
@@ -296,21 +289,19 @@ export class RunEngine {
     }
   }
 
-  /** Starts what admission let through, in slices of START_SLICE_MS with a turn of the loop between. */
-  private async startAdmitted(
+  /**
+   * Starts what admission let through, with a turn of the event loop after each START_SLICE_MS
+   * (see forEachInSlices); once draining, the rest start at once, so drain finds them running.
+   */
+  private startAdmitted(
     candidates: AdmissionCandidate[],
     results: AdmissionResult[],
     now: number,
   ): Promise<void> {
-    let sliceStartedAt = performance.now();
-    for (const [i, c] of candidates.entries()) {
+    const decide = (c: AdmissionCandidate, i: number): void => {
       switch (results[i]) {
         case 'started':
           this.start(c, now);
-          if (this.accepting && performance.now() - sliceStartedAt >= START_SLICE_MS) {
-            await nextTurn();
-            sliceStartedAt = performance.now();
-          }
           break;
         case 'task_busy':
           this.onTaskBusy(c);
@@ -322,7 +313,8 @@ export class RunEngine {
           // gone: cancelled or taken meanwhile.
           break;
       }
-    }
+    };
+    return forEachInSlices(candidates, decide, { sliceMs: START_SLICE_MS, mayPause: () => this.accepting });
   }
 
   private onTaskBusy(c: AdmissionCandidate): void {
