@@ -8,7 +8,7 @@ import type { Clock, TimerHandle } from '../clock.js';
 import { KairosError } from '../errors.js';
 import type { EventBus } from '../events.js';
 import { JobDetached } from '../job-types/job-type.js';
-import type { JobContext, JobOutcome, RunAbort } from '../job-types/job-type.js';
+import type { JobContext, RunAbort } from '../job-types/job-type.js';
 import type { JobTypeRegistry } from '../job-types/registry.js';
 import { TimerQueue } from '../scheduler/timer-queue.js';
 import { forEachInSlices } from '../services/loop-slices.js';
@@ -19,7 +19,7 @@ import { AppLimits } from './app-limits.js';
 import { RunLogSink } from './run-log-sink.js';
 import { JobConfigs } from './job-configs.js';
 import { RunEventSink } from './run-event-sink.js';
-import { abortOutcome, failureOutcome, isRunAbort, withJobReport } from './run-outcome.js';
+import { abortOutcomeOf, failureOutcome, isRunAbort, successOutcome, withJobReport } from './run-outcome.js';
 import type { RunOutcome } from './run-outcome.js';
 import { RunFinisher } from './run-finisher.js';
 import type { RunWriter } from './run-writer.js';
@@ -358,6 +358,7 @@ export class RunEngine {
     this.active.set(run.id, active);
     if (!resumed) this.deps.events.emit('run:started', { run: active.run });
 
+    const aborted = (): RunOutcome => abortOutcomeOf(controller.signal, task.timeoutSeconds);
     const end = (outcome: RunOutcome): void => {
       if (active.finished) return;
       active.finished = true;
@@ -419,37 +420,20 @@ export class RunEngine {
     }
     controller.signal.addEventListener('abort', () => {
       // A job that ignores its signal does not hold the run: it ends without it.
-      active.timers.push(this.deps.clock.setTimer(() => end(this.abortedOutcome(active)), ABORT_SETTLE_MS));
+      active.timers.push(this.deps.clock.setTimer(() => end(aborted()), ABORT_SETTLE_MS));
     });
     promise.then(
       (outcome) => {
-        if (controller.signal.aborted) return end(withJobReport(this.abortedOutcome(active), outcome));
-        const { output, usage, executor } = outcome as JobOutcome;
-        end({
-          status: 'succeeded',
-          output,
-          error: null,
-          retryable: false,
-          ...(usage ? { usage } : {}),
-          ...(executor !== undefined ? { executor } : {}),
-        });
+        if (controller.signal.aborted) return end(withJobReport(aborted(), outcome));
+        end(successOutcome(outcome));
       },
       (error: unknown) => {
         if (error instanceof JobDetached && isRunAbort(controller.signal.reason)) {
           if (controller.signal.reason.kind === 'shutdown') return detach();
         }
-        end(
-          controller.signal.aborted
-            ? withJobReport(this.abortedOutcome(active), error)
-            : failureOutcome(error),
-        );
+        end(controller.signal.aborted ? withJobReport(aborted(), error) : failureOutcome(error));
       },
     );
-  }
-
-  private abortedOutcome(active: ActiveRun): RunOutcome {
-    const reason: unknown = active.controller.signal.reason;
-    return abortOutcome(isRunAbort(reason) ? reason : { kind: 'cancel' }, active.task.timeoutSeconds);
   }
 
   private removeWaiting(match: (c: AdmissionCandidate) => boolean): AdmissionCandidate[] {

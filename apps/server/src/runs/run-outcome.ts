@@ -81,6 +81,16 @@ export function failureOutcome(thrown: unknown): RunOutcome {
 export const isRunAbort = (reason: unknown): reason is RunAbort =>
   typeof reason === 'object' && reason !== null && typeof (reason as RunAbort).kind === 'string';
 
+/** The outcome of a run its signal aborted (a reason that is not a RunAbort counts as a cancel). */
+export function abortOutcomeOf(signal: AbortSignal, timeoutSeconds: number | null): RunOutcome {
+  const reason: unknown = signal.reason;
+  return abortOutcome(isRunAbort(reason) ? reason : { kind: 'cancel' }, timeoutSeconds);
+}
+
+/** A job that resolved: the run succeeded with what it reported. */
+export const successOutcome = (report: unknown): RunOutcome =>
+  withJobReport({ status: 'succeeded', error: null, retryable: false }, report);
+
 /**
  * An aborted run keeps what its job reported while stopping (a JobFailure's or outcome's output
  * and usage: for Dify, the run ids and the tokens spent before the stop).
