@@ -42,6 +42,10 @@ if (!isMainThread) {
       if (times.length === instants.length) parentPort.postMessage(times);
     });
     req.on('response', (res) => res.resume());
+    // A failed send fails the measurement (the worker's error rejects measureSendFloor), not a hang.
+    req.on('error', (error) => {
+      throw error;
+    });
     req.end(body);
   };
   // Connections opened ahead, as Kairos opens them ahead of planned runs.

@@ -140,13 +140,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
       }),
       // No background work (live streams, run writes) in the moments before a planned run, nor
       // while runs due together are being started (both within EventLoopShare's hold limit).
-      ...(fineGrainedTimers
-        ? [
-            backgroundWork.keepClearBefore(() =>
-              engine.startingRuns ? 0 : engine.nextReleaseAt - clock.now(),
-            ),
-          ]
-        : []),
+      ...(fineGrainedTimers ? [backgroundWork.keepClearBefore(() => engine.msUntilBusy())] : []),
     ];
 
     const auth = new Authenticator(store);

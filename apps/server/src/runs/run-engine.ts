@@ -66,7 +66,7 @@ export class RunEngine {
   /** Admission calls under way (see admit); drain waits for them. */
   private readonly admissions = new Set<Promise<void>>();
   private recheckWaiting = false;
-  /** Admissions starting their runs now (see startingRuns). */
+  /** Admissions starting their runs now (see msUntilBusy). */
   private startingBatches = 0;
   private readonly configs: JobConfigs;
   private readonly finisher: RunFinisher;
@@ -90,11 +90,12 @@ export class RunEngine {
   }
 
   /**
-   * True while runs admitted together are being started (in slices, see START_SLICE_MS): for
-   * background work to keep out of the way, as before a planned release.
+   * How soon the engine wants the event loop to itself, in ms, for background work to keep out
+   * of the way (EventLoopShare.keepClearBefore): 0 while runs admitted together are being started
+   * (in slices, see START_SLICE_MS), else until the next planned release.
    */
-  get startingRuns(): boolean {
-    return this.startingBatches > 0;
+  msUntilBusy(): number {
+    return this.startingBatches > 0 ? 0 : this.timers.nextAt - this.deps.clock.now();
   }
 
   get waitingCount(): number {
