@@ -18,10 +18,8 @@ import { executorJobType } from './job-types/executor/executor-job-type.js';
 import type { JobType } from './job-types/job-type.js';
 import { LocalAdmission, SharedAdmission } from './runs/admission.js';
 import { RunEngine } from './runs/run-engine.js';
-import { installRetries } from './runs/retries.js';
 import { RunWriter } from './runs/run-writer.js';
 import { CalendarCache } from './scheduler/calendar-cache.js';
-import { installFixedDelay } from './scheduler/fixed-delay.js';
 import { LeaseKeeper } from './scheduler/lease-keeper.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { AppService } from './services/app-service.js';
@@ -94,7 +92,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
       store.capabilities.exclusiveWriter ? { share: backgroundWork } : { rowsPerStatement: 1000 },
     );
     const admission = store.capabilities.exclusiveWriter
-      ? await LocalAdmission.create(store, writer)
+      ? await LocalAdmission.create(store)
       : new SharedAdmission(store);
     const engine = new RunEngine({
       store,
@@ -107,6 +105,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
       nodeId,
       leaseMs: config.leaseMs,
       fineGrainedTimers,
+      onNextFire: () => scheduler.wake(),
     });
     const calendars = new CalendarCache(store, clock);
     const scheduler = new Scheduler({
@@ -130,8 +129,6 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
     const apps = new AppService(store, namespaces, events);
     const calendarService = new CalendarService(store, namespaces, events, clock);
     const unsubscribe = [
-      installRetries({ events, store, engine, clock, logger: log, nodeId, leaseMs: config.leaseMs }),
-      installFixedDelay({ events, store, wake: () => scheduler.wake() }),
       events.on('task:changed', () => scheduler.wake()),
       events.on('app:changed', ({ appName }) => executors.auth.forget(appName)),
       events.on('calendar:changed', () => {
@@ -185,8 +182,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
         executors.hub.stop(); // answers pull executors' long polls, or http.close() would wait for them
         if (!options.noHttp) await http.close();
         await engine.drain(graceMs);
-        // Reactions to the drained runs (a retry of a run stopped by the shutdown) finish
-        // before the leases are given up and the store closes.
+        // Listeners still at work on the drained runs finish before the store closes.
         await events.settle();
         await leases.stop();
         await executors.stop();

@@ -21,13 +21,15 @@ import { JobConfigs } from './job-configs.js';
 import { RunEventSink } from './run-event-sink.js';
 import { abortOutcomeOf, failureOutcome, isRunAbort, successOutcome, withJobReport } from './run-outcome.js';
 import type { RunOutcome } from './run-outcome.js';
-import { RunFinisher } from './run-finisher.js';
+import { RunSettler } from './run-settler.js';
 import type { RunWriter } from './run-writer.js';
+import { misfiresOnAdoption } from '../scheduler/misfire-on-adoption.js';
 
 /** After an abort, how long a job may take to settle before the run is finished without it. */
 const ABORT_SETTLE_MS = 5000;
 /** Runs admitted together (a burst due at one instant) start in slices of this many ms of work. */
 const START_SLICE_MS = 2;
+const CANCELLED_BEFORE_START = { type: 'cancelled', message: 'cancelled before it started' };
 
 export interface RunEngineDeps {
   store: Store;
@@ -41,6 +43,8 @@ export interface RunEngineDeps {
   leaseMs: number;
   /** false with a fake clock (see TimerQueue). */
   fineGrainedTimers?: boolean;
+  /** A run's end set its fixed-delay task's next fire: the scheduler should plan it. */
+  onNextFire?: () => void;
 }
 
 interface ActiveRun {
@@ -69,13 +73,23 @@ export class RunEngine {
   /** Admissions starting their runs now (see msUntilBusy). */
   private startingBatches = 0;
   private readonly configs: JobConfigs;
-  private readonly finisher: RunFinisher;
+  /** The one owner of a run's end (see run-settler.ts). */
+  readonly settler: RunSettler;
 
   constructor(private readonly deps: RunEngineDeps) {
     this.timers = new TimerQueue(deps.clock, (due) => void this.admit(due), deps.fineGrainedTimers ?? true);
     this.appLimits = new AppLimits(deps.store, deps.clock);
     this.logs = new RunLogSink(deps.writer, deps.clock);
-    this.finisher = new RunFinisher({ ...deps, logs: this.logs });
+    this.settler = new RunSettler({
+      clock: deps.clock,
+      events: deps.events,
+      writer: deps.writer,
+      logs: this.logs,
+      owner: deps.nodeId,
+      leaseMs: deps.leaseMs,
+      onRetry: (retry, task) => this.enqueue(retry, task),
+      onNextFire: () => deps.onNextFire?.(),
+    });
     this.runEvents = new RunEventSink(deps.writer, deps.clock);
     this.configs = new JobConfigs(deps.jobTypes);
   }
@@ -142,38 +156,79 @@ export class RunEngine {
   }
 
   /**
-   * Cancels a run: a scheduled or waiting one is finished at once; a running one here is aborted;
-   * a running one on another node is flagged and that node aborts it on its next lease tick.
+   * Cancels a run: a scheduled or waiting one is settled `cancelled` at once; a running one here
+   * is aborted; a running one on another node is flagged and that node aborts it.
    */
   async cancel(runId: number): Promise<RunRecord> {
-    const now = this.deps.clock.now();
     const local = this.active.get(runId);
-    if (local) {
-      local.controller.abort({ kind: 'cancel' } satisfies RunAbort);
-      await local.settled;
-      return (await this.deps.store.getRun(runId))!;
-    }
+    if (local) return this.abortAndWait(local);
     const before = await this.deps.store.getRun(runId);
     if (!before) throw new KairosError('RUN_NOT_FOUND', `run ${runId} does not exist`);
     if (before.status !== 'scheduled' && before.status !== 'running') {
       throw new KairosError('RUN_ALREADY_FINISHED', `run ${runId} has already finished (${before.status})`);
     }
-    await this.deps.writer.flush();
-    const after = await this.deps.store.requestCancel(runId, now);
-    if (after && after.status === 'cancelled') {
-      this.timers.remove((c) => c.run.id === runId);
-      this.removeWaiting((c) => c.run.id === runId);
-      this.finisher.announce(after, false);
+    if (before.status === 'scheduled') {
+      const held = this.timers.remove((c) => c.run.id === runId);
+      held.push(...this.removeWaiting((c) => c.run.id === runId));
+      const task = held[0]?.task ?? (await this.deps.store.getTask(before.taskId));
+      const cancelled = { status: 'cancelled', error: CANCELLED_BEFORE_START, retryable: false } as const;
+      if (await this.settler.end(before, task, 'scheduled', cancelled, null)) {
+        return (await this.deps.store.getRun(runId)) ?? before;
+      }
     }
+    // Running (or started since we looked): the node that runs it aborts it.
+    const after = await this.deps.store.requestCancel(runId, this.deps.clock.now());
+    const startedHere = this.active.get(runId);
+    if (startedHere) return this.abortAndWait(startedHere);
     return after ?? before;
   }
 
-  /** Takes over runs recovered from a dead node's expired lease. */
+  /**
+   * Settles `cancelled` this node's planned runs of a task whose schedule changed or that was
+   * disabled: slots of the old schedule must not fire. Runs due by API or retry are kept.
+   */
+  async cancelPlanned(taskId: number, why: string): Promise<void> {
+    const dropped = this.forgetTask(taskId);
+    const error = { type: 'cancelled', message: `cancelled before it started: ${why}` };
+    await Promise.all(
+      dropped.map((c) => {
+        if (c.run.slotAt === null) {
+          this.timers.push(c.run.scheduledAt, c);
+          return Promise.resolve(false);
+        }
+        return this.settler.end(
+          c.run,
+          c.task,
+          'scheduled',
+          { status: 'cancelled', error, retryable: false },
+          null,
+        );
+      }),
+    );
+  }
+
+  /**
+   * Takes over the planned runs of a node that stopped. A slot later than its task's misfire
+   * threshold is handled by the task's misfire policy (skipped, or fired once), never fired late
+   * after the task's later slots; retries and triggered runs always run.
+   */
   async adopt(runs: RunRecord[]): Promise<void> {
+    const tasks = new Map<number, TaskRecord | undefined>();
     for (const run of runs) {
-      const task = await this.deps.store.getTask(run.taskId);
-      if (task) this.enqueue(run, task);
+      if (!tasks.has(run.taskId)) tasks.set(run.taskId, await this.deps.store.getTask(run.taskId));
     }
+    const now = this.deps.clock.now();
+    const held = runs.flatMap((run) => {
+      const task = tasks.get(run.taskId);
+      return task ? [{ run, task }] : []; // deleted: its runs went with it
+    });
+    const { fire, skip } = misfiresOnAdoption(held, now);
+    for (const { run, task } of fire) this.enqueue(run, task);
+    await Promise.all(
+      skip.map(({ run, task, error }) =>
+        this.settler.end(run, task, 'scheduled', { status: 'skipped', error, retryable: false }, null),
+      ),
+    );
   }
 
   /**
@@ -193,9 +248,16 @@ export class RunEngine {
     }
   }
 
-  /** Announces runs that recovery finished as `lost`, so retries and alerts react. */
-  reportLost(runs: RunRecord[]): void {
-    for (const run of runs) this.finisher.announce(run, true);
+  /**
+   * After recovery settled runs as `lost` (with their retries, in its transaction): they stop
+   * counting against concurrency, their retries are held, and the loss is announced.
+   */
+  async reportLost(lost: { run: RunRecord; retry: RunRecord | null }[]): Promise<void> {
+    for (const { run, retry } of lost) {
+      this.deps.admission.released(run);
+      const task = retry ? await this.deps.store.getTask(run.taskId) : undefined;
+      this.settler.settled(run, true, task, retry, true);
+    }
   }
 
   /** Aborts local runs whose cancel another node recorded (cluster). */
@@ -204,10 +266,10 @@ export class RunEngine {
   }
 
   /** Drops this node's planned and waiting runs of a task (it was disabled or deleted). */
-  forgetTask(taskId: number): RunRecord[] {
+  forgetTask(taskId: number): AdmissionCandidate[] {
     const dropped = this.timers.remove((c) => c.task.id === taskId);
     dropped.push(...this.removeWaiting((c) => c.task.id === taskId));
-    return dropped.map((c) => c.run);
+    return dropped;
   }
 
   /** Tries the waiting runs again (other nodes' runs may have finished). */
@@ -319,6 +381,11 @@ export class RunEngine {
   }
 
   private onTaskBusy(c: AdmissionCandidate): void {
+    // A retry is owed to a run that failed: it waits for room, whatever the overlap policy.
+    if (c.run.triggerType === 'retry') {
+      this.waiting.push(c);
+      return;
+    }
     switch (c.task.concurrency.overlap) {
       case 'queue':
         this.waiting.push(c);
@@ -334,7 +401,13 @@ export class RunEngine {
           type: 'overlap',
           message: `skipped: ${c.task.concurrency.max} run(s) of this task already running (concurrency.max ${c.task.concurrency.max}, overlap skip)`,
         };
-        void this.finisher.finish(c.run, { status: 'skipped', error, retryable: false }, null, c.task);
+        void this.settler.end(
+          c.run,
+          c.task,
+          'scheduled',
+          { status: 'skipped', error, retryable: false },
+          null,
+        );
       }
     }
   }
@@ -364,7 +437,7 @@ export class RunEngine {
       if (active.finished) return;
       active.finished = true;
       for (const t of active.timers) t.cancel();
-      void this.finisher.finish(active.run, outcome, startedAt, task).then(() => {
+      void this.settler.end(active.run, task, 'running', outcome, startedAt).then(() => {
         this.runEvents.close(run.id);
         this.active.delete(run.id);
         this.deps.admission.released(run);
@@ -435,6 +508,12 @@ export class RunEngine {
         end(controller.signal.aborted ? withJobReport(aborted(), error) : failureOutcome(error));
       },
     );
+  }
+
+  private async abortAndWait(active: ActiveRun): Promise<RunRecord> {
+    active.controller.abort({ kind: 'cancel' } satisfies RunAbort);
+    await active.settled;
+    return (await this.deps.store.getRun(active.run.id))!;
   }
 
   private removeWaiting(match: (c: AdmissionCandidate) => boolean): AdmissionCandidate[] {

@@ -6,10 +6,10 @@ import type { RunError, Usage } from '@kairos/protocol';
 import { KairosError, coerceError } from '../errors.js';
 import { JobFailure } from '../job-types/job-type.js';
 import type { RunAbort } from '../job-types/job-type.js';
-import type { FinishRequest } from '../store/store.js';
+import type { RunEnd } from '../store/store.js';
 
 export interface RunOutcome {
-  status: FinishRequest['status'];
+  status: RunEnd['status'];
   output?: unknown;
   error: RunError | null;
   /** Whether the retry policy may try again. */

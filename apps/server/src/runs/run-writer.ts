@@ -1,8 +1,10 @@
 /**
- * Write-behind for the run hot path: starts, finishes and log lines are queued and written in
- * batches (one store call per kind per flush, each one transaction), so a thousand runs due in
- * the same millisecond cost a few transactions, not thousands. Order is kept: within a flush,
- * starts are written before logs and finishes. A failed write is retried, never dropped.
+ * Write-behind for the run hot path: settlements (a run's end and what follows it), log lines
+ * and events are queued and written in batches (one store call per kind per flush, each one
+ * transaction), so a thousand runs ending in the same millisecond cost a few transactions, not
+ * thousands. Order is kept: within a flush, logs and events are written before settlements. A
+ * failed write is retried, never dropped. (Starts are not written behind: a run's start is
+ * stored before its job can have any outside effect, see admission.ts.)
  *
  * A write takes everything queued (so the writer always keeps up) but stores log lines and
  * events in statements of at most ROWS_PER_CHUNK rows, and no statement starts in the moments
@@ -12,7 +14,7 @@
  * writer fall behind at 3,000 runs/s: writes come once per turn of a busy loop, and finishes
  * piled up.)
  */
-import type { FinishRequest, StartRequest, Store } from '../store/store.js';
+import type { SettleResult, Settlement, Store } from '../store/store.js';
 import type { RunEventRecord, RunLogRecord } from '../store/records.js';
 import type { EventLoopShare } from '../services/event-loop-share.js';
 
@@ -35,16 +37,15 @@ export interface RunWriterOptions {
   rowsPerStatement?: number | undefined;
 }
 
-interface PendingFinish {
-  request: FinishRequest;
-  resolve: (finished: boolean) => void;
+interface PendingSettlement {
+  settlement: Settlement;
+  resolve: (result: SettleResult) => void;
 }
 
 export class RunWriter {
-  private starts: StartRequest[] = [];
   private logs: Omit<RunLogRecord, 'seq'>[] = [];
   private events: RunEventRecord[] = [];
-  private finishes: PendingFinish[] = [];
+  private settlements: PendingSettlement[] = [];
   private flushing: Promise<void> | undefined;
   private scheduled = false;
   /** After close(): the store is gone; late writes (a job logging after it was stopped) are dropped. */
@@ -56,26 +57,21 @@ export class RunWriter {
     private readonly options: RunWriterOptions = {},
   ) {}
 
-  markStarted(start: StartRequest): void {
-    this.starts.push(start);
-    this.schedule();
-  }
-
   appendLog(entry: Omit<RunLogRecord, 'seq'>): void {
     this.logs.push(entry);
     this.schedule();
   }
 
-  /** Queues a run event (migration 0002); written with the logs, before finishes. */
+  /** Queues a run event; written with the logs, before settlements. */
   appendEvent(entry: RunEventRecord): void {
     this.events.push(entry);
     this.schedule();
   }
 
-  /** Resolves once the finish is committed: true if it finished the run, false if it was already terminal. */
-  finish(request: FinishRequest): Promise<boolean> {
+  /** Resolves once the settlement is committed, with whether it applied (see Store.settleRuns). */
+  settle(settlement: Settlement): Promise<SettleResult> {
     return new Promise((resolve) => {
-      this.finishes.push({ request, resolve });
+      this.settlements.push({ settlement, resolve });
       this.schedule();
     });
   }
@@ -103,17 +99,14 @@ export class RunWriter {
   }
 
   private drop(): void {
-    for (const f of this.finishes) f.resolve(false);
-    this.starts = [];
+    for (const p of this.settlements) p.resolve({ settled: false, retry: null });
     this.logs = [];
     this.events = [];
-    this.finishes = [];
+    this.settlements = [];
   }
 
   private pending(): boolean {
-    return (
-      this.starts.length > 0 || this.logs.length > 0 || this.events.length > 0 || this.finishes.length > 0
-    );
+    return this.logs.length > 0 || this.events.length > 0 || this.settlements.length > 0;
   }
 
   private schedule(): void {
@@ -136,23 +129,18 @@ export class RunWriter {
   }
 
   private async write(): Promise<void> {
-    const starts = this.starts;
     const logs = this.logs;
     const events = this.events;
-    const finishes = this.finishes;
-    this.starts = [];
+    const settlements = this.settlements;
     this.logs = [];
     this.events = [];
-    this.finishes = [];
+    this.settlements = [];
     // Rows already stored, so that a failed write puts back only the rest (a log line has no
     // key of its own: written twice, it would show twice).
     let logsDone = 0;
     let eventsDone = 0;
-    let startsDone = false;
     const rows = this.options.rowsPerStatement ?? ROWS_PER_CHUNK;
     try {
-      if (starts.length > 0) await this.runStatement(() => this.store.markRunsStarted(starts));
-      startsDone = true;
       for (; logsDone < logs.length; logsDone += rows) {
         const chunk = logs.slice(logsDone, logsDone + rows);
         await this.runStatement(() => this.store.appendRunLogs(chunk));
@@ -161,17 +149,16 @@ export class RunWriter {
         const chunk = events.slice(eventsDone, eventsDone + rows);
         await this.runStatement(() => this.store.appendRunEvents(chunk));
       }
-      if (finishes.length > 0) {
-        const results = await this.store.finishRuns(finishes.map((f) => f.request));
-        finishes.forEach((f, i) => f.resolve(results[i] ?? false));
+      if (settlements.length > 0) {
+        const results = await this.store.settleRuns(settlements.map((p) => p.settlement));
+        settlements.forEach((p, i) => p.resolve(results[i] ?? { settled: false, retry: null }));
       }
     } catch (error) {
       this.onError(error);
       // Put back what was not written, in front, in order, and try again shortly: nothing is dropped.
-      this.starts = [...(startsDone ? [] : starts), ...this.starts];
       this.logs = [...logs.slice(logsDone), ...this.logs];
       this.events = [...events.slice(eventsDone), ...this.events];
-      this.finishes = [...finishes, ...this.finishes];
+      this.settlements = [...settlements, ...this.settlements];
       await new Promise((r) => setTimeout(r, RETRY_DELAY_MS));
     } finally {
       this.flushing = undefined;

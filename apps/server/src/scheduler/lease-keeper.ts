@@ -2,7 +2,7 @@
  * Keeps this node's hold on its runs and takes over the runs of nodes that stopped holding
  * theirs. A node renews every third of the lease; a dead node's runs are recovered within one
  * lease: its planned runs are adopted, its running runs are resumed when their job saved a
- * checkpoint and finished `lost` otherwise (and retried by the task's policy). On PostgreSQL it also delivers cancel requests made on other nodes.
+ * checkpoint and settled `lost` otherwise, with their retry, in the recovery's transaction. On PostgreSQL it also delivers cancel requests made on other nodes.
  */
 import type { Logger } from 'pino';
 import type { Clock, TimerHandle } from '../clock.js';
@@ -89,16 +89,14 @@ export class LeaseKeeper {
     if (resumable.length > 0)
       logger.info({ resumed: resumable.length }, 'resuming runs left by a stopped node');
     await engine.resume(resumable);
-    const { adopted, lost } = await store.recoverRuns({
-      owner: nodeId,
-      now,
-      leaseExpiresAt: now + leaseMs,
-      includeLive,
-    });
+    const { adopted, lost } = await store.recoverRuns(
+      { owner: nodeId, now, leaseExpiresAt: now + leaseMs, includeLive },
+      (run, task) => engine.settler.decideLost(run, task),
+    );
     if (adopted.length > 0 || lost.length > 0) {
       logger.info({ adopted: adopted.length, lost: lost.length }, 'recovered runs left by a stopped node');
     }
-    engine.reportLost(lost);
+    await engine.reportLost(lost);
     await engine.adopt(adopted);
   }
 }

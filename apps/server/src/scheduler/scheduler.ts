@@ -139,11 +139,9 @@ export class Scheduler {
         );
         for (const run of runs) {
           const task = tasks.get(run.taskId)!;
+          // Slots the misfire policy skipped are stored ended by the claim: only announced here.
           if (run.status === 'scheduled') engine.enqueue(run, task);
-          else {
-            events.emit('run:finished', { run, retryable: false });
-            events.emit('run:skipped', { run });
-          }
+          else engine.settler.settled(run, false, task);
         }
         events.emit('scheduler:claimed', {
           tasks: tasks.size,

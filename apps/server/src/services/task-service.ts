@@ -221,18 +221,7 @@ export class TaskService {
   }
 
   /** Planned slots of the old schedule must not fire: cancel those this node holds. */
-  private async dropPlannedRuns(taskId: number, why: string): Promise<void> {
-    const dropped = this.deps.engine.forgetTask(taskId).filter((run) => run.slotAt !== null);
-    const now = this.deps.clock.now();
-    if (dropped.length === 0) return;
-    await this.deps.store.finishRuns(
-      dropped.map((run) => ({
-        runId: run.id,
-        status: 'cancelled' as const,
-        finishedAt: now,
-        durationMs: null,
-        error: { type: 'cancelled', message: `cancelled before it started: ${why}` },
-      })),
-    );
+  private dropPlannedRuns(taskId: number, why: string): Promise<void> {
+    return this.deps.engine.cancelPlanned(taskId, why);
   }
 }

@@ -49,7 +49,7 @@ import {
 /** The operations each dialect writes by hand. */
 export type HotPath = Pick<
   Store,
-  'claimDueTasks' | 'markRunsStarted' | 'admitRuns' | 'finishRuns' | 'renewLeases' | 'recoverRuns'
+  'claimDueTasks' | 'markRunsStarted' | 'admitRuns' | 'settleRuns' | 'renewLeases' | 'recoverRuns'
 > &
   /** A dialect may also write logs by hand; otherwise the Kysely version is used. */
   Partial<Pick<Store, 'appendRunLogs'>>;
@@ -95,7 +95,7 @@ export class KyselyStore extends ExecutorQueries implements Store {
   readonly claimDueTasks: HotPath['claimDueTasks'];
   readonly markRunsStarted: HotPath['markRunsStarted'];
   readonly admitRuns: HotPath['admitRuns'];
-  readonly finishRuns: HotPath['finishRuns'];
+  readonly settleRuns: HotPath['settleRuns'];
   readonly renewLeases: HotPath['renewLeases'];
   readonly recoverRuns: HotPath['recoverRuns'];
   readonly appendRunEvents: Store['appendRunEvents'];
@@ -114,9 +114,9 @@ export class KyselyStore extends ExecutorQueries implements Store {
     this.claimDueTasks = (options, plan) => hot.claimDueTasks(options, plan);
     this.markRunsStarted = (starts) => hot.markRunsStarted(starts);
     this.admitRuns = (requests) => hot.admitRuns(requests);
-    this.finishRuns = (finishes) => hot.finishRuns(finishes);
+    this.settleRuns = (settlements) => hot.settleRuns(settlements);
     this.renewLeases = (owner, leaseExpiresAt) => hot.renewLeases(owner, leaseExpiresAt);
-    this.recoverRuns = (options) => hot.recoverRuns(options);
+    this.recoverRuns = (options, decideLost) => hot.recoverRuns(options, decideLost);
     const appendRunLogs = hot.appendRunLogs?.bind(hot);
     if (appendRunLogs) this.appendRunLogs = appendRunLogs;
     const events = new RunEventQueries(parts.db);

@@ -18,11 +18,10 @@ import type { Selectable } from 'kysely';
 import type { RunsTable, TasksTable } from './db-schema.js';
 import { isRetryableTransactionError } from './db-errors.js';
 import type { HotPath } from './kysely-store-base.js';
+import { withEnd } from './records.js';
 import {
-  LOST_ERROR,
   RUN_INSERT_COLUMNS,
   runColumns,
-  splitRecovered,
   toDurationMs,
   toJson,
   toRunRecord,
@@ -33,9 +32,11 @@ import type {
   AdmissionRequest,
   AdmissionResult,
   ClaimOptions,
-  FinishRequest,
+  DecideLost,
   RecoveryResult,
   RunRecord,
+  SettleResult,
+  Settlement,
   StartRequest,
   TaskPlan,
   TaskRecord,
@@ -100,17 +101,7 @@ export class PostgresHotPath implements HotPath {
         taskIds.push(row.id);
         nextFireAts.push(planned.nextFireAt);
       }
-      let inserted: RunRecord[] = [];
-      if (runs.length > 0) {
-        const columns = RUN_INSERT_COLUMNS;
-        const result = await client.query<Selectable<RunsTable>>(
-          `INSERT INTO runs (${columns.join(', ')})
-           SELECT * FROM unnest(${columns.map((c, i) => `$${i + 1}::${RUN_COLUMN_TYPES[c]}[]`).join(', ')})
-           ON CONFLICT DO NOTHING RETURNING *`,
-          columns.map((c) => runs.map((run) => run[c])),
-        );
-        inserted = result.rows.map(toRunRecord).sort((a, b) => a.id - b.id);
-      }
+      const inserted = await insertRuns(client, runs);
       await client.query(
         `UPDATE tasks AS t SET next_fire_at = v.next_fire_at
          FROM unnest($1::bigint[], $2::bigint[]) AS v(id, next_fire_at) WHERE t.id = v.id`,
@@ -189,38 +180,19 @@ export class PostgresHotPath implements HotPath {
     });
   }
 
-  /** Finish: a run is finished once; a row already terminal after the lock reports false. */
-  async finishRuns(finishes: FinishRequest[]): Promise<boolean[]> {
-    if (finishes.length === 0) return [];
-    const { unique, isFirst } = firstOfEachRun(finishes);
-    const finished = await this.retrying(async (client) => {
-      const result = await client.query<{ id: number }>(
-        `WITH v AS (
-           SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[])
-             AS v(id, status, finished_at, duration_ms, output, error, usage, executor)
-         ), locked AS MATERIALIZED (
-           SELECT id FROM runs WHERE id = ANY($1::bigint[]) AND status IN ('scheduled', 'running')
-           ORDER BY id FOR NO KEY UPDATE
-         )
-         UPDATE runs AS r SET status = v.status, finished_at = v.finished_at, duration_ms = v.duration_ms,
-           output = v.output, error = v.error, usage = v.usage, executor = coalesce(v.executor, r.executor)
-         FROM locked JOIN v ON v.id = locked.id
-         WHERE r.id = locked.id
-         RETURNING r.id`,
-        [
-          unique.map((f) => f.runId),
-          unique.map((f) => f.status),
-          unique.map((f) => f.finishedAt),
-          unique.map((f) => toDurationMs(f.durationMs)),
-          unique.map((f) => toJson(f.output)),
-          unique.map((f) => toJson(f.error ?? undefined)),
-          unique.map((f) => toJson(f.usage ?? undefined)),
-          unique.map((f) => f.executor ?? null),
-        ],
-      );
-      return new Set(result.rows.map((row) => row.id));
-    });
-    return finishes.map((finish, i) => isFirst[i] === true && finished.has(finish.runId));
+  /**
+   * Settle: one transaction per batch. The runs are locked in id order and ended only while in
+   * the status their settler expected (compare-and-set, re-checked on the newest row version
+   * after the lock); then the retries of those ended are inserted and fixed-delay tasks get
+   * their next fire. Three statements, one round trip each, whatever the batch size.
+   */
+  async settleRuns(settlements: Settlement[]): Promise<SettleResult[]> {
+    if (settlements.length === 0) return [];
+    const { unique, isFirst } = firstOfEachRun(settlements);
+    const results = await this.inTransaction((client) => applySettlements(client, unique, this.now()));
+    return settlements.map((s, i) =>
+      isFirst[i] === true ? results.get(s.runId)! : { settled: false, retry: null },
+    );
   }
 
   /** Renew: locks the owner's runs in id order like the batches above, so it cannot deadlock with them. */
@@ -241,36 +213,50 @@ export class PostgresHotPath implements HotPath {
   /**
    * Recovery: SKIP LOCKED, so two nodes recovering at once split the expired runs instead of
    * both taking them; a run whose owner is renewing right now is skipped, and one renewed since
-   * our snapshot fails the re-check. Adopting and losing are one statement on one row version.
+   * our snapshot fails the re-check. The scheduled runs are adopted and the running ones settled
+   * in one transaction, so a lost run is never without its retry.
    */
-  async recoverRuns(options: {
-    owner: string;
-    now: number;
-    leaseExpiresAt: number;
-    includeLive: boolean;
-  }): Promise<RecoveryResult> {
-    const rows = await this.retrying(async (client) => {
-      const result = await client.query<Selectable<RunsTable>>(
+  async recoverRuns(
+    options: { owner: string; now: number; leaseExpiresAt: number; includeLive: boolean },
+    decideLost: DecideLost,
+  ): Promise<RecoveryResult> {
+    return this.inTransaction(async (client) => {
+      const expired = `(lease_expires_at IS NULL OR lease_expires_at < $1::bigint
+                        OR ($2::boolean AND lease_owner IS DISTINCT FROM $3::text))`;
+      const adopted = await client.query<Selectable<RunsTable>>(
         `WITH expired AS MATERIALIZED (
-           SELECT id FROM runs
-           WHERE status IN ('scheduled', 'running')
-             AND (lease_expires_at IS NULL OR lease_expires_at < $2::bigint
-                  OR ($5::boolean AND lease_owner IS DISTINCT FROM $1::text))
+           SELECT id FROM runs WHERE status = 'scheduled' AND ${expired}
            ORDER BY id FOR NO KEY UPDATE SKIP LOCKED
          )
-         UPDATE runs AS r SET
-           status = CASE WHEN r.status = 'running' THEN 'lost' ELSE r.status END,
-           finished_at = CASE WHEN r.status = 'running' THEN $2::bigint ELSE r.finished_at END,
-           error = CASE WHEN r.status = 'running' THEN $4::text ELSE r.error END,
-           lease_owner = CASE WHEN r.status = 'scheduled' THEN $1::text ELSE r.lease_owner END,
-           lease_expires_at = CASE WHEN r.status = 'scheduled' THEN $3::bigint ELSE r.lease_expires_at END
+         UPDATE runs AS r SET lease_owner = $3::text, lease_expires_at = $4::bigint
          FROM expired WHERE r.id = expired.id
          RETURNING r.*`,
-        [options.owner, options.now, options.leaseExpiresAt, LOST_ERROR, options.includeLive],
+        [options.now, options.includeLive, options.owner, options.leaseExpiresAt],
       );
-      return result.rows;
+      const running = await client.query<Selectable<RunsTable>>(
+        `SELECT * FROM runs WHERE status = 'running' AND ${expired}
+         ORDER BY id FOR NO KEY UPDATE SKIP LOCKED`,
+        [options.now, options.includeLive, options.owner],
+      );
+      const lostRuns = running.rows.map(toRunRecord);
+      const tasks = new Map<number, TaskRecord>();
+      if (lostRuns.length > 0) {
+        const taskRows = await client.query<Selectable<TasksTable>>(
+          'SELECT * FROM tasks WHERE id = ANY($1::bigint[])',
+          [[...new Set(lostRuns.map((run) => run.taskId))]],
+        );
+        for (const row of taskRows.rows) tasks.set(row.id, toTaskRecord(row));
+      }
+      const settlements = lostRuns.map((run) => decideLost(run, tasks.get(run.taskId)));
+      const results = await applySettlements(client, settlements, this.now());
+      return {
+        adopted: adopted.rows.map(toRunRecord).sort((a, b) => a.id - b.id),
+        lost: lostRuns.map((run, i) => ({
+          run: withEnd(run, settlements[i]!.end),
+          retry: results.get(run.id)?.retry ?? null,
+        })),
+      };
     });
-    return splitRecovered(rows.map(toRunRecord));
   }
 
   // ------------------------------------------------------------ plumbing
@@ -309,6 +295,83 @@ export class PostgresHotPath implements HotPath {
       }
     }
   }
+}
+
+/** Inserts runs; one whose (task, slot) or (task, idempotency key) exists is skipped. Oldest first. */
+async function insertRuns(client: Queryable, runs: RunColumns[]): Promise<RunRecord[]> {
+  if (runs.length === 0) return [];
+  const columns = RUN_INSERT_COLUMNS;
+  const result = await client.query<Selectable<RunsTable>>(
+    `INSERT INTO runs (${columns.join(', ')})
+     SELECT * FROM unnest(${columns.map((c, i) => `$${i + 1}::${RUN_COLUMN_TYPES[c]}[]`).join(', ')})
+     ON CONFLICT DO NOTHING RETURNING *`,
+    columns.map((c) => runs.map((run) => run[c])),
+  );
+  return result.rows.map(toRunRecord).sort((a, b) => a.id - b.id);
+}
+
+/**
+ * Inside a transaction: ends the runs still in their expected status, then inserts the retries
+ * and sets the fixed-delay next fires of those ended. Settlements name distinct runs.
+ */
+async function applySettlements(
+  client: Queryable,
+  settlements: Settlement[],
+  now: number,
+): Promise<Map<number, SettleResult>> {
+  const results = new Map<number, SettleResult>(
+    settlements.map((s) => [s.runId, { settled: false, retry: null }]),
+  );
+  if (settlements.length === 0) return results;
+  const ended = await client.query<{ id: number }>(
+    `WITH v AS (
+       SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::text[], $7::text[], $8::text[], $9::text[])
+         AS v(id, expected, status, finished_at, duration_ms, output, error, usage, executor)
+     ), locked AS MATERIALIZED (
+       SELECT id FROM runs WHERE id = ANY($1::bigint[]) ORDER BY id FOR NO KEY UPDATE
+     )
+     UPDATE runs AS r SET status = v.status, finished_at = v.finished_at, duration_ms = v.duration_ms,
+       output = v.output, error = v.error, usage = v.usage, executor = coalesce(v.executor, r.executor)
+     FROM locked JOIN v ON v.id = locked.id
+     WHERE r.id = locked.id AND r.status = v.expected
+     RETURNING r.id`,
+    [
+      settlements.map((s) => s.runId),
+      settlements.map((s) => s.expected),
+      settlements.map((s) => s.end.status),
+      settlements.map((s) => s.end.finishedAt),
+      settlements.map((s) => toDurationMs(s.end.durationMs)),
+      settlements.map((s) => toJson(s.end.output)),
+      settlements.map((s) => toJson(s.end.error ?? undefined)),
+      settlements.map((s) => toJson(s.end.usage ?? undefined)),
+      settlements.map((s) => s.end.executor ?? null),
+    ],
+  );
+  const endedIds = new Set(ended.rows.map((row) => Number(row.id)));
+  const applied = settlements.filter((s) => endedIds.has(s.runId));
+  for (const s of applied) results.set(s.runId, { settled: true, retry: null });
+  const retries = applied.filter((s) => s.retry !== null);
+  const inserted = await insertRuns(
+    client,
+    retries.map((s) => runColumns(s.retry!, now)),
+  );
+  // A retry is told from others by its idempotency key (one per run and attempt).
+  const byKey = new Map(inserted.map((run) => [run.idempotencyKey, run]));
+  for (const s of retries) {
+    const retry = byKey.get(s.retry!.idempotencyKey ?? null);
+    if (retry) results.set(s.runId, { settled: true, retry });
+  }
+  const fires = applied.filter((s) => s.nextFire !== null).map((s) => s.nextFire!);
+  if (fires.length > 0) {
+    await client.query(
+      `UPDATE tasks AS t SET next_fire_at = v.next_fire_at
+       FROM unnest($1::bigint[], $2::bigint[]) AS v(id, next_fire_at)
+       WHERE t.id = v.id AND t.enabled AND t.next_fire_at IS NULL
+         AND (t.schedule::jsonb ->> 'type') = 'fixed_delay'`,
+      [fires.map((f) => f.taskId), fires.map((f) => f.at)],
+    );
+  }
+  return results;
 }
 
 /** Starts runs still `scheduled` (under an id-ordered lock); returns the ids started. */

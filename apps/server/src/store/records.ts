@@ -94,6 +94,31 @@ export interface RunRecord {
   createdAt: number;
 }
 
+/** The run as it is once `end` is applied (see Store.settleRuns). */
+export function withEnd(
+  run: RunRecord,
+  end: {
+    status: RunStatus;
+    finishedAt: number;
+    durationMs: number | null;
+    output?: unknown;
+    error: RunError | null;
+    usage?: Usage | null | undefined;
+    executor?: string | null | undefined;
+  },
+): RunRecord {
+  return {
+    ...run,
+    status: end.status,
+    finishedAt: end.finishedAt,
+    durationMs: end.durationMs,
+    output: end.output ?? null,
+    error: end.error,
+    usage: end.usage ?? null,
+    executor: end.executor ?? run.executor,
+  };
+}
+
 export interface RunLogRecord {
   runId: number;
   seq: number;

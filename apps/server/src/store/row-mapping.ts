@@ -23,16 +23,7 @@ import type {
   RunRecord,
   TaskRecord,
 } from './records.js';
-import type {
-  AppPatch,
-  CalendarPatch,
-  NewApp,
-  NewCalendar,
-  NewRun,
-  NewTask,
-  RecoveryResult,
-  TaskPatch,
-} from './store.js';
+import type { AppPatch, CalendarPatch, NewApp, NewCalendar, NewRun, NewTask, TaskPatch } from './store.js';
 
 /** The statuses a run can still leave; every other status is terminal. */
 export const NON_TERMINAL_STATUSES = ['scheduled', 'running'] as const;
@@ -68,20 +59,6 @@ export function calendarIdOf(schedule: Schedule): number | null {
 }
 
 /** Stored on runs found `running` under an expired lease. */
-export const LOST_ERROR = toJson({
-  type: 'lost',
-  message: 'Its node stopped renewing the lease before it finished',
-});
-
-/** Recovery's updated rows, told apart by their new status, oldest first. */
-export function splitRecovered(runs: RunRecord[]): RecoveryResult {
-  const sorted = [...runs].sort((a, b) => a.id - b.id);
-  return {
-    adopted: sorted.filter((run) => run.status === 'scheduled'),
-    lost: sorted.filter((run) => run.status === 'lost'),
-  };
-}
-
 // ---------------------------------------------------------------- rows to records
 
 export function toNamespaceRecord(row: Selectable<NamespacesTable>): NamespaceRecord {

@@ -6,7 +6,7 @@
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { Database } from './db-schema.js';
 import { decodeCursor, toPage } from './pagination.js';
-import { NON_TERMINAL_STATUSES, runColumns, toJson, toRunLogRecord, toRunRecord } from './row-mapping.js';
+import { NON_TERMINAL_STATUSES, runColumns, toRunLogRecord, toRunRecord } from './row-mapping.js';
 import {
   StoreConflictError,
   type NewRun,
@@ -21,7 +21,6 @@ import {
 const LOG_CHUNK = 1000;
 
 /** Stored on a run cancelled before it started, so the UI can say why it never ran. */
-const CANCELLED_BEFORE_START = toJson({ type: 'cancelled', message: 'Cancelled before it started' });
 
 type RunQuery<O> = SelectQueryBuilder<Database, 'runs', O>;
 
@@ -110,25 +109,16 @@ export class RunQueries {
   }
 
   async requestCancel(runId: number, at: number): Promise<RunRecord | undefined> {
-    // One UPDATE: every CASE reads the row as it was before this statement, and on PostgreSQL a
-    // concurrent start makes it re-read the committed row, so a run that just began running gets
-    // only the request, never a `cancelled` status while it runs.
+    // Only a running run gets the request (its node aborts it); a scheduled one is cancelled by
+    // settling it (RunSettler), which is a status change and goes through run-status.ts.
     const row = await this.db
       .updateTable('runs')
-      .set({
-        cancel_requested_at: sql<number>`coalesce(cancel_requested_at, ${at})`,
-        status: sql<string>`case when status = 'scheduled' then 'cancelled' else status end`,
-        finished_at: sql<number | null>`case when status = 'scheduled' then ${at} else finished_at end`,
-        error: sql<
-          string | null
-        >`case when status = 'scheduled' then ${CANCELLED_BEFORE_START} else error end`,
-      })
+      .set({ cancel_requested_at: sql<number>`coalesce(cancel_requested_at, ${at})` })
       .where('id', '=', runId)
-      .where('status', 'in', NON_TERMINAL_STATUSES)
+      .where('status', '=', 'running')
       .returningAll()
       .executeTakeFirst();
     if (row !== undefined) return toRunRecord(row);
-    // Terminal already (returned unchanged, so the caller can say so) or not found.
     return this.getRun(runId);
   }
 

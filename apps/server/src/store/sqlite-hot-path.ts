@@ -17,11 +17,10 @@ import type BetterSqlite3 from 'better-sqlite3';
 import type { Selectable } from 'kysely';
 import type { RunsTable, TasksTable } from './db-schema.js';
 import type { HotPath } from './kysely-store-base.js';
+import { withEnd } from './records.js';
 import {
-  LOST_ERROR,
   RUN_INSERT_COLUMNS,
   runColumns,
-  splitRecovered,
   toDurationMs,
   toJson,
   toRunRecord,
@@ -31,10 +30,12 @@ import type {
   AdmissionRequest,
   AdmissionResult,
   ClaimOptions,
-  FinishRequest,
+  DecideLost,
   RecoveryResult,
   RunLogRecord,
   RunRecord,
+  SettleResult,
+  Settlement,
   StartRequest,
   TaskPlan,
   TaskRecord,
@@ -50,16 +51,21 @@ export class SqliteHotPath implements HotPath {
   readonly #runStatus: Statement;
   readonly #countRunningOfTask: Statement;
   readonly #countRunningOfApp: Statement;
-  readonly #finishRun: Statement;
+  readonly #endRun: Statement;
+  readonly #setFixedDelayNextFire: Statement;
+  readonly #selectTask: Statement;
   readonly #renewLeases: Statement;
-  readonly #recoverExpired: Statement;
-  readonly #recoverAllButOwn: Statement;
+  readonly #adoptExpired: Statement;
+  readonly #adoptAllButOwn: Statement;
+  readonly #runningExpired: Statement;
+  readonly #runningAllButOwn: Statement;
   readonly #appendLog: Statement;
 
   readonly #claimTx: (horizon: number, limit: number, plan: (task: TaskRecord) => TaskPlan) => RunRecord[];
   readonly #startTx: (starts: StartRequest[]) => boolean[];
   readonly #admitTx: (requests: AdmissionRequest[]) => AdmissionResult[];
-  readonly #finishTx: (finishes: FinishRequest[]) => boolean[];
+  readonly #settleTx: (settlements: Settlement[]) => SettleResult[];
+  readonly #recoverTx: (options: RecoverOptions, decideLost: DecideLost) => RecoveryResult;
   readonly #appendLogsTx: (entries: Omit<RunLogRecord, 'seq'>[]) => void;
 
   constructor(
@@ -88,30 +94,35 @@ export class SqliteHotPath implements HotPath {
     this.#countRunningOfApp = db
       .prepare("SELECT count(*) FROM runs WHERE app_id = ? AND status = 'running'")
       .pluck();
-    this.#finishRun = db.prepare(
+    // Compare-and-set on the status the settler expected (run-status.ts): a run ended or
+    // started by someone else meanwhile is left alone and reported unsettled.
+    this.#endRun = db.prepare(
       `UPDATE runs SET status = @status, finished_at = @finishedAt, duration_ms = @durationMs,
          output = @output, error = @error, usage = @usage, executor = coalesce(@executor, executor)
-       WHERE id = @runId AND status IN ('scheduled', 'running')`,
+       WHERE id = @runId AND status = @expected`,
     );
+    this.#setFixedDelayNextFire = db.prepare(
+      `UPDATE tasks SET next_fire_at = ?
+       WHERE id = ? AND enabled = 1 AND next_fire_at IS NULL AND json_extract(schedule, '$.type') = 'fixed_delay'`,
+    );
+    this.#selectTask = db.prepare('SELECT * FROM tasks WHERE id = ?');
     this.#renewLeases = db.prepare(
       "UPDATE runs SET lease_expires_at = ? WHERE lease_owner = ? AND status IN ('scheduled', 'running')",
     );
-    const recover = (which: string) =>
-      db.prepare(
-        `UPDATE runs SET
-           status = CASE status WHEN 'running' THEN 'lost' ELSE status END,
-           finished_at = CASE status WHEN 'running' THEN @now ELSE finished_at END,
-           error = CASE status WHEN 'running' THEN @lostError ELSE error END,
-           lease_owner = CASE status WHEN 'scheduled' THEN @owner ELSE lease_owner END,
-           lease_expires_at = CASE status WHEN 'scheduled' THEN @leaseExpiresAt ELSE lease_expires_at END
-         WHERE status IN ('scheduled', 'running') AND (${which})
-         RETURNING *`,
-      );
     // A run with no lease at all is held by nobody: it counts as expired, or it would never run.
-    this.#recoverExpired = recover('lease_expires_at IS NULL OR lease_expires_at < @now');
-    this.#recoverAllButOwn = recover(
-      'lease_expires_at IS NULL OR lease_expires_at < @now OR lease_owner IS NOT @owner',
-    );
+    const expired = 'lease_expires_at IS NULL OR lease_expires_at < @now';
+    const notOurs = `${expired} OR lease_owner IS NOT @owner`;
+    const adopt = (which: string) =>
+      db.prepare(
+        `UPDATE runs SET lease_owner = @owner, lease_expires_at = @leaseExpiresAt
+         WHERE status = 'scheduled' AND (${which}) RETURNING *`,
+      );
+    this.#adoptExpired = adopt(expired);
+    this.#adoptAllButOwn = adopt(notOurs);
+    const running = (which: string) =>
+      db.prepare(`SELECT * FROM runs WHERE status = 'running' AND (${which}) ORDER BY id`);
+    this.#runningExpired = running(expired);
+    this.#runningAllButOwn = running(notOurs);
 
     this.#claimTx = db.transaction((horizon: number, limit: number, plan: (task: TaskRecord) => TaskPlan) => {
       const inserted: RunRecord[] = [];
@@ -169,21 +180,23 @@ export class SqliteHotPath implements HotPath {
     this.#appendLogsTx = db.transaction((entries: Omit<RunLogRecord, 'seq'>[]) => {
       for (const e of entries) this.#appendLog.run(e.runId, e.at, e.stream, e.text);
     }).immediate;
-    this.#finishTx = db.transaction((finishes: FinishRequest[]) =>
-      finishes.map(
-        (finish) =>
-          this.#finishRun.run({
-            runId: finish.runId,
-            status: finish.status,
-            finishedAt: finish.finishedAt,
-            durationMs: toDurationMs(finish.durationMs),
-            output: toJson(finish.output),
-            error: toJson(finish.error ?? undefined),
-            usage: toJson(finish.usage ?? undefined),
-            executor: finish.executor ?? null,
-          }).changes === 1,
-      ),
+    this.#settleTx = db.transaction((settlements: Settlement[]) =>
+      settlements.map((s) => this.#settle(s)),
     ).immediate;
+    this.#recoverTx = db.transaction((options: RecoverOptions, decideLost: DecideLost) => {
+      const params = { now: options.now, owner: options.owner, leaseExpiresAt: options.leaseExpiresAt };
+      const adoptedRows = (options.includeLive ? this.#adoptAllButOwn : this.#adoptExpired).all(params);
+      const runningRows = (options.includeLive ? this.#runningAllButOwn : this.#runningExpired).all(params);
+      const lost = (runningRows as Selectable<RunsTable>[]).map((row) => {
+        const run = toRunRecord(row);
+        const taskRow = this.#selectTask.get(run.taskId) as Selectable<TasksTable> | undefined;
+        const settlement = decideLost(run, taskRow ? toTaskRecord(taskRow) : undefined);
+        const { retry } = this.#settle(settlement);
+        return { run: withEnd(run, settlement.end), retry };
+      });
+      const adopted = (adoptedRows as Selectable<RunsTable>[]).map(toRunRecord).sort((a, b) => a.id - b.id);
+      return { adopted, lost };
+    }).immediate;
   }
 
   /** One transaction: read due tasks, plan, insert (a taken slot is skipped), advance next_fire_at. */
@@ -201,9 +214,9 @@ export class SqliteHotPath implements HotPath {
     return requests.length === 0 ? [] : this.#admitTx(requests);
   }
 
-  /** One transaction; the status guard in the WHERE makes a second finish report false. */
-  async finishRuns(finishes: FinishRequest[]): Promise<boolean[]> {
-    return finishes.length === 0 ? [] : this.#finishTx(finishes);
+  /** One transaction for the batch; the expected status in the WHERE makes a second end report false. */
+  async settleRuns(settlements: Settlement[]): Promise<SettleResult[]> {
+    return settlements.length === 0 ? [] : this.#settleTx(settlements);
   }
 
   /** One transaction of one cached statement per line. */
@@ -216,22 +229,44 @@ export class SqliteHotPath implements HotPath {
     return this.#renewLeases.run(leaseExpiresAt, owner).changes;
   }
 
-  async recoverRuns(options: {
-    owner: string;
-    now: number;
-    leaseExpiresAt: number;
-    includeLive: boolean;
-  }): Promise<RecoveryResult> {
-    // One statement: adopting and losing happen atomically, judged on the same row versions.
-    const statement = options.includeLive ? this.#recoverAllButOwn : this.#recoverExpired;
-    const rows = statement.all({
-      now: options.now,
-      owner: options.owner,
-      leaseExpiresAt: options.leaseExpiresAt,
-      lostError: LOST_ERROR,
-    }) as Selectable<RunsTable>[];
-    return splitRecovered(rows.map(toRunRecord));
+  /** One transaction: adopting, losing and what follows a loss are judged on the same rows. */
+  async recoverRuns(options: RecoverOptions, decideLost: DecideLost): Promise<RecoveryResult> {
+    return this.#recoverTx(options, decideLost);
   }
+
+  /** Inside a transaction: the end, then the retry and the next fire if the end applied. */
+  #settle(settlement: Settlement): SettleResult {
+    const { end } = settlement;
+    const applied =
+      this.#endRun.run({
+        runId: settlement.runId,
+        expected: settlement.expected,
+        status: end.status,
+        finishedAt: end.finishedAt,
+        durationMs: toDurationMs(end.durationMs),
+        output: toJson(end.output),
+        error: toJson(end.error ?? undefined),
+        usage: toJson(end.usage ?? undefined),
+        executor: end.executor ?? null,
+      }).changes === 1;
+    if (!applied) return { settled: false, retry: null };
+    let retry: RunRecord | null = null;
+    if (settlement.retry) {
+      const row = this.#insertPlannedRun.get(runColumns(settlement.retry, this.now())) as
+        Selectable<RunsTable> | undefined;
+      if (row !== undefined) retry = toRunRecord(row);
+    }
+    if (settlement.nextFire)
+      this.#setFixedDelayNextFire.run(settlement.nextFire.at, settlement.nextFire.taskId);
+    return { settled: true, retry };
+  }
+}
+
+interface RecoverOptions {
+  owner: string;
+  now: number;
+  leaseExpiresAt: number;
+  includeLive: boolean;
 }
 
 function cached(counts: Map<number, number>, key: number, read: () => number): number {

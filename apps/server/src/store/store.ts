@@ -128,24 +128,48 @@ export interface AdmissionRequest extends StartRequest {
 /** `gone`: the run is no longer `scheduled` (cancelled meanwhile, or taken by another node). */
 export type AdmissionResult = 'started' | 'task_busy' | 'app_busy' | 'gone';
 
-export interface FinishRequest {
-  runId: number;
+/** How a run ended, as its settler saw it. */
+export interface RunEnd {
   status: Extract<RunStatus, 'succeeded' | 'failed' | 'timed_out' | 'cancelled' | 'skipped' | 'lost'>;
   finishedAt: number;
   durationMs: number | null;
   output?: unknown;
-  error?: RunError | null;
-  usage?: Usage | null;
+  error: RunError | null;
+  usage?: Usage | null | undefined;
   /** Who ran it (the run's `executor` field); absent keeps what is stored. */
-  executor?: string | null;
+  executor?: string | null | undefined;
+  /** Whether the retry policy may try again. */
+  retryable: boolean;
+}
+
+/** A run's end and everything that follows it, decided by runs/settlement.ts. */
+export interface Settlement {
+  runId: number;
+  /** The status the run must still have for this settlement to apply (compare-and-set). */
+  expected: 'scheduled' | 'running';
+  end: RunEnd;
+  /** The retry run to insert with the end (its idempotency key makes it once). */
+  retry: NewRun | null;
+  /** fixed_delay: the task's next fire, set only while the task is enabled and has none. */
+  nextFire: { taskId: number; at: number } | null;
+}
+
+export interface SettleResult {
+  /** False: the run was not in the expected status any more (someone else ended or started it). */
+  settled: boolean;
+  /** The retry run this settlement inserted. */
+  retry: RunRecord | null;
 }
 
 export interface RecoveryResult {
   /** `scheduled` runs whose owner's lease expired, now leased to the caller. */
   adopted: RunRecord[];
-  /** `running` runs whose owner's lease expired, now finished as `lost`. */
-  lost: RunRecord[];
+  /** `running` runs whose owner's lease expired, now settled (as `lost`) by the caller's decision. */
+  lost: { run: RunRecord; retry: RunRecord | null }[];
 }
+
+/** Decides how recovery settles a running run found without a live lease (runs/settlement.ts). */
+export type DecideLost = (run: RunRecord, task: TaskRecord | undefined) => Settlement;
 
 /** The executor operations (issue 4) are declared in executor-store.ts. */
 export interface Store extends ExecutorStore {
@@ -231,11 +255,17 @@ export interface Store extends ExecutorStore {
    */
   admitRuns(requests: AdmissionRequest[]): Promise<AdmissionResult[]>;
   /**
-   * Sets a terminal status on runs that are not terminal yet (`scheduled` or `running`).
-   * Returns, per request, whether this call finished it (false: it was already terminal).
+   * Ends runs and applies what follows, in ONE transaction per call: for each settlement whose
+   * run is still in its `expected` status, sets the end, inserts the retry run (skipped when its
+   * idempotency key exists) and sets the fixed-delay task's next fire (only while the task is
+   * enabled, still fixed_delay, and has none). A failure rolls back the whole call. Returns, per
+   * settlement, whether it applied and the retry it inserted.
    */
-  finishRuns(finishes: FinishRequest[]): Promise<boolean[]>;
-  /** Records a cancel request; a `scheduled` run is finished `cancelled` at once. */
+  settleRuns(settlements: Settlement[]): Promise<SettleResult[]>;
+  /**
+   * Records a cancel request on a run that is running (its node aborts it); returns the run as
+   * stored, or undefined when it does not exist. A scheduled run is cancelled by settling it.
+   */
   requestCancel(runId: number, at: number): Promise<RunRecord | undefined>;
   /** Ids of runs leased to `owner`, still running, whose cancel was requested. */
   listCancelRequested(owner: string): Promise<number[]>;
@@ -248,17 +278,16 @@ export interface Store extends ExecutorStore {
   /** Extends the lease of every non-terminal run the owner holds. */
   renewLeases(owner: string, leaseExpiresAt: number): Promise<number>;
   /**
-   * Takes over non-terminal runs whose lease expired before `now` (or, with `includeLive`, any
-   * lease not held by `owner`: SQLite at start, when no other process can hold one): adopts the
-   * `scheduled` ones and finishes the `running` ones as `lost` (error `{type:'lost'}`).
-   * A run without a lease (leaseExpiresAt null) counts as expired: nobody holds it.
+   * In ONE transaction, takes over non-terminal runs whose lease expired before `now` (or, with
+   * `includeLive`, any lease not held by `owner`: SQLite at start, when no other process can hold
+   * one): adopts the `scheduled` ones and settles the `running` ones as `decideLost` says (with
+   * their retry and next fire, as settleRuns). A run without a lease (leaseExpiresAt null) counts
+   * as expired: nobody holds it.
    */
-  recoverRuns(options: {
-    owner: string;
-    now: number;
-    leaseExpiresAt: number;
-    includeLive: boolean;
-  }): Promise<RecoveryResult>;
+  recoverRuns(
+    options: { owner: string; now: number; leaseExpiresAt: number; includeLive: boolean },
+    decideLost: DecideLost,
+  ): Promise<RecoveryResult>;
 
   // ------------------------------------------------------------ logs
   appendRunLogs(entries: Omit<RunLogRecord, 'seq'>[]): Promise<void>;

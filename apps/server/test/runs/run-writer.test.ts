@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ROWS_PER_CHUNK, RunWriter } from '../../src/runs/run-writer.js';
 import type { Store } from '../../src/store/store.js';
+import { bareSettlement } from '../store/contract/context.js';
 import { openStore } from '../../src/store/open-store.js';
 import { tempDir } from '../support/temp-dir.js';
 
@@ -11,22 +12,18 @@ describe('RunWriter', () => {
     const errors: unknown[] = [];
     const writer = new RunWriter(store, (error) => errors.push(error));
     const run = await scheduledRun(store);
-    writer.markStarted({ runId: run.id, startedAt: 2, executor: null, leaseOwner: 'n', leaseExpiresAt: 10 });
+    await store.markRunsStarted([started(run.id)]);
     writer.appendLog({ runId: run.id, at: 3, stream: 'stdout', text: 'one' });
-    const finished = await writer.finish({
-      runId: run.id,
-      status: 'succeeded',
-      finishedAt: 4,
-      durationMs: 2,
-    });
-    expect(finished).toBe(true);
+    const finished = await writer.settle(
+      bareSettlement(run.id, 'running', { status: 'succeeded', finishedAt: 4, durationMs: 2 }),
+    );
+    expect(finished.settled).toBe(true);
     await writer.close();
     await store.close();
 
     writer.appendLog({ runId: run.id, at: 5, stream: 'stdout', text: 'too late' });
-    expect(await writer.finish({ runId: run.id, status: 'failed', finishedAt: 6, durationMs: 4 })).toBe(
-      false,
-    );
+    const late = await writer.settle(bareSettlement(run.id, 'running', { status: 'failed', finishedAt: 6 }));
+    expect(late.settled).toBe(false);
     await writer.flush();
     expect(errors).toEqual([]);
 
@@ -36,36 +33,36 @@ describe('RunWriter', () => {
     await reopened.close();
   });
 
-  it("writes a long queue of events in short statements, and a run's finish only after its events", async () => {
+  it("writes a long queue of events in short statements, and a run's end only after its events", async () => {
     const store = await openStore({ dataDir: tempDir() });
     const calls: string[] = [];
     const appendRunEvents = store.appendRunEvents.bind(store);
-    const finishRuns = store.finishRuns.bind(store);
+    const settleRuns = store.settleRuns.bind(store);
     store.appendRunEvents = (entries) => {
       calls.push(`events ${entries.length}`);
       return appendRunEvents(entries);
     };
-    store.finishRuns = (requests) => {
-      calls.push(`finish ${requests.length}`);
-      return finishRuns(requests);
+    store.settleRuns = (settlements) => {
+      calls.push(`settle ${settlements.length}`);
+      return settleRuns(settlements);
     };
     const writer = new RunWriter(store, (error) => {
       throw error;
     });
     const run = await scheduledRun(store);
-    writer.markStarted({ runId: run.id, startedAt: 2, executor: null, leaseOwner: 'n', leaseExpiresAt: 10 });
+    await store.markRunsStarted([started(run.id)]);
     const count = ROWS_PER_CHUNK * 3 + 7;
     for (let seq = 1; seq <= count; seq++) {
       writer.appendEvent({ runId: run.id, seq, at: 3, kind: 'node', data: `{"n":${seq}}`, truncated: false });
     }
-    const finished = writer.finish({ runId: run.id, status: 'succeeded', finishedAt: 4, durationMs: 2 });
-    expect(await finished).toBe(true);
+    const finished = writer.settle(bareSettlement(run.id, 'running', { status: 'succeeded', finishedAt: 4 }));
+    expect((await finished).settled).toBe(true);
     expect(calls).toEqual([
       `events ${ROWS_PER_CHUNK}`,
       `events ${ROWS_PER_CHUNK}`,
       `events ${ROWS_PER_CHUNK}`,
       'events 7',
-      'finish 1',
+      'settle 1',
     ]);
     expect(await store.lastRunEventSeq(run.id)).toBe(count);
     expect((await store.getRun(run.id))?.status).toBe('succeeded');
@@ -73,6 +70,14 @@ describe('RunWriter', () => {
     await writer.close();
     await store.close();
   });
+});
+
+const started = (runId: number) => ({
+  runId,
+  startedAt: 2,
+  executor: null,
+  leaseOwner: 'n',
+  leaseExpiresAt: 10,
 });
 
 /** A scheduled run of a fresh app and task. */

@@ -17,6 +17,7 @@ import { defineLeaseContract } from './contract/leases.js';
 import { defineLogAndMigrationContract } from './contract/logs-and-migrations.js';
 import { defineRunContract } from './contract/runs.js';
 import { defineSchedulingContract } from './contract/scheduling.js';
+import { defineSettlementContract } from './contract/settlement.js';
 
 export type { ContractDatabase } from './contract/context.js';
 
@@ -49,6 +50,7 @@ export function defineStoreContract(createDatabase: () => Promise<ContractDataba
   defineCatalogContract(context);
   defineRunContract(context);
   defineSchedulingContract(context);
+  defineSettlementContract(context);
   defineLeaseContract(context);
   defineLogAndMigrationContract(context);
   defineClusterContract(context);

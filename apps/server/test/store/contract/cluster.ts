@@ -6,7 +6,16 @@
 import { describe, expect, it } from 'vitest';
 import { StoreOpenError } from '../../../src/store/store-open-error.js';
 import type { AdmissionRequest, Store, TaskRecord } from '../../../src/store/store.js';
-import { runInput, scheduledRuns, seed, start, taskInput, type ContractContext } from './context.js';
+import {
+  endRuns,
+  loseAt,
+  runInput,
+  scheduledRuns,
+  seed,
+  start,
+  taskInput,
+  type ContractContext,
+} from './context.js';
 import { everyStep } from './scheduling.js';
 
 /** Two stores on the test's database: the one opened for the test and another "node". */
@@ -134,7 +143,10 @@ export function defineClusterContract(ctx: ContractContext): void {
 
       const recovered = await Promise.all(
         [a, b].map((node, i) =>
-          node.recoverRuns({ owner: `node-${i}`, now: 5_000, leaseExpiresAt: 60_000, includeLive: false }),
+          node.recoverRuns(
+            { owner: `node-${i}`, now: 5_000, leaseExpiresAt: 60_000, includeLive: false },
+            loseAt(5_000),
+          ),
         ),
       );
       const adopted = recovered.flatMap((r) => r.adopted.map((run) => run.id));
@@ -151,7 +163,7 @@ export function defineClusterContract(ctx: ContractContext): void {
         finishedAt: 9_000,
         durationMs: 1,
       }));
-      const finished = await Promise.all([a.finishRuns(finishes), b.finishRuns([...finishes].reverse())]);
+      const finished = await Promise.all([endRuns(a, finishes), endRuns(b, [...finishes].reverse())]);
       ids.forEach((_, i) =>
         expect(Number(finished[0]?.[i]) + Number(finished[1]?.[ids.length - 1 - i])).toBe(1),
       );

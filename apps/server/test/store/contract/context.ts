@@ -5,9 +5,12 @@
 import type { Schedule } from '@kairos/protocol';
 import type {
   AppRecord,
+  DecideLost,
   NamespaceRecord,
   NewRun,
   NewTask,
+  RunEnd,
+  Settlement,
   Store,
   TaskRecord,
 } from '../../../src/store/store.js';
@@ -114,3 +117,46 @@ export async function scheduledRuns(
 export function start(runId: number, leaseOwner = 'node-a') {
   return { runId, startedAt: 2_000, executor: 'exec-1', leaseOwner, leaseExpiresAt: 60_000 };
 }
+
+/** An end with nothing following it (no retry, no next fire). */
+export function bareSettlement(
+  runId: number,
+  expected: Settlement['expected'],
+  end: Partial<RunEnd> & Pick<RunEnd, 'status'>,
+): Settlement {
+  return {
+    runId,
+    expected,
+    end: { finishedAt: 3_000, durationMs: null, error: null, retryable: false, ...end },
+    retry: null,
+    nextFire: null,
+  };
+}
+
+/**
+ * Ends runs with nothing following, each expected in the status it has now (a terminal one is
+ * expected `running`, so it reports false); resolves with whether each applied.
+ */
+export async function endRuns(
+  store: Store,
+  ends: (Partial<RunEnd> & Pick<RunEnd, 'status'> & { runId: number })[],
+): Promise<boolean[]> {
+  const settlements = await Promise.all(
+    ends.map(async ({ runId, ...end }) => {
+      const status = (await store.getRun(runId))?.status;
+      return bareSettlement(runId, status === 'scheduled' ? 'scheduled' : 'running', end);
+    }),
+  );
+  return (await store.settleRuns(settlements)).map((r) => r.settled);
+}
+
+/** Recovery's decision with nothing following a loss. */
+export const loseAt =
+  (finishedAt: number): DecideLost =>
+  (run) =>
+    bareSettlement(run.id, 'running', {
+      status: 'lost',
+      finishedAt,
+      error: { type: 'lost', message: 'no live lease' },
+      retryable: true,
+    });

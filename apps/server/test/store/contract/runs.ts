@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { AdmissionRequest, Store, TaskRecord } from '../../../src/store/store.js';
-import { runInput, scheduledRuns, seed, start, taskInput, type ContractContext } from './context.js';
+import { endRuns, runInput, scheduledRuns, seed, start, taskInput, type ContractContext } from './context.js';
 
 async function aTask(store: Store, overrides: Partial<TaskRecord> = {}): Promise<TaskRecord> {
   return store.createTask(taskInput(await seed(store), overrides));
@@ -122,7 +122,7 @@ export function defineRunContract(ctx: ContractContext): void {
       const ids = await scheduledRuns(store, a, 5);
       const [bId] = await scheduledRuns(store, b, 1, { triggerType: 'schedule', slotAt: 1_000 });
       await store.markRunsStarted([start(ids[0] ?? 0)]);
-      await store.finishRuns([{ runId: ids[1] ?? 0, status: 'failed', finishedAt: 3_000, durationMs: 5 }]);
+      await endRuns(store, [{ runId: ids[1] ?? 0, status: 'failed', finishedAt: 3_000, durationMs: 5 }]);
       const list = async (filter: Parameters<Store['listRuns']>[0]) =>
         (await store.listRuns(filter, { limit: 100 })).items.map((r) => r.id);
       expect(await list({})).toEqual([bId, ...[...ids].reverse()]);
@@ -158,7 +158,7 @@ export function defineRunContract(ctx: ContractContext): void {
       const store = ctx.store;
       const task = await aTask(store);
       const [a, b, c] = await scheduledRuns(store, task, 3);
-      await store.requestCancel(b ?? 0, 1_500);
+      await endRuns(store, [{ runId: b ?? 0, status: 'cancelled' }]);
       const started = await store.markRunsStarted([
         start(a ?? 0, 'node-b'),
         start(b ?? 0),
@@ -213,7 +213,7 @@ export function defineRunContract(ctx: ContractContext): void {
       const store = ctx.store;
       const task = await aTask(store);
       const ids = await scheduledRuns(store, task, 5);
-      await store.requestCancel(ids[0] ?? 0, 1_500);
+      await endRuns(store, [{ runId: ids[0] ?? 0, status: 'cancelled' }]);
       const results = await store.admitRuns([
         admission(ids[0] ?? 0, task, 1, 1),
         admission(ids[1] ?? 0, task, 1, 1),
@@ -231,7 +231,7 @@ export function defineRunContract(ctx: ContractContext): void {
       const store = ctx.store;
       const task = await aTask(store);
       const ids = await scheduledRuns(store, task, 3);
-      await store.requestCancel(ids[0] ?? 0, 1_500);
+      await endRuns(store, [{ runId: ids[0] ?? 0, status: 'cancelled' }]);
       await store.markRunsStarted([start(ids[2] ?? 0)]);
       const results = await store.admitRuns([
         admission(ids[0] ?? 0, task, null, null),
@@ -260,7 +260,7 @@ export function defineRunContract(ctx: ContractContext): void {
       const [a, b] = await scheduledRuns(store, task, 2);
       await store.markRunsStarted([start(a ?? 0), start(b ?? 0)]);
       expect(
-        await store.finishRuns([
+        await endRuns(store, [
           {
             runId: a ?? 0,
             status: 'succeeded',
@@ -275,7 +275,7 @@ export function defineRunContract(ctx: ContractContext): void {
       expect((await store.getRun(b ?? 0))?.executor).toBe('exec-1');
       // A second finish changes nothing, its executor included.
       expect(
-        await store.finishRuns([
+        await endRuns(store, [
           { runId: a ?? 0, status: 'failed', finishedAt: 4_000, durationMs: 1, executor: 'http://other:1' },
         ]),
       ).toEqual([false]);
@@ -287,7 +287,7 @@ export function defineRunContract(ctx: ContractContext): void {
       const task = await aTask(store);
       const [a, b, c] = await scheduledRuns(store, task, 3);
       await store.markRunsStarted([start(a ?? 0), start(b ?? 0)]);
-      const done = await store.finishRuns([
+      const done = await endRuns(store, [
         {
           runId: a ?? 0,
           status: 'succeeded',
@@ -321,7 +321,7 @@ export function defineRunContract(ctx: ContractContext): void {
       });
       expect(await store.getRun(c ?? 0)).toMatchObject({ status: 'skipped', startedAt: null });
       expect(
-        await store.finishRuns([{ runId: b ?? 0, status: 'lost', finishedAt: 1, durationMs: null }]),
+        await endRuns(store, [{ runId: b ?? 0, status: 'lost', finishedAt: 1, durationMs: null }]),
       ).toEqual([false]);
       expect((await store.getRun(b ?? 0))?.status).toBe('failed');
     });
@@ -332,27 +332,27 @@ export function defineRunContract(ctx: ContractContext): void {
       const ids = await scheduledRuns(store, task, 20);
       await store.markRunsStarted(ids.map((id) => start(id)));
       const finish = (status: 'succeeded' | 'failed') =>
-        store.finishRuns(ids.map((runId) => ({ runId, status, finishedAt: 3_000, durationMs: 1 })));
+        endRuns(
+          store,
+          ids.map((runId) => ({ runId, status, finishedAt: 3_000, durationMs: 1 })),
+        );
       const [x, y] = await Promise.all([finish('succeeded'), finish('failed')]);
       ids.forEach((_, i) => expect(Number(x[i]) + Number(y[i])).toBe(1));
     });
   });
 
   describe('cancel requests', () => {
-    it('a scheduled run is cancelled at once; a running one only records the request', async () => {
+    it('a running run records the request; a scheduled or finished one is left alone', async () => {
       const store = ctx.store;
       const task = await aTask(store);
       const [queued, running, finished] = await scheduledRuns(store, task, 3);
       await store.markRunsStarted([start(running ?? 0, 'node-x'), start(finished ?? 0, 'node-x')]);
-      await store.finishRuns([
-        { runId: finished ?? 0, status: 'succeeded', finishedAt: 3_000, durationMs: 1 },
-      ]);
+      await endRuns(store, [{ runId: finished ?? 0, status: 'succeeded', finishedAt: 3_000, durationMs: 1 }]);
 
+      // A scheduled run is cancelled by settling it (RunSettler), not by the request.
       expect(await store.requestCancel(queued ?? 0, 4_000)).toMatchObject({
-        status: 'cancelled',
-        finishedAt: 4_000,
-        cancelRequestedAt: 4_000,
-        error: { type: 'cancelled' },
+        status: 'scheduled',
+        cancelRequestedAt: null,
       });
       expect(await store.requestCancel(running ?? 0, 4_100)).toMatchObject({
         status: 'running',
@@ -378,7 +378,7 @@ export function defineRunContract(ctx: ContractContext): void {
       const ids = await scheduledRuns(store, task, 4);
       await scheduledRuns(store, other, 1);
       await store.markRunsStarted([start(ids[2] ?? 0)]);
-      await store.finishRuns([{ runId: ids[0] ?? 0, status: 'cancelled', finishedAt: 1, durationMs: null }]);
+      await endRuns(store, [{ runId: ids[0] ?? 0, status: 'cancelled', finishedAt: 1, durationMs: null }]);
       expect((await store.listActiveRuns(task.id)).map((r) => [r.id, r.status])).toEqual([
         [ids[1], 'scheduled'],
         [ids[2], 'running'],

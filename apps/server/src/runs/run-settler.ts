@@ -1,0 +1,91 @@
+/**
+ * The one owner of a run's end. Every way a run ends (its job settled, skipped by the overlap
+ * policy, cancelled before it started, lost with its node) comes here: the end and what follows
+ * it are decided by decideSettlement, applied by the store in one transaction (through the
+ * write-behind writer, batched), and only then announced on the event bus, the same way for all.
+ * The retry run and a fixed-delay task's next fire are part of that transaction, not reactions
+ * to the announcement: the bus only observes.
+ */
+import type { Clock } from '../clock.js';
+import type { EventBus } from '../events.js';
+import type { RunRecord, TaskRecord } from '../store/records.js';
+import { withEnd } from '../store/records.js';
+import type { RunEnd, Settlement } from '../store/store.js';
+import type { RunLogSink } from './run-log-sink.js';
+import type { RunOutcome } from './run-outcome.js';
+import { decideSettlement, type SettleContext } from './settlement.js';
+import type { RunWriter } from './run-writer.js';
+
+export interface RunSettlerDeps extends SettleContext {
+  clock: Clock;
+  events: EventBus;
+  writer: RunWriter;
+  logs: RunLogSink;
+  /** A retry run was stored, leased to this node: hold it until its instant. */
+  onRetry: (retry: RunRecord, task: TaskRecord) => void;
+  /** A settlement set a fixed-delay task's next fire (the scheduler plans it). */
+  onNextFire: () => void;
+}
+
+export class RunSettler {
+  constructor(private readonly deps: RunSettlerDeps) {}
+
+  /**
+   * Ends a run this node holds: `expected` is the status it must still have (`running` for a
+   * started run, `scheduled` for one that never started). Resolves true when this call ended it
+   * (false: someone else ended or started it first, and nothing was written).
+   */
+  async end(
+    run: RunRecord,
+    task: TaskRecord | undefined,
+    expected: Settlement['expected'],
+    outcome: RunOutcome,
+    startedAt: number | null,
+  ): Promise<boolean> {
+    const finishedAt = this.deps.clock.now();
+    const end: RunEnd = {
+      status: outcome.status,
+      finishedAt,
+      durationMs: startedAt === null ? null : finishedAt - startedAt,
+      output: outcome.output ?? null,
+      error: outcome.error,
+      usage: outcome.usage ?? null,
+      retryable: outcome.retryable,
+      ...(outcome.executor !== undefined ? { executor: outcome.executor } : {}),
+    };
+    this.deps.logs.close(run.id);
+    const settlement = decideSettlement(run, task, expected, end, this.deps);
+    const { settled, retry } = await this.deps.writer.settle(settlement);
+    if (settled) this.settled(withEnd(run, end), end.retryable, task, retry, settlement.nextFire !== null);
+    return settled;
+  }
+
+  /** Recovery's decision for a running run whose node is gone: `lost`, retried by the task's policy. */
+  decideLost(run: RunRecord, task: TaskRecord | undefined): Settlement {
+    const end: RunEnd = {
+      status: 'lost',
+      finishedAt: this.deps.clock.now(),
+      durationMs: null,
+      error: { type: 'lost', message: 'its node stopped before the run finished (no live lease)' },
+      retryable: true,
+    };
+    return decideSettlement(run, task, 'running', end, this.deps);
+  }
+
+  /**
+   * After a settlement is stored (here, by recovery, or by the claim for runs it inserted already
+   * `skipped`): the retry is held, the scheduler told, and the end announced.
+   */
+  settled(
+    run: RunRecord,
+    retryable: boolean,
+    task: TaskRecord | undefined,
+    retry: RunRecord | null = null,
+    nextFire = false,
+  ): void {
+    if (retry && task) this.deps.onRetry(retry, task);
+    if (nextFire) this.deps.onNextFire();
+    this.deps.events.emit('run:finished', task ? { run, retryable, task } : { run, retryable });
+    this.deps.events.emit(`run:${run.status as 'succeeded'}`, { run });
+  }
+}
