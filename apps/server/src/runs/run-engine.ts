@@ -7,8 +7,7 @@ import type { Logger } from 'pino';
 import type { Clock, TimerHandle } from '../clock.js';
 import { KairosError } from '../errors.js';
 import type { EventBus } from '../events.js';
-import { JobDetached } from '../job-types/job-type.js';
-import type { JobContext, RunAbort } from '../job-types/job-type.js';
+import type { RunAbort } from '../job-types/job-type.js';
 import type { JobTypeRegistry } from '../job-types/registry.js';
 import { TimerQueue } from '../scheduler/timer-queue.js';
 import { forEachInSlices } from '../services/loop-slices.js';
@@ -19,14 +18,10 @@ import { AppLimits } from './app-limits.js';
 import { RunLogSink } from './run-log-sink.js';
 import { JobConfigs } from './job-configs.js';
 import { RunEventSink } from './run-event-sink.js';
-import { abortOutcomeOf, failureOutcome, isRunAbort, successOutcome, withJobReport } from './run-outcome.js';
-import type { RunOutcome } from './run-outcome.js';
+import { ActiveRun, type ActiveRunDeps, type Resumed } from './active-run.js';
 import { RunSettler } from './run-settler.js';
 import type { RunWriter } from './run-writer.js';
-import { misfiresOnAdoption } from '../scheduler/misfire-on-adoption.js';
 
-/** After an abort, how long a job may take to settle before the run is finished without it. */
-const ABORT_SETTLE_MS = 5000;
 /** Runs admitted together (a burst due at one instant) start in slices of this many ms of work. */
 const START_SLICE_MS = 2;
 const CANCELLED_BEFORE_START = { type: 'cancelled', message: 'cancelled before it started' };
@@ -47,16 +42,6 @@ export interface RunEngineDeps {
   onNextFire?: () => void;
 }
 
-interface ActiveRun {
-  run: RunRecord;
-  task: TaskRecord;
-  startedAt: number;
-  controller: AbortController;
-  settled: Promise<void>;
-  finished: boolean;
-  timers: TimerHandle[];
-}
-
 export class RunEngine {
   private readonly timers: TimerQueue<AdmissionCandidate>;
   private readonly active = new Map<number, ActiveRun>();
@@ -73,6 +58,7 @@ export class RunEngine {
   /** Admissions starting their runs now (see msUntilBusy). */
   private startingBatches = 0;
   private readonly configs: JobConfigs;
+  private readonly runDeps: ActiveRunDeps;
   /** The one owner of a run's end (see run-settler.ts). */
   readonly settler: RunSettler;
 
@@ -92,6 +78,13 @@ export class RunEngine {
     });
     this.runEvents = new RunEventSink(deps.writer, deps.clock);
     this.configs = new JobConfigs(deps.jobTypes);
+    this.runDeps = {
+      ...deps,
+      configs: this.configs,
+      logs: this.logs,
+      runEvents: this.runEvents,
+      settler: this.settler,
+    };
   }
 
   get activeCount(): number {
@@ -204,30 +197,6 @@ export class RunEngine {
           null,
         );
       }),
-    );
-  }
-
-  /**
-   * Takes over the planned runs of a node that stopped. A slot later than its task's misfire
-   * threshold is handled by the task's misfire policy (skipped, or fired once), never fired late
-   * after the task's later slots; retries and triggered runs always run.
-   */
-  async adopt(runs: RunRecord[]): Promise<void> {
-    const tasks = new Map<number, TaskRecord | undefined>();
-    for (const run of runs) {
-      if (!tasks.has(run.taskId)) tasks.set(run.taskId, await this.deps.store.getTask(run.taskId));
-    }
-    const now = this.deps.clock.now();
-    const held = runs.flatMap((run) => {
-      const task = tasks.get(run.taskId);
-      return task ? [{ run, task }] : []; // deleted: its runs went with it
-    });
-    const { fire, skip } = misfiresOnAdoption(held, now);
-    for (const { run, task } of fire) this.enqueue(run, task);
-    await Promise.all(
-      skip.map(({ run, task, error }) =>
-        this.settler.end(run, task, 'scheduled', { status: 'skipped', error, retryable: false }, null),
-      ),
     );
   }
 
@@ -412,106 +381,21 @@ export class RunEngine {
     }
   }
 
-  private start(
-    c: AdmissionCandidate,
-    startedAt: number,
-    resumed?: { checkpoint: unknown; lastSeq: number },
-  ): void {
+  private start(c: AdmissionCandidate, startedAt: number, resumed?: Resumed): void {
     const { run, task } = c;
-    const controller = new AbortController();
-    let resolveSettled!: () => void;
-    const active: ActiveRun = {
-      run: { ...run, status: 'running', startedAt },
-      task,
-      startedAt,
-      controller,
-      settled: new Promise<void>((r) => (resolveSettled = r)),
-      finished: false,
-      timers: [],
-    };
+    const active = new ActiveRun(this.runDeps, run, task, startedAt, (ended) => {
+      this.active.delete(run.id);
+      if (!ended) return;
+      this.deps.admission.released(run);
+      void this.retryWaiting();
+    });
     this.active.set(run.id, active);
     if (!resumed) this.deps.events.emit('run:started', { run: active.run });
-
-    const aborted = (): RunOutcome => abortOutcomeOf(controller.signal, task.timeoutSeconds);
-    const end = (outcome: RunOutcome): void => {
-      if (active.finished) return;
-      active.finished = true;
-      for (const t of active.timers) t.cancel();
-      void this.settler.end(active.run, task, 'running', outcome, startedAt).then(() => {
-        this.runEvents.close(run.id);
-        this.active.delete(run.id);
-        this.deps.admission.released(run);
-        resolveSettled();
-        void this.retryWaiting();
-      });
-    };
-
-    // At shutdown a job may leave its run `running` for the next start to resume (JobDetached).
-    const detach = (): void => {
-      if (active.finished) return;
-      active.finished = true;
-      for (const t of active.timers) t.cancel();
-      this.logs.close(run.id);
-      this.runEvents.close(run.id);
-      this.active.delete(run.id);
-      resolveSettled();
-    };
-
-    let promise: Promise<unknown>;
-    try {
-      const jobType = this.deps.jobTypes.get(task.type);
-      if (!jobType) throw new KairosError('UNKNOWN_JOB_TYPE', `no job type "${task.type}" is installed`);
-      const context: JobContext<unknown> = {
-        runId: run.id,
-        taskId: task.id,
-        attempt: run.attempt,
-        config: this.configs.configOf(jobType, task),
-        input: run.input,
-        signal: controller.signal,
-        log: this.logs.forRun(run.id),
-        event: this.runEvents.forRun(run.id, resumed?.lastSeq ?? 0),
-        checkpoint: (value) => this.deps.store.setRunCheckpoint(run.id, value),
-      };
-      if (!resumed) promise = jobType.run(context);
-      else if (jobType.resume) promise = jobType.resume(context, resumed.checkpoint);
-      else {
-        return end({
-          status: 'lost',
-          error: { type: 'lost', message: `job type "${task.type}" cannot resume a run after a restart` },
-          retryable: true,
-        });
-      }
-    } catch (error) {
-      promise = Promise.reject(error);
-    }
-    // Set up once the job has started (a Dify run has issued its request by now): nothing can
-    // abort the run in between, and the timeout still counts from startedAt.
-    if (task.timeoutSeconds !== null) {
-      const remaining = task.timeoutSeconds * 1000 - (this.deps.clock.now() - startedAt);
-      active.timers.push(
-        this.deps.clock.setTimer(() => controller.abort({ kind: 'timeout' } satisfies RunAbort), remaining),
-      );
-    }
-    controller.signal.addEventListener('abort', () => {
-      // A job that ignores its signal does not hold the run: it ends without it.
-      active.timers.push(this.deps.clock.setTimer(() => end(aborted()), ABORT_SETTLE_MS));
-    });
-    promise.then(
-      (outcome) => {
-        if (controller.signal.aborted) return end(withJobReport(aborted(), outcome));
-        end(successOutcome(outcome));
-      },
-      (error: unknown) => {
-        if (error instanceof JobDetached && isRunAbort(controller.signal.reason)) {
-          if (controller.signal.reason.kind === 'shutdown') return detach();
-        }
-        end(controller.signal.aborted ? withJobReport(aborted(), error) : failureOutcome(error));
-      },
-    );
+    active.begin(resumed);
   }
 
   private async abortAndWait(active: ActiveRun): Promise<RunRecord> {
-    active.controller.abort({ kind: 'cancel' } satisfies RunAbort);
+    active.abort({ kind: 'cancel' });
     await active.settled;
     return (await this.deps.store.getRun(active.run.id))!;
   }

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { RunEngine } from '../runs/run-engine.js';
 import type { Store } from '../store/store.js';
+import { adoptRuns } from './adopt-runs.js';
 
 export interface LeaseKeeperDeps {
   store: Store;
@@ -97,6 +98,6 @@ export class LeaseKeeper {
       logger.info({ adopted: adopted.length, lost: lost.length }, 'recovered runs left by a stopped node');
     }
     await engine.reportLost(lost);
-    await engine.adopt(adopted);
+    await adoptRuns(this.deps, adopted);
   }
 }
