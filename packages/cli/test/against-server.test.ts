@@ -72,4 +72,31 @@ describe('kairos CLI against a running server', () => {
     expect(res.stderr).toMatch(/INVALID_CRON/);
     expect(res.stderr).toMatch(/schedule\.expression/);
   });
+
+  it('triggers runs from JSON lines, 1,000 a request, and says which lines were refused', async () => {
+    const node = await startTestNode();
+    await kairos(node.url, ['apps', 'create', '--app-name', 'demo', '--name', 'Demo']);
+    const task = await node.api('POST', '/api/v1/tasks', {
+      name: 'noop',
+      app: 'demo',
+      type: 'script',
+      config: { language: 'shell', source: 'true' },
+      schedule: { type: 'api' },
+      concurrency: { max: 1, overlap: 'queue' },
+    });
+    const dir = tempDataDir();
+    const file = join(dir, 'items.jsonl');
+    const lines = Array.from({ length: 1200 }, (_, i) =>
+      JSON.stringify({ taskId: i === 1100 ? 999_999 : task.body.id, idempotencyKey: `k${i % 1150}` }),
+    );
+    writeFileSync(file, lines.join('\n') + '\n\n');
+    const res = await kairos(node.url, ['runs', 'trigger', '-f', file]);
+    expect(res.code).toBe(1);
+    expect(res.stdout).toContain('line 1101: TASK_NOT_FOUND: task 999999 does not exist');
+    expect(res.stdout).toContain('line 1151: run ');
+    expect(res.stdout).toMatch(/line 1151: run \d+ \(existing: same idempotency key\)/);
+    expect(res.stderr).toContain('1199 triggered, 1 refused');
+    // Lines 1151-1200 repeat the keys of lines 1-50: 1,149 runs in all.
+    expect(await node.store.countRuns({ taskId: task.body.id })).toBe(1149);
+  });
 });

@@ -16,6 +16,8 @@ import type {
   Namespace,
   NamespaceCreate,
   Run,
+  RunBatchRequest,
+  RunBatchResult,
   RunEvent,
   RunLogEntry,
   RunTrack,
@@ -229,6 +231,11 @@ export interface RunsClient {
    * @example `const { nodes } = await client.runs.track(1001);`
    */
   track(id: Ref): Promise<RunTrack>;
+  /**
+   * Triggers up to 1,000 runs in one request (one transaction); per-item results, in order.
+   * @example `const { items } = await client.runs.triggerBatch({ items: [{ taskId: 42, input: { day: 1 }, idempotencyKey: 'd1' }] });`
+   */
+  triggerBatch(request: RunBatchRequest): Promise<RunBatchResult>;
 }
 
 export interface KairosClient {
@@ -310,6 +317,7 @@ export function createClient(options: ClientOptions): KairosClient {
       cancel: (id) => http.request('POST', `${v1}/runs/${segment(id)}/cancel`),
       events: (id, o = {}) => http.request('GET', `${v1}/runs/${segment(id)}/events`, { query: { ...o } }),
       track: (id) => http.request('GET', `${v1}/runs/${segment(id)}/track`),
+      triggerBatch: (request) => http.request('POST', `${v1}/runs/batch`, { body: request }),
     },
     health: () => http.request('GET', '/healthz'),
   };

@@ -185,6 +185,34 @@ export type Task = z.infer<typeof Task>;
 export const RunTrigger = z.strictObject({ input: z.unknown().optional() });
 export const RunAccepted = z.object({ runId: id });
 
+/** Most items one POST /runs/batch takes. */
+export const RUN_BATCH_MAX_ITEMS = 1000;
+export const RunBatchItem = z.strictObject({
+  taskId: id,
+  input: z.unknown().optional(),
+  /** A repeat (in this batch or any earlier trigger of the task) returns the same run. */
+  idempotencyKey: z.string().min(1).max(200).optional(),
+});
+export const RunBatchRequest = z.strictObject({
+  /** When given, tasks of other namespaces are refused (per item). */
+  namespace: namespaceName.optional(),
+  items: z
+    .array(RunBatchItem)
+    .min(1, 'must hold at least one item')
+    .max(RUN_BATCH_MAX_ITEMS, `must hold at most ${RUN_BATCH_MAX_ITEMS} items; split the batch`),
+});
+export type RunBatchRequest = z.input<typeof RunBatchRequest>;
+/** Per item, in order: the run (created false: an idempotency key repeated), or why not. */
+export const RunBatchResult = z.object({
+  items: z.array(
+    z.union([
+      z.object({ runId: id, created: z.boolean() }),
+      z.object({ error: z.object({ code: z.string(), message: z.string(), field: z.string() }) }),
+    ]),
+  ),
+});
+export type RunBatchResult = z.infer<typeof RunBatchResult>;
+
 // ---------------------------------------------------------------- runs
 
 export const RunStatus = z.enum([

@@ -42,6 +42,13 @@ export interface RunEngineDeps {
   onNextFire?: () => void;
 }
 
+/** A run triggered now rather than by its schedule. */
+export interface Trigger {
+  input: unknown;
+  triggerType: 'manual' | 'api';
+  idempotencyKey?: string | undefined;
+}
+
 export class RunEngine {
   private readonly timers: TimerQueue<AdmissionCandidate>;
   private readonly active = new Map<number, ActiveRun>();
@@ -119,33 +126,46 @@ export class RunEngine {
   }
 
   /** Triggers a run now (manual or API). With an idempotency key, a repeat returns the first run. */
-  async trigger(
-    task: TaskRecord,
-    options: { input: unknown; triggerType: 'manual' | 'api'; idempotencyKey?: string | undefined },
-  ): Promise<{ run: RunRecord; created: boolean }> {
+  async trigger(task: TaskRecord, trigger: Trigger): Promise<{ run: RunRecord; created: boolean }> {
+    const [result] = await this.triggerMany([{ task, ...trigger }]);
+    return result!;
+  }
+
+  /**
+   * Triggers runs now, stored in one transaction (POST /runs/batch), in order. A repeated
+   * idempotency key returns the first run.
+   */
+  async triggerMany(
+    triggers: (Trigger & { task: TaskRecord })[],
+  ): Promise<{ run: RunRecord; created: boolean }[]> {
     if (!this.accepting)
       throw new KairosError('SHUTTING_DOWN', 'the server is shutting down; try another node or later');
     const now = this.deps.clock.now();
-    const result = await this.deps.store.insertRun({
-      taskId: task.id,
-      appId: task.appId,
-      namespaceId: task.namespaceId,
-      triggerType: options.triggerType,
-      status: 'scheduled',
-      slotAt: null,
-      scheduledAt: now,
-      attempt: 1,
-      retryOf: null,
-      input: options.input ?? null,
-      idempotencyKey: options.idempotencyKey ?? null,
-      leaseOwner: this.deps.nodeId,
-      leaseExpiresAt: now + this.deps.leaseMs,
+    const results = await this.deps.store.insertRuns(
+      triggers.map(({ task, input, triggerType, idempotencyKey }) => ({
+        taskId: task.id,
+        appId: task.appId,
+        namespaceId: task.namespaceId,
+        triggerType,
+        status: 'scheduled',
+        slotAt: null,
+        scheduledAt: now,
+        attempt: 1,
+        retryOf: null,
+        input: input ?? null,
+        idempotencyKey: idempotencyKey ?? null,
+        leaseOwner: this.deps.nodeId,
+        leaseExpiresAt: now + this.deps.leaseMs,
+      })),
+    );
+    const created = triggers.filter((_, i) => results[i]!.created);
+    await Promise.all(
+      [...new Set(created.map((t) => t.task.appId))].map((appId) => this.appLimits.prefetch(appId)),
+    );
+    triggers.forEach((t, i) => {
+      if (results[i]!.created) this.enqueue(results[i]!.run, t.task);
     });
-    if (result.created) {
-      await this.appLimits.prefetch(task.appId);
-      this.enqueue(result.run, task);
-    }
-    return result;
+    return results;
   }
 
   /**

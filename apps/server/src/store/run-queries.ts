@@ -70,6 +70,49 @@ export class RunQueries {
     return { run: existing, created: false };
   }
 
+  async insertRuns(runs: NewRun[]): Promise<{ run: RunRecord; created: boolean }[]> {
+    if (runs.length === 0) return [];
+    const now = this.now();
+    // One statement, so one transaction. Rows are inserted in the order given and get rising
+    // ids, so the rows returned, sorted by id, are the inserted runs in order; a run whose
+    // (task, idempotency key) exists (or came earlier in this batch) is not among them.
+    const rows = await this.db
+      .insertInto('runs')
+      .values(runs.map((run) => runColumns(run, now)))
+      .onConflict((oc) => oc.doNothing())
+      .returningAll()
+      .execute();
+    const inserted = rows.map(toRunRecord).sort((a, b) => a.id - b.id);
+    const keyOf = (taskId: number, key: string) => `${taskId}\u0000${key}`;
+    const byKey = new Map(
+      inserted.filter((r) => r.idempotencyKey !== null).map((r) => [keyOf(r.taskId, r.idempotencyKey!), r]),
+    );
+    const unkeyed = inserted.filter((r) => r.idempotencyKey === null);
+    const claimed = new Set<number>();
+    const results: { run: RunRecord; created: boolean }[] = [];
+    for (const run of runs) {
+      if (run.idempotencyKey == null) {
+        results.push({ run: unkeyed.shift()!, created: true });
+        continue;
+      }
+      const mine = byKey.get(keyOf(run.taskId, run.idempotencyKey));
+      if (mine && !claimed.has(mine.id)) {
+        claimed.add(mine.id);
+        results.push({ run: mine, created: true });
+        continue;
+      }
+      const existing = mine ?? (await this.findRun('idempotency_key', run.taskId, run.idempotencyKey));
+      if (existing === undefined) {
+        throw new StoreConflictError(
+          `A run of task ${run.taskId} conflicted and then vanished: try again`,
+          'runs',
+        );
+      }
+      results.push({ run: existing, created: false });
+    }
+    return results;
+  }
+
   private async findRun(
     column: 'idempotency_key' | 'slot_at',
     taskId: number,

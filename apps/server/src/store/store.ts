@@ -240,6 +240,13 @@ export interface Store extends ExecutorStore {
    * returns the existing run with created=false.
    */
   insertRun(run: NewRun): Promise<{ run: RunRecord; created: boolean }>;
+  /**
+   * Inserts runs in one statement (so one transaction), in order; like insertRun, a run whose
+   * idempotency key is used already for its task (also earlier in the same call) is not
+   * inserted and the existing run is returned with created=false. Runs with a slot are not
+   * for this call (claimDueTasks plans those).
+   */
+  insertRuns(runs: NewRun[]): Promise<{ run: RunRecord; created: boolean }[]>;
   getRun(id: number): Promise<RunRecord | undefined>;
   listRuns(filter: RunFilter, page: PageRequest): Promise<Page<RunRecord>>;
   countRuns(filter: RunFilter): Promise<number>;

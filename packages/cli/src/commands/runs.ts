@@ -1,9 +1,11 @@
-/** `kairos runs`: list and show runs, read or follow their logs, cancel them. */
-import { idOrName, intFlag, parseCommandArgs } from '../args.js';
+/** `kairos runs`: list and show runs, read or follow their logs, cancel them, trigger many. */
+import { RUN_BATCH_MAX_ITEMS, type RunBatchRequest, type RunBatchResult } from '@kairos/protocol';
+import { UsageError, idOrName, intFlag, parseCommandArgs } from '../args.js';
 import { dispatchSubcommand } from '../context.js';
 import type { Command, CommandContext } from '../context.js';
 import { nextPageHint, runLines, runTable } from '../format.js';
 import { commandHelp } from '../help.js';
+import { loadJsonLines } from '../load-file.js';
 import { resolveAppId } from '../lookups.js';
 import { drainLogs, formatLogEntry, isTerminal } from '../run-watch.js';
 
@@ -14,6 +16,7 @@ Usage:
   kairos runs get <id>
   kairos runs logs <id> [--follow]
   kairos runs cancel <id>
+  kairos runs trigger -f ITEMS.jsonl [--namespace NS]
 
 Flags:
   --task ID               only the runs of this task
@@ -26,6 +29,8 @@ Flags:
   --limit N, --cursor C   paging: at most N per page; the page after "--cursor C"
   --follow                keep printing new log lines until the run has finished
                           (with --json: one JSON entry per line)
+  -f FILE                 trigger: JSON lines, one {"taskId", "input"?, "idempotencyKey"?} per
+                          line (- for stdin); sent 1,000 a request, each request one transaction
 
 Examples:
   kairos runs list --task 42 --status failed,timed_out --since 2026-03-01T00:00:00Z
@@ -33,6 +38,7 @@ Examples:
   kairos runs logs 1001 --follow
   kairos runs cancel 1001
   kairos runs list --status failed --json | jq '.items[].id'
+  kairos runs trigger -f reports.jsonl
 `);
 
 const csvFlag = (value: string | undefined): string[] | undefined =>
@@ -94,6 +100,39 @@ async function cancel(args: string[], ctx: CommandContext): Promise<number> {
   return 0;
 }
 
+async function trigger(args: string[], ctx: CommandContext): Promise<number> {
+  const { values, globals } = parseCommandArgs(args, {
+    file: { type: 'string', short: 'f' },
+    namespace: { type: 'string' },
+  });
+  if (values.file === undefined)
+    throw new UsageError('runs trigger needs -f FILE (JSON lines, or - for stdin)');
+  const settings = ctx.settings(globals);
+  const client = ctx.client(settings);
+  const lines = await loadJsonLines(values.file, ctx.io);
+  let failed = 0;
+  const results: { line: number; result: RunBatchResult['items'][number] }[] = [];
+  for (let from = 0; from < lines.length; from += RUN_BATCH_MAX_ITEMS) {
+    const chunk = lines.slice(from, from + RUN_BATCH_MAX_ITEMS);
+    const answer = await client.runs.triggerBatch({
+      ...(values.namespace ? { namespace: values.namespace } : {}),
+      items: chunk.map(({ value }) => value as RunBatchRequest['items'][number]),
+    });
+    answer.items.forEach((result, i) => results.push({ line: chunk[i]!.line, result }));
+  }
+  for (const { line, result } of results) {
+    if ('error' in result) failed++;
+    if (settings.json) ctx.printJsonLine({ line, ...result });
+    else if ('error' in result) ctx.print(`line ${line}: ${result.error.code}: ${result.error.message}`);
+    else
+      ctx.print(
+        `line ${line}: run ${result.runId}${result.created ? '' : ' (existing: same idempotency key)'}`,
+      );
+  }
+  if (!settings.json) ctx.note(`${results.length - failed} triggered, ${failed} refused`);
+  return failed > 0 ? 1 : 0;
+}
+
 async function logs(args: string[], ctx: CommandContext): Promise<number> {
   const { values, positionals, globals } = parseCommandArgs(args, { follow: { type: 'boolean' } }, ['id']);
   const settings = ctx.settings(globals);
@@ -130,7 +169,7 @@ async function logs(args: string[], ctx: CommandContext): Promise<number> {
 
 export const runsCommand: Command = {
   name: 'runs',
-  summary: 'list and show runs, print or follow their logs, cancel them',
+  summary: 'list and show runs, print or follow their logs, cancel them, trigger many at once',
   help: HELP,
-  run: (args, ctx) => dispatchSubcommand('runs', args, ctx, { list, get, logs, cancel }),
+  run: (args, ctx) => dispatchSubcommand('runs', args, ctx, { list, get, logs, cancel, trigger }),
 };

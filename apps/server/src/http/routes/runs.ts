@@ -1,9 +1,18 @@
-import { LogQuery, Run, RunListQuery, RunLogEntry, listOf } from '@kairos/protocol';
+import {
+  LogQuery,
+  Run,
+  RunBatchRequest,
+  RunBatchResult,
+  RunListQuery,
+  RunLogEntry,
+  listOf,
+} from '@kairos/protocol';
 import { KairosError } from '../../errors.js';
 import type { ApiContext } from '../context.js';
 import { presentLog, presentRun } from '../present.js';
 import type { RouteTable } from '../route-table.js';
 import { instant, parseId } from '../validation.js';
+import { triggerBatch } from './run-batch.js';
 
 export function runRoutes(routes: RouteTable, ctx: ApiContext): void {
   const getRun = async (id: number) => {
@@ -85,5 +94,18 @@ export function runRoutes(routes: RouteTable, ctx: ApiContext): void {
       const run = await ctx.engine.cancel(parseId(params.id, 'id'));
       return presentRun(run, await ctx.namespaces.nameOf(run.namespaceId));
     },
+  );
+
+  routes.add(
+    {
+      method: 'POST',
+      url: '/api/v1/runs/batch',
+      summary:
+        'Trigger up to 1,000 runs in one request and one transaction; per-item results in order (an unknown task is an error of its item only)',
+      tag: 'runs',
+      body: RunBatchRequest,
+      response: RunBatchResult,
+    },
+    async ({ body }) => triggerBatch(ctx, body),
   );
 }

@@ -153,6 +153,32 @@ export function defineRunContract(ctx: ContractContext): void {
     });
   });
 
+  describe('insertRuns', () => {
+    it('inserts in order in one statement; a used idempotency key, even earlier in the call, returns that run', async () => {
+      const store = ctx.store;
+      const task = await aTask(store);
+      const other = await aTask(store);
+      const { run: earlier } = await store.insertRun(runInput(task, { idempotencyKey: 'old' }));
+      const results = await store.insertRuns([
+        runInput(task, { input: { n: 1 } }),
+        runInput(task, { input: { n: 2 }, idempotencyKey: 'a' }),
+        runInput(other, { input: { n: 3 }, idempotencyKey: 'a' }),
+        runInput(task, { input: { n: 4 }, idempotencyKey: 'old' }),
+        runInput(task, { input: { n: 5 }, idempotencyKey: 'a' }),
+        runInput(task, { input: { n: 6 } }),
+      ]);
+      expect(results.map((r) => r.created)).toEqual([true, true, true, false, false, true]);
+      const created = results.filter((r) => r.created).map((r) => r.run);
+      expect(created.map((r) => (r.input as { n: number }).n)).toEqual([1, 2, 3, 6]);
+      expect(created.map((r) => r.id)).toEqual([...created.map((r) => r.id)].sort((a, b) => a - b));
+      expect(results[3]?.run.id).toBe(earlier.id);
+      expect(results[4]?.run.id).toBe(results[1]?.run.id);
+      expect(results[2]?.run.taskId).toBe(other.id);
+      expect(await store.countRuns({})).toBe(5);
+      expect(await store.insertRuns([])).toEqual([]);
+    });
+  });
+
   describe('markRunsStarted', () => {
     it('starts scheduled runs only, and says which it started', async () => {
       const store = ctx.store;
