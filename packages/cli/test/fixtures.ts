@@ -36,6 +36,7 @@ export const aRun = (over: Partial<Run> = {}): Run => ({
   status: 'succeeded',
   scheduledAt: '2026-03-15T06:00:00.000Z',
   startedAt: '2026-03-15T06:00:00.010Z',
+  effectAt: '2026-03-15T06:00:00.012Z',
   finishedAt: '2026-03-15T06:00:01.510Z',
   durationMs: 1500,
   attempt: 1,

@@ -259,6 +259,12 @@ export const Run = z.object({
   status: RunStatus,
   scheduledAt: z.string(),
   startedAt: z.string().nullable(),
+  /**
+   * When the job made its first outside effect (HTTP request or Dify run request written,
+   * script process spawned, executor called or, in pull mode, handed its trigger); recorded
+   * with the run's end. Lateness as the target feels it is effectAt - scheduledAt.
+   */
+  effectAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
   durationMs: z.number().nullable(),
   attempt: z.number().int(),

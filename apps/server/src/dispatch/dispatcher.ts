@@ -221,6 +221,8 @@ export class ExecutorDispatcher {
     // Wait before sending: the executor's callback can arrive before its answer to /run does.
     const done = this.options.hub.wait(execution.id);
     const shard = shardTotal > 1 ? ` shard ${shardIndex}/${shardTotal}` : '';
+    // Pull mode: handed over to the executor's next poll; push: the call leaves now.
+    context.effect();
     if (target.mode === 'pull') {
       this.options.hub.notifyQueued(execution.appId, target.address);
       log('system', `queued for ${target.address}${shard} (logId ${execution.id})`);

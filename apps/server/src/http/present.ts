@@ -40,6 +40,7 @@ export function presentRun(run: RunRecord, namespace: string): Run {
     status: run.status,
     scheduledAt: iso(run.scheduledAt),
     startedAt: isoOrNull(run.startedAt),
+    effectAt: isoOrNull(run.effectAt),
     finishedAt: isoOrNull(run.finishedAt),
     durationMs: run.durationMs,
     attempt: run.attempt,

@@ -107,7 +107,7 @@ export const httpJobType: JobType<HttpConfig> = {
   run: runHttp,
 };
 
-async function runHttp({ config, input, signal, log }: JobContext<HttpConfig>): Promise<JobOutcome> {
+async function runHttp({ config, input, signal, log, effect }: JobContext<HttpConfig>): Promise<JobOutcome> {
   const headers = new Headers(config.headers);
   const body = requestBody(config, input, headers);
   const target = `${config.method} ${loggableUrl(config.url)}`;
@@ -117,7 +117,10 @@ async function runHttp({ config, input, signal, log }: JobContext<HttpConfig>): 
   let response: Response;
   let read: BodyRead;
   try {
-    response = await fetch(config.url, { method: config.method, headers, body, signal, redirect: 'follow' });
+    // fetch writes the request at once (or as soon as a connection is open): the first effect.
+    const responded = fetch(config.url, { method: config.method, headers, body, signal, redirect: 'follow' });
+    effect();
+    response = await responded;
     read = await readCapped(response, config.maxResponseBytes);
   } catch (error) {
     // The engine records timeout or cancel from signal.reason; this is not a network failure.

@@ -35,6 +35,11 @@ export interface JobContext<Config> {
    * ids). Resolves once stored; a run with a checkpoint is resumed by recovery, not lost.
    */
   checkpoint(value: unknown): Promise<void>;
+  /**
+   * Marks the job's first outside effect (request written, process spawned, executor called):
+   * the run's `effectAt`, the instant its lateness is measured to. Later calls are ignored.
+   */
+  effect(): void;
 }
 
 export interface JobOutcome {

@@ -193,6 +193,7 @@ async function runScript(context: JobContext<ScriptConfig>, paths: ScriptPaths):
     detached: true, // setsid(): the script leads a new process group (see process-group.ts).
     stdio: ['pipe', 'pipe', 'pipe'],
   });
+  context.effect();
   // Listening before anything can happen: on a failed spawn these never settle, which is harmless.
   const closed = new Promise<{ exitCode: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.once('close', (exitCode, exitSignal) => resolve({ exitCode, signal: exitSignal }));

@@ -43,6 +43,8 @@ export class ActiveRun {
   readonly settled: Promise<void>;
   private resolveSettled!: () => void;
   private finished = false;
+  /** When the job made its first outside effect (JobContext.effect). */
+  private effectAt: number | null = null;
   private readonly timers: TimerHandle[] = [];
 
   constructor(
@@ -78,6 +80,7 @@ export class ActiveRun {
         log: this.deps.logs.forRun(run.id),
         event: this.deps.runEvents.forRun(run.id, resumed?.lastSeq ?? 0),
         checkpoint: (value) => this.deps.store.setRunCheckpoint(run.id, value),
+        effect: () => void (this.effectAt ??= this.deps.clock.now()),
       };
       if (!resumed) promise = jobType.run(context);
       else if (jobType.resume) promise = jobType.resume(context, resumed.checkpoint);
@@ -125,7 +128,8 @@ export class ActiveRun {
     if (this.finished) return;
     this.finished = true;
     for (const t of this.timers) t.cancel();
-    void this.deps.settler.end(this.run, this.task, 'running', outcome, this.startedAt).then(() => {
+    const ended = { ...outcome, effectAt: this.effectAt };
+    void this.deps.settler.end(this.run, this.task, 'running', ended, this.startedAt).then(() => {
       this.deps.runEvents.close(this.run.id);
       this.onOver(true);
       this.resolveSettled();

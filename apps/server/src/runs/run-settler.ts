@@ -39,7 +39,7 @@ export class RunSettler {
     run: RunRecord,
     task: TaskRecord | undefined,
     expected: Settlement['expected'],
-    outcome: RunOutcome,
+    outcome: RunOutcome & { effectAt?: number | null },
     startedAt: number | null,
   ): Promise<boolean> {
     const finishedAt = this.deps.clock.now();
@@ -52,6 +52,7 @@ export class RunSettler {
       usage: outcome.usage ?? null,
       retryable: outcome.retryable,
       ...(outcome.executor !== undefined ? { executor: outcome.executor } : {}),
+      ...(outcome.effectAt != null ? { effectAt: outcome.effectAt } : {}),
     };
     this.deps.logs.close(run.id);
     const settlement = decideSettlement(run, task, expected, end, this.deps);

@@ -92,6 +92,7 @@ export interface RunsTable {
   lease_owner: string | null;
   lease_expires_at: number | null;
   cancel_requested_at: number | null;
+  effect_at: number | null;
   created_at: number;
   /** JSON; migration 0002. */
   checkpoint?: string | null;

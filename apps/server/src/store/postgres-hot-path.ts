@@ -325,13 +325,14 @@ async function applySettlements(
   if (settlements.length === 0) return results;
   const ended = await client.query<{ id: number }>(
     `WITH v AS (
-       SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::text[], $7::text[], $8::text[], $9::text[])
-         AS v(id, expected, status, finished_at, duration_ms, output, error, usage, executor)
+       SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::text[], $7::text[], $8::text[], $9::text[], $10::bigint[])
+         AS v(id, expected, status, finished_at, duration_ms, output, error, usage, executor, effect_at)
      ), locked AS MATERIALIZED (
        SELECT id FROM runs WHERE id = ANY($1::bigint[]) ORDER BY id FOR NO KEY UPDATE
      )
      UPDATE runs AS r SET status = v.status, finished_at = v.finished_at, duration_ms = v.duration_ms,
-       output = v.output, error = v.error, usage = v.usage, executor = coalesce(v.executor, r.executor)
+       output = v.output, error = v.error, usage = v.usage, executor = coalesce(v.executor, r.executor),
+       effect_at = coalesce(v.effect_at, r.effect_at)
      FROM locked JOIN v ON v.id = locked.id
      WHERE r.id = locked.id AND r.status = v.expected
      RETURNING r.id`,
@@ -345,6 +346,7 @@ async function applySettlements(
       settlements.map((s) => toJson(s.end.error ?? undefined)),
       settlements.map((s) => toJson(s.end.usage ?? undefined)),
       settlements.map((s) => s.end.executor ?? null),
+      settlements.map((s) => s.end.effectAt ?? null),
     ],
   );
   const endedIds = new Set(ended.rows.map((row) => Number(row.id)));

@@ -91,6 +91,8 @@ export interface RunRecord {
   leaseOwner: string | null;
   leaseExpiresAt: number | null;
   cancelRequestedAt: number | null;
+  /** When its job made its first outside effect (request written, process spawned, executor called). */
+  effectAt: number | null;
   createdAt: number;
 }
 
@@ -105,6 +107,7 @@ export function withEnd(
     error: RunError | null;
     usage?: Usage | null | undefined;
     executor?: string | null | undefined;
+    effectAt?: number | null | undefined;
   },
 ): RunRecord {
   return {
@@ -116,6 +119,7 @@ export function withEnd(
     error: end.error,
     usage: end.usage ?? null,
     executor: end.executor ?? run.executor,
+    effectAt: end.effectAt ?? run.effectAt,
   };
 }
 

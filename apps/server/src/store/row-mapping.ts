@@ -146,6 +146,7 @@ export function toRunRecord(row: Selectable<RunsTable>): RunRecord {
     leaseOwner: row.lease_owner,
     leaseExpiresAt: row.lease_expires_at,
     cancelRequestedAt: row.cancel_requested_at,
+    effectAt: row.effect_at,
     createdAt: row.created_at,
   };
 }

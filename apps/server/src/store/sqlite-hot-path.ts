@@ -98,7 +98,8 @@ export class SqliteHotPath implements HotPath {
     // started by someone else meanwhile is left alone and reported unsettled.
     this.#endRun = db.prepare(
       `UPDATE runs SET status = @status, finished_at = @finishedAt, duration_ms = @durationMs,
-         output = @output, error = @error, usage = @usage, executor = coalesce(@executor, executor)
+         output = @output, error = @error, usage = @usage, executor = coalesce(@executor, executor),
+         effect_at = coalesce(@effectAt, effect_at)
        WHERE id = @runId AND status = @expected`,
     );
     this.#setFixedDelayNextFire = db.prepare(
@@ -248,6 +249,7 @@ export class SqliteHotPath implements HotPath {
         error: toJson(end.error ?? undefined),
         usage: toJson(end.usage ?? undefined),
         executor: end.executor ?? null,
+        effectAt: end.effectAt ?? null,
       }).changes === 1;
     if (!applied) return { settled: false, retry: null };
     let retry: RunRecord | null = null;

@@ -138,6 +138,8 @@ export interface RunEnd {
   usage?: Usage | null | undefined;
   /** Who ran it (the run's `executor` field); absent keeps what is stored. */
   executor?: string | null | undefined;
+  /** When its job made its first outside effect; absent keeps what is stored. */
+  effectAt?: number | null | undefined;
   /** Whether the retry policy may try again. */
   retryable: boolean;
 }

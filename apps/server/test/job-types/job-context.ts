@@ -43,6 +43,7 @@ export function makeRun<Config>(
       log,
       event: () => {},
       checkpoint: () => Promise.resolve(),
+      effect: () => undefined,
     },
     controller,
     logs,

@@ -28,6 +28,11 @@ describe('runs: firing, history, manual runs, timeouts, cancel, retries', () => 
     expect(run).toMatchObject({ taskId, triggerType: 'schedule', status: 'succeeded', attempt: 1 });
     expect(new Date(run.scheduledAt).getUTCMilliseconds()).toBe(0);
     expect(Date.parse(run.startedAt)).toBeGreaterThanOrEqual(Date.parse(run.scheduledAt));
+    // The request's instant: after the start, before the target saw it, before the end.
+    const effectAt = Date.parse(run.effectAt);
+    expect(effectAt).toBeGreaterThanOrEqual(Date.parse(run.startedAt));
+    expect(effectAt).toBeLessThanOrEqual(Date.parse(run.finishedAt));
+    expect(target.requests.some((r) => r.at >= effectAt)).toBe(true);
     expect(run.output).toMatchObject({ status: 200, body: { ok: true } });
     expect(run.durationMs).toBeGreaterThanOrEqual(0);
     // Distinct slots, one run each.

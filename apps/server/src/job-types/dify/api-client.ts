@@ -49,7 +49,12 @@ export class DifyApi {
   async send(
     method: 'GET' | 'POST',
     path: string,
-    options: { body?: unknown; signal?: AbortSignal | undefined; traceId?: string | undefined } = {},
+    options: {
+      body?: unknown;
+      signal?: AbortSignal | undefined;
+      traceId?: string | undefined;
+      onWritten?: (() => void) | undefined;
+    } = {},
   ): Promise<DifyResponse> {
     const headers: Record<string, string> = { authorization: `Bearer ${this.apiKey}` };
     if (options.body !== undefined) headers['content-type'] = 'application/json';
@@ -61,6 +66,7 @@ export class DifyApi {
         headers,
         body: options.body === undefined ? undefined : JSON.stringify(options.body),
         signal: options.signal,
+        onWritten: options.onWritten,
       });
     } catch (error) {
       if (options.signal?.aborted) throw error;

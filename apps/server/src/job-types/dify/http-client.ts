@@ -55,6 +55,8 @@ export function request(
     headers: Record<string, string>;
     body?: string | undefined;
     signal?: AbortSignal | undefined;
+    /** Called once the request is written to the connection. */
+    onWritten?: (() => void) | undefined;
   },
 ): Promise<DifyResponse> {
   return new Promise((resolve, reject) => {
@@ -101,6 +103,7 @@ export function request(
       signal.addEventListener('abort', onAbort, { once: true });
       req.once('close', () => signal.removeEventListener('abort', onAbort));
     }
+    if (options.onWritten) req.once('finish', options.onWritten);
     req.end(options.body);
   });
 }

@@ -231,7 +231,12 @@ async function start(
   };
   let response: DifyResponse;
   try {
-    response = await api.send('POST', path, { body, signal, traceId: `kairos-run-${ctx.runId}` });
+    response = await api.send('POST', path, {
+      body,
+      signal,
+      traceId: `kairos-run-${ctx.runId}`,
+      onWritten: ctx.effect,
+    });
   } catch (error) {
     if (signal.aborted) return null;
     throw failureOf(error);

@@ -55,6 +55,7 @@ export function defineRunContract(ctx: ContractContext): void {
         leaseOwner: 'node-a',
         leaseExpiresAt: 60_000,
         cancelRequestedAt: null,
+        effectAt: null,
         createdAt: expect.any(Number),
       });
       expect(await store.getRun(run.id)).toEqual(run);

@@ -48,12 +48,23 @@ export function defineSettlementContract(ctx: ContractContext): void {
         scheduledAt: 15_000,
         leaseOwner: 'node-a',
       });
-      expect(await store.getRun(run.id)).toMatchObject({ status: 'failed', finishedAt: 5_000 });
+      expect(await store.getRun(run.id)).toMatchObject({
+        status: 'failed',
+        finishedAt: 5_000,
+        effectAt: null,
+      });
+      const effect = { ...failed, status: 'succeeded' as const, retryable: false, effectAt: 2_500 };
+      const [other] = await scheduledRuns(store, task, 1);
+      await store.markRunsStarted([start(other ?? 0)]);
+      await store.settleRuns([
+        decideSettlement((await store.getRun(other ?? 0))!, task, 'running', effect, owner),
+      ]);
+      expect((await store.getRun(other ?? 0))?.effectAt).toBe(2_500);
       expect((await store.getTask(task.id))?.nextFireAt).toBe(35_000);
 
       // Settled again (a repeat, another node): nothing more is applied or inserted.
       expect(await store.settleRuns([settlement])).toEqual([{ settled: false, retry: null }]);
-      expect(await store.countRuns({ taskId: task.id })).toBe(2);
+      expect(await store.countRuns({ taskId: task.id })).toBe(3);
     });
 
     it('applies only while the run has the expected status (compare-and-set)', async () => {
