@@ -12,6 +12,7 @@ import type { Config } from './config.js';
 import { EventBus } from './events.js';
 import { Authenticator } from './http/auth.js';
 import { buildHttpServer } from './http/server.js';
+import { listenError } from './http/listen-error.js';
 import { JobTypeRegistry, builtInJobTypes } from './job-types/registry.js';
 import { createExecutors } from './dispatch/index.js';
 import { executorJobType } from './job-types/executor/executor-job-type.js';
@@ -70,6 +71,8 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
     dataDir: config.dataDir,
   });
   const log = logger.child({ node: nodeId });
+  /** Closed if the start fails (it retries failed writes on a timer). */
+  let openedWriter: RunWriter | undefined;
   try {
     const events = new EventBus((event, error) => log.error({ err: error, event }, 'event listener failed'));
     const jobTypes = new JobTypeRegistry();
@@ -93,6 +96,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
       // is about to be released (see RunWriter). PostgreSQL's do not, but wait for a connection.
       store.capabilities.exclusiveWriter ? { share: backgroundWork } : { rowsPerStatement: 1000 },
     );
+    openedWriter = writer;
     const admission = store.capabilities.exclusiveWriter
       ? await LocalAdmission.create(store, writer)
       : new SharedAdmission(store);
@@ -144,8 +148,6 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
     ];
 
     const auth = new Authenticator(store);
-    const { generated } = await auth.bootstrap(config.adminToken);
-
     let ready = false;
     const http = buildHttpServer({
       context: {
@@ -166,39 +168,55 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
       version: VERSION,
     });
 
-    await leases.recoverAtStart();
-    leases.start();
-    executors.start();
-    scheduler.start();
-    let url = '';
-    if (!options.noHttp) {
-      url = await http.listen({ port: config.port, host: config.host });
-    }
-    ready = true;
-    log.info({ url, store: store.dialect }, 'Kairos is running');
-
     let stopping: Promise<void> | undefined;
     const stop = (graceMs = config.shutdownGraceSeconds * 1000): Promise<void> =>
       (stopping ??= (async () => {
+        // /readyz answers 503 from now on; the API keeps serving reads (and executors' callbacks
+        // for the runs being drained) until the listener closes, last.
         ready = false;
         await scheduler.stop();
-        executors.hub.stop(); // answers pull executors' long polls, or http.close() would wait for them
-        if (!options.noHttp) await http.close();
         await engine.drain(graceMs);
         // Reactions to the drained runs (a retry of a run stopped by the shutdown) finish
         // before the leases are given up and the store closes.
         await events.settle();
         await leases.stop();
+        // Also answers pull executors' long polls, or http.close() would wait for them.
         await executors.stop();
         await leases.release();
+        if (!options.noHttp) await http.close();
         for (const off of unsubscribe) off();
         await writer.close();
         await store.close();
         log.info('Kairos stopped');
       })());
 
+    // The listener first: a start that cannot serve (port taken) must not have started anything,
+    // nor stored an admin token it will never print.
+    let url = '';
+    if (!options.noHttp) {
+      try {
+        url = await http.listen({ port: config.port, host: config.host });
+      } catch (error) {
+        throw listenError(error, config.host, config.port);
+      }
+    }
+    let generated: string | undefined;
+    try {
+      ({ generated } = await auth.bootstrap(config.adminToken));
+      await leases.recoverAtStart();
+      leases.start();
+      executors.start();
+      scheduler.start();
+    } catch (error) {
+      await stop(0).catch(() => undefined);
+      throw error;
+    }
+    ready = true;
+    log.info({ url, store: store.dialect }, 'Kairos is running');
+
     return { nodeId, url, generatedAdminToken: generated, store, events, engine, scheduler, http, stop };
   } catch (error) {
+    await openedWriter?.close().catch(() => undefined);
     await store.close().catch(() => undefined);
     throw error;
   }

@@ -164,6 +164,17 @@ export class KyselyStore extends ExecutorQueries implements Store {
     return toApiTokenRecord(row);
   }
 
+  async addApiTokenIfAbsent(token: { name: string; tokenHash: string; role: 'admin' }): Promise<boolean> {
+    // ON CONFLICT DO NOTHING rather than check-then-insert: the unique index decides the race.
+    const rows = await this.db
+      .insertInto('api_tokens')
+      .values({ name: token.name, token_hash: token.tokenHash, role: token.role, created_at: this.now() })
+      .onConflict((oc) => oc.column('token_hash').doNothing())
+      .returning('id')
+      .execute();
+    return rows.length > 0;
+  }
+
   async findApiTokenByHash(tokenHash: string): Promise<ApiTokenRecord | undefined> {
     const row = await this.db
       .selectFrom('api_tokens')

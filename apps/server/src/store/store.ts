@@ -157,6 +157,11 @@ export interface Store extends ExecutorStore {
   countApiTokens(): Promise<number>;
   createApiToken(token: { name: string; tokenHash: string; role: 'admin' }): Promise<ApiTokenRecord>;
   findApiTokenByHash(tokenHash: string): Promise<ApiTokenRecord | undefined>;
+  /**
+   * Inserts the token unless one with the same hash exists (one statement: nodes starting at
+   * once with the same configured admin token all succeed). True when this call inserted it.
+   */
+  addApiTokenIfAbsent(token: { name: string; tokenHash: string; role: 'admin' }): Promise<boolean>;
 
   // ------------------------------------------------------------ namespaces
   /** Creates the namespace if missing; returns it either way. */
