@@ -32,6 +32,7 @@ import { Namespaces } from './services/namespaces.js';
 import { SecretBox } from './services/secret-box.js';
 import { TaskService } from './services/task-service.js';
 import { openStore } from './store/open-store.js';
+import { wireNodes } from './cluster/wire-nodes.js';
 import type { Store } from './store/store.js';
 
 export const VERSION = '0.1.0';
@@ -127,6 +128,15 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
       fineGrainedTimers,
     });
     const leases = new LeaseKeeper({ store, clock, engine, logger: log, nodeId, leaseMs: config.leaseMs });
+    const cluster = wireNodes({
+      store,
+      clock,
+      logger: log,
+      nodeId,
+      version: VERSION,
+      databaseUrl: config.databaseUrl,
+      leases,
+    });
 
     const namespaces = new Namespaces(store);
     await namespaces.ensureDefault();
@@ -160,6 +170,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
         namespaces,
         jobTypes,
         executors,
+        nodeId,
         isReady: () => ready,
       },
       auth,
@@ -174,6 +185,8 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
         // /readyz answers 503 from now on; the API keeps serving reads (and executors' callbacks
         // for the runs being drained) until the listener closes, last.
         ready = false;
+        await cluster.presence.stopping();
+        await cluster.liveness?.stop();
         await scheduler.stop();
         await engine.drain(graceMs);
         // Reactions to the drained runs (a retry of a run stopped by the shutdown) finish
@@ -183,6 +196,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
         // Also answers pull executors' long polls, or http.close() would wait for them.
         await executors.stop();
         await leases.release();
+        await cluster.presence.stop();
         if (!options.noHttp) await http.close();
         for (const off of unsubscribe) off();
         await writer.close();
@@ -202,11 +216,13 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
     }
     let generated: string | undefined;
     try {
+      await cluster.presence.start(url || null);
       ({ generated } = await auth.bootstrap(config.adminToken));
       await leases.recoverAtStart();
       leases.start();
       executors.start();
       scheduler.start();
+      cluster.liveness?.start();
     } catch (error) {
       await stop(0).catch(() => undefined);
       throw error;

@@ -16,6 +16,7 @@ import type {
   TaskRecord,
 } from './records.js';
 import type { ExecutorStore } from './executor-store.js';
+import type { NodeStore } from './node-store.js';
 
 export type {
   ResumableRun,
@@ -147,8 +148,8 @@ export interface RecoveryResult {
   lost: RunRecord[];
 }
 
-/** The executor operations (issue 4) are declared in executor-store.ts. */
-export interface Store extends ExecutorStore {
+/** The executor operations (issue 4) are declared in executor-store.ts, the nodes' (issue 13) in node-store.ts. */
+export interface Store extends ExecutorStore, NodeStore {
   readonly dialect: 'sqlite' | 'postgres';
   readonly capabilities: StoreCapabilities;
   close(): Promise<void>;
