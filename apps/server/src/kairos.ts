@@ -32,6 +32,7 @@ import { Namespaces } from './services/namespaces.js';
 import { SecretBox } from './services/secret-box.js';
 import { TaskService } from './services/task-service.js';
 import { openStore } from './store/open-store.js';
+import { wireChanges } from './cluster/wire-changes.js';
 import { wireNodes } from './cluster/wire-nodes.js';
 import type { Store } from './store/store.js';
 
@@ -157,6 +158,25 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
       ...(fineGrainedTimers ? [backgroundWork.keepClearBefore(() => engine.msUntilBusy())] : []),
     ];
 
+    const changes =
+      !store.capabilities.exclusiveWriter && config.databaseUrl !== undefined
+        ? wireChanges({
+            databaseUrl: config.databaseUrl,
+            store,
+            clock,
+            logger: log,
+            nodeId,
+            events,
+            engine,
+            tasks,
+            resync: () => {
+              calendars.invalidate();
+              scheduler.wake();
+            },
+          })
+        : undefined;
+    if (changes) unsubscribe.push(changes.unsubscribe);
+
     const auth = new Authenticator(store);
     let ready = false;
     const http = buildHttpServer({
@@ -196,6 +216,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
         // Also answers pull executors' long polls, or http.close() would wait for them.
         await executors.stop();
         await leases.release();
+        await changes?.feed.stop();
         await cluster.presence.stop();
         if (!options.noHttp) await http.close();
         for (const off of unsubscribe) off();
@@ -217,6 +238,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
     let generated: string | undefined;
     try {
       await cluster.presence.start(url || null);
+      await changes?.feed.start();
       ({ generated } = await auth.bootstrap(config.adminToken));
       await leases.recoverAtStart();
       leases.start();

@@ -164,7 +164,7 @@ export class RunEngine {
       this.timers.remove((c) => c.run.id === runId);
       this.removeWaiting((c) => c.run.id === runId);
       this.finisher.announce(after, false);
-    }
+    } else if (after?.status === 'running') this.deps.events.emit('run:cancel_requested', { run: after });
     return after ?? before;
   }
 
