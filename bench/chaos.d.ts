@@ -31,3 +31,14 @@ export interface ChaosResult {
 }
 
 export function runChaos(options?: ChaosOptions): Promise<ChaosResult>;
+
+export interface SqliteChaosResult extends Omit<ChaosResult, 'kills'> {
+  killedMidRequest: number;
+}
+
+export function runSqliteChaos(options?: {
+  kills?: number;
+  tasks?: number;
+  receiverDelayMs?: number;
+  log?: (line: string) => void;
+}): Promise<SqliteChaosResult>;

@@ -16,21 +16,26 @@
 //
 //   npm run chaos -- --minutes 10 [--nodes 3] [--tasks 10] [--kill-every-seconds 10]
 //                    [--down-seconds 2] [--database-url postgres://…]
+//   npm run chaos -- --sqlite 10 [--tasks 4]     one SQLite node killed mid-request 10 times
 //
 // The database URL defaults to KAIROS_TEST_DATABASE_URL or postgres://postgres@127.0.0.1:5432/test;
 // a fresh schema is created in it and dropped at the end.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import pg from 'pg';
 
 const MAIN = fileURLToPath(new URL('../apps/server/dist/main.js', import.meta.url));
 const TOKEN = 'chaos-admin-token-0123456789';
 
 /** A server process; resolves once it listens, with its URL and node id. */
-async function startServer(databaseUrl) {
-  const child = spawn(process.execPath, [MAIN, '--port', '0', '--database-url', databaseUrl], {
+async function startServer(databaseUrl, store = ['--database-url', databaseUrl]) {
+  const child = spawn(process.execPath, [MAIN, '--port', '0', ...store], {
     env: { PATH: process.env.PATH ?? '', KAIROS_ADMIN_TOKEN: TOKEN, KAIROS_LOG_LEVEL: 'error' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -69,7 +74,10 @@ async function api(url, method, path, body) {
 async function startReceiver(delayMs) {
   const executions = new Map();
   let unidentified = 0;
+  let inFlight = 0;
   const server = createServer((req, res) => {
+    inFlight += 1;
+    res.on('close', () => (inFlight -= 1));
     const runId = Number(req.headers['kairos-run-id']);
     if (Number.isInteger(runId) && runId > 0) executions.set(runId, (executions.get(runId) ?? 0) + 1);
     else unidentified += 1;
@@ -81,6 +89,7 @@ async function startReceiver(delayMs) {
     url: `http://127.0.0.1:${server.address().port}/hook`,
     executions,
     unidentified: () => unidentified,
+    inFlight: () => inFlight,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();
@@ -214,10 +223,66 @@ export async function runChaos(options = {}) {
   }
 }
 
-async function analyse(db, receiver, taskIds) {
-  const { rows } = await db.query(
-    `SELECT id, task_id, trigger_type, status, slot_at, retry_of, error FROM runs ORDER BY id`,
-  );
+/**
+ * One SQLite node killed with SIGKILL while a request is in flight, and restarted on the same
+ * data directory, `kills` times. Answers the same figures (no takeover: the restart recovers).
+ * @param {{ kills?: number, tasks?: number, receiverDelayMs?: number, log?: (line: string) => void }} options
+ */
+export async function runSqliteChaos(options = {}) {
+  const kills = options.kills ?? 5;
+  const taskCount = options.tasks ?? 4;
+  const log = options.log ?? (() => undefined);
+  const dataDir = mkdtempSync(join(tmpdir(), 'kairos-chaos-'));
+  const store = ['--data-dir', dataDir];
+  const receiver = await startReceiver(options.receiverDelayMs ?? 500);
+  let server;
+  try {
+    server = await startServer(undefined, store);
+    await api(server.url, 'POST', '/api/v1/apps', { appName: 'chaos', name: 'Chaos' });
+    const taskIds = [];
+    for (let i = 0; i < taskCount; i++) {
+      const task = await api(server.url, 'POST', '/api/v1/tasks', {
+        name: `chaos ${i}`,
+        app: 'chaos',
+        type: 'http',
+        config: { url: receiver.url, method: 'POST', body: { task: i } },
+        schedule: { type: 'cron', expression: '* * * * * ?' },
+        retry: { maxAttempts: 3, delaySeconds: 0 },
+        timeoutSeconds: 10,
+      });
+      taskIds.push(task.id);
+    }
+    let killedMidRequest = 0;
+    for (let k = 0; k < kills; k++) {
+      const caught = await waitUntil(() => receiver.inFlight() > 0, 5000);
+      if (caught !== null) killedMidRequest += 1;
+      server.child.kill('SIGKILL');
+      await server.exited;
+      server = await startServer(undefined, store);
+      log(`killed and restarted (${caught === null ? 'no request in flight' : 'mid-request'})`);
+      await sleep(1500);
+    }
+    for (const id of taskIds) await api(server.url, 'POST', `/api/v1/tasks/${id}/disable`);
+    const settleMs = await waitUntil(async () => {
+      const active = await api(server.url, 'GET', '/api/v1/runs?status=scheduled,running&limit=1');
+      return active.items.length === 0;
+    }, 30_000);
+    server.child.kill('SIGTERM');
+    const exit = await server.exited;
+    const db = new Database(join(dataDir, 'kairos.db'), { readonly: true });
+    const rows = db.prepare(RUNS_QUERY).all();
+    db.close();
+    return { ...analyse(rows, receiver, taskIds), killedMidRequest, settleMs, exitCodes: [exit.code] };
+  } finally {
+    if (server && server.child.exitCode === null) server.child.kill('SIGKILL');
+    await receiver.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+const RUNS_QUERY = `SELECT id, task_id, trigger_type, status, slot_at, retry_of, error FROM runs ORDER BY id`;
+
+function analyse(rows, receiver, taskIds) {
   // BIGINT columns arrive as strings from a pool without Kairos's int8 parser.
   const num = (value) => (value === null ? null : Number(value));
   const runs = rows.map((r) => ({
@@ -303,26 +368,32 @@ function flagsOf(argv) {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const opts = flagsOf(process.argv.slice(2));
-  const result = await runChaos({
-    databaseUrl: opts['database-url'],
-    durationMs: Number(opts.minutes ?? 1) * 60_000,
-    nodes: Number(opts.nodes ?? 3),
-    tasks: Number(opts.tasks ?? 10),
-    killEveryMs: Number(opts['kill-every-seconds'] ?? 10) * 1000,
-    downMs: Number(opts['down-seconds'] ?? 2) * 1000,
-    log: (line) => process.stderr.write(`${line}\n`),
-  });
-  const takeovers = result.kills.map((k) => k.takeoverMs).filter((t) => t !== null);
-  process.stdout.write(
-    `${JSON.stringify(
-      {
-        bench: 'chaos',
-        ...result,
-        takeoverMaxMs: takeovers.length ? Math.max(...takeovers) : null,
-        takeoverFailed: result.kills.filter((k) => k.takeoverMs === null).length,
-      },
-      null,
-      2,
-    )}\n`,
-  );
+  const log = (line) => process.stderr.write(`${line}\n`);
+  if (opts.sqlite !== undefined) {
+    const result = await runSqliteChaos({ kills: Number(opts.sqlite), tasks: Number(opts.tasks ?? 4), log });
+    process.stdout.write(`${JSON.stringify({ bench: 'chaos-sqlite', ...result }, null, 2)}\n`);
+  } else {
+    const result = await runChaos({
+      databaseUrl: opts['database-url'],
+      durationMs: Number(opts.minutes ?? 1) * 60_000,
+      nodes: Number(opts.nodes ?? 3),
+      tasks: Number(opts.tasks ?? 10),
+      killEveryMs: Number(opts['kill-every-seconds'] ?? 10) * 1000,
+      downMs: Number(opts['down-seconds'] ?? 2) * 1000,
+      log,
+    });
+    const takeovers = result.kills.map((k) => k.takeoverMs).filter((t) => t !== null);
+    process.stdout.write(
+      `${JSON.stringify(
+        {
+          bench: 'chaos',
+          ...result,
+          takeoverMaxMs: takeovers.length ? Math.max(...takeovers) : null,
+          takeoverFailed: result.kills.filter((k) => k.takeoverMs === null).length,
+        },
+        null,
+        2,
+      )}\n`,
+    );
+  }
 }
