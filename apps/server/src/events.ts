@@ -20,9 +20,18 @@ export interface KairosEvents {
   'run:cancelled': { run: RunRecord };
   'run:skipped': { run: RunRecord };
   'run:lost': { run: RunRecord };
-  'task:changed': { task: TaskRecord };
-  'task:deleted': { taskId: number };
-  'calendar:changed': { calendarId: number };
+  /**
+   * Asked to stop a run running (maybe on another node); the node running it aborts it. On
+   * PostgreSQL the change feed tells that node at once (cluster/change-feed.ts).
+   */
+  'run:cancel_requested': { run: RunRecord };
+  /**
+   * `rescheduled`: its schedule or enabled flag changed, so planned slots were dropped.
+   * `fromNode`: the change was made on another node (cluster/change-feed.ts) and is replayed here.
+   */
+  'task:changed': { task: TaskRecord; rescheduled?: boolean; fromNode?: string };
+  'task:deleted': { taskId: number; fromNode?: string };
+  'calendar:changed': { calendarId: number; fromNode?: string };
   /** An app was updated, its token rotated, or it was deleted. */
   'app:changed': { appId: number; appName: string };
   'scheduler:claimed': { tasks: number; runs: number; durationMs: number };

@@ -12,6 +12,7 @@ import type { Config } from './config.js';
 import { EventBus } from './events.js';
 import { Authenticator } from './http/auth.js';
 import { buildHttpServer } from './http/server.js';
+import { listenError } from './http/listen-error.js';
 import { JobTypeRegistry, builtInJobTypes } from './job-types/registry.js';
 import { createExecutors } from './dispatch/index.js';
 import { executorJobType } from './job-types/executor/executor-job-type.js';
@@ -29,6 +30,8 @@ import { Namespaces } from './services/namespaces.js';
 import { SecretBox } from './services/secret-box.js';
 import { TaskService } from './services/task-service.js';
 import { openStore } from './store/open-store.js';
+import { wireChanges } from './cluster/wire-changes.js';
+import { wireNodes } from './cluster/wire-nodes.js';
 import type { Store } from './store/store.js';
 
 export const VERSION = '0.1.0';
@@ -68,6 +71,8 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
     dataDir: config.dataDir,
   });
   const log = logger.child({ node: nodeId });
+  /** Closed if the start fails (it retries failed writes on a timer). */
+  let openedWriter: RunWriter | undefined;
   try {
     const events = new EventBus((event, error) => log.error({ err: error, event }, 'event listener failed'));
     const jobTypes = new JobTypeRegistry();
@@ -91,6 +96,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
       // is about to be released (see RunWriter). PostgreSQL's do not, but wait for a connection.
       store.capabilities.exclusiveWriter ? { share: backgroundWork } : { rowsPerStatement: 1000 },
     );
+    openedWriter = writer;
     const admission = store.capabilities.exclusiveWriter
       ? await LocalAdmission.create(store)
       : new SharedAdmission(store);
@@ -122,6 +128,15 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
       fineGrainedTimers,
     });
     const leases = new LeaseKeeper({ store, clock, engine, logger: log, nodeId, leaseMs: config.leaseMs });
+    const cluster = wireNodes({
+      store,
+      clock,
+      logger: log,
+      nodeId,
+      version: VERSION,
+      databaseUrl: config.databaseUrl,
+      leases,
+    });
 
     const namespaces = new Namespaces(store);
     await namespaces.ensureDefault();
@@ -140,9 +155,26 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
       ...(fineGrainedTimers ? [backgroundWork.keepClearBefore(() => engine.msUntilBusy())] : []),
     ];
 
-    const auth = new Authenticator(store);
-    const { generated } = await auth.bootstrap(config.adminToken);
+    const changes =
+      !store.capabilities.exclusiveWriter && config.databaseUrl !== undefined
+        ? wireChanges({
+            databaseUrl: config.databaseUrl,
+            store,
+            clock,
+            logger: log,
+            nodeId,
+            events,
+            engine,
+            tasks,
+            resync: () => {
+              calendars.invalidate();
+              scheduler.wake();
+            },
+          })
+        : undefined;
+    if (changes) unsubscribe.push(changes.unsubscribe);
 
+    const auth = new Authenticator(store);
     let ready = false;
     const http = buildHttpServer({
       context: {
@@ -155,6 +187,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
         namespaces,
         jobTypes,
         executors,
+        nodeId,
         isReady: () => ready,
       },
       auth,
@@ -163,38 +196,61 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
       version: VERSION,
     });
 
-    await leases.recoverAtStart();
-    leases.start();
-    executors.start();
-    scheduler.start();
-    let url = '';
-    if (!options.noHttp) {
-      url = await http.listen({ port: config.port, host: config.host });
-    }
-    ready = true;
-    log.info({ url, store: store.dialect }, 'Kairos is running');
-
     let stopping: Promise<void> | undefined;
     const stop = (graceMs = config.shutdownGraceSeconds * 1000): Promise<void> =>
       (stopping ??= (async () => {
+        // /readyz answers 503 from now on; the API keeps serving reads (and executors' callbacks
+        // for the runs being drained) until the listener closes, last.
         ready = false;
+        await cluster.presence.stopping();
+        await cluster.liveness?.stop();
         await scheduler.stop();
-        executors.hub.stop(); // answers pull executors' long polls, or http.close() would wait for them
-        if (!options.noHttp) await http.close();
         await engine.drain(graceMs);
         // Listeners still at work on the drained runs finish before the store closes.
         await events.settle();
         await leases.stop();
+        // Also answers pull executors' long polls, or http.close() would wait for them.
         await executors.stop();
         await leases.release();
+        await changes?.feed.stop();
+        await cluster.presence.stop();
+        if (!options.noHttp) await http.close();
         for (const off of unsubscribe) off();
         await writer.close();
         await store.close();
         log.info('Kairos stopped');
       })());
 
+    // The listener first: a start that cannot serve (port taken) must not have started anything,
+    // nor stored an admin token it will never print.
+    let url = '';
+    if (!options.noHttp) {
+      try {
+        url = await http.listen({ port: config.port, host: config.host });
+      } catch (error) {
+        throw listenError(error, config.host, config.port);
+      }
+    }
+    let generated: string | undefined;
+    try {
+      await cluster.presence.start(url || null);
+      await changes?.feed.start();
+      ({ generated } = await auth.bootstrap(config.adminToken));
+      await leases.recoverAtStart();
+      leases.start();
+      executors.start();
+      scheduler.start();
+      cluster.liveness?.start();
+    } catch (error) {
+      await stop(0).catch(() => undefined);
+      throw error;
+    }
+    ready = true;
+    log.info({ url, store: store.dialect }, 'Kairos is running');
+
     return { nodeId, url, generatedAdminToken: generated, store, events, engine, scheduler, http, stop };
   } catch (error) {
+    await openedWriter?.close().catch(() => undefined);
     await store.close().catch(() => undefined);
     throw error;
   }

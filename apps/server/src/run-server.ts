@@ -31,6 +31,9 @@ export async function runServer(argv: string[], env: Record<string, string | und
     process.stderr.write(`kairos: cannot start: ${message}\n`);
     logger.flush?.();
     process.exitCode = 1;
+    // Nothing was started, so the process ends by itself; should a handle still be open (a
+    // connection pool closing), it must not keep a failed server alive.
+    setTimeout(() => process.exit(1), 3000).unref();
     return;
   }
   if (node.generatedAdminToken) {

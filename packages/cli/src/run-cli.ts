@@ -11,6 +11,7 @@ import { appsCommand } from './commands/apps.js';
 import { calendarsCommand } from './commands/calendars.js';
 import { cronCommand } from './commands/cron.js';
 import { devCommand } from './commands/dev.js';
+import { nodesCommand } from './commands/nodes.js';
 import { runsCommand } from './commands/runs.js';
 import { serverCommand } from './commands/server.js';
 import { tasksCommand } from './commands/tasks.js';
@@ -24,6 +25,7 @@ const COMMANDS: readonly Command[] = [
   tasksCommand,
   runsCommand,
   calendarsCommand,
+  nodesCommand,
   cronCommand,
   devCommand,
 ];

@@ -27,6 +27,7 @@ import type {
   TaskCreateInput,
   TaskUpdateInput,
 } from './schemas.js';
+import type { NodesClient } from './nodes.js';
 import { createTransport, segment } from './client-http.js';
 import type { FetchLike } from './client-http.js';
 import { CLIENT_ERROR_CODES, KairosApiError } from './client-error.js';
@@ -245,6 +246,7 @@ export interface KairosClient {
   tasks: TasksClient;
   schedules: SchedulesClient;
   runs: RunsClient;
+  nodes: NodesClient;
   /** @example `const { status } = await client.health();` */
   health(): Promise<HealthStatus>;
 }
@@ -318,6 +320,9 @@ export function createClient(options: ClientOptions): KairosClient {
       events: (id, o = {}) => http.request('GET', `${v1}/runs/${segment(id)}/events`, { query: { ...o } }),
       track: (id) => http.request('GET', `${v1}/runs/${segment(id)}/track`),
       triggerBatch: (request) => http.request('POST', `${v1}/runs/batch`, { body: request }),
+    },
+    nodes: {
+      list: () => http.request('GET', `${v1}/nodes`),
     },
     health: () => http.request('GET', '/healthz'),
   };

@@ -17,17 +17,16 @@ export class Authenticator {
   /**
    * Makes sure an admin token exists. `configured` (KAIROS_ADMIN_TOKEN) is always accepted; with
    * none configured and none stored, one is generated and returned so the caller prints it once.
+   * Called once the HTTP listener is bound, so a start that fails stores no token it never printed.
+   * Nodes starting at once with none configured may each generate (and print) their own.
    */
   async bootstrap(configured: string | undefined): Promise<{ generated?: string }> {
     if (configured) {
-      const hash = hashToken(configured);
-      if (!(await this.store.findApiTokenByHash(hash))) {
-        await this.store.createApiToken({
-          name: 'admin (KAIROS_ADMIN_TOKEN)',
-          tokenHash: hash,
-          role: 'admin',
-        });
-      }
+      await this.store.addApiTokenIfAbsent({
+        name: 'admin (KAIROS_ADMIN_TOKEN)',
+        tokenHash: hashToken(configured),
+        role: 'admin',
+      });
       return {};
     }
     if ((await this.store.countApiTokens()) > 0) return {};

@@ -21,6 +21,8 @@ export interface ApiContext {
   jobTypes?: JobTypeRegistry;
   /** The executor registry, dispatch and pull queue (issue 4). */
   executors?: Executors;
+  /** This node's id (GET /nodes marks it `self`). */
+  nodeId?: string;
   /** false while starting or shutting down (readyz). */
   isReady: () => boolean;
 }

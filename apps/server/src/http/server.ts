@@ -14,6 +14,7 @@ import { RouteTable } from './route-table.js';
 import { appRoutes } from './routes/apps.js';
 import { calendarRoutes } from './routes/calendars.js';
 import { namespaceRoutes } from './routes/namespaces.js';
+import { nodeRoutes } from './routes/nodes.js';
 import { runEventRoutes } from './routes/run-events.js';
 import { runRoutes } from './routes/runs.js';
 import { executorRoutes } from './routes/executors.js';
@@ -69,6 +70,7 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
     xxlAdminRoutes(app, context.executors);
   }
   runEventRoutes(routes, context);
+  nodeRoutes(routes, context);
 
   let openapi: Record<string, unknown> | undefined;
   app.get(

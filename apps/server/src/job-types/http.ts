@@ -107,8 +107,11 @@ export const httpJobType: JobType<HttpConfig> = {
   run: runHttp,
 };
 
-async function runHttp({ config, input, signal, log, effect }: JobContext<HttpConfig>): Promise<JobOutcome> {
+async function runHttp({ config, input, signal, log, effect, runId }: JobContext<HttpConfig>): Promise<JobOutcome> {
   const headers = new Headers(config.headers);
+  // The run's id, unique per execution attempt: a receiver can recognise a request it has seen
+  // (an idempotency key), and the chaos test counts executions per run with it.
+  if (!headers.has('kairos-run-id')) headers.set('kairos-run-id', String(runId));
   const body = requestBody(config, input, headers);
   const target = `${config.method} ${loggableUrl(config.url)}`;
   log('system', `${target}${body === undefined ? '' : ` (${Buffer.byteLength(body)} bytes)`}`);

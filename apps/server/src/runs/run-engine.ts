@@ -193,6 +193,7 @@ export class RunEngine {
     const after = await this.deps.store.requestCancel(runId, this.deps.clock.now());
     const startedHere = this.active.get(runId);
     if (startedHere) return this.abortAndWait(startedHere);
+    if (after?.status === 'running') this.deps.events.emit('run:cancel_requested', { run: after });
     return after ?? before;
   }
 

@@ -34,6 +34,14 @@ export class LeaseKeeper {
     await this.recover(this.deps.store.capabilities.exclusiveWriter);
   }
 
+  /**
+   * Recovers expired leases now rather than at the next tick: a node was found dead and its
+   * leases expired (cluster/node-liveness.ts), so its runs are taken over within a second.
+   */
+  async recoverNow(): Promise<void> {
+    await this.recover(false);
+  }
+
   start(): void {
     this.running = true;
     this.schedule();

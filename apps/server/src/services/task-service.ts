@@ -92,7 +92,7 @@ export class TaskService {
     }
     const task = await this.deps.store.updateTask(id, patch);
     if (!task) throw new KairosError('TASK_NOT_FOUND', `task ${id} does not exist`);
-    this.deps.events.emit('task:changed', { task });
+    this.deps.events.emit('task:changed', { task, rescheduled });
     return { task, warnings };
   }
 
@@ -220,8 +220,11 @@ export class TaskService {
     return firstFireAt({ schedule, createdAt: now }, now, await this.calendarRule(schedule));
   }
 
-  /** Planned slots of the old schedule must not fire: cancel those this node holds. */
-  private dropPlannedRuns(taskId: number, why: string): Promise<void> {
+  /**
+   * Planned slots of the old schedule must not fire: cancel those this node holds (also called
+   * when another node rescheduled or disabled the task, cluster/wire-changes.ts).
+   */
+  dropPlannedRuns(taskId: number, why: string): Promise<void> {
     return this.deps.engine.cancelPlanned(taskId, why);
   }
 }

@@ -26,6 +26,8 @@ import {
 } from './row-mapping.js';
 import { RunEventQueries } from './run-event-queries.js';
 import { ExecutorQueries } from './executor-queries.js';
+import { NodeQueries } from './node-queries.js';
+import type { NodeStore } from './node-store.js';
 import {
   StoreConflictError,
   type ApiTokenRecord,
@@ -69,6 +71,8 @@ export interface KyselyStoreParts {
       'insertExecution' | 'getExecution' | 'completeExecution' | 'takeQueuedExecutions' | 'takeKillRequests'
     >
   >;
+  /** A dialect's own lease takeover (PostgreSQL: locks in id order, see postgres-takeover.ts). */
+  expireLeasesOf?: NodeStore['expireLeasesOf'];
   now: () => number;
   /** Releases the connection(s) and anything else the store holds (the SQLite lock). */
   close: () => Promise<void>;
@@ -103,6 +107,11 @@ export class KyselyStore extends ExecutorQueries implements Store {
   readonly lastRunEventSeq: Store['lastRunEventSeq'];
   readonly setRunCheckpoint: Store['setRunCheckpoint'];
   readonly adoptResumableRuns: Store['adoptResumableRuns'];
+  readonly registerNode: Store['registerNode'];
+  readonly updateNode: Store['updateNode'];
+  readonly listNodes: Store['listNodes'];
+  readonly markNodeDead: Store['markNodeDead'];
+  readonly expireLeasesOf: Store['expireLeasesOf'];
   readonly #close: () => Promise<void>;
   #closing: Promise<void> | undefined;
 
@@ -132,6 +141,12 @@ export class KyselyStore extends ExecutorQueries implements Store {
     if (x?.completeExecution) this.completeExecution = x.completeExecution;
     if (x?.takeQueuedExecutions) this.takeQueuedExecutions = x.takeQueuedExecutions;
     if (x?.takeKillRequests) this.takeKillRequests = x.takeKillRequests;
+    const nodes = new NodeQueries(parts.db, parts.now);
+    this.registerNode = (node) => nodes.registerNode(node);
+    this.updateNode = (id, patch) => nodes.updateNode(id, patch);
+    this.listNodes = () => nodes.listNodes();
+    this.markNodeDead = (id, at) => nodes.markNodeDead(id, at);
+    this.expireLeasesOf = parts.expireLeasesOf ?? ((owner) => nodes.expireLeasesOf(owner));
     this.#close = parts.close;
   }
 
@@ -162,6 +177,17 @@ export class KyselyStore extends ExecutorQueries implements Store {
           .executeTakeFirstOrThrow(),
     );
     return toApiTokenRecord(row);
+  }
+
+  async addApiTokenIfAbsent(token: { name: string; tokenHash: string; role: 'admin' }): Promise<boolean> {
+    // ON CONFLICT DO NOTHING rather than check-then-insert: the unique index decides the race.
+    const rows = await this.db
+      .insertInto('api_tokens')
+      .values({ name: token.name, token_hash: token.tokenHash, role: token.role, created_at: this.now() })
+      .onConflict((oc) => oc.column('token_hash').doNothing())
+      .returning('id')
+      .execute();
+    return rows.length > 0;
   }
 
   async findApiTokenByHash(tokenHash: string): Promise<ApiTokenRecord | undefined> {

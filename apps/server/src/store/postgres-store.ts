@@ -9,6 +9,7 @@ import type { Database as Schema } from './db-schema.js';
 import { KyselyStore } from './kysely-store-base.js';
 import { defaultMigrationsDir, loadMigrations, migratePostgres } from './migrate.js';
 import { PostgresHotPath } from './postgres-hot-path.js';
+import { expireLeasesOnPostgres } from './postgres-takeover.js';
 import { reasonOf, StoreOpenError } from './store-open-error.js';
 import type { Store } from './store.js';
 
@@ -68,6 +69,7 @@ export async function openPostgresStore(
     capabilities: { exclusiveWriter: false },
     db: kysely,
     hotPath: new PostgresHotPath(pool, now),
+    expireLeasesOf: (owner) => expireLeasesOnPostgres(pool, owner),
     now,
     close: () => kysely.destroy(),
   });

@@ -16,6 +16,7 @@ import type {
   TaskRecord,
 } from './records.js';
 import type { ExecutorStore } from './executor-store.js';
+import type { NodeStore } from './node-store.js';
 
 export type {
   ResumableRun,
@@ -173,8 +174,8 @@ export interface RecoveryResult {
 /** Decides how recovery settles a running run found without a live lease (runs/settlement.ts). */
 export type DecideLost = (run: RunRecord, task: TaskRecord | undefined) => Settlement;
 
-/** The executor operations (issue 4) are declared in executor-store.ts. */
-export interface Store extends ExecutorStore {
+/** The executor operations (issue 4) are declared in executor-store.ts, the nodes' (issue 13) in node-store.ts. */
+export interface Store extends ExecutorStore, NodeStore {
   readonly dialect: 'sqlite' | 'postgres';
   readonly capabilities: StoreCapabilities;
   close(): Promise<void>;
@@ -183,6 +184,11 @@ export interface Store extends ExecutorStore {
   countApiTokens(): Promise<number>;
   createApiToken(token: { name: string; tokenHash: string; role: 'admin' }): Promise<ApiTokenRecord>;
   findApiTokenByHash(tokenHash: string): Promise<ApiTokenRecord | undefined>;
+  /**
+   * Inserts the token unless one with the same hash exists (one statement: nodes starting at
+   * once with the same configured admin token all succeed). True when this call inserted it.
+   */
+  addApiTokenIfAbsent(token: { name: string; tokenHash: string; role: 'admin' }): Promise<boolean>;
 
   // ------------------------------------------------------------ namespaces
   /** Creates the namespace if missing; returns it either way. */

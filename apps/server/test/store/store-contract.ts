@@ -15,6 +15,7 @@ import type { ContractContext, ContractDatabase } from './contract/context.js';
 import { defineExecutorContract } from './contract/executors.js';
 import { defineLeaseContract } from './contract/leases.js';
 import { defineLogAndMigrationContract } from './contract/logs-and-migrations.js';
+import { defineNodeContract } from './contract/nodes.js';
 import { defineRunContract } from './contract/runs.js';
 import { defineSchedulingContract } from './contract/scheduling.js';
 import { defineSettlementContract } from './contract/settlement.js';
@@ -55,4 +56,5 @@ export function defineStoreContract(createDatabase: () => Promise<ContractDataba
   defineLogAndMigrationContract(context);
   defineClusterContract(context);
   defineExecutorContract(context);
+  defineNodeContract(context);
 }

@@ -49,6 +49,15 @@ export function defineCatalogContract(ctx: ContractContext): void {
         StoreConflictError,
       );
     });
+
+    it('addApiTokenIfAbsent inserts a hash once, even when called concurrently', async () => {
+      const store = ctx.store;
+      const token = { name: 'admin', tokenHash: 'h2', role: 'admin' as const };
+      const inserted = await Promise.all(Array.from({ length: 8 }, () => store.addApiTokenIfAbsent(token)));
+      expect(inserted.filter(Boolean)).toHaveLength(1);
+      expect(await store.countApiTokens()).toBe(1);
+      expect(await store.addApiTokenIfAbsent(token)).toBe(false);
+    });
   });
 
   describe('namespaces', () => {
