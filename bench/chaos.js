@@ -208,8 +208,9 @@ export async function runChaos(options = {}) {
     for (const server of servers) server.child.kill('SIGTERM');
     const exits = await Promise.all(servers.map((s) => s.exited));
 
+    const { rows } = await db.query(RUNS_QUERY);
     return {
-      ...(await analyse(db, receiver, taskIds)),
+      ...analyse(rows, receiver, taskIds),
       kills,
       settleMs,
       exitCodes: exits.map((e) => e.code),
