@@ -107,7 +107,14 @@ export const httpJobType: JobType<HttpConfig> = {
   run: runHttp,
 };
 
-async function runHttp({ config, input, signal, log, effect, runId }: JobContext<HttpConfig>): Promise<JobOutcome> {
+async function runHttp({
+  config,
+  input,
+  signal,
+  log,
+  effect,
+  runId,
+}: JobContext<HttpConfig>): Promise<JobOutcome> {
   const headers = new Headers(config.headers);
   // The run's id, unique per execution attempt: a receiver can recognise a request it has seen
   // (an idempotency key), and the chaos test counts executions per run with it.
