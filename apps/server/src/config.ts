@@ -47,6 +47,11 @@ export const ConfigSchema = z.strictObject({
   executorDeadMs: z.coerce.number().int().min(1000).max(3_600_000).default(90_000),
   /** Connect + read timeout of calls to executors (/run, /kill, /beat, /log), in ms (XXL-JOB: 3 s). */
   executorCallTimeoutMs: z.coerce.number().int().min(100).max(60_000).default(3000),
+  /**
+   * When set, GET /metrics (Prometheus) answers only requests with `Authorization: Bearer <token>`.
+   * Unset: /metrics is open to whoever reaches the port.
+   */
+  metricsToken: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Largest accepted request body, in bytes. */
   bodyLimitBytes: z.coerce
     .number()
@@ -77,6 +82,7 @@ const SOURCES: { key: keyof ConfigInput; flag: string; env: string }[] = [
   { key: 'executorDeadMs', flag: 'executor-dead-ms', env: 'KAIROS_EXECUTOR_DEAD_MS' },
   { key: 'executorCallTimeoutMs', flag: 'executor-call-timeout-ms', env: 'KAIROS_EXECUTOR_CALL_TIMEOUT_MS' },
   { key: 'secretKey', flag: 'secret-key', env: 'KAIROS_SECRET_KEY' },
+  { key: 'metricsToken', flag: 'metrics-token', env: 'KAIROS_METRICS_TOKEN' },
 ];
 
 export class ConfigError extends Error {

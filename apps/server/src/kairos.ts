@@ -31,6 +31,10 @@ import { Namespaces } from './services/namespaces.js';
 import { SecretBox } from './services/secret-box.js';
 import { TaskService } from './services/task-service.js';
 import { openStore } from './store/open-store.js';
+import { createKairosMetrics } from './metrics/kairos-metrics.js';
+import { executorCounts } from './metrics/executor-counts.js';
+import { LabelNames } from './metrics/label-names.js';
+import { installMetricListeners } from './metrics/metric-listeners.js';
 import type { Store } from './store/store.js';
 
 export const VERSION = '0.1.0';
@@ -129,7 +133,17 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
     const tasks = new TaskService({ store, clock, events, engine, jobTypes, namespaces });
     const apps = new AppService(store, namespaces, events);
     const calendarService = new CalendarService(store, namespaces, events, clock);
+    const labelNames = new LabelNames(store);
+    const metrics = createKairosMetrics(
+      {
+        running: () => engine.activeCount,
+        queued: () => engine.waitingCount,
+        executors: () => executorCounts(store, labelNames, clock.now() - config.executorDeadMs),
+      },
+      { nodeId, version: VERSION, store: store.dialect },
+    );
     const unsubscribe = [
+      ...installMetricListeners(events, metrics, labelNames),
       installRetries({ events, store, engine, clock, logger: log, nodeId, leaseMs: config.leaseMs }),
       installFixedDelay({ events, store, wake: () => scheduler.wake() }),
       events.on('task:changed', () => scheduler.wake()),
@@ -164,6 +178,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
       logger: log,
       bodyLimit: config.bodyLimitBytes,
       version: VERSION,
+      metrics: { registry: metrics.registry, token: config.metricsToken },
     });
 
     await leases.recoverAtStart();
