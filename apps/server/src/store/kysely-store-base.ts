@@ -26,6 +26,7 @@ import {
 } from './row-mapping.js';
 import { RunEventQueries } from './run-event-queries.js';
 import { ExecutorQueries } from './executor-queries.js';
+import { AlertQueries } from './alert-queries.js';
 import {
   StoreConflictError,
   type ApiTokenRecord,
@@ -69,6 +70,8 @@ export interface KyselyStoreParts {
       'insertExecution' | 'getExecution' | 'completeExecution' | 'takeQueuedExecutions' | 'takeKillRequests'
     >
   >;
+  /** The dialect has FOR UPDATE SKIP LOCKED (PostgreSQL): claims of several nodes skip each other's rows. */
+  skipLocked?: boolean;
   now: () => number;
   /** Releases the connection(s) and anything else the store holds (the SQLite lock). */
   close: () => Promise<void>;
@@ -103,6 +106,28 @@ export class KyselyStore extends ExecutorQueries implements Store {
   readonly lastRunEventSeq: Store['lastRunEventSeq'];
   readonly setRunCheckpoint: Store['setRunCheckpoint'];
   readonly adoptResumableRuns: Store['adoptResumableRuns'];
+  // The alerting operations (issue 15), composed from AlertQueries.
+  readonly createContact: Store['createContact'];
+  readonly getContact: Store['getContact'];
+  readonly listContacts: Store['listContacts'];
+  readonly updateContact: Store['updateContact'];
+  readonly deleteContact: Store['deleteContact'];
+  readonly createContactGroup: Store['createContactGroup'];
+  readonly getContactGroup: Store['getContactGroup'];
+  readonly listContactGroups: Store['listContactGroups'];
+  readonly updateContactGroup: Store['updateContactGroup'];
+  readonly deleteContactGroup: Store['deleteContactGroup'];
+  readonly createAlertRule: Store['createAlertRule'];
+  readonly getAlertRule: Store['getAlertRule'];
+  readonly listAlertRules: Store['listAlertRules'];
+  readonly listEnabledAlertRules: Store['listEnabledAlertRules'];
+  readonly updateAlertRule: Store['updateAlertRule'];
+  readonly deleteAlertRule: Store['deleteAlertRule'];
+  readonly recordAlerts: Store['recordAlerts'];
+  readonly getAlert: Store['getAlert'];
+  readonly listAlerts: Store['listAlerts'];
+  readonly claimDueDeliveries: Store['claimDueDeliveries'];
+  readonly recordDeliveryOutcome: Store['recordDeliveryOutcome'];
   readonly #close: () => Promise<void>;
   #closing: Promise<void> | undefined;
 
@@ -132,6 +157,28 @@ export class KyselyStore extends ExecutorQueries implements Store {
     if (x?.completeExecution) this.completeExecution = x.completeExecution;
     if (x?.takeQueuedExecutions) this.takeQueuedExecutions = x.takeQueuedExecutions;
     if (x?.takeKillRequests) this.takeKillRequests = x.takeKillRequests;
+    const alerts = new AlertQueries(parts.db, parts.now, parts.skipLocked ?? false);
+    this.createContact = alerts.createContact.bind(alerts);
+    this.getContact = alerts.getContact.bind(alerts);
+    this.listContacts = alerts.listContacts.bind(alerts);
+    this.updateContact = alerts.updateContact.bind(alerts);
+    this.deleteContact = alerts.deleteContact.bind(alerts);
+    this.createContactGroup = alerts.createContactGroup.bind(alerts);
+    this.getContactGroup = alerts.getContactGroup.bind(alerts);
+    this.listContactGroups = alerts.listContactGroups.bind(alerts);
+    this.updateContactGroup = alerts.updateContactGroup.bind(alerts);
+    this.deleteContactGroup = alerts.deleteContactGroup.bind(alerts);
+    this.createAlertRule = alerts.createAlertRule.bind(alerts);
+    this.getAlertRule = alerts.getAlertRule.bind(alerts);
+    this.listAlertRules = alerts.listAlertRules.bind(alerts);
+    this.listEnabledAlertRules = alerts.listEnabledAlertRules.bind(alerts);
+    this.updateAlertRule = alerts.updateAlertRule.bind(alerts);
+    this.deleteAlertRule = alerts.deleteAlertRule.bind(alerts);
+    this.recordAlerts = alerts.recordAlerts.bind(alerts);
+    this.getAlert = alerts.getAlert.bind(alerts);
+    this.listAlerts = alerts.listAlerts.bind(alerts);
+    this.claimDueDeliveries = alerts.claimDueDeliveries.bind(alerts);
+    this.recordDeliveryOutcome = alerts.recordDeliveryOutcome.bind(alerts);
     this.#close = parts.close;
   }
 

@@ -68,6 +68,7 @@ export async function openPostgresStore(
     capabilities: { exclusiveWriter: false },
     db: kysely,
     hotPath: new PostgresHotPath(pool, now),
+    skipLocked: true,
     now,
     close: () => kysely.destroy(),
   });

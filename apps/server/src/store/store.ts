@@ -16,6 +16,7 @@ import type {
   TaskRecord,
 } from './records.js';
 import type { ExecutorStore } from './executor-store.js';
+import type { AlertStore } from './alert-store.js';
 
 export type {
   ResumableRun,
@@ -147,8 +148,11 @@ export interface RecoveryResult {
   lost: RunRecord[];
 }
 
-/** The executor operations (issue 4) are declared in executor-store.ts. */
-export interface Store extends ExecutorStore {
+/**
+ * The executor operations (issue 4) are declared in executor-store.ts, the alerting ones
+ * (issue 15) in alert-store.ts.
+ */
+export interface Store extends ExecutorStore, AlertStore {
   readonly dialect: 'sqlite' | 'postgres';
   readonly capabilities: StoreCapabilities;
   close(): Promise<void>;
