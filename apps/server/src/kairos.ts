@@ -32,6 +32,8 @@ import { SecretBox } from './services/secret-box.js';
 import { TaskService } from './services/task-service.js';
 import { openStore } from './store/open-store.js';
 import { createKairosMetrics } from './metrics/kairos-metrics.js';
+import { createAlerting } from './alerts/index.js';
+import { installSettledRunAlerts } from './alerts/install-settled-run-alerts.js';
 import { executorCounts } from './metrics/executor-counts.js';
 import { LabelNames } from './metrics/label-names.js';
 import { installMetricListeners } from './metrics/metric-listeners.js';
@@ -133,6 +135,16 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
     const tasks = new TaskService({ store, clock, events, engine, jobTypes, namespaces });
     const apps = new AppService(store, namespaces, events);
     const calendarService = new CalendarService(store, namespaces, events, clock);
+    const alerting = createAlerting({
+      config,
+      store,
+      clock,
+      events,
+      logger: log,
+      nodeId,
+      secrets,
+      namespaces,
+    });
     const labelNames = new LabelNames(store);
     const metrics = createKairosMetrics(
       {
@@ -144,6 +156,14 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
     );
     const unsubscribe = [
       ...installMetricListeners(events, metrics, labelNames),
+      // TEMPORARY (issue 15): alerts of a run's end from a listener, until the settlement transaction writes them (see the file).
+      installSettledRunAlerts({
+        events,
+        store,
+        rules: alerting.rules,
+        clock,
+        onWritten: () => alerting.worker.wake(),
+      }),
       installRetries({ events, store, engine, clock, logger: log, nodeId, leaseMs: config.leaseMs }),
       installFixedDelay({ events, store, wake: () => scheduler.wake() }),
       events.on('task:changed', () => scheduler.wake()),
@@ -172,6 +192,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
         namespaces,
         jobTypes,
         executors,
+        alerts: alerting.service,
         isReady: () => ready,
       },
       auth,
@@ -185,6 +206,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
     leases.start();
     executors.start();
     scheduler.start();
+    alerting.start();
     let url = '';
     if (!options.noHttp) {
       url = await http.listen({ port: config.port, host: config.host });
@@ -204,6 +226,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
         // before the leases are given up and the store closes.
         await events.settle();
         await leases.stop();
+        await alerting.stop();
         await executors.stop();
         await leases.release();
         for (const off of unsubscribe) off();

@@ -1,3 +1,4 @@
+import type { AlertService } from '../alerts/alert-service.js';
 import type { Clock } from '../clock.js';
 import type { Executors } from '../dispatch/index.js';
 import type { JobTypeRegistry } from '../job-types/registry.js';
@@ -21,6 +22,8 @@ export interface ApiContext {
   jobTypes?: JobTypeRegistry;
   /** The executor registry, dispatch and pull queue (issue 4). */
   executors?: Executors;
+  /** Contacts, groups, alert rules (issue 15). */
+  alerts?: AlertService;
   /** false while starting or shutting down (readyz). */
   isReady: () => boolean;
 }

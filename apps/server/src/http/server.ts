@@ -20,6 +20,9 @@ import { executorRoutes } from './routes/executors.js';
 import { xxlAdminRoutes } from './routes/xxl-admin.js';
 import { scheduleRoutes } from './routes/schedules.js';
 import { taskRoutes } from './routes/tasks.js';
+import { alertRoutes } from './routes/alert-rules.js';
+import { contactGroupRoutes } from './routes/contact-groups.js';
+import { contactRoutes } from './routes/contacts.js';
 import type { Registry } from 'prom-client';
 import { metricsRoute } from '../metrics/metrics-route.js';
 
@@ -73,6 +76,11 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
     xxlAdminRoutes(app, context.executors);
   }
   runEventRoutes(routes, context);
+  if (context.alerts) {
+    contactRoutes(routes, context, context.alerts);
+    contactGroupRoutes(routes, context, context.alerts);
+    alertRoutes(routes, context, context.alerts);
+  }
 
   let openapi: Record<string, unknown> | undefined;
   app.get(

@@ -7,7 +7,7 @@
  * settlement committed.
  */
 import type { Kysely } from 'kysely';
-import type { Channel } from '@kairos/protocol';
+import type { Channel, RunStatus } from '@kairos/protocol';
 import type { Database } from './db-schema.js';
 import {
   toAlertRecord,
@@ -225,4 +225,28 @@ export async function recordDeliveryOutcome(
   }
   const result = await query.executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
+}
+
+/**
+ * Statuses of a task's runs finished before `runId`, newest first, cancelled and skipped left
+ * out: the input of consecutive_failures (settled-run-alerts.ts). Takes any executor, so that it
+ * can run inside the settlement's transaction; `limit` is consecutiveFailuresDepth(rules).
+ */
+export async function previousRunStatuses(
+  db: Kysely<Database>,
+  taskId: number,
+  runId: number,
+  limit: number,
+): Promise<RunStatus[]> {
+  if (limit <= 0) return [];
+  const rows = await db
+    .selectFrom('runs')
+    .select('status')
+    .where('task_id', '=', taskId)
+    .where('id', '<', runId)
+    .where('status', 'in', ['succeeded', 'failed', 'timed_out', 'lost'])
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.status as RunStatus);
 }

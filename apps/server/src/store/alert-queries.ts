@@ -6,6 +6,7 @@
  * cannot interleave with it.
  */
 import type { Kysely, Updateable } from 'kysely';
+import type { RunStatus } from '@kairos/protocol';
 import type { Database } from './db-schema.js';
 import { constraintViolation } from './db-errors.js';
 import { decodeCursor, toPage } from './pagination.js';
@@ -35,6 +36,7 @@ import {
 import {
   claimDueDeliveries,
   insertAlerts,
+  previousRunStatuses,
   recordDeliveryOutcome,
   type AlertDb,
   type ClaimDeliveriesOptions,
@@ -347,6 +349,10 @@ export class AlertQueries implements AlertStore {
   }
 
   // ------------------------------------------------------------ alerts and the outbox
+
+  previousRunStatuses(taskId: number, runId: number, limit: number): Promise<RunStatus[]> {
+    return previousRunStatuses(this.#db as unknown as Kysely<Database>, taskId, runId, limit);
+  }
 
   recordAlerts(alerts: readonly NewAlert[]): Promise<InsertedAlerts> {
     if (alerts.length === 0) return Promise.resolve({ alerts: [], silenced: 0, deliveries: 0 });

@@ -124,6 +124,7 @@ export class KyselyStore extends ExecutorQueries implements Store {
   readonly updateAlertRule: Store['updateAlertRule'];
   readonly deleteAlertRule: Store['deleteAlertRule'];
   readonly recordAlerts: Store['recordAlerts'];
+  readonly previousRunStatuses: Store['previousRunStatuses'];
   readonly getAlert: Store['getAlert'];
   readonly listAlerts: Store['listAlerts'];
   readonly claimDueDeliveries: Store['claimDueDeliveries'];
@@ -175,6 +176,7 @@ export class KyselyStore extends ExecutorQueries implements Store {
     this.updateAlertRule = alerts.updateAlertRule.bind(alerts);
     this.deleteAlertRule = alerts.deleteAlertRule.bind(alerts);
     this.recordAlerts = alerts.recordAlerts.bind(alerts);
+    this.previousRunStatuses = alerts.previousRunStatuses.bind(alerts);
     this.getAlert = alerts.getAlert.bind(alerts);
     this.listAlerts = alerts.listAlerts.bind(alerts);
     this.claimDueDeliveries = alerts.claimDueDeliveries.bind(alerts);
