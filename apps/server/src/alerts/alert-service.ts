@@ -137,7 +137,7 @@ export class AlertService {
       appId: null,
       taskId: null,
       runId: null,
-      facts: { summary: `A test alert for ${contact.name}: if you read this, this channel works.`, at: now },
+      facts: { summary: `A test alert for ${contact.name}: if you read this, this channel works`, at: now },
       silenceSeconds: 0,
       notify: {
         contacts: [contact.id],
