@@ -86,6 +86,8 @@ export const ConfigSchema = z.strictObject({
   alertRetryBaseMs: z.coerce.number().int().min(10).max(3_600_000).default(10_000),
   /** How often each node looks at the alert outbox when nothing wakes it, in ms. */
   alertPollMs: z.coerce.number().int().min(10).max(60_000).default(1000),
+  /** How often threshold rules (failure_rate, no_success, executors_online, budgets, duration) are evaluated, in ms. */
+  alertEvaluateMs: z.coerce.number().int().min(100).max(600_000).default(15_000),
   /** SMTP server for email alerts; unset: no email channel. */
   smtpHost: z.string().min(1).optional(),
   smtpPort: z.coerce.number().int().min(1).max(65535).default(587),
@@ -148,6 +150,7 @@ const SOURCES: { key: keyof ConfigInput; flag: string; env: string }[] = [
   { key: 'alertMaxAttempts', flag: 'alert-max-attempts', env: 'KAIROS_ALERT_MAX_ATTEMPTS' },
   { key: 'alertRetryBaseMs', flag: 'alert-retry-base-ms', env: 'KAIROS_ALERT_RETRY_BASE_MS' },
   { key: 'alertPollMs', flag: 'alert-poll-ms', env: 'KAIROS_ALERT_POLL_MS' },
+  { key: 'alertEvaluateMs', flag: 'alert-evaluate-ms', env: 'KAIROS_ALERT_EVALUATE_MS' },
   { key: 'smtpHost', flag: 'smtp-host', env: 'KAIROS_SMTP_HOST' },
   { key: 'smtpPort', flag: 'smtp-port', env: 'KAIROS_SMTP_PORT' },
   { key: 'smtpSecure', flag: 'smtp-secure', env: 'KAIROS_SMTP_SECURE' },

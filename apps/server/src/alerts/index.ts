@@ -20,11 +20,13 @@ import { TextChannel } from './channels/text-channel.js';
 import { WebhookChannel } from './channels/webhook-channel.js';
 import { DeliveryWorker } from './delivery-worker.js';
 import { DestinationPolicy } from './destination-policy.js';
+import { ThresholdEvaluator } from './threshold-evaluator.js';
 
 export interface Alerting {
   rules: AlertRuleCache;
   service: AlertService;
   worker: DeliveryWorker;
+  evaluator: ThresholdEvaluator;
   start(): void;
   stop(): Promise<void>;
 }
@@ -118,12 +120,26 @@ export function createAlerting(deps: {
     clock,
     wake: () => worker.wake(),
   });
+  const evaluator = new ThresholdEvaluator({
+    store,
+    clock,
+    rules,
+    logger: deps.logger.child({ component: 'alerts' }),
+    intervalMs: config.alertEvaluateMs,
+    executorDeadMs: config.executorDeadMs,
+    onWritten: () => worker.wake(),
+  });
   return {
     rules,
     service,
     worker,
-    start: () => worker.start(),
+    evaluator,
+    start: () => {
+      worker.start();
+      evaluator.start();
+    },
     stop: async () => {
+      await evaluator.stop();
       await worker.stop();
       for (const channel of channels.values()) if (channel instanceof EmailChannel) channel.close();
     },

@@ -42,7 +42,7 @@ import {
   type ClaimDeliveriesOptions,
   type InsertedAlerts,
 } from './alert-outbox.js';
-import type { AlertStore } from './alert-store.js';
+import type { AlertStore, ThresholdStore } from './alert-store.js';
 import { toDbBool, toJson } from './row-mapping.js';
 import { StoreConflictError, type Page, type PageRequest } from './store.js';
 
@@ -83,7 +83,7 @@ function ruleColumns(patch: AlertRulePatch): Updateable<AlertRulesTable> {
   };
 }
 
-export class AlertQueries implements AlertStore {
+export class AlertQueries implements Omit<AlertStore, keyof ThresholdStore> {
   readonly #db: AlertDb;
 
   /** `skipLocked`: the dialect has FOR UPDATE SKIP LOCKED (PostgreSQL). */

@@ -2,7 +2,7 @@
  * The alerting part of the Store contract (issue 15), implemented by alert-queries.ts for both
  * dialects and tested by test/store/contract/alerts.ts.
  */
-import type { RunStatus } from '@kairos/protocol';
+import type { RunStatus, Usage } from '@kairos/protocol';
 import type {
   AlertFilter,
   AlertRulePatch,
@@ -20,9 +20,12 @@ import type {
   NewContactGroup,
 } from './alert-records.js';
 import type { ClaimDeliveriesOptions, InsertedAlerts } from './alert-outbox.js';
+import type { AlertState } from './alert-records.js';
+import type { RunRecord } from './records.js';
+import type { FinishedRunStats, RunScope } from './threshold-queries.js';
 import type { Page, PageRequest } from './store.js';
 
-export interface AlertStore {
+export interface AlertStore extends ThresholdStore {
   /** Throws StoreConflictError if (namespaceId, name) is taken. */
   createContact(contact: NewContact): Promise<ContactRecord>;
   getContact(id: number): Promise<ContactRecord | undefined>;
@@ -63,4 +66,17 @@ export interface AlertStore {
   claimDueDeliveries(options: ClaimDeliveriesOptions): Promise<DeliveryRecord[]>;
   /** Records an attempt's outcome and releases the lease; false if nothing was changed. */
   recordDeliveryOutcome(id: number, owner: string, outcome: DeliveryOutcome): Promise<boolean>;
+}
+
+/** What the threshold evaluator reads (threshold-queries.ts) and its cluster-wide lock. */
+export interface ThresholdStore {
+  finishedRunStats(scope: RunScope, from: number): Promise<FinishedRunStats>;
+  runUsageSince(scope: RunScope, from: number): Promise<Usage[]>;
+  runsRunningSince(scope: RunScope, startedBefore: number, limit: number): Promise<RunRecord[]>;
+  latestAlertStates(ruleIds: readonly number[]): Promise<Map<string, AlertState>>;
+  /**
+   * True while this node is the one that evaluates thresholds: a cluster-wide lock on PostgreSQL
+   * (a session advisory lock, released when the node's connection ends), always on SQLite.
+   */
+  holdEvaluatorLock(): Promise<boolean>;
 }

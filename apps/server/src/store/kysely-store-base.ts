@@ -27,6 +27,7 @@ import {
 import { RunEventQueries } from './run-event-queries.js';
 import { ExecutorQueries } from './executor-queries.js';
 import { AlertQueries } from './alert-queries.js';
+import { ThresholdQueries } from './threshold-queries.js';
 import {
   StoreConflictError,
   type ApiTokenRecord,
@@ -72,6 +73,8 @@ export interface KyselyStoreParts {
   >;
   /** The dialect has FOR UPDATE SKIP LOCKED (PostgreSQL): claims of several nodes skip each other's rows. */
   skipLocked?: boolean;
+  /** The cluster-wide lock of the threshold evaluator (PostgreSQL); absent: always held. */
+  holdEvaluatorLock?: () => Promise<boolean>;
   now: () => number;
   /** Releases the connection(s) and anything else the store holds (the SQLite lock). */
   close: () => Promise<void>;
@@ -124,6 +127,11 @@ export class KyselyStore extends ExecutorQueries implements Store {
   readonly updateAlertRule: Store['updateAlertRule'];
   readonly deleteAlertRule: Store['deleteAlertRule'];
   readonly recordAlerts: Store['recordAlerts'];
+  readonly finishedRunStats: Store['finishedRunStats'];
+  readonly runUsageSince: Store['runUsageSince'];
+  readonly runsRunningSince: Store['runsRunningSince'];
+  readonly latestAlertStates: Store['latestAlertStates'];
+  readonly holdEvaluatorLock: Store['holdEvaluatorLock'];
   readonly previousRunStatuses: Store['previousRunStatuses'];
   readonly getAlert: Store['getAlert'];
   readonly listAlerts: Store['listAlerts'];
@@ -176,6 +184,13 @@ export class KyselyStore extends ExecutorQueries implements Store {
     this.updateAlertRule = alerts.updateAlertRule.bind(alerts);
     this.deleteAlertRule = alerts.deleteAlertRule.bind(alerts);
     this.recordAlerts = alerts.recordAlerts.bind(alerts);
+    const thresholds = new ThresholdQueries(parts.db);
+    this.finishedRunStats = thresholds.finishedRunStats.bind(thresholds);
+    this.runUsageSince = thresholds.runUsageSince.bind(thresholds);
+    this.runsRunningSince = thresholds.runsRunningSince.bind(thresholds);
+    this.latestAlertStates = thresholds.latestAlertStates.bind(thresholds);
+    // One process per SQLite file: it is always the evaluator.
+    this.holdEvaluatorLock = parts.holdEvaluatorLock ?? (() => Promise.resolve(true));
     this.previousRunStatuses = alerts.previousRunStatuses.bind(alerts);
     this.getAlert = alerts.getAlert.bind(alerts);
     this.listAlerts = alerts.listAlerts.bind(alerts);
