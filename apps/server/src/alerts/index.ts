@@ -104,7 +104,7 @@ export function createAlerting(deps: {
     settings: {
       concurrency: config.alertConcurrency,
       timeoutMs: config.alertTimeoutMs,
-      leaseMs: Math.max(config.alertTimeoutMs * 3, 30_000),
+      leaseMs: Math.max(config.alertTimeoutMs * 3, 1000),
       maxAttempts: config.alertMaxAttempts,
       backoffBaseMs: config.alertRetryBaseMs,
       backoffMaxMs: 3_600_000,

@@ -54,9 +54,11 @@ function waiter<T>(items: T[]) {
   };
 }
 
-/** `answer` gives the status and body for the n-th request (0-based). */
+/** `answer` gives the status and body for the n-th request (0-based), or 'hang' to never answer it. */
 export async function startReceiver(
-  answer: (n: number, request: Received) => { status: number; body?: string } = () => ({ status: 200 }),
+  answer: (n: number, request: Received) => { status: number; body?: string } | 'hang' = () => ({
+    status: 200,
+  }),
 ): Promise<Receiver> {
   const received: Received[] = [];
   const w = waiter(received);
@@ -71,8 +73,10 @@ export async function startReceiver(
       };
       const reply = answer(received.length, request);
       received.push(request);
-      res.statusCode = reply.status;
-      res.end(reply.body ?? '{}');
+      if (reply !== 'hang') {
+        res.statusCode = reply.status;
+        res.end(reply.body ?? '{}');
+      }
       w.arrived();
     });
   });
