@@ -47,6 +47,11 @@ export interface DeliveryWorkerDeps {
   /** Base of console links (`<publicUrl>/runs/:id`); relative links when unset. */
   publicUrl: string | undefined;
   settings: DeliverySettings;
+  /**
+   * Lets runs due now go first: resolves once the moments before a planned run's release have
+   * passed (EventLoopShare.whenClear). Awaited before each statement batch of the worker.
+   */
+  share?: { whenClear(): Promise<void> } | undefined;
 }
 
 export function backoffMs(
@@ -123,6 +128,7 @@ export class DeliveryWorker {
   async #claimAndSend(): Promise<number> {
     const free = this.deps.settings.concurrency - this.#inFlight.size;
     if (free <= 0) return 0;
+    await this.deps.share?.whenClear();
     const now = this.deps.clock.now();
     const claimed = await this.deps.store.claimDueDeliveries({
       owner: this.deps.nodeId,
@@ -145,6 +151,7 @@ export class DeliveryWorker {
     const { settings, events, logger } = this.deps;
     let error: unknown;
     try {
+      await this.deps.share?.whenClear();
       await this.#send(delivery);
     } catch (thrown) {
       error = thrown;
@@ -162,6 +169,7 @@ export class DeliveryWorker {
             retryAt: lastAttempt ? null : at + backoffMs(settings, delivery.attempts),
           };
     try {
+      await this.deps.share?.whenClear();
       await this.deps.store.recordDeliveryOutcome(delivery.id, this.deps.nodeId, outcome);
     } catch (recordError) {
       // The lease expires and the delivery is attempted again: at most this one message twice.

@@ -84,6 +84,8 @@ export function createAlerting(deps: {
   nodeId: string;
   secrets: SecretBox;
   namespaces: Namespaces;
+  /** Lets runs due now go first (EventLoopShare.whenClear); absent: no waiting. */
+  share?: { whenClear(): Promise<void> } | undefined;
 }): Alerting {
   const { config, store, clock } = deps;
   const policy = new DestinationPolicy({
@@ -101,6 +103,7 @@ export function createAlerting(deps: {
     secrets: deps.secrets,
     channels,
     publicUrl: config.publicUrl,
+    share: deps.share,
     settings: {
       concurrency: config.alertConcurrency,
       timeoutMs: config.alertTimeoutMs,

@@ -26,6 +26,8 @@ export function installSettledRunAlerts(deps: {
   clock: Clock;
   /** Called when alerts were written (wakes the delivery worker). */
   onWritten: () => void;
+  /** Lets runs due now go first (EventLoopShare.whenClear). */
+  share?: { whenClear(): Promise<void> } | undefined;
 }): () => void {
   return deps.events.on('run:finished', async ({ run, retryable, task }) => {
     const rules = deps.rules.matching(run) ?? (await deps.rules.rulesFor(run));
@@ -41,6 +43,7 @@ export function installSettledRunAlerts(deps: {
       previousStatuses,
     });
     if (alerts.length === 0) return;
+    await deps.share?.whenClear();
     const written = await deps.store.recordAlerts(alerts);
     if (written.deliveries > 0) deps.onWritten();
   });
