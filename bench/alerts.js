@@ -82,15 +82,23 @@ console.error('phase on done', JSON.stringify(on));
 for (const taskId of taskIds) await kairos.api('POST', `/api/v1/tasks/${taskId}/disable`, {});
 await kairos.node.events.settle();
 const drainFrom = Date.now();
-let counts = await ask();
-while (Date.now() - drainFrom < 60_000) {
-  const pending = (await kairos.node.store.listAlerts({}, { limit: 500 })).items.filter((a) =>
-    a.deliveries.some((d) => d.status === 'pending'),
-  ).length;
-  counts = await ask();
-  if (pending === 0) break;
-  await sleep(250);
+/** Deliveries still pending, over every alert (paging through the history). */
+async function pendingDeliveries() {
+  let pending = 0;
+  let cursor;
+  do {
+    const page = await kairos.node.store.listAlerts({}, { limit: 500, cursor });
+    for (const a of page.items) pending += a.deliveries.filter((d) => d.status === 'pending').length;
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return pending;
 }
+let pending = await pendingDeliveries();
+while (pending > 0 && Date.now() - drainFrom < 120_000) {
+  await sleep(500);
+  pending = await pendingDeliveries();
+}
+const counts = await ask();
 clearInterval(rssTimer);
 console.error('drained');
 const alerts = await kairos.node.store.listAlerts({}, { limit: 1 });
@@ -107,6 +115,7 @@ console.log(
     alertsWritten: alerts.items[0]?.id ?? 0,
     delivered: counts.deliveries - before.deliveries,
     duplicates: counts.duplicates,
+    pendingAtEnd: pending,
     drainMsAfterLastRun: Date.now() - drainFrom,
     peakRssMb: round(peakRss / 1e6, 0),
   }),
