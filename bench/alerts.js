@@ -83,12 +83,21 @@ for (const taskId of taskIds) await kairos.api('POST', `/api/v1/tasks/${taskId}/
 await kairos.node.events.settle();
 const drainFrom = Date.now();
 /** Deliveries still pending, over every alert (paging through the history). */
+let stored = { deliveries: 0, sent: 0, failed: 0 };
 async function pendingDeliveries() {
   let pending = 0;
+  stored = { deliveries: 0, sent: 0, failed: 0 };
   let cursor;
   do {
     const page = await kairos.node.store.listAlerts({}, { limit: 500, cursor });
-    for (const a of page.items) pending += a.deliveries.filter((d) => d.status === 'pending').length;
+    for (const a of page.items) {
+      for (const d of a.deliveries) {
+        stored.deliveries += 1;
+        if (d.status === 'pending') pending += 1;
+        else if (d.status === 'sent') stored.sent += 1;
+        else stored.failed += 1;
+      }
+    }
     cursor = page.nextCursor ?? undefined;
   } while (cursor);
   return pending;
@@ -113,7 +122,11 @@ console.log(
     seconds,
     phases: [off, on],
     alertsWritten: alerts.items[0]?.id ?? 0,
-    delivered: counts.deliveries - before.deliveries,
+    deliveriesStored: stored.deliveries,
+    deliveriesSent: stored.sent,
+    deliveriesFailed: stored.failed,
+    receivedByReceiver: counts.deliveries,
+    receivedDuringPhaseOn: counts.deliveries - before.deliveries,
     duplicates: counts.duplicates,
     pendingAtEnd: pending,
     drainMsAfterLastRun: Date.now() - drainFrom,
