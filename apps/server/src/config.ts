@@ -8,6 +8,24 @@ import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
+/** A yes/no setting: a boolean in a file, `true`/`false`/`1`/`0` in a flag or the environment. */
+const yesNo = z
+  .union([z.boolean(), z.enum(['true', 'false', '1', '0'], 'must be true or false')])
+  .transform((v) => v === true || v === 'true' || v === '1');
+
+/** Headers as a JSON object of strings (a file may give the object itself). */
+const headerMap = z.preprocess(
+  (v) => {
+    if (typeof v !== 'string') return v;
+    try {
+      return JSON.parse(v) as unknown;
+    } catch {
+      return v;
+    }
+  },
+  z.record(z.string(), z.string(), 'must be a JSON object of header names to values'),
+);
+
 export const ConfigSchema = z.strictObject({
   /** HTTP port. */
   port: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -47,6 +65,52 @@ export const ConfigSchema = z.strictObject({
   executorDeadMs: z.coerce.number().int().min(1000).max(3_600_000).default(90_000),
   /** Connect + read timeout of calls to executors (/run, /kill, /beat, /log), in ms (XXL-JOB: 3 s). */
   executorCallTimeoutMs: z.coerce.number().int().min(100).max(60_000).default(3000),
+  /**
+   * When set, GET /metrics (Prometheus) answers only requests with `Authorization: Bearer <token>`.
+   * Unset: /metrics is open to whoever reaches the port.
+   */
+  metricsToken: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** The console's public base URL, for links in alerts (`<publicUrl>/runs/42`); unset: relative links. */
+  publicUrl: z.url('must be a URL such as https://kairos.example.com').optional(),
+  /** Webhooks may target loopback addresses (127.0.0.0/8, ::1, localhost). Link-local and metadata addresses are always refused. */
+  webhookAllowLoopback: yesNo.default(true),
+  /** Webhooks may target private ranges (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7). */
+  webhookAllowPrivate: yesNo.default(true),
+  /** Alert deliveries each node sends at once. */
+  alertConcurrency: z.coerce.number().int().min(1).max(1000).default(8),
+  /** Timeout of one delivery attempt (webhook request, SMTP exchange, provider call), in ms. */
+  alertTimeoutMs: z.coerce.number().int().min(100).max(300_000).default(10_000),
+  /** Attempts per delivery before it is marked failed. */
+  alertMaxAttempts: z.coerce.number().int().min(1).max(100).default(8),
+  /** First retry delay of a failed delivery, in ms; doubled each attempt, at most one hour. */
+  alertRetryBaseMs: z.coerce.number().int().min(10).max(3_600_000).default(10_000),
+  /** How often each node looks at the alert outbox when nothing wakes it, in ms. */
+  alertPollMs: z.coerce.number().int().min(10).max(60_000).default(1000),
+  /** How often threshold rules (failure_rate, no_success, executors_online, budgets, duration) are evaluated, in ms. */
+  alertEvaluateMs: z.coerce.number().int().min(100).max(600_000).default(15_000),
+  /** SMTP server for email alerts; unset: no email channel. */
+  smtpHost: z.string().min(1).optional(),
+  smtpPort: z.coerce.number().int().min(1).max(65535).default(587),
+  /** true: TLS from the start (usually port 465); false: STARTTLS when the server offers it. */
+  smtpSecure: yesNo.default(false),
+  /** Refuse to send over a connection not upgraded with STARTTLS. */
+  smtpRequireTls: yesNo.default(false),
+  /** Verify the SMTP server's TLS certificate. */
+  smtpTlsRejectUnauthorized: yesNo.default(true),
+  smtpUser: z.string().min(1).optional(),
+  smtpPassword: z.string().optional(),
+  smtpFrom: z.string().min(3).default('Kairos <kairos@localhost>'),
+  /** SMS provider: URL (Mustache: {{to}}, {{text}}); unset: no SMS channel. See docs/alerting.md for presets. */
+  smsUrl: z.string().min(1).optional(),
+  smsMethod: z.enum(['POST', 'PUT', 'GET']).default('POST'),
+  smsHeaders: headerMap.default({}),
+  /** SMS request body (Mustache); values are escaped for the content type (JSON by default). */
+  smsBody: z.string().default('{"to":"{{to}}","text":"{{text}}"}'),
+  /** Voice-call provider, like the SMS one; unset: no phone channel. */
+  phoneUrl: z.string().min(1).optional(),
+  phoneMethod: z.enum(['POST', 'PUT', 'GET']).default('POST'),
+  phoneHeaders: headerMap.default({}),
+  phoneBody: z.string().default('{"to":"{{to}}","text":"{{text}}"}'),
   /** Largest accepted request body, in bytes. */
   bodyLimitBytes: z.coerce
     .number()
@@ -77,6 +141,36 @@ const SOURCES: { key: keyof ConfigInput; flag: string; env: string }[] = [
   { key: 'executorDeadMs', flag: 'executor-dead-ms', env: 'KAIROS_EXECUTOR_DEAD_MS' },
   { key: 'executorCallTimeoutMs', flag: 'executor-call-timeout-ms', env: 'KAIROS_EXECUTOR_CALL_TIMEOUT_MS' },
   { key: 'secretKey', flag: 'secret-key', env: 'KAIROS_SECRET_KEY' },
+  { key: 'metricsToken', flag: 'metrics-token', env: 'KAIROS_METRICS_TOKEN' },
+  { key: 'publicUrl', flag: 'public-url', env: 'KAIROS_PUBLIC_URL' },
+  { key: 'webhookAllowLoopback', flag: 'webhook-allow-loopback', env: 'KAIROS_WEBHOOK_ALLOW_LOOPBACK' },
+  { key: 'webhookAllowPrivate', flag: 'webhook-allow-private', env: 'KAIROS_WEBHOOK_ALLOW_PRIVATE' },
+  { key: 'alertConcurrency', flag: 'alert-concurrency', env: 'KAIROS_ALERT_CONCURRENCY' },
+  { key: 'alertTimeoutMs', flag: 'alert-timeout-ms', env: 'KAIROS_ALERT_TIMEOUT_MS' },
+  { key: 'alertMaxAttempts', flag: 'alert-max-attempts', env: 'KAIROS_ALERT_MAX_ATTEMPTS' },
+  { key: 'alertRetryBaseMs', flag: 'alert-retry-base-ms', env: 'KAIROS_ALERT_RETRY_BASE_MS' },
+  { key: 'alertPollMs', flag: 'alert-poll-ms', env: 'KAIROS_ALERT_POLL_MS' },
+  { key: 'alertEvaluateMs', flag: 'alert-evaluate-ms', env: 'KAIROS_ALERT_EVALUATE_MS' },
+  { key: 'smtpHost', flag: 'smtp-host', env: 'KAIROS_SMTP_HOST' },
+  { key: 'smtpPort', flag: 'smtp-port', env: 'KAIROS_SMTP_PORT' },
+  { key: 'smtpSecure', flag: 'smtp-secure', env: 'KAIROS_SMTP_SECURE' },
+  { key: 'smtpRequireTls', flag: 'smtp-require-tls', env: 'KAIROS_SMTP_REQUIRE_TLS' },
+  {
+    key: 'smtpTlsRejectUnauthorized',
+    flag: 'smtp-tls-reject-unauthorized',
+    env: 'KAIROS_SMTP_TLS_REJECT_UNAUTHORIZED',
+  },
+  { key: 'smtpUser', flag: 'smtp-user', env: 'KAIROS_SMTP_USER' },
+  { key: 'smtpPassword', flag: 'smtp-password', env: 'KAIROS_SMTP_PASSWORD' },
+  { key: 'smtpFrom', flag: 'smtp-from', env: 'KAIROS_SMTP_FROM' },
+  { key: 'smsUrl', flag: 'sms-url', env: 'KAIROS_SMS_URL' },
+  { key: 'smsMethod', flag: 'sms-method', env: 'KAIROS_SMS_METHOD' },
+  { key: 'smsHeaders', flag: 'sms-headers', env: 'KAIROS_SMS_HEADERS' },
+  { key: 'smsBody', flag: 'sms-body', env: 'KAIROS_SMS_BODY' },
+  { key: 'phoneUrl', flag: 'phone-url', env: 'KAIROS_PHONE_URL' },
+  { key: 'phoneMethod', flag: 'phone-method', env: 'KAIROS_PHONE_METHOD' },
+  { key: 'phoneHeaders', flag: 'phone-headers', env: 'KAIROS_PHONE_HEADERS' },
+  { key: 'phoneBody', flag: 'phone-body', env: 'KAIROS_PHONE_BODY' },
 ];
 
 export class ConfigError extends Error {

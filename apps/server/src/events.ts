@@ -36,6 +36,13 @@ export interface KairosEvents {
   'app:changed': { appId: number; appName: string };
   'scheduler:claimed': { tasks: number; runs: number; durationMs: number };
   'scheduler:misfire': { taskId: number; missedSlots: number; policy: string };
+  /** One attempt to deliver an alert: `gave_up` is a failure after the last allowed attempt. */
+  'alert:delivery': {
+    deliveryId: number;
+    alertId: number;
+    channel: string;
+    result: 'sent' | 'failed' | 'gave_up';
+  };
 }
 
 export type EventName = keyof KairosEvents;

@@ -32,6 +32,12 @@ import { TaskService } from './services/task-service.js';
 import { openStore } from './store/open-store.js';
 import { wireChanges } from './cluster/wire-changes.js';
 import { wireNodes } from './cluster/wire-nodes.js';
+import { createKairosMetrics } from './metrics/kairos-metrics.js';
+import { createAlerting } from './alerts/index.js';
+import { installSettledRunAlerts } from './alerts/install-settled-run-alerts.js';
+import { executorCounts } from './metrics/executor-counts.js';
+import { LabelNames } from './metrics/label-names.js';
+import { installMetricListeners } from './metrics/metric-listeners.js';
 import type { Store } from './store/store.js';
 
 export const VERSION = '0.1.0';
@@ -143,7 +149,35 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
     const tasks = new TaskService({ store, clock, events, engine, jobTypes, namespaces });
     const apps = new AppService(store, namespaces, events);
     const calendarService = new CalendarService(store, namespaces, events, clock);
+    const alerting = createAlerting({
+      config,
+      store,
+      clock,
+      events,
+      logger: log,
+      nodeId,
+      secrets,
+      namespaces,
+    });
+    const labelNames = new LabelNames(store);
+    const metrics = createKairosMetrics(
+      {
+        running: () => engine.activeCount,
+        queued: () => engine.waitingCount,
+        executors: () => executorCounts(store, labelNames, clock.now() - config.executorDeadMs),
+      },
+      { nodeId, version: VERSION, store: store.dialect },
+    );
     const unsubscribe = [
+      ...installMetricListeners(events, metrics, labelNames),
+      // TEMPORARY (issue 15): alerts of a run's end from a listener, until the settlement transaction writes them (see the file).
+      installSettledRunAlerts({
+        events,
+        store,
+        rules: alerting.rules,
+        clock,
+        onWritten: () => alerting.worker.wake(),
+      }),
       events.on('task:changed', () => scheduler.wake()),
       events.on('app:changed', ({ appName }) => executors.auth.forget(appName)),
       events.on('calendar:changed', () => {
@@ -188,12 +222,14 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
         jobTypes,
         executors,
         nodeId,
+        alerts: alerting.service,
         isReady: () => ready,
       },
       auth,
       logger: log,
       bodyLimit: config.bodyLimitBytes,
       version: VERSION,
+      metrics: { registry: metrics.registry, token: config.metricsToken },
     });
 
     let stopping: Promise<void> | undefined;
@@ -209,6 +245,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
         // Listeners still at work on the drained runs finish before the store closes.
         await events.settle();
         await leases.stop();
+        await alerting.stop();
         // Also answers pull executors' long polls, or http.close() would wait for them.
         await executors.stop();
         await leases.release();
@@ -240,6 +277,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
       leases.start();
       executors.start();
       scheduler.start();
+      alerting.start();
       cluster.liveness?.start();
     } catch (error) {
       await stop(0).catch(() => undefined);

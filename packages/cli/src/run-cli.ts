@@ -15,6 +15,10 @@ import { nodesCommand } from './commands/nodes.js';
 import { runsCommand } from './commands/runs.js';
 import { serverCommand } from './commands/server.js';
 import { tasksCommand } from './commands/tasks.js';
+import { alertRulesCommand } from './commands/alert-rules.js';
+import { alertsCommand } from './commands/alerts.js';
+import { contactGroupsCommand } from './commands/contact-groups.js';
+import { contactsCommand } from './commands/contacts.js';
 import { ENV_HELP, EXIT_HELP, GLOBAL_FLAGS_HELP } from './help.js';
 
 export type { CliIo } from './context.js';
@@ -26,6 +30,10 @@ const COMMANDS: readonly Command[] = [
   runsCommand,
   calendarsCommand,
   nodesCommand,
+  contactsCommand,
+  contactGroupsCommand,
+  alertRulesCommand,
+  alertsCommand,
   cronCommand,
   devCommand,
 ];
@@ -38,8 +46,8 @@ Usage:
   kairos [global flags] <command> <subcommand> [arguments] [flags]
 
 Commands:
-${COMMANDS.map((c) => `  ${c.name.padEnd(11)} ${c.summary}`).join('\n')}
-  ${'help'.padEnd(11)} show the help of a command: kairos help tasks
+${COMMANDS.map((c) => `  ${c.name.padEnd(14)} ${c.summary}`).join('\n')}
+  ${'help'.padEnd(14)} show the help of a command: kairos help tasks
 
 Run 'kairos <command> --help' for its subcommands, flags and examples.
 

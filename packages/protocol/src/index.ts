@@ -2,3 +2,4 @@ export * from './schemas.js';
 export * from './executors.js';
 export * from './nodes.js';
 export * from './client.js';
+export * from './alerts.js';

@@ -101,7 +101,7 @@ export type SchedulePreview = z.infer<typeof SchedulePreview>;
  * without the creation defaults — a field left out of a PATCH must stay as it is, not be reset
  * (with `.partial()`, `{name}` alone came back with `config: {}` and `enabled: true`).
  */
-function patchOf<Shape extends z.ZodRawShape>(schema: z.ZodObject<Shape>) {
+export function patchOf<Shape extends z.ZodRawShape>(schema: z.ZodObject<Shape>) {
   const shape = Object.fromEntries(
     Object.entries(schema.shape).map(([key, field]) => [
       key,

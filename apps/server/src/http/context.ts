@@ -1,3 +1,4 @@
+import type { AlertService } from '../alerts/alert-service.js';
 import type { Clock } from '../clock.js';
 import type { Executors } from '../dispatch/index.js';
 import type { JobTypeRegistry } from '../job-types/registry.js';
@@ -23,6 +24,8 @@ export interface ApiContext {
   executors?: Executors;
   /** This node's id (GET /nodes marks it `self`). */
   nodeId?: string;
+  /** Contacts, groups, alert rules (issue 15). */
+  alerts?: AlertService;
   /** false while starting or shutting down (readyz). */
   isReady: () => boolean;
 }

@@ -21,6 +21,11 @@ import { executorRoutes } from './routes/executors.js';
 import { xxlAdminRoutes } from './routes/xxl-admin.js';
 import { scheduleRoutes } from './routes/schedules.js';
 import { taskRoutes } from './routes/tasks.js';
+import { alertRoutes } from './routes/alert-rules.js';
+import { contactGroupRoutes } from './routes/contact-groups.js';
+import { contactRoutes } from './routes/contacts.js';
+import type { Registry } from 'prom-client';
+import { metricsRoute } from '../metrics/metrics-route.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -34,6 +39,8 @@ export interface HttpServerOptions {
   logger: Logger;
   bodyLimit: number;
   version: string;
+  /** Prometheus metrics at GET /metrics, behind a bearer token when one is set. */
+  metrics?: { registry: Registry; token: string | undefined };
 }
 
 export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
@@ -71,6 +78,11 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
   }
   runEventRoutes(routes, context);
   nodeRoutes(routes, context);
+  if (context.alerts) {
+    contactRoutes(routes, context, context.alerts);
+    contactGroupRoutes(routes, context, context.alerts);
+    alertRoutes(routes, context, context.alerts);
+  }
 
   let openapi: Record<string, unknown> | undefined;
   app.get(
@@ -78,6 +90,7 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
     { config: { public: true } },
     async () => (openapi ??= buildOpenApi(routes, options.version)),
   );
+  if (options.metrics) metricsRoute(app, options.metrics.registry, options.metrics.token);
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
     if (!context.isReady()) return reply.status(503).send({ status: 'not ready' });

@@ -28,6 +28,8 @@ import { RunEventQueries } from './run-event-queries.js';
 import { ExecutorQueries } from './executor-queries.js';
 import { NodeQueries } from './node-queries.js';
 import type { NodeStore } from './node-store.js';
+import { AlertQueries } from './alert-queries.js';
+import { ThresholdQueries } from './threshold-queries.js';
 import {
   StoreConflictError,
   type ApiTokenRecord,
@@ -73,6 +75,10 @@ export interface KyselyStoreParts {
   >;
   /** A dialect's own lease takeover (PostgreSQL: locks in id order, see postgres-takeover.ts). */
   expireLeasesOf?: NodeStore['expireLeasesOf'];
+  /** The dialect has FOR UPDATE SKIP LOCKED (PostgreSQL): claims of several nodes skip each other's rows. */
+  skipLocked?: boolean;
+  /** The cluster-wide lock of the threshold evaluator (PostgreSQL); absent: always held. */
+  holdEvaluatorLock?: () => Promise<boolean>;
   now: () => number;
   /** Releases the connection(s) and anything else the store holds (the SQLite lock). */
   close: () => Promise<void>;
@@ -112,6 +118,34 @@ export class KyselyStore extends ExecutorQueries implements Store {
   readonly listNodes: Store['listNodes'];
   readonly markNodeDead: Store['markNodeDead'];
   readonly expireLeasesOf: Store['expireLeasesOf'];
+  // The alerting operations (issue 15), composed from AlertQueries.
+  readonly createContact: Store['createContact'];
+  readonly getContact: Store['getContact'];
+  readonly listContacts: Store['listContacts'];
+  readonly updateContact: Store['updateContact'];
+  readonly deleteContact: Store['deleteContact'];
+  readonly createContactGroup: Store['createContactGroup'];
+  readonly getContactGroup: Store['getContactGroup'];
+  readonly listContactGroups: Store['listContactGroups'];
+  readonly updateContactGroup: Store['updateContactGroup'];
+  readonly deleteContactGroup: Store['deleteContactGroup'];
+  readonly createAlertRule: Store['createAlertRule'];
+  readonly getAlertRule: Store['getAlertRule'];
+  readonly listAlertRules: Store['listAlertRules'];
+  readonly listEnabledAlertRules: Store['listEnabledAlertRules'];
+  readonly updateAlertRule: Store['updateAlertRule'];
+  readonly deleteAlertRule: Store['deleteAlertRule'];
+  readonly recordAlerts: Store['recordAlerts'];
+  readonly finishedRunStats: Store['finishedRunStats'];
+  readonly runUsageSince: Store['runUsageSince'];
+  readonly runsRunningSince: Store['runsRunningSince'];
+  readonly latestAlertStates: Store['latestAlertStates'];
+  readonly holdEvaluatorLock: Store['holdEvaluatorLock'];
+  readonly previousRunStatuses: Store['previousRunStatuses'];
+  readonly getAlert: Store['getAlert'];
+  readonly listAlerts: Store['listAlerts'];
+  readonly claimDueDeliveries: Store['claimDueDeliveries'];
+  readonly recordDeliveryOutcome: Store['recordDeliveryOutcome'];
   readonly #close: () => Promise<void>;
   #closing: Promise<void> | undefined;
 
@@ -147,6 +181,36 @@ export class KyselyStore extends ExecutorQueries implements Store {
     this.listNodes = () => nodes.listNodes();
     this.markNodeDead = (id, at) => nodes.markNodeDead(id, at);
     this.expireLeasesOf = parts.expireLeasesOf ?? ((owner) => nodes.expireLeasesOf(owner));
+    const alerts = new AlertQueries(parts.db, parts.now, parts.skipLocked ?? false);
+    this.createContact = alerts.createContact.bind(alerts);
+    this.getContact = alerts.getContact.bind(alerts);
+    this.listContacts = alerts.listContacts.bind(alerts);
+    this.updateContact = alerts.updateContact.bind(alerts);
+    this.deleteContact = alerts.deleteContact.bind(alerts);
+    this.createContactGroup = alerts.createContactGroup.bind(alerts);
+    this.getContactGroup = alerts.getContactGroup.bind(alerts);
+    this.listContactGroups = alerts.listContactGroups.bind(alerts);
+    this.updateContactGroup = alerts.updateContactGroup.bind(alerts);
+    this.deleteContactGroup = alerts.deleteContactGroup.bind(alerts);
+    this.createAlertRule = alerts.createAlertRule.bind(alerts);
+    this.getAlertRule = alerts.getAlertRule.bind(alerts);
+    this.listAlertRules = alerts.listAlertRules.bind(alerts);
+    this.listEnabledAlertRules = alerts.listEnabledAlertRules.bind(alerts);
+    this.updateAlertRule = alerts.updateAlertRule.bind(alerts);
+    this.deleteAlertRule = alerts.deleteAlertRule.bind(alerts);
+    this.recordAlerts = alerts.recordAlerts.bind(alerts);
+    const thresholds = new ThresholdQueries(parts.db);
+    this.finishedRunStats = thresholds.finishedRunStats.bind(thresholds);
+    this.runUsageSince = thresholds.runUsageSince.bind(thresholds);
+    this.runsRunningSince = thresholds.runsRunningSince.bind(thresholds);
+    this.latestAlertStates = thresholds.latestAlertStates.bind(thresholds);
+    // One process per SQLite file: it is always the evaluator.
+    this.holdEvaluatorLock = parts.holdEvaluatorLock ?? (() => Promise.resolve(true));
+    this.previousRunStatuses = alerts.previousRunStatuses.bind(alerts);
+    this.getAlert = alerts.getAlert.bind(alerts);
+    this.listAlerts = alerts.listAlerts.bind(alerts);
+    this.claimDueDeliveries = alerts.claimDueDeliveries.bind(alerts);
+    this.recordDeliveryOutcome = alerts.recordDeliveryOutcome.bind(alerts);
     this.#close = parts.close;
   }
 

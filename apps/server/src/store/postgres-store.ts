@@ -10,6 +10,7 @@ import { KyselyStore } from './kysely-store-base.js';
 import { defaultMigrationsDir, loadMigrations, migratePostgres } from './migrate.js';
 import { PostgresHotPath } from './postgres-hot-path.js';
 import { expireLeasesOnPostgres } from './postgres-takeover.js';
+import { PostgresSessionLock } from './postgres-session-lock.js';
 import { reasonOf, StoreOpenError } from './store-open-error.js';
 import type { Store } from './store.js';
 
@@ -64,14 +65,20 @@ export async function openPostgresStore(
     throw error;
   }
   const kysely = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+  const evaluatorLock = new PostgresSessionLock(pool, 'kairos_alert_evaluator:');
   return new KyselyStore({
     dialect: 'postgres',
     capabilities: { exclusiveWriter: false },
     db: kysely,
     hotPath: new PostgresHotPath(pool, now),
     expireLeasesOf: (owner) => expireLeasesOnPostgres(pool, owner),
+    skipLocked: true,
+    holdEvaluatorLock: () => evaluatorLock.hold(),
     now,
-    close: () => kysely.destroy(),
+    close: async () => {
+      evaluatorLock.release();
+      await kysely.destroy();
+    },
   });
 }
 

@@ -17,6 +17,7 @@ import type {
 } from './records.js';
 import type { ExecutorStore } from './executor-store.js';
 import type { NodeStore } from './node-store.js';
+import type { AlertStore } from './alert-store.js';
 
 export type {
   ResumableRun,
@@ -174,8 +175,11 @@ export interface RecoveryResult {
 /** Decides how recovery settles a running run found without a live lease (runs/settlement.ts). */
 export type DecideLost = (run: RunRecord, task: TaskRecord | undefined) => Settlement;
 
-/** The executor operations (issue 4) are declared in executor-store.ts, the nodes' (issue 13) in node-store.ts. */
-export interface Store extends ExecutorStore, NodeStore {
+/**
+ * The executor operations (issue 4) are declared in executor-store.ts, the nodes' (issue 13) in
+ * node-store.ts, the alerting ones (issue 15) in alert-store.ts.
+ */
+export interface Store extends ExecutorStore, NodeStore, AlertStore {
   readonly dialect: 'sqlite' | 'postgres';
   readonly capabilities: StoreCapabilities;
   close(): Promise<void>;

@@ -9,6 +9,7 @@
  */
 import { afterEach, beforeEach } from 'vitest';
 import type { Store } from '../../src/store/store.js';
+import { defineAlertContract } from './contract/alerts.js';
 import { defineCatalogContract } from './contract/catalog.js';
 import { defineClusterContract } from './contract/cluster.js';
 import type { ContractContext, ContractDatabase } from './contract/context.js';
@@ -57,4 +58,5 @@ export function defineStoreContract(createDatabase: () => Promise<ContractDataba
   defineClusterContract(context);
   defineExecutorContract(context);
   defineNodeContract(context);
+  defineAlertContract(context);
 }
