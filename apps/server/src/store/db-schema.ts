@@ -114,6 +114,20 @@ export interface RunEventsTable {
   truncated: DbBool;
 }
 
+/** Per-minute sums of settled runs (0008), kept by run-stats-rollup.ts. */
+export interface RunStatsTable {
+  namespace_id: number;
+  app_id: number;
+  task_id: number;
+  bucket_at: number;
+  status: string;
+  runs: number;
+  tokens: number;
+  cost: number;
+  duration_ms: number;
+  max_duration_ms: number;
+}
+
 export interface MigrationsTable {
   version: number;
   name: string;
@@ -129,5 +143,6 @@ export interface Database {
   runs: RunsTable;
   run_logs: RunLogsTable;
   run_events: RunEventsTable;
+  run_stats: RunStatsTable;
   kairos_migrations: MigrationsTable;
 }

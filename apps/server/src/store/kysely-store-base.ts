@@ -25,6 +25,7 @@ import {
   toTaskRecord,
 } from './row-mapping.js';
 import { RunEventQueries } from './run-event-queries.js';
+import { RunStatsQueries } from './run-stats-queries.js';
 import { ExecutorQueries } from './executor-queries.js';
 import {
   StoreConflictError,
@@ -103,6 +104,7 @@ export class KyselyStore extends ExecutorQueries implements Store {
   readonly lastRunEventSeq: Store['lastRunEventSeq'];
   readonly setRunCheckpoint: Store['setRunCheckpoint'];
   readonly adoptResumableRuns: Store['adoptResumableRuns'];
+  readonly runStats: Store['runStats'];
   readonly #close: () => Promise<void>;
   #closing: Promise<void> | undefined;
 
@@ -126,6 +128,8 @@ export class KyselyStore extends ExecutorQueries implements Store {
     this.setRunCheckpoint =
       parts.setRunCheckpoint ?? ((runId, checkpoint) => events.setRunCheckpoint(runId, checkpoint));
     this.adoptResumableRuns = (options) => events.adoptResumableRuns(options);
+    const stats = new RunStatsQueries(parts.db);
+    this.runStats = (query) => stats.runStats(query);
     const x = parts.executions;
     if (x?.insertExecution) this.insertExecution = x.insertExecution;
     if (x?.getExecution) this.getExecution = x.getExecution;

@@ -29,6 +29,7 @@ import {
   toTaskRecord,
   type RunColumns,
 } from './row-mapping.js';
+import { addRunsToStatsPostgres } from './run-stats-rollup.js';
 import type {
   AdmissionRequest,
   AdmissionResult,
@@ -111,6 +112,10 @@ export class PostgresHotPath implements HotPath {
         );
         inserted = result.rows.map(toRunRecord).sort((a, b) => a.id - b.id);
       }
+      await addRunsToStatsPostgres(
+        client,
+        inserted.filter((r) => r.status === 'skipped').map((r) => r.id),
+      );
       await client.query(
         `UPDATE tasks AS t SET next_fire_at = v.next_fire_at
          FROM unnest($1::bigint[], $2::bigint[]) AS v(id, next_fire_at) WHERE t.id = v.id`,
@@ -193,7 +198,7 @@ export class PostgresHotPath implements HotPath {
   async finishRuns(finishes: FinishRequest[]): Promise<boolean[]> {
     if (finishes.length === 0) return [];
     const { unique, isFirst } = firstOfEachRun(finishes);
-    const finished = await this.retrying(async (client) => {
+    const finished = await this.inTransaction(async (client) => {
       const result = await client.query<{ id: number }>(
         `WITH v AS (
            SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[])
@@ -217,6 +222,10 @@ export class PostgresHotPath implements HotPath {
           unique.map((f) => toJson(f.usage ?? undefined)),
           unique.map((f) => f.executor ?? null),
         ],
+      );
+      await addRunsToStatsPostgres(
+        client,
+        result.rows.map((row) => row.id),
       );
       return new Set(result.rows.map((row) => row.id));
     });
@@ -249,7 +258,7 @@ export class PostgresHotPath implements HotPath {
     leaseExpiresAt: number;
     includeLive: boolean;
   }): Promise<RecoveryResult> {
-    const rows = await this.retrying(async (client) => {
+    const rows = await this.inTransaction(async (client) => {
       const result = await client.query<Selectable<RunsTable>>(
         `WITH expired AS MATERIALIZED (
            SELECT id FROM runs
@@ -267,6 +276,10 @@ export class PostgresHotPath implements HotPath {
          FROM expired WHERE r.id = expired.id
          RETURNING r.*`,
         [options.owner, options.now, options.leaseExpiresAt, LOST_ERROR, options.includeLive],
+      );
+      await addRunsToStatsPostgres(
+        client,
+        result.rows.filter((r) => r.status === 'lost').map((r) => r.id),
       );
       return result.rows;
     });

@@ -27,6 +27,7 @@ import {
   toRunRecord,
   toTaskRecord,
 } from './row-mapping.js';
+import { addRunsToStatsSqlite } from './run-stats-rollup.js';
 import type {
   AdmissionRequest,
   AdmissionResult,
@@ -61,6 +62,7 @@ export class SqliteHotPath implements HotPath {
   readonly #admitTx: (requests: AdmissionRequest[]) => AdmissionResult[];
   readonly #finishTx: (finishes: FinishRequest[]) => boolean[];
   readonly #appendLogsTx: (entries: Omit<RunLogRecord, 'seq'>[]) => void;
+  readonly #recoverTx: (statement: Statement, params: Record<string, unknown>) => Selectable<RunsTable>[];
 
   constructor(
     db: BetterSqlite3.Database,
@@ -125,6 +127,10 @@ export class SqliteHotPath implements HotPath {
         }
         this.#setNextFireAt.run(planned.nextFireAt, row.id);
       }
+      addRunsToStatsSqlite(
+        db,
+        inserted.filter((r) => r.status === 'skipped').map((r) => r.id),
+      );
       return inserted;
     }).immediate;
 
@@ -169,8 +175,8 @@ export class SqliteHotPath implements HotPath {
     this.#appendLogsTx = db.transaction((entries: Omit<RunLogRecord, 'seq'>[]) => {
       for (const e of entries) this.#appendLog.run(e.runId, e.at, e.stream, e.text);
     }).immediate;
-    this.#finishTx = db.transaction((finishes: FinishRequest[]) =>
-      finishes.map(
+    this.#finishTx = db.transaction((finishes: FinishRequest[]) => {
+      const finished = finishes.map(
         (finish) =>
           this.#finishRun.run({
             runId: finish.runId,
@@ -182,8 +188,21 @@ export class SqliteHotPath implements HotPath {
             usage: toJson(finish.usage ?? undefined),
             executor: finish.executor ?? null,
           }).changes === 1,
-      ),
-    ).immediate;
+      );
+      addRunsToStatsSqlite(
+        db,
+        finishes.filter((_, i) => finished[i]).map((f) => f.runId),
+      );
+      return finished;
+    }).immediate;
+    this.#recoverTx = db.transaction((statement: Statement, params: Record<string, unknown>) => {
+      const rows = statement.all(params) as Selectable<RunsTable>[];
+      addRunsToStatsSqlite(
+        db,
+        rows.filter((r) => r.status === 'lost').map((r) => r.id),
+      );
+      return rows;
+    }).immediate;
   }
 
   /** One transaction: read due tasks, plan, insert (a taken slot is skipped), advance next_fire_at. */
@@ -222,14 +241,15 @@ export class SqliteHotPath implements HotPath {
     leaseExpiresAt: number;
     includeLive: boolean;
   }): Promise<RecoveryResult> {
-    // One statement: adopting and losing happen atomically, judged on the same row versions.
+    // One statement: adopting and losing happen atomically, judged on the same row versions
+    // (in one transaction with the statistics of the runs lost).
     const statement = options.includeLive ? this.#recoverAllButOwn : this.#recoverExpired;
-    const rows = statement.all({
+    const rows = this.#recoverTx(statement, {
       now: options.now,
       owner: options.owner,
       leaseExpiresAt: options.leaseExpiresAt,
       lostError: LOST_ERROR,
-    }) as Selectable<RunsTable>[];
+    });
     return splitRecovered(rows.map(toRunRecord));
   }
 }

@@ -147,6 +147,36 @@ export interface RecoveryResult {
   lost: RunRecord[];
 }
 
+/** What the statistics sum over: settled runs whose finish minute is in [from, to). */
+export interface RunStatsQuery {
+  namespaceId?: number | undefined;
+  appId?: number | undefined;
+  taskId?: number | undefined;
+  from: number;
+  to: number;
+  /** Bucket width in ms (a multiple of 60,000); buckets are aligned to the epoch (UTC). */
+  bucketMs: number;
+}
+
+/** Sums of one bucket and one final status. */
+export interface RunStatsBucketRow {
+  bucketAt: number;
+  status: RunStatus;
+  runs: number;
+  tokens: number;
+  cost: number;
+  durationMs: number;
+}
+
+/** Sums of one task over the whole range. */
+export interface RunStatsTaskRow {
+  taskId: number;
+  runs: number;
+  failed: number;
+  durationMs: number;
+  maxDurationMs: number;
+}
+
 /** The executor operations (issue 4) are declared in executor-store.ts. */
 export interface Store extends ExecutorStore {
   readonly dialect: 'sqlite' | 'postgres';
@@ -259,6 +289,10 @@ export interface Store extends ExecutorStore {
     leaseExpiresAt: number;
     includeLive: boolean;
   }): Promise<RecoveryResult>;
+
+  // ------------------------------------------------------------ statistics (0008)
+  /** Per-bucket and per-task sums from the run_stats rollup (never a scan of the run table). */
+  runStats(query: RunStatsQuery): Promise<{ buckets: RunStatsBucketRow[]; tasks: RunStatsTaskRow[] }>;
 
   // ------------------------------------------------------------ logs
   appendRunLogs(entries: Omit<RunLogRecord, 'seq'>[]): Promise<void>;

@@ -16,6 +16,7 @@ import { defineExecutorContract } from './contract/executors.js';
 import { defineLeaseContract } from './contract/leases.js';
 import { defineLogAndMigrationContract } from './contract/logs-and-migrations.js';
 import { defineRunContract } from './contract/runs.js';
+import { defineRunStatsContract } from './contract/run-stats.js';
 import { defineSchedulingContract } from './contract/scheduling.js';
 
 export type { ContractDatabase } from './contract/context.js';
@@ -53,4 +54,5 @@ export function defineStoreContract(createDatabase: () => Promise<ContractDataba
   defineLogAndMigrationContract(context);
   defineClusterContract(context);
   defineExecutorContract(context);
+  defineRunStatsContract(context);
 }
