@@ -1,3 +1,4 @@
 export * from './schemas.js';
 export * from './executors.js';
 export * from './client.js';
+export * from './stats.js';

@@ -19,6 +19,7 @@ import { runRoutes } from './routes/runs.js';
 import { executorRoutes } from './routes/executors.js';
 import { xxlAdminRoutes } from './routes/xxl-admin.js';
 import { scheduleRoutes } from './routes/schedules.js';
+import { statsRoutes } from './routes/stats.js';
 import { taskRoutes } from './routes/tasks.js';
 
 declare module 'fastify' {
@@ -69,6 +70,7 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
     xxlAdminRoutes(app, context.executors);
   }
   runEventRoutes(routes, context);
+  statsRoutes(routes, context);
 
   let openapi: Record<string, unknown> | undefined;
   app.get(
