@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { KairosError } from '../errors.js';
 import type { Authenticator } from './auth.js';
 import type { ApiContext } from './context.js';
+import { registerConsole } from './console-static.js';
 import { errorBody, installErrorHandler } from './error-handler.js';
 import { buildOpenApi } from './openapi.js';
 import { RouteTable } from './route-table.js';
@@ -78,6 +79,7 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
     { config: { public: true } },
     async () => (openapi ??= buildOpenApi(routes, options.version)),
   );
+  void app.register(registerConsole);
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
     if (!context.isReady()) return reply.status(503).send({ status: 'not ready' });
