@@ -144,5 +144,9 @@ export interface Database {
   run_logs: RunLogsTable;
   run_events: RunEventsTable;
   run_stats: RunStatsTable;
+  /** The same sums per hour, all tasks of an app together (task_id 0). */
+  run_stats_hourly: RunStatsTable;
+  /** The same sums per day and task. */
+  run_stats_daily: RunStatsTable;
   kairos_migrations: MigrationsTable;
 }

@@ -5,8 +5,8 @@
  * by the claim, runs recovered as lost), so a run is counted exactly once or not at all: a
  * finish that reports false (already terminal) never reaches this function.
  *
- * One statement per dialect: it reads the runs' final rows (status, finish minute, duration,
- * usage) and adds them to their (namespace, minute, app, task, status) rows. Rows are inserted
+ * One statement per rollup table: it reads the runs' final rows (status, finish time, duration,
+ * usage) and adds them to their (namespace, minute or hour, app, task, status) rows. Rows are inserted
  * in key order, so two PostgreSQL transactions adding to the same rows wait rather than deadlock.
  */
 import type BetterSqlite3 from 'better-sqlite3';
@@ -15,48 +15,68 @@ import type pg from 'pg';
 const COLUMNS =
   'namespace_id, app_id, task_id, bucket_at, status, runs, tokens, cost, duration_ms, max_duration_ms';
 
-/** Epoch ms to its minute; a run with no finish time (never: terminal runs have one) uses its slot. */
-const BUCKET = '(coalesce(finished_at, scheduled_at) / 60000) * 60000';
+/**
+ * The rollup tables (0008): their bucket widths and whether they keep the task (the hourly
+ * table sums all of an app's tasks, task_id 0, so a month of it is small whatever the task count).
+ */
+export const ROLLUPS = [
+  { table: 'run_stats', widthMs: 60_000, perTask: true },
+  { table: 'run_stats_hourly', widthMs: 3_600_000, perTask: false },
+  { table: 'run_stats_daily', widthMs: 86_400_000, perTask: true },
+] as const;
 
-const upsert = (tokens: string, cost: string, ids: string): string =>
-  `INSERT INTO run_stats (${COLUMNS})
-   SELECT namespace_id, app_id, task_id, ${BUCKET} AS bucket, status, count(*),
+/** Epoch ms to its bucket; a run with no finish time (never: terminal runs have one) uses its slot. */
+const bucketOf = (widthMs: number) => `(coalesce(finished_at, scheduled_at) / ${widthMs}) * ${widthMs}`;
+
+const upsert = (rollup: (typeof ROLLUPS)[number], tokens: string, cost: string, ids: string): string => {
+  const { table, widthMs, perTask } = rollup;
+  const task = perTask ? 'task_id' : '0';
+  return `INSERT INTO ${table} (${COLUMNS})
+   SELECT namespace_id, app_id, ${task} AS task, ${bucketOf(widthMs)} AS bucket, status, count(*),
      coalesce(sum(${tokens}), 0), coalesce(sum(${cost}), 0), coalesce(sum(duration_ms), 0),
      coalesce(max(duration_ms), 0)
    FROM runs
    WHERE id IN (${ids}) AND status IN ('succeeded', 'failed', 'timed_out', 'cancelled', 'skipped', 'lost')
-   GROUP BY namespace_id, bucket, app_id, task_id, status
-   ORDER BY namespace_id, bucket, app_id, task_id, status
-   ON CONFLICT (namespace_id, bucket_at, app_id, task_id, status) DO UPDATE SET
-     runs = run_stats.runs + excluded.runs,
-     tokens = run_stats.tokens + excluded.tokens,
-     cost = run_stats.cost + excluded.cost,
-     duration_ms = run_stats.duration_ms + excluded.duration_ms,
-     max_duration_ms = max(run_stats.max_duration_ms, excluded.max_duration_ms)`;
+   GROUP BY bucket, namespace_id, app_id, task, status
+   ORDER BY bucket, namespace_id, app_id, task, status
+   ON CONFLICT (bucket_at, namespace_id, app_id, task_id, status) DO UPDATE SET
+     runs = ${table}.runs + excluded.runs,
+     tokens = ${table}.tokens + excluded.tokens,
+     cost = ${table}.cost + excluded.cost,
+     duration_ms = ${table}.duration_ms + excluded.duration_ms,
+     max_duration_ms = max(${table}.max_duration_ms, excluded.max_duration_ms)`;
+};
 
-const SQLITE_UPSERT = upsert(
-  "CAST(json_extract(usage, '$.totalTokens') AS INTEGER)",
-  "CAST(json_extract(usage, '$.totalPrice') AS REAL)",
-  'SELECT value FROM json_each(?)',
+const SQLITE_UPSERTS = ROLLUPS.map((r) =>
+  upsert(
+    r,
+    "CAST(json_extract(usage, '$.totalTokens') AS INTEGER)",
+    "CAST(json_extract(usage, '$.totalPrice') AS REAL)",
+    'SELECT value FROM json_each(?)',
+  ),
 );
 
-const POSTGRES_UPSERT = upsert(
-  "(usage::jsonb ->> 'totalTokens')::numeric",
-  "(usage::jsonb ->> 'totalPrice')::double precision",
-  'SELECT unnest($1::bigint[])',
-).replace('max(run_stats.max_duration_ms', 'greatest(run_stats.max_duration_ms');
+const POSTGRES_UPSERTS = ROLLUPS.map((r) =>
+  upsert(
+    r,
+    "(usage::jsonb ->> 'totalTokens')::numeric",
+    "(usage::jsonb ->> 'totalPrice')::double precision",
+    'SELECT unnest($1::bigint[])',
+  ).replace(`max(${r.table}.max_duration_ms`, `greatest(${r.table}.max_duration_ms`),
+);
 
-const sqliteStatements = new WeakMap<BetterSqlite3.Database, BetterSqlite3.Statement>();
+const sqliteStatements = new WeakMap<BetterSqlite3.Database, BetterSqlite3.Statement[]>();
 
 /** SQLite: synchronous, for use inside a `db.transaction(...)`. */
 export function addRunsToStatsSqlite(db: BetterSqlite3.Database, runIds: readonly number[]): void {
   if (runIds.length === 0) return;
-  let statement = sqliteStatements.get(db);
-  if (statement === undefined) {
-    statement = db.prepare(SQLITE_UPSERT);
-    sqliteStatements.set(db, statement);
+  let statements = sqliteStatements.get(db);
+  if (statements === undefined) {
+    statements = SQLITE_UPSERTS.map((sql) => db.prepare(sql));
+    sqliteStatements.set(db, statements);
   }
-  statement.run(JSON.stringify(runIds));
+  const ids = JSON.stringify(runIds);
+  for (const statement of statements) statement.run(ids);
 }
 
 /** PostgreSQL: on the client that holds the finishing transaction. */
@@ -65,5 +85,5 @@ export async function addRunsToStatsPostgres(
   runIds: readonly number[],
 ): Promise<void> {
   if (runIds.length === 0) return;
-  await client.query(POSTGRES_UPSERT, [runIds]);
+  for (const sql of POSTGRES_UPSERTS) await client.query(sql, [runIds]);
 }

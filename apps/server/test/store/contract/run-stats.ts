@@ -40,6 +40,13 @@ export function defineRunStatsContract(ctx: ContractContext): void {
       expect(stats.tasks).toEqual([
         { taskId: task.id, runs: 3, failed: 1, durationMs: 2_000, maxDurationMs: 1_000 },
       ]);
+      // Over days: the per-task sums come from the daily rollup, the same.
+      const days = await store.runStats({ from: 0, to: 3 * 1440 * MINUTE, bucketMs: 1440 * MINUTE });
+      expect(days.tasks).toEqual(stats.tasks);
+      expect(days.buckets.map((r) => [r.bucketAt, r.status, r.runs])).toEqual([
+        [0, 'failed', 1],
+        [0, 'succeeded', 2],
+      ]);
       const hourly = await store.runStats({ ...ALL, bucketMs: 60 * MINUTE });
       expect(hourly.buckets.map((r) => [r.bucketAt, r.status, r.runs])).toEqual(
         [
