@@ -126,5 +126,26 @@ describe('the web console', () => {
     await page.getByRole('link', { name: 'Dashboard' }).click();
     await page.getByTestId('runs-chart').locator('.recharts-bar-rectangle').first().waitFor();
     await screenshot(page, 'dashboard');
+
+    // The other pages, as a user walks them: each loads its data and shows it.
+    await page.getByRole('link', { name: 'Runs' }).click();
+    await page.getByTestId('run-row').first().waitFor();
+    await screenshot(page, 'runs');
+    await page.getByRole('link', { name: 'Tasks' }).click();
+    await page.getByRole('link', { name: 'cities' }).waitFor();
+    await screenshot(page, 'tasks');
+    await page.goto(`${node.url}/apps/demo`);
+    await page.getByText('No executor has registered for this app').waitFor();
+    await screenshot(page, 'app-detail');
+    await page.getByRole('link', { name: 'Calendars' }).click();
+    await page.getByRole('textbox', { name: 'New calendar' }).fill('holidays');
+    await page.getByRole('button', { name: 'Create', exact: true }).click();
+    const day = page.getByRole('button', { name: /^\d{4}-\d{2}-15$/ }).first();
+    await day.click();
+    await page.getByRole('button', { name: 'Save dates' }).click();
+    await page.getByText('1 dates · UTC').waitFor();
+    await screenshot(page, 'calendars');
+    await page.getByRole('link', { name: 'Executors' }).click();
+    await page.getByText('No executor has registered').waitFor();
   }, 120_000);
 });

@@ -18,6 +18,8 @@ import { formatCost, formatDuration } from '../../ui/time.js';
 const RunCharts = lazy(() => import('./RunCharts.js'));
 
 const RANGES = { '1h': 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000 } as const;
+/** Hour-or-wider buckets beyond an hour: the server reads its hourly rollup for them. */
+const BUCKETS = { '1h': '1m', '24h': '1h', '7d': '6h', '30d': '1d' } as const;
 type Range = keyof typeof RANGES;
 
 export function DashboardPage() {
@@ -39,6 +41,7 @@ export function DashboardPage() {
         app: search.app,
         from: new Date(to.getTime() - RANGES[range]),
         to,
+        bucket: BUCKETS[range],
       });
     },
     placeholderData: keepPreviousData,

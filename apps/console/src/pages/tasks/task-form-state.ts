@@ -40,6 +40,8 @@ export interface TaskFormState {
   misfire: 'skip' | 'fire_once' | 'catch_up';
   timeoutSeconds: string;
   maxAttempts: string;
+  /** The retry settings the form does not show (backoff, delays), kept as the task had them. */
+  retryRest: Record<string, unknown>;
   concurrencyMax: string;
   overlap: 'skip' | 'queue' | 'replace' | 'allow';
   enabled: boolean;
@@ -66,6 +68,7 @@ export function emptyForm(): TaskFormState {
     misfire: 'skip',
     timeoutSeconds: '',
     maxAttempts: '1',
+    retryRest: {},
     concurrencyMax: '1',
     overlap: 'skip',
     enabled: true,
@@ -101,6 +104,11 @@ export function formOfTask(task: Task, clone: boolean): TaskFormState {
     misfire: s.misfire.policy,
     timeoutSeconds: task.timeoutSeconds === null ? '' : String(task.timeoutSeconds),
     maxAttempts: String(task.retry.maxAttempts),
+    retryRest: {
+      backoff: task.retry.backoff,
+      delaySeconds: task.retry.delaySeconds,
+      maxDelaySeconds: task.retry.maxDelaySeconds,
+    },
     concurrencyMax: String(task.concurrency.max),
     overlap: task.concurrency.overlap,
     enabled: clone ? false : task.enabled,
@@ -168,7 +176,7 @@ export function bodyOf(form: TaskFormState): TaskCreateInput {
     config: configOf(form),
     schedule: scheduleOf(form),
     timeoutSeconds: form.timeoutSeconds === '' ? null : Number(form.timeoutSeconds),
-    retry: { maxAttempts: Number(form.maxAttempts) || 1 },
+    retry: { ...form.retryRest, maxAttempts: Number(form.maxAttempts) || 1 },
     concurrency: { max: Number(form.concurrencyMax) || 1, overlap: form.overlap },
     enabled: form.enabled,
   };
