@@ -79,7 +79,7 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
     { config: { public: true } },
     async () => (openapi ??= buildOpenApi(routes, options.version)),
   );
-  void app.register(registerConsole);
+  registerConsole(app);
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
     if (!context.isReady()) return reply.status(503).send({ status: 'not ready' });

@@ -15,7 +15,7 @@ afterEach(async () => {
   await Promise.all(apps.splice(0).map((a) => a.close()));
 });
 
-async function serve(dir: string) {
+function serve(dir: string) {
   const app = Fastify();
   apps.push(app);
   app.setNotFoundHandler((request, reply) =>
@@ -23,7 +23,7 @@ async function serve(dir: string) {
       .status(404)
       .send({ error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url}` } }),
   );
-  await app.register(registerConsole, { dir });
+  registerConsole(app, dir);
   app.get('/api/v1/known', async () => ({ ok: true }));
   return app;
 }
@@ -34,7 +34,7 @@ describe('the console at /', () => {
     mkdirSync(join(dir, 'assets'));
     writeFileSync(join(dir, 'index.html'), '<!doctype html><div id="root"></div>');
     writeFileSync(join(dir, 'assets', 'main-abc123.js'), 'console.log(1)');
-    const app = await serve(dir);
+    const app = serve(dir);
 
     for (const url of ['/', '/runs', '/runs/42?tab=track', '/tasks/new?from=3', '/apps/my.app']) {
       const res = await app.inject({ method: 'GET', url });
@@ -57,7 +57,7 @@ describe('the console at /', () => {
   });
 
   it('says how to build the console when it is not built', async () => {
-    const app = await serve(makeTempDir().path);
+    const app = serve(makeTempDir().path);
     const res = await app.inject({ method: 'GET', url: '/' });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain('text/plain');

@@ -47,7 +47,8 @@ export function SchedulePreview({
         Working out the next fire times…
       </Text>
     );
-  const zone = schedule.timezone ?? 'UTC';
+  // The zone of the schedule the shown fires were computed for (the debounced one).
+  const zone = debounced?.timezone ?? 'UTC';
   return (
     <Stack gap={4} data-testid="schedule-preview">
       {preview.data.explanation ? (
