@@ -20,6 +20,8 @@ export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 export interface Transport {
   /** Answers the parsed JSON body; `undefined` for an empty body (204). */
   request<T>(method: string, path: string, options?: RequestOptions): Promise<T>;
+  /** Answers the response of a successful GET unread (a stream); a failure throws as `request` does. */
+  open(path: string, options?: { signal?: AbortSignal | undefined }): Promise<Response>;
 }
 
 /**
@@ -56,6 +58,26 @@ export function createTransport(options: {
   const doFetch: FetchLike = options.fetch ?? ((input, init) => fetch(input, init));
 
   return {
+    async open(path: string, o: { signal?: AbortSignal | undefined } = {}): Promise<Response> {
+      const url = `${base}${path}`;
+      const headers: Record<string, string> = { accept: 'text/event-stream' };
+      if (options.token) headers['authorization'] = `Bearer ${options.token}`;
+      let response: Response;
+      try {
+        response = await doFetch(url, { method: 'GET', headers, signal: o.signal ?? null });
+      } catch (err) {
+        throw new KairosApiError({
+          status: 0,
+          code: CLIENT_ERROR_CODES.NETWORK,
+          message: `cannot reach GET ${url}: ${describeNetworkFailure(err)}`,
+          method: 'GET',
+          url,
+          cause: err,
+        });
+      }
+      if (!response.ok) throw errorFromResponse('GET', url, response, await response.text());
+      return response;
+    },
     async request<T>(method: string, path: string, req: RequestOptions = {}): Promise<T> {
       const url = `${base}${path}${encodeQuery(req.query)}`;
       const headers: Record<string, string> = { accept: 'application/json' };

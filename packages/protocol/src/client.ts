@@ -41,13 +41,18 @@ import type {
   ContactGroupUpdateInput,
   ContactUpdateInput,
 } from './alerts.js';
+import type { Executor } from './executors.js';
+import type { RunStats, RunStatsQueryInput } from './stats.js';
 import { createTransport, segment } from './client-http.js';
+import { readServerSentEvents, type ServerSentEvent } from './client-sse.js';
 import type { FetchLike } from './client-http.js';
 import { CLIENT_ERROR_CODES, KairosApiError } from './client-error.js';
 
 export { KairosApiError, CLIENT_ERROR_CODES } from './client-error.js';
 export type { KairosApiErrorInit } from './client-error.js';
 export { encodeQuery } from './client-http.js';
+export { readServerSentEvents } from './client-sse.js';
+export type { ServerSentEvent } from './client-sse.js';
 export type { FetchLike, Query, QueryValue } from './client-http.js';
 
 export interface ClientOptions {
@@ -114,6 +119,13 @@ export type TaskWithWarnings = Task & {
   /** E.g. a schedule whose calendar rules out every fire for a year. */
   warnings?: string[];
 };
+
+/** The answer to `tasks.validate`: what creating the task would say, nothing saved. */
+export interface TaskValidationResult {
+  valid: boolean;
+  warnings: string[];
+  errors?: { code: string; message: string; field?: string }[];
+}
 
 export interface RunTaskInput {
   /** Handed to the run as its `input`. */
@@ -194,6 +206,11 @@ export interface TasksClient {
    * ```
    */
   create(input: TaskCreateInput): Promise<TaskWithWarnings>;
+  /**
+   * Checks a creation body as `create` would (config against its target, schedule) without saving.
+   * @example `const { valid, errors } = await client.tasks.validate(body);`
+   */
+  validate(input: TaskCreateInput): Promise<TaskValidationResult>;
   /** @example `const task = await client.tasks.get(42);` */
   get(id: Ref): Promise<Task>;
   /** @example `await client.tasks.update(42, { timeoutSeconds: 600 });` */
@@ -245,6 +262,15 @@ export interface RunsClient {
    * @example `const { nodes } = await client.runs.track(1001);`
    */
   track(id: Ref): Promise<RunTrack>;
+  /**
+   * The run's live stream: its stored events, then live ones, then `end` (data: the final
+   * status). Ends when the run ends or `signal` aborts.
+   * @example `for await (const e of client.runs.stream(1001)) if (e.event === 'end') break;`
+   */
+  stream(
+    id: Ref,
+    options?: { signal?: AbortSignal | undefined },
+  ): AsyncGenerator<ServerSentEvent, void, undefined>;
   /**
    * Triggers up to 1,000 runs in one request (one transaction); per-item results, in order.
    * @example `const { items } = await client.runs.triggerBatch({ items: [{ taskId: 42, input: { day: 1 }, idempotencyKey: 'd1' }] });`
@@ -313,6 +339,22 @@ export interface AlertsClient {
   get(id: Ref): Promise<Alert>;
 }
 
+export interface StatsClient {
+  /**
+   * Run statistics per bucket (counts by status, tokens, cost), per task, and totals.
+   * @example `const stats = await client.stats.runs({ app: 'invoicing', from: '2026-03-01T00:00:00Z', bucket: '1h' });`
+   */
+  runs(query?: RunStatsQueryInput): Promise<RunStats>;
+}
+
+export interface ExecutorsClient {
+  /** @example `const { items } = await client.executors.list({ app: 'invoicing' });` */
+  list(options?: {
+    app?: string | undefined;
+    namespace?: string | undefined;
+  }): Promise<{ items: Executor[] }>;
+}
+
 export interface KairosClient {
   namespaces: NamespacesClient;
   apps: AppsClient;
@@ -325,6 +367,8 @@ export interface KairosClient {
   contactGroups: ContactGroupsClient;
   alertRules: AlertRulesClient;
   alerts: AlertsClient;
+  stats: StatsClient;
+  executors: ExecutorsClient;
   /** @example `const { status } = await client.health();` */
   health(): Promise<HealthStatus>;
 }
@@ -372,6 +416,7 @@ export function createClient(options: ClientOptions): KairosClient {
     tasks: {
       list: (o = {}) => http.request('GET', `${v1}/tasks`, { query: { ...o } }),
       create: (input) => http.request('POST', `${v1}/tasks`, { body: input }),
+      validate: (input) => http.request('POST', `${v1}/tasks/validate`, { body: input }),
       get: (id) => http.request('GET', `${v1}/tasks/${segment(id)}`),
       update: (id, patch) => http.request('PATCH', `${v1}/tasks/${segment(id)}`, { body: patch }),
       delete: (id) => http.request('DELETE', `${v1}/tasks/${segment(id)}`),
@@ -398,6 +443,10 @@ export function createClient(options: ClientOptions): KairosClient {
       events: (id, o = {}) => http.request('GET', `${v1}/runs/${segment(id)}/events`, { query: { ...o } }),
       track: (id) => http.request('GET', `${v1}/runs/${segment(id)}/track`),
       triggerBatch: (request) => http.request('POST', `${v1}/runs/batch`, { body: request }),
+      stream: async function* (id, o = {}) {
+        const response = await http.open(`${v1}/runs/${segment(id)}/stream`, o);
+        if (response.body) yield* readServerSentEvents(response.body);
+      },
     },
     nodes: {
       list: () => http.request('GET', `${v1}/nodes`),
@@ -427,6 +476,12 @@ export function createClient(options: ClientOptions): KairosClient {
     alerts: {
       list: (o = {}) => http.request('GET', `${v1}/alerts`, { query: { ...o } }),
       get: (id) => http.request('GET', `${v1}/alerts/${segment(id)}`),
+    },
+    stats: {
+      runs: (q = {}) => http.request('GET', `${v1}/stats/runs`, { query: { ...q } }),
+    },
+    executors: {
+      list: (o = {}) => http.request('GET', `${v1}/executors`, { query: { ...o } }),
     },
     health: () => http.request('GET', '/healthz'),
   };

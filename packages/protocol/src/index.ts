@@ -3,3 +3,4 @@ export * from './executors.js';
 export * from './nodes.js';
 export * from './client.js';
 export * from './alerts.js';
+export * from './stats.js';

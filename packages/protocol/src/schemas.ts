@@ -93,7 +93,11 @@ export const SchedulePreviewRequest = z.strictObject({
   count: z.number().int().min(1).max(1000).default(10),
   from: isoInstant.optional(),
 });
-export const SchedulePreview = z.object({ fires: z.array(z.string()) });
+export const SchedulePreview = z.object({
+  fires: z.array(z.string()),
+  /** A cron schedule in words (schedule preview only), e.g. "at 02:30:00 every day". */
+  explanation: z.string().optional(),
+});
 export type SchedulePreview = z.infer<typeof SchedulePreview>;
 
 /**

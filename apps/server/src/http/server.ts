@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { KairosError } from '../errors.js';
 import type { Authenticator } from './auth.js';
 import type { ApiContext } from './context.js';
+import { registerConsole } from './console-static.js';
 import { errorBody, installErrorHandler } from './error-handler.js';
 import { buildOpenApi } from './openapi.js';
 import { RouteTable } from './route-table.js';
@@ -20,6 +21,7 @@ import { runRoutes } from './routes/runs.js';
 import { executorRoutes } from './routes/executors.js';
 import { xxlAdminRoutes } from './routes/xxl-admin.js';
 import { scheduleRoutes } from './routes/schedules.js';
+import { statsRoutes } from './routes/stats.js';
 import { taskRoutes } from './routes/tasks.js';
 import { alertRoutes } from './routes/alert-rules.js';
 import { contactGroupRoutes } from './routes/contact-groups.js';
@@ -83,6 +85,7 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
     contactGroupRoutes(routes, context, context.alerts);
     alertRoutes(routes, context, context.alerts);
   }
+  statsRoutes(routes, context);
 
   let openapi: Record<string, unknown> | undefined;
   app.get(
@@ -91,6 +94,7 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
     async () => (openapi ??= buildOpenApi(routes, options.version)),
   );
   if (options.metrics) metricsRoute(app, options.metrics.registry, options.metrics.token);
+  registerConsole(app);
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
     if (!context.isReady()) return reply.status(503).send({ status: 'not ready' });

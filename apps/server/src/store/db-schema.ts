@@ -115,6 +115,20 @@ export interface RunEventsTable {
   truncated: DbBool;
 }
 
+/** Per-minute sums of settled runs (0008), kept by run-stats-rollup.ts. */
+export interface RunStatsTable {
+  namespace_id: number;
+  app_id: number;
+  task_id: number;
+  bucket_at: number;
+  status: string;
+  runs: number;
+  tokens: number;
+  cost: number;
+  duration_ms: number;
+  max_duration_ms: number;
+}
+
 export interface MigrationsTable {
   version: number;
   name: string;
@@ -130,5 +144,10 @@ export interface Database {
   runs: RunsTable;
   run_logs: RunLogsTable;
   run_events: RunEventsTable;
+  run_stats: RunStatsTable;
+  /** The same sums per hour, all tasks of an app together (task_id 0). */
+  run_stats_hourly: RunStatsTable;
+  /** The same sums per day and task. */
+  run_stats_daily: RunStatsTable;
   kairos_migrations: MigrationsTable;
 }

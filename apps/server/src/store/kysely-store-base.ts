@@ -25,6 +25,7 @@ import {
   toTaskRecord,
 } from './row-mapping.js';
 import { RunEventQueries } from './run-event-queries.js';
+import { RunStatsQueries } from './run-stats-queries.js';
 import { ExecutorQueries } from './executor-queries.js';
 import { NodeQueries } from './node-queries.js';
 import type { NodeStore } from './node-store.js';
@@ -146,6 +147,7 @@ export class KyselyStore extends ExecutorQueries implements Store {
   readonly listAlerts: Store['listAlerts'];
   readonly claimDueDeliveries: Store['claimDueDeliveries'];
   readonly recordDeliveryOutcome: Store['recordDeliveryOutcome'];
+  readonly runStats: Store['runStats'];
   readonly #close: () => Promise<void>;
   #closing: Promise<void> | undefined;
 
@@ -169,6 +171,8 @@ export class KyselyStore extends ExecutorQueries implements Store {
     this.setRunCheckpoint =
       parts.setRunCheckpoint ?? ((runId, checkpoint) => events.setRunCheckpoint(runId, checkpoint));
     this.adoptResumableRuns = (options) => events.adoptResumableRuns(options);
+    const stats = new RunStatsQueries(parts.db);
+    this.runStats = (query) => stats.runStats(query);
     const x = parts.executions;
     if (x?.insertExecution) this.insertExecution = x.insertExecution;
     if (x?.getExecution) this.getExecution = x.getExecution;

@@ -28,6 +28,7 @@ import {
   toTaskRecord,
   type RunColumns,
 } from './row-mapping.js';
+import { addRunsToStatsPostgres } from './run-stats-rollup.js';
 import type {
   AdmissionRequest,
   AdmissionResult,
@@ -102,6 +103,10 @@ export class PostgresHotPath implements HotPath {
         nextFireAts.push(planned.nextFireAt);
       }
       const inserted = await insertRuns(client, runs);
+      await addRunsToStatsPostgres(
+        client,
+        inserted.filter((r) => r.status === 'skipped').map((r) => r.id),
+      );
       await client.query(
         `UPDATE tasks AS t SET next_fire_at = v.next_fire_at
          FROM unnest($1::bigint[], $2::bigint[]) AS v(id, next_fire_at) WHERE t.id = v.id`,
@@ -350,6 +355,8 @@ async function applySettlements(
     ],
   );
   const endedIds = new Set(ended.rows.map((row) => Number(row.id)));
+  // The statistics rollups (run-stats-rollup.ts) count each run ended, in this transaction.
+  await addRunsToStatsPostgres(client, [...endedIds]);
   const applied = settlements.filter((s) => endedIds.has(s.runId));
   for (const s of applied) results.set(s.runId, { settled: true, retry: null });
   const retries = applied.filter((s) => s.retry !== null);

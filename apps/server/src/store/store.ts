@@ -172,6 +172,36 @@ export interface RecoveryResult {
   lost: { run: RunRecord; retry: RunRecord | null }[];
 }
 
+/** What the statistics sum over: settled runs whose finish minute is in [from, to). */
+export interface RunStatsQuery {
+  namespaceId?: number | undefined;
+  appId?: number | undefined;
+  taskId?: number | undefined;
+  from: number;
+  to: number;
+  /** Bucket width in ms (a multiple of 60,000); buckets are aligned to the epoch (UTC). */
+  bucketMs: number;
+}
+
+/** Sums of one bucket and one final status. */
+export interface RunStatsBucketRow {
+  bucketAt: number;
+  status: RunStatus;
+  runs: number;
+  tokens: number;
+  cost: number;
+  durationMs: number;
+}
+
+/** Sums of one task over the whole range. */
+export interface RunStatsTaskRow {
+  taskId: number;
+  runs: number;
+  failed: number;
+  durationMs: number;
+  maxDurationMs: number;
+}
+
 /** Decides how recovery settles a running run found without a live lease (runs/settlement.ts). */
 export type DecideLost = (run: RunRecord, task: TaskRecord | undefined) => Settlement;
 
@@ -307,6 +337,10 @@ export interface Store extends ExecutorStore, NodeStore, AlertStore {
     options: { owner: string; now: number; leaseExpiresAt: number; includeLive: boolean },
     decideLost: DecideLost,
   ): Promise<RecoveryResult>;
+
+  // ------------------------------------------------------------ statistics (0008)
+  /** Per-bucket and per-task sums from the run_stats rollup (never a scan of the run table). */
+  runStats(query: RunStatsQuery): Promise<{ buckets: RunStatsBucketRow[]; tasks: RunStatsTaskRow[] }>;
 
   // ------------------------------------------------------------ logs
   appendRunLogs(entries: Omit<RunLogRecord, 'seq'>[]): Promise<void>;

@@ -18,6 +18,7 @@ import { defineLeaseContract } from './contract/leases.js';
 import { defineLogAndMigrationContract } from './contract/logs-and-migrations.js';
 import { defineNodeContract } from './contract/nodes.js';
 import { defineRunContract } from './contract/runs.js';
+import { defineRunStatsContract } from './contract/run-stats.js';
 import { defineSchedulingContract } from './contract/scheduling.js';
 import { defineSettlementContract } from './contract/settlement.js';
 
@@ -59,4 +60,5 @@ export function defineStoreContract(createDatabase: () => Promise<ContractDataba
   defineExecutorContract(context);
   defineNodeContract(context);
   defineAlertContract(context);
+  defineRunStatsContract(context);
 }

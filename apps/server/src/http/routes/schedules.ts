@@ -1,4 +1,5 @@
 import { SchedulePreview, SchedulePreviewRequest } from '@kairos/protocol';
+import { explainCron } from '../../time/index.js';
 import type { ApiContext } from '../context.js';
 import { iso } from '../present.js';
 import type { RouteTable } from '../route-table.js';
@@ -23,7 +24,8 @@ export function scheduleRoutes(routes: RouteTable, ctx: ApiContext): void {
         instant(body.from) ?? ctx.clock.now(),
         body.count,
       );
-      return { fires: fires.map(iso) };
+      const explanation = body.schedule.type === 'cron' ? explainCron(body.schedule.expression) : undefined;
+      return { fires: fires.map(iso), ...(explanation ? { explanation } : {}) };
     },
   );
 }

@@ -1,0 +1,146 @@
+/**
+ * The console's routes (TanStack Router, code-based). Every page is its own chunk, loaded when
+ * first visited, so the first load carries only the shell; filters and tabs live in the query
+ * string so any view can be reloaded, shared, and walked with back/forward.
+ */
+import { createRootRoute, createRoute, createRouter, lazyRouteComponent } from '@tanstack/react-router';
+import { Root } from './Root.js';
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+const num = (v: unknown): number | undefined => {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && v !== '' ? Number(v) : NaN;
+  return Number.isFinite(n) ? n : undefined;
+};
+
+const rootRoute = createRootRoute({ component: Root });
+
+export interface DashboardSearch {
+  namespace?: string | undefined;
+  app?: string | undefined;
+  range?: string | undefined;
+}
+const dashboardRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/',
+  validateSearch: (s: Record<string, unknown>): DashboardSearch => ({
+    namespace: str(s.namespace),
+    app: str(s.app),
+    range: str(s.range),
+  }),
+  component: lazyRouteComponent(() => import('./pages/dashboard/DashboardPage.js'), 'DashboardPage'),
+});
+
+const appsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/apps',
+  component: lazyRouteComponent(() => import('./pages/apps/AppsPage.js'), 'AppsPage'),
+});
+const appRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/apps/$app',
+  component: lazyRouteComponent(() => import('./pages/apps/AppDetailPage.js'), 'AppDetailPage'),
+});
+
+export interface TasksSearch {
+  q?: string | undefined;
+  appId?: number | undefined;
+  type?: string | undefined;
+  enabled?: string | undefined;
+}
+const tasksRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/tasks',
+  validateSearch: (s: Record<string, unknown>): TasksSearch => ({
+    q: str(s.q),
+    appId: num(s.appId),
+    type: str(s.type),
+    enabled: str(s.enabled),
+  }),
+  component: lazyRouteComponent(() => import('./pages/tasks/TasksPage.js'), 'TasksPage'),
+});
+export interface TaskFormSearch {
+  /** Clone this task's settings into a new one. */
+  from?: number | undefined;
+}
+const newTaskRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/tasks/new',
+  validateSearch: (s: Record<string, unknown>): TaskFormSearch => ({ from: num(s.from) }),
+  component: lazyRouteComponent(() => import('./pages/tasks/TaskFormPage.js'), 'NewTaskPage'),
+});
+export interface TaskSearch {
+  edit?: boolean | undefined;
+}
+const taskRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/tasks/$id',
+  validateSearch: (s: Record<string, unknown>): TaskSearch => ({
+    edit: s.edit === true || s.edit === 'true' ? true : undefined,
+  }),
+  component: lazyRouteComponent(() => import('./pages/tasks/TaskDetailPage.js'), 'TaskDetailPage'),
+});
+
+export interface RunsSearch {
+  taskId?: number | undefined;
+  appId?: number | undefined;
+  status?: string | undefined;
+  trigger?: string | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+  cursor?: string | undefined;
+}
+const runsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/runs',
+  validateSearch: (s: Record<string, unknown>): RunsSearch => ({
+    taskId: num(s.taskId),
+    appId: num(s.appId),
+    status: str(s.status),
+    trigger: str(s.trigger),
+    from: str(s.from),
+    to: str(s.to),
+    cursor: str(s.cursor),
+  }),
+  component: lazyRouteComponent(() => import('./pages/runs/RunsPage.js'), 'RunsPage'),
+});
+export interface RunSearch {
+  tab?: string | undefined;
+}
+const runRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/runs/$id',
+  validateSearch: (s: Record<string, unknown>): RunSearch => ({ tab: str(s.tab) }),
+  component: lazyRouteComponent(() => import('./pages/runs/RunDetailPage.js'), 'RunDetailPage'),
+});
+
+const calendarsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/calendars',
+  component: lazyRouteComponent(() => import('./pages/calendars/CalendarsPage.js'), 'CalendarsPage'),
+});
+const executorsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/executors',
+  component: lazyRouteComponent(() => import('./pages/executors/ExecutorsPage.js'), 'ExecutorsPage'),
+});
+
+const routeTree = rootRoute.addChildren([
+  dashboardRoute,
+  appsRoute,
+  appRoute,
+  tasksRoute,
+  newTaskRoute,
+  taskRoute,
+  runsRoute,
+  runRoute,
+  calendarsRoute,
+  executorsRoute,
+]);
+
+export const router = createRouter({ routeTree, defaultPreload: 'intent' });
+
+declare module '@tanstack/react-router' {
+  interface Register {
+    router: typeof router;
+  }
+}

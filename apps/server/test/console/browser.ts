@@ -1,0 +1,41 @@
+/**
+ * Browser test support: Debian's Chromium (/usr/bin/chromium, never a downloaded browser)
+ * driven by playwright-core, the console built once if it is not, and screenshots saved as test
+ * artifacts in apps/console/test-artifacts (git-ignored).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const CHROMIUM = '/usr/bin/chromium';
+const root = fileURLToPath(new URL('../../../../', import.meta.url));
+export const ARTIFACTS = `${root}apps/console/test-artifacts`;
+
+/** Builds the console when its dist is missing (KAIROS_SKIP_BUILD skips the global build). */
+export function ensureConsoleBuilt(): void {
+  if (existsSync(`${root}apps/console/dist/index.html`)) return;
+  execFileSync('npm', ['run', '--silent', 'build', '-w', 'apps/console'], { cwd: root, stdio: 'inherit' });
+}
+
+/** Fails (never skips) when Chromium is missing: CI installs it (.ci/run). */
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`${CHROMIUM} is missing: install Debian's package (apt-get install -y chromium)`);
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--disable-background-networking',
+    ],
+  });
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: `${ARTIFACTS}/${name}.png`, fullPage: true });
+}
