@@ -1,3 +1,5 @@
+import type { StoreConflictError } from './store.js';
+
 /**
  * Recognises constraint violations from either driver, so the store can turn them into
  * StoreConflictError. The codes do not overlap: better-sqlite3 reports `SQLITE_CONSTRAINT_*`
@@ -25,4 +27,18 @@ export function isRetryableTransactionError(error: unknown): boolean {
   if (typeof error !== 'object' || error === null || !('code' in error)) return false;
   const code = (error as { code: unknown }).code;
   return code === '40P01' || code === '40001';
+}
+
+/** Runs a write and turns a constraint violation of the given kind into a StoreConflictError. */
+export async function mapConflict<T>(
+  kind: 'unique' | 'foreign_key',
+  conflict: () => StoreConflictError,
+  write: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (constraintViolation(error) === kind) throw conflict();
+    throw error;
+  }
 }

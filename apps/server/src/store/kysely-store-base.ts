@@ -9,38 +9,33 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database } from './db-schema.js';
-import { constraintViolation } from './db-errors.js';
+import { mapConflict } from './db-errors.js';
 import { decodeCursor, toPage } from './pagination.js';
 import {
   appColumns,
   appPatchColumns,
-  calendarColumns,
-  calendarPatchColumns,
   taskColumns,
   taskPatchColumns,
   toApiTokenRecord,
   toAppRecord,
-  toCalendarRecord,
   toNamespaceRecord,
   toTaskRecord,
 } from './row-mapping.js';
 import { RunEventQueries } from './run-event-queries.js';
 import { RunStatsQueries } from './run-stats-queries.js';
 import { ExecutorQueries } from './executor-queries.js';
-import { NodeQueries } from './node-queries.js';
+import { calendarOperations, type CalendarStore } from './calendar-queries.js';
+import { nodeOperations } from './node-queries.js';
 import type { NodeStore } from './node-store.js';
-import { AlertQueries } from './alert-queries.js';
-import { ThresholdQueries } from './threshold-queries.js';
+import { alertOperations } from './alert-operations.js';
+import type { AlertStore } from './alert-store.js';
 import {
   StoreConflictError,
   type ApiTokenRecord,
   type AppPatch,
   type AppRecord,
-  type CalendarPatch,
-  type CalendarRecord,
   type NamespaceRecord,
   type NewApp,
-  type NewCalendar,
   type NewTask,
   type Page,
   type PageRequest,
@@ -85,22 +80,25 @@ export interface KyselyStoreParts {
   close: () => Promise<void>;
 }
 
-/** Runs a write and turns a constraint violation of the given kind into a StoreConflictError. */
-async function mapConflict<T>(
-  kind: 'unique' | 'foreign_key',
-  conflict: () => StoreConflictError,
-  write: () => Promise<T>,
-): Promise<T> {
-  try {
-    return await write();
-  } catch (error) {
-    if (constraintViolation(error) === kind) throw conflict();
-    throw error;
-  }
+/**
+ * A Store on Kysely: this class's run, catalog and executor operations, with the calendar, node
+ * and alerting operations composed from their own modules (calendar-queries.ts, node-queries.ts,
+ * alert-operations.ts).
+ */
+export function openKyselyStore(parts: KyselyStoreParts): Store {
+  return Object.assign(
+    new KyselyStore(parts),
+    calendarOperations(parts),
+    nodeOperations(parts),
+    alertOperations(parts),
+  );
 }
 
 // ExecutorQueries extends RunQueries: the executor statements (issue 4) join the run queries.
-export class KyselyStore extends ExecutorQueries implements Store {
+export class KyselyStore
+  extends ExecutorQueries
+  implements Omit<Store, keyof CalendarStore | keyof NodeStore | keyof AlertStore>
+{
   readonly dialect: Store['dialect'];
   readonly capabilities: StoreCapabilities;
   readonly claimDueTasks: HotPath['claimDueTasks'];
@@ -114,39 +112,6 @@ export class KyselyStore extends ExecutorQueries implements Store {
   readonly lastRunEventSeq: Store['lastRunEventSeq'];
   readonly setRunCheckpoint: Store['setRunCheckpoint'];
   readonly adoptResumableRuns: Store['adoptResumableRuns'];
-  readonly registerNode: Store['registerNode'];
-  readonly updateNode: Store['updateNode'];
-  readonly listNodes: Store['listNodes'];
-  readonly markNodeDead: Store['markNodeDead'];
-  readonly expireLeasesOf: Store['expireLeasesOf'];
-  // The alerting operations (issue 15), composed from AlertQueries.
-  readonly createContact: Store['createContact'];
-  readonly getContact: Store['getContact'];
-  readonly listContacts: Store['listContacts'];
-  readonly updateContact: Store['updateContact'];
-  readonly deleteContact: Store['deleteContact'];
-  readonly createContactGroup: Store['createContactGroup'];
-  readonly getContactGroup: Store['getContactGroup'];
-  readonly listContactGroups: Store['listContactGroups'];
-  readonly updateContactGroup: Store['updateContactGroup'];
-  readonly deleteContactGroup: Store['deleteContactGroup'];
-  readonly createAlertRule: Store['createAlertRule'];
-  readonly getAlertRule: Store['getAlertRule'];
-  readonly listAlertRules: Store['listAlertRules'];
-  readonly listEnabledAlertRules: Store['listEnabledAlertRules'];
-  readonly updateAlertRule: Store['updateAlertRule'];
-  readonly deleteAlertRule: Store['deleteAlertRule'];
-  readonly recordAlerts: Store['recordAlerts'];
-  readonly finishedRunStats: Store['finishedRunStats'];
-  readonly runUsageSince: Store['runUsageSince'];
-  readonly runsRunningSince: Store['runsRunningSince'];
-  readonly latestAlertStates: Store['latestAlertStates'];
-  readonly holdEvaluatorLock: Store['holdEvaluatorLock'];
-  readonly previousRunStatuses: Store['previousRunStatuses'];
-  readonly getAlert: Store['getAlert'];
-  readonly listAlerts: Store['listAlerts'];
-  readonly claimDueDeliveries: Store['claimDueDeliveries'];
-  readonly recordDeliveryOutcome: Store['recordDeliveryOutcome'];
   readonly runStats: Store['runStats'];
   readonly #close: () => Promise<void>;
   #closing: Promise<void> | undefined;
@@ -179,42 +144,6 @@ export class KyselyStore extends ExecutorQueries implements Store {
     if (x?.completeExecution) this.completeExecution = x.completeExecution;
     if (x?.takeQueuedExecutions) this.takeQueuedExecutions = x.takeQueuedExecutions;
     if (x?.takeKillRequests) this.takeKillRequests = x.takeKillRequests;
-    const nodes = new NodeQueries(parts.db, parts.now);
-    this.registerNode = (node) => nodes.registerNode(node);
-    this.updateNode = (id, patch) => nodes.updateNode(id, patch);
-    this.listNodes = () => nodes.listNodes();
-    this.markNodeDead = (id, at) => nodes.markNodeDead(id, at);
-    this.expireLeasesOf = parts.expireLeasesOf ?? ((owner) => nodes.expireLeasesOf(owner));
-    const alerts = new AlertQueries(parts.db, parts.now, parts.skipLocked ?? false);
-    this.createContact = alerts.createContact.bind(alerts);
-    this.getContact = alerts.getContact.bind(alerts);
-    this.listContacts = alerts.listContacts.bind(alerts);
-    this.updateContact = alerts.updateContact.bind(alerts);
-    this.deleteContact = alerts.deleteContact.bind(alerts);
-    this.createContactGroup = alerts.createContactGroup.bind(alerts);
-    this.getContactGroup = alerts.getContactGroup.bind(alerts);
-    this.listContactGroups = alerts.listContactGroups.bind(alerts);
-    this.updateContactGroup = alerts.updateContactGroup.bind(alerts);
-    this.deleteContactGroup = alerts.deleteContactGroup.bind(alerts);
-    this.createAlertRule = alerts.createAlertRule.bind(alerts);
-    this.getAlertRule = alerts.getAlertRule.bind(alerts);
-    this.listAlertRules = alerts.listAlertRules.bind(alerts);
-    this.listEnabledAlertRules = alerts.listEnabledAlertRules.bind(alerts);
-    this.updateAlertRule = alerts.updateAlertRule.bind(alerts);
-    this.deleteAlertRule = alerts.deleteAlertRule.bind(alerts);
-    this.recordAlerts = alerts.recordAlerts.bind(alerts);
-    const thresholds = new ThresholdQueries(parts.db);
-    this.finishedRunStats = thresholds.finishedRunStats.bind(thresholds);
-    this.runUsageSince = thresholds.runUsageSince.bind(thresholds);
-    this.runsRunningSince = thresholds.runsRunningSince.bind(thresholds);
-    this.latestAlertStates = thresholds.latestAlertStates.bind(thresholds);
-    // One process per SQLite file: it is always the evaluator.
-    this.holdEvaluatorLock = parts.holdEvaluatorLock ?? (() => Promise.resolve(true));
-    this.previousRunStatuses = alerts.previousRunStatuses.bind(alerts);
-    this.getAlert = alerts.getAlert.bind(alerts);
-    this.listAlerts = alerts.listAlerts.bind(alerts);
-    this.claimDueDeliveries = alerts.claimDueDeliveries.bind(alerts);
-    this.recordDeliveryOutcome = alerts.recordDeliveryOutcome.bind(alerts);
     this.#close = parts.close;
   }
 
@@ -386,71 +315,6 @@ export class KyselyStore extends ExecutorQueries implements Store {
     return result.numDeletedRows > 0n;
   }
 
-  // ------------------------------------------------------------ calendars
-
-  async createCalendar(calendar: NewCalendar): Promise<CalendarRecord> {
-    const row = await mapConflict(
-      'unique',
-      () => calendarNameTaken(calendar.name),
-      () =>
-        this.db
-          .insertInto('calendars')
-          .values(calendarColumns(calendar, this.now()))
-          .returningAll()
-          .executeTakeFirstOrThrow(),
-    );
-    return toCalendarRecord(row);
-  }
-
-  async getCalendar(id: number): Promise<CalendarRecord | undefined> {
-    const row = await this.db.selectFrom('calendars').selectAll().where('id', '=', id).executeTakeFirst();
-    return row && toCalendarRecord(row);
-  }
-
-  async listCalendars(
-    filter: { namespaceId?: number | undefined },
-    page: PageRequest,
-  ): Promise<Page<CalendarRecord>> {
-    const before = decodeCursor(page.cursor);
-    let query = this.db.selectFrom('calendars').selectAll();
-    if (filter.namespaceId !== undefined) query = query.where('namespace_id', '=', filter.namespaceId);
-    if (before !== undefined) query = query.where('id', '<', before);
-    const rows = await query
-      .orderBy('id', 'desc')
-      .limit(page.limit + 1)
-      .execute();
-    return toPage(rows.map(toCalendarRecord), page.limit);
-  }
-
-  async updateCalendar(id: number, patch: CalendarPatch): Promise<CalendarRecord | undefined> {
-    const row = await mapConflict(
-      'unique',
-      () => calendarNameTaken(patch.name ?? ''),
-      () =>
-        this.db
-          .updateTable('calendars')
-          .set(calendarPatchColumns(patch, this.now()))
-          .where('id', '=', id)
-          .returningAll()
-          .executeTakeFirst(),
-    );
-    return row && toCalendarRecord(row);
-  }
-
-  async deleteCalendar(id: number): Promise<boolean> {
-    // tasks.calendar_id mirrors schedule.calendar.id, so its foreign key refuses the delete.
-    const result = await mapConflict(
-      'foreign_key',
-      () =>
-        new StoreConflictError(
-          `Calendar ${id} is used by the schedule of at least one task: change those schedules first`,
-          'tasks_calendar_id_fkey',
-        ),
-      () => this.db.deleteFrom('calendars').where('id', '=', id).executeTakeFirst(),
-    );
-    return result.numDeletedRows > 0n;
-  }
-
   // ------------------------------------------------------------ tasks
 
   async createTask(task: NewTask): Promise<TaskRecord> {
@@ -518,13 +382,6 @@ export class KyselyStore extends ExecutorQueries implements Store {
       .execute();
     return rows.map(toTaskRecord);
   }
-}
-
-function calendarNameTaken(name: string): StoreConflictError {
-  return new StoreConflictError(
-    `Calendar "${name}" exists already in this namespace`,
-    'calendars_namespace_name_key',
-  );
 }
 
 /** A task's app or calendar was deleted between the caller's check and this write. */

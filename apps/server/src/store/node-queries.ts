@@ -117,3 +117,19 @@ export class NodeQueries implements NodeStore {
     return Number(result.numUpdatedRows);
   }
 }
+
+/** The node operations of a Kysely store, with a dialect's own lease takeover where it has one. */
+export function nodeOperations(parts: {
+  db: Kysely<Database>;
+  now: () => number;
+  expireLeasesOf?: NodeStore['expireLeasesOf'] | undefined;
+}): NodeStore {
+  const nodes = new NodeQueries(parts.db, parts.now);
+  return {
+    registerNode: (node) => nodes.registerNode(node),
+    updateNode: (id, patch) => nodes.updateNode(id, patch),
+    listNodes: () => nodes.listNodes(),
+    markNodeDead: (id, at) => nodes.markNodeDead(id, at),
+    expireLeasesOf: parts.expireLeasesOf ?? ((owner) => nodes.expireLeasesOf(owner)),
+  };
+}

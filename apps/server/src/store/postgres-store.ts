@@ -6,7 +6,7 @@
 import pg from 'pg';
 import { Kysely, PostgresDialect } from 'kysely';
 import type { Database as Schema } from './db-schema.js';
-import { KyselyStore } from './kysely-store-base.js';
+import { openKyselyStore } from './kysely-store-base.js';
 import { defaultMigrationsDir, loadMigrations, migratePostgres } from './migrate.js';
 import { PostgresHotPath } from './postgres-hot-path.js';
 import { expireLeasesOnPostgres } from './postgres-takeover.js';
@@ -66,7 +66,7 @@ export async function openPostgresStore(
   }
   const kysely = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
   const evaluatorLock = new PostgresSessionLock(pool, 'kairos_alert_evaluator:');
-  return new KyselyStore({
+  return openKyselyStore({
     dialect: 'postgres',
     capabilities: { exclusiveWriter: false },
     db: kysely,

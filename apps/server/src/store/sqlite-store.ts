@@ -7,7 +7,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { Database as Schema } from './db-schema.js';
-import { KyselyStore } from './kysely-store-base.js';
+import { openKyselyStore } from './kysely-store-base.js';
 import { defaultMigrationsDir, loadMigrations, migrateSqlite } from './migrate.js';
 import { sqliteExecutions } from './sqlite-executions.js';
 import { SqliteCheckpointer } from './sqlite-checkpointer.js';
@@ -57,7 +57,7 @@ export async function openSqliteStore(file: string, options: SqliteStoreOptions 
   const sqlite = db;
   const checkpointer = sqlite.memory ? undefined : new SqliteCheckpointer(sqlite, file);
   const kysely = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return new KyselyStore({
+  return openKyselyStore({
     dialect: 'sqlite',
     capabilities: { exclusiveWriter: true },
     db: kysely,
