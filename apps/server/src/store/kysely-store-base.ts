@@ -29,6 +29,7 @@ import { nodeOperations } from './node-queries.js';
 import type { NodeStore } from './node-store.js';
 import { alertOperations } from './alert-operations.js';
 import type { AlertStore } from './alert-store.js';
+import type { StepRunner } from './write-steps.js';
 import {
   StoreConflictError,
   type ApiTokenRecord,
@@ -75,6 +76,8 @@ export interface KyselyStoreParts {
   skipLocked?: boolean;
   /** The cluster-wide lock of the threshold evaluator (PostgreSQL); absent: always held. */
   holdEvaluatorLock?: () => Promise<boolean>;
+  /** Runs multi-statement writes in a transaction of their own (write-steps.ts). */
+  runSteps: StepRunner;
   now: () => number;
   /** Releases the connection(s) and anything else the store holds (the SQLite lock). */
   close: () => Promise<void>;
