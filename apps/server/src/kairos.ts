@@ -156,6 +156,8 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
     const alerting = createAlerting({
       config,
       rules: alertRules,
+      // Deliveries wait while runs are about to be released or started (as the run writer does).
+      share: fineGrainedTimers ? backgroundWork : undefined,
       store,
       clock,
       events,
@@ -176,6 +178,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
     const unsubscribe = [
       ...installMetricListeners(events, metrics, labelNames),
       events.on('task:changed', () => scheduler.wake()),
+      events.on('alert_rule:changed', () => alertRules.invalidate()),
       events.on('app:changed', ({ appName }) => executors.auth.forget(appName)),
       events.on('calendar:changed', () => {
         calendars.invalidate();

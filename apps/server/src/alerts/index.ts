@@ -121,8 +121,8 @@ export function createAlerting(deps: {
     namespaces: deps.namespaces,
     secrets: deps.secrets,
     policy,
-    rules,
     clock,
+    events: deps.events,
     wake: () => worker.wake(),
   });
   const evaluator = new ThresholdEvaluator({
