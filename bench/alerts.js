@@ -94,7 +94,8 @@ for (let round = 0; round < rounds; round++) {
   await setRules(false);
   receivedDuringOn += (await ask()).deliveries - before.deliveries;
 }
-const worst = (name, key) => Math.max(...phases.filter((p) => p.phase === name).map((p) => p.latenessMs[key]));
+const worst = (name, key) =>
+  Math.max(...phases.filter((p) => p.phase === name).map((p) => p.latenessMs[key]));
 // Stop the runs, then let the outbox drain (bounded).
 for (const taskId of taskIds) await kairos.api('POST', `/api/v1/tasks/${taskId}/disable`, {});
 await kairos.node.events.settle();
