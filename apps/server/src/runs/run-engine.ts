@@ -9,7 +9,7 @@ import { KairosError } from '../errors.js';
 import type { EventBus } from '../events.js';
 import type { RunAbort } from '../job-types/job-type.js';
 import type { JobTypeRegistry } from '../job-types/registry.js';
-import { TimerQueue } from '../scheduler/timer-queue.js';
+import { TimerQueue } from './timer-queue.js';
 import { forEachInSlices } from '../services/loop-slices.js';
 import type { ResumableRun, RunRecord, TaskRecord } from '../store/records.js';
 import type { AdmissionResult, RecoveryResult, Store } from '../store/store.js';
