@@ -152,8 +152,10 @@ export class DeliveryWorker {
     for (const delivery of claimed) {
       const attempt = this.#attempt(delivery).finally(() => {
         this.#inFlight.delete(attempt);
-        // A slot is free: more may be waiting.
-        if (this.#running) this.wake();
+        // Slots are free: more may be waiting. Claimed in batches (once half the slots are
+        // free), not one statement per finished attempt: under a burst of alerts that was a
+        // claim per delivery, each holding the event loop.
+        if (this.#running && this.#inFlight.size <= this.deps.settings.concurrency / 2) this.wake();
       });
       this.#inFlight.add(attempt);
     }
