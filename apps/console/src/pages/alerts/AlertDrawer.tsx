@@ -131,7 +131,11 @@ function AlertFacts({
       <Title order={4}>Deliveries</Title>
       <DeliveryTable deliveries={alert.deliveries} contacts={contacts} />
       <Title order={5}>Facts</Title>
-      <JsonView value={alert.facts} expanded />
+      <JsonView value={readableFacts(alert.facts)} expanded />
     </Stack>
   );
 }
+
+/** The facts with their instant (`at`, milliseconds since the epoch) as ISO-8601 UTC. */
+const readableFacts = (facts: Record<string, unknown>): Record<string, unknown> =>
+  typeof facts.at === 'number' ? { ...facts, at: new Date(facts.at).toISOString() } : facts;

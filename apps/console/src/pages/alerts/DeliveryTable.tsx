@@ -19,48 +19,50 @@ export function DeliveryTable({
     );
   }
   return (
-    <Table>
-      <Table.Thead>
-        <Table.Tr>
-          <Table.Th>Contact</Table.Th>
-          <Table.Th>Channel</Table.Th>
-          <Table.Th>Target</Table.Th>
-          <Table.Th>Status</Table.Th>
-          <Table.Th>Attempts</Table.Th>
-          <Table.Th>Sent / next attempt</Table.Th>
-          <Table.Th>Last error</Table.Th>
-        </Table.Tr>
-      </Table.Thead>
-      <Table.Tbody>
-        {deliveries.map((d) => (
-          <Table.Tr key={d.id} data-testid="delivery-row">
-            <Table.Td>
-              {d.contactId === null ? '—' : (contacts.get(d.contactId)?.name ?? `contact ${d.contactId}`)}
-            </Table.Td>
-            <Table.Td>{d.channel}</Table.Td>
-            <Table.Td>
-              <Code style={{ wordBreak: 'break-all' }}>{d.target}</Code>
-            </Table.Td>
-            <Table.Td>
-              <StatusBadge status={d.status} />
-            </Table.Td>
-            <Table.Td>{d.attempts}</Table.Td>
-            <Table.Td>
-              <Time iso={d.sentAt ?? d.nextAttemptAt} />
-            </Table.Td>
-            <Table.Td>
-              {d.lastError ? (
-                <Text size="sm" c="red">
-                  {d.lastError}
-                </Text>
-              ) : (
-                '—'
-              )}
-            </Table.Td>
+    <Table.ScrollContainer minWidth={640}>
+      <Table>
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>Contact</Table.Th>
+            <Table.Th>Channel</Table.Th>
+            <Table.Th>Target</Table.Th>
+            <Table.Th>Status</Table.Th>
+            <Table.Th>Attempts</Table.Th>
+            <Table.Th>Sent / next attempt</Table.Th>
+            <Table.Th>Last error</Table.Th>
           </Table.Tr>
-        ))}
-      </Table.Tbody>
-    </Table>
+        </Table.Thead>
+        <Table.Tbody>
+          {deliveries.map((d) => (
+            <Table.Tr key={d.id} data-testid="delivery-row">
+              <Table.Td>
+                {d.contactId === null ? '—' : (contacts.get(d.contactId)?.name ?? `contact ${d.contactId}`)}
+              </Table.Td>
+              <Table.Td>{d.channel}</Table.Td>
+              <Table.Td>
+                <Code style={{ wordBreak: 'break-all' }}>{d.target}</Code>
+              </Table.Td>
+              <Table.Td style={{ minWidth: 90 }}>
+                <StatusBadge status={d.status} />
+              </Table.Td>
+              <Table.Td>{d.attempts}</Table.Td>
+              <Table.Td>
+                <Time iso={d.sentAt ?? d.nextAttemptAt} />
+              </Table.Td>
+              <Table.Td>
+                {d.lastError ? (
+                  <Text size="sm" c="red">
+                    {d.lastError}
+                  </Text>
+                ) : (
+                  '—'
+                )}
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Table.ScrollContainer>
   );
 }
 
