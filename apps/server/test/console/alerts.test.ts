@@ -3,7 +3,9 @@
  * on 127.0.0.1: a contact made on its page is refused a bad webhook URL (the error on the field,
  * nothing saved), then receives "Send a test", and the test is in the history with its delivery;
  * a failure rule made on a task's rules page raises an alert when the task fails, delivered and
- * shown `sent` in the history. Every wait is on the page, the receiver or the store, never a sleep.
+ * shown `sent` in the history; a contact group and a threshold rule on an app are made, the rule
+ * refused without anyone to tell, muted, unmuted, disabled and changed to another `on`. Every wait
+ * is on the page, the receiver or the store, never a sleep.
  */
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
@@ -147,5 +149,90 @@ describe.skipIf(!chromiumAvailable())('the console’s alerting pages', () => {
     await details.getByTestId('delivery-row').filter({ hasText: 'sent' }).waitFor();
     expect(await details.textContent()).toContain('503');
     await screenshot(page, 'alert-details');
+  }, 60_000);
+
+  it('makes a contact group and a threshold rule on an app, then mutes, unmutes, disables and changes it', async () => {
+    const node = await startTestNode({ config: CONFIG });
+    await createApp(node, 'billing');
+    for (const name of ['alice', 'bob']) {
+      const res = await node.api('POST', '/api/v1/contacts', { name, email: `${name}@example.com` });
+      expect(res.status).toBe(201);
+    }
+    const page = await openPage(`${node.url}/contact-groups`);
+    await signIn(page, ADMIN_TOKEN);
+    await page.getByText('No contact groups yet').waitFor();
+    await page.getByRole('button', { name: 'New group' }).click();
+    const groupForm = page.getByRole('dialog', { name: 'New contact group' });
+    await groupForm.getByRole('textbox', { name: 'Name' }).fill('on-call');
+    await pick(page, 'Members', 'alice');
+    await page.getByRole('option', { name: 'bob', exact: true }).click();
+    await page.keyboard.press('Escape');
+    await groupForm.getByRole('button', { name: 'Create group' }).click();
+    await page.getByTestId('group-row').filter({ hasText: 'alice, bob' }).waitFor();
+    await screenshot(page, 'contact-groups');
+
+    await page.getByRole('link', { name: 'Rules' }).click();
+    await page.getByText('No alert rules yet').waitFor();
+    await page.getByRole('button', { name: 'New rule' }).click();
+    const form = page.getByRole('dialog', { name: 'New alert rule' });
+    await form.getByRole('textbox', { name: 'Name' }).fill('billing failing');
+    await pick(page, 'On', 'failure_rate');
+    // failure_rate takes a threshold and a window, and no silence.
+    await form.getByLabel('Window (minutes)').waitFor();
+    expect(await form.getByLabel('Silence (seconds)').count()).toBe(0);
+    await form.locator('label', { hasText: /^app$/ }).click();
+    await pick(page, 'App', 'billing');
+    await form.getByLabel('Threshold').fill('0.5');
+    await form.getByLabel('Window (minutes)').fill('30');
+    // Nobody to tell: the server's error is shown on the contacts field, and nothing is saved.
+    await form.getByRole('button', { name: 'Create rule' }).click();
+    await form.getByText('name at least one contact or group').waitFor();
+    expect((await node.api('GET', '/api/v1/alert-rules')).body.items).toEqual([]);
+    await pick(page, 'Notify groups', 'on-call');
+    await page.keyboard.press('Escape');
+    await screenshot(page, 'alert-rule-form-threshold');
+    await form.getByRole('button', { name: 'Create rule' }).click();
+    const row = page.getByTestId('rule-row').filter({ hasText: 'billing failing' });
+    await row.filter({ hasText: '0.5 in 30 min' }).waitFor();
+    expect(await row.textContent()).toContain('group on-call');
+    const [created] = (await node.api('GET', '/api/v1/alert-rules')).body.items;
+    expect(created).toMatchObject({
+      scope: { app: 'billing' },
+      on: 'failure_rate',
+      threshold: 0.5,
+      windowSeconds: 1800,
+    });
+    const rule = async () => (await node.api('GET', `/api/v1/alert-rules/${created.id}`)).body;
+
+    await row.getByRole('button', { name: 'Mute' }).click();
+    await page.getByRole('menuitem', { name: '1 hour' }).click();
+    await row.getByRole('button', { name: 'Unmute' }).waitFor();
+    expect((await rule()).mutedUntil).not.toBeNull();
+    await screenshot(page, 'alert-rules-muted');
+    await row.getByRole('button', { name: 'Unmute' }).click();
+    await row.getByRole('button', { name: 'Mute' }).waitFor();
+    expect((await rule()).mutedUntil).toBeNull();
+
+    await row.getByRole('switch', { name: 'Enabled: billing failing' }).click({ force: true });
+    await expect.poll(async () => (await rule()).enabled).toBe(false);
+
+    await row.getByRole('button', { name: 'Edit' }).click();
+    const edit = page.getByRole('dialog', { name: 'Edit rule billing failing' });
+    await pick(page, 'On', 'executors_online');
+    expect(await edit.getByLabel('Window (minutes)').count()).toBe(0);
+    await edit.getByLabel('Threshold').fill('2');
+    await edit.getByRole('button', { name: 'Save rule' }).click();
+    await row.filter({ hasText: 'executors_online' }).waitFor();
+    expect(await rule()).toMatchObject({
+      on: 'executors_online',
+      threshold: 2,
+      windowSeconds: null,
+      enabled: false,
+    });
+
+    // Nothing fired: the history says how alerts come about, and links to the rules.
+    await page.getByRole('link', { name: 'History' }).click();
+    await page.getByText('No alert yet').waitFor();
+    await screenshot(page, 'alerts-empty');
   }, 60_000);
 });
