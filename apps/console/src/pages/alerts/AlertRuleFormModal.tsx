@@ -87,7 +87,8 @@ export function AlertRuleFormModal({
   const errorOf = (input: string) => (failedInput === input ? errorMessage(save.error) : undefined);
   const threshold = thresholdOf(form.on);
   const window = windowOf(form.on);
-  const scopeKinds = scopeKindsFor(form.on);
+  // A rule's scope does not change: editing shows it as it is, and the server says when `on` needs another.
+  const scopeKinds: ScopeKind[] = rule ? ['task', 'app', 'namespace'] : scopeKindsFor(form.on);
 
   return (
     <Modal opened onClose={onClose} size="lg" title={rule ? `Edit rule ${rule.name}` : 'New alert rule'}>
@@ -116,7 +117,7 @@ export function AlertRuleFormModal({
               setForm((f) => ({
                 ...f,
                 on,
-                scopeKind: scopeKindsFor(on).includes(f.scopeKind) ? f.scopeKind : 'app',
+                scopeKind: rule || scopeKindsFor(on).includes(f.scopeKind) ? f.scopeKind : 'app',
               }));
             }}
             error={errorOf('on')}

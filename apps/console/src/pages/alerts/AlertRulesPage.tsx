@@ -76,6 +76,11 @@ export function AlertRulesPage() {
           onClose={() => setEditing(undefined)}
         />
       ) : null}
+      {taskId !== undefined ? (
+        <Text size="sm" c="dimmed">
+          Rules on the task’s app or namespace apply to it too; “All rules” lists them.
+        </Text>
+      ) : null}
       {failure !== undefined ? <ErrorState error={failure} /> : null}
       {rules.isPending ? (
         <Loading what="alert rules" />
