@@ -113,17 +113,6 @@ const runRoute = createRoute({
   component: lazyRouteComponent(() => import('./pages/runs/RunDetailPage.js'), 'RunDetailPage'),
 });
 
-const calendarsRoute = createRoute({
-  getParentRoute: () => rootRoute,
-  path: '/calendars',
-  component: lazyRouteComponent(() => import('./pages/calendars/CalendarsPage.js'), 'CalendarsPage'),
-});
-const executorsRoute = createRoute({
-  getParentRoute: () => rootRoute,
-  path: '/executors',
-  component: lazyRouteComponent(() => import('./pages/executors/ExecutorsPage.js'), 'ExecutorsPage'),
-});
-
 export interface AlertsSearch {
   ruleId?: number | undefined;
   /** The alert whose details are open. */
@@ -161,6 +150,17 @@ const contactGroupsRoute = createRoute({
   component: lazyRouteComponent(() => import('./pages/alerts/ContactGroupsPage.js'), 'ContactGroupsPage'),
 });
 
+const calendarsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/calendars',
+  component: lazyRouteComponent(() => import('./pages/calendars/CalendarsPage.js'), 'CalendarsPage'),
+});
+const executorsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/executors',
+  component: lazyRouteComponent(() => import('./pages/executors/ExecutorsPage.js'), 'ExecutorsPage'),
+});
+
 const routeTree = rootRoute.addChildren([
   dashboardRoute,
   appsRoute,
@@ -170,12 +170,12 @@ const routeTree = rootRoute.addChildren([
   taskRoute,
   runsRoute,
   runRoute,
-  calendarsRoute,
-  executorsRoute,
   alertsRoute,
   alertRulesRoute,
   contactsRoute,
   contactGroupsRoute,
+  calendarsRoute,
+  executorsRoute,
 ]);
 
 export const router = createRouter({ routeTree, defaultPreload: 'intent' });
