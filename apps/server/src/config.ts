@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { cidrProblem } from './outbound/address-ranges.js';
 
 /** A yes/no setting: a boolean in a file, `true`/`false`/`1`/`0` in a flag or the environment. */
 const yesNo = z
@@ -24,6 +25,24 @@ const headerMap = z.preprocess(
     }
   },
   z.record(z.string(), z.string(), 'must be a JSON object of header names to values'),
+);
+
+/** CIDRs as a list in a file, comma-separated in a flag or the environment. */
+const cidrList = z.preprocess(
+  (v) =>
+    typeof v === 'string'
+      ? v
+          .split(',')
+          .map((part) => part.trim())
+          .filter((part) => part !== '')
+      : v,
+  z.array(
+    z.string().superRefine((cidr, ctx) => {
+      const problem = cidrProblem(cidr);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `${cidr}: ${problem}` });
+    }),
+    'must be a list of CIDRs such as 10.0.0.0/8,fd00::/8',
+  ),
 );
 
 export const ConfigSchema = z.strictObject({
@@ -72,6 +91,14 @@ export const ConfigSchema = z.strictObject({
   metricsToken: z.string().min(16, 'must be at least 16 characters').optional(),
   /** The console's public base URL, for links in alerts (`<publicUrl>/runs/42`); unset: relative links. */
   publicUrl: z.url('must be a URL such as https://kairos.example.com').optional(),
+  /**
+   * Outbound destinations (http tasks, Dify endpoints, webhooks, executor addresses) refused on top
+   * of the default refusals (link-local 169.254.0.0/16 and fe80::/10, cloud metadata addresses).
+   * Example: `127.0.0.0/8,::1/128,10.0.0.0/8` keeps tasks off the server's own host and network.
+   */
+  outboundDeny: cidrList.default([]),
+  /** Exceptions to the refusals (the defaults and outboundDeny), e.g. one link-local sidecar `169.254.10.5/32`. */
+  outboundAllow: cidrList.default([]),
   /** Webhooks may target loopback addresses (127.0.0.0/8, ::1, localhost). Link-local and metadata addresses are always refused. */
   webhookAllowLoopback: yesNo.default(true),
   /** Webhooks may target private ranges (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7). */
@@ -143,6 +170,8 @@ const SOURCES: { key: keyof ConfigInput; flag: string; env: string }[] = [
   { key: 'secretKey', flag: 'secret-key', env: 'KAIROS_SECRET_KEY' },
   { key: 'metricsToken', flag: 'metrics-token', env: 'KAIROS_METRICS_TOKEN' },
   { key: 'publicUrl', flag: 'public-url', env: 'KAIROS_PUBLIC_URL' },
+  { key: 'outboundDeny', flag: 'outbound-deny', env: 'KAIROS_OUTBOUND_DENY' },
+  { key: 'outboundAllow', flag: 'outbound-allow', env: 'KAIROS_OUTBOUND_ALLOW' },
   { key: 'webhookAllowLoopback', flag: 'webhook-allow-loopback', env: 'KAIROS_WEBHOOK_ALLOW_LOOPBACK' },
   { key: 'webhookAllowPrivate', flag: 'webhook-allow-private', env: 'KAIROS_WEBHOOK_ALLOW_PRIVATE' },
   { key: 'alertConcurrency', flag: 'alert-concurrency', env: 'KAIROS_ALERT_CONCURRENCY' },

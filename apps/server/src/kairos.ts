@@ -28,6 +28,9 @@ import { CalendarService } from './services/calendar-service.js';
 import { backgroundWork } from './services/event-loop-share.js';
 import { Namespaces } from './services/namespaces.js';
 import { SecretBox } from './services/secret-box.js';
+import { NamespaceGuards } from './outbound/namespace-guards.js';
+import { OutboundPolicy } from './outbound/outbound-policy.js';
+import type { HostResolver } from './outbound/outbound-policy.js';
 import { TaskService } from './services/task-service.js';
 import { openStore } from './store/open-store.js';
 import { wireChanges } from './cluster/wire-changes.js';
@@ -50,6 +53,8 @@ export interface KairosOptions {
   jobTypes?: JobType[];
   /** Do not listen on a port (tests that only drive the engine). */
   noHttp?: boolean;
+  /** Resolves host names for outbound calls (tests: a stand-in DNS); default dns.lookup. */
+  resolveHost?: HostResolver;
 }
 
 export interface KairosNode {
@@ -83,7 +88,19 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
     const events = new EventBus((event, error) => log.error({ err: error, event }, 'event listener failed'));
     const jobTypes = new JobTypeRegistry();
     const secrets = SecretBox.open({ secretKey: config.secretKey, dataDir: config.dataDir });
-    for (const type of [...builtInJobTypes({ secrets }), ...(options.jobTypes ?? [])])
+    const outbound = new OutboundPolicy(
+      { allow: config.outboundAllow, deny: config.outboundDeny },
+      options.resolveHost,
+    );
+    const guards = new NamespaceGuards(
+      outbound,
+      store,
+      () => clock.now(),
+      5000,
+      (error) => log.error({ err: error }, 'reading the outbound rules of namespaces failed'),
+    );
+    await guards.load();
+    for (const type of [...builtInJobTypes({ secrets, guards }), ...(options.jobTypes ?? [])])
       jobTypes.register(type);
     const executors = createExecutors({
       store,
@@ -91,6 +108,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
       logger: log,
       settings: { deadMs: config.executorDeadMs, callTimeoutMs: config.executorCallTimeoutMs },
       secrets,
+      guards,
     });
     jobTypes.register(executorJobType(executors.dispatcher));
 
@@ -146,7 +164,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
 
     const namespaces = new Namespaces(store);
     await namespaces.ensureDefault();
-    const tasks = new TaskService({ store, clock, events, engine, jobTypes, namespaces });
+    const tasks = new TaskService({ store, clock, events, engine, jobTypes, namespaces, guards });
     const apps = new AppService(store, namespaces, events);
     const calendarService = new CalendarService(store, namespaces, events, clock);
     const alerting = createAlerting({
@@ -158,6 +176,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
       nodeId,
       secrets,
       namespaces,
+      guards,
     });
     const labelNames = new LabelNames(store);
     const metrics = createKairosMetrics(
@@ -223,6 +242,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
         executors,
         nodeId,
         alerts: alerting.service,
+        outbound: guards,
         isReady: () => ready,
       },
       auth,

@@ -1,6 +1,7 @@
 import type { AlertService } from '../alerts/alert-service.js';
 import type { Clock } from '../clock.js';
 import type { Executors } from '../dispatch/index.js';
+import type { NamespaceGuards } from '../outbound/namespace-guards.js';
 import type { JobTypeRegistry } from '../job-types/registry.js';
 import type { RunEngine } from '../runs/run-engine.js';
 import type { AppService } from '../services/app-service.js';
@@ -26,6 +27,8 @@ export interface ApiContext {
   nodeId?: string;
   /** Contacts, groups, alert rules (issue 15). */
   alerts?: AlertService;
+  /** The outbound destination rules of namespaces (issue 16). */
+  outbound?: NamespaceGuards;
   /** false while starting or shutting down (readyz). */
   isReady: () => boolean;
 }

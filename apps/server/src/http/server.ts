@@ -15,6 +15,7 @@ import { RouteTable } from './route-table.js';
 import { appRoutes } from './routes/apps.js';
 import { calendarRoutes } from './routes/calendars.js';
 import { namespaceRoutes } from './routes/namespaces.js';
+import { outboundRuleRoutes } from './routes/outbound-rules.js';
 import { nodeRoutes } from './routes/nodes.js';
 import { runEventRoutes } from './routes/run-events.js';
 import { runRoutes } from './routes/runs.js';
@@ -69,6 +70,7 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
 
   const routes = new RouteTable(app);
   namespaceRoutes(routes, context);
+  if (context.outbound) outboundRuleRoutes(routes, context, context.outbound);
   appRoutes(routes, context);
   calendarRoutes(routes, context);
   taskRoutes(routes, context);

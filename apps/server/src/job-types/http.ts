@@ -4,7 +4,13 @@
  * dropped, so an endless or huge answer cannot exhaust the server's memory.
  */
 import { TextDecoder } from 'node:util';
+import { Headers, fetch } from 'undici';
+import type { Dispatcher, Response } from 'undici';
 import { z } from 'zod';
+import { GuardedDispatchers } from '../outbound/guarded-transport.js';
+import { serverGuards } from '../outbound/namespace-guards.js';
+import type { GuardSource } from '../outbound/namespace-guards.js';
+import { OutboundPolicy, findDestinationRefusal } from '../outbound/outbound-policy.js';
 import { JobFailure } from './job-type.js';
 import type { JobContext, JobLogger, JobOutcome, JobType } from './job-type.js';
 
@@ -101,20 +107,27 @@ export interface HttpOutput {
   durationMs: number;
 }
 
-export const httpJobType: JobType<HttpConfig> = {
-  name: 'http',
-  configSchema: HttpConfig,
-  run: runHttp,
-};
+/**
+ * The `http` type whose requests go where `guards` allow: every connection (each redirect hop's
+ * too) is checked by the guard of the task's namespace at connect time.
+ */
+export function createHttpJobType(guards: GuardSource): JobType<HttpConfig> {
+  const dispatchers = new GuardedDispatchers();
+  return {
+    name: 'http',
+    configSchema: HttpConfig,
+    destinations: (config) => [{ field: 'config.url', url: config.url }],
+    run: (context) => runHttp(context, dispatchers.for(guards.guardFor(context.namespaceId))),
+  };
+}
 
-async function runHttp({
-  config,
-  input,
-  signal,
-  log,
-  effect,
-  runId,
-}: JobContext<HttpConfig>): Promise<JobOutcome> {
+/** With the server's default policy only (no namespace rules): tests and tools. */
+export const httpJobType: JobType<HttpConfig> = createHttpJobType(serverGuards(new OutboundPolicy()));
+
+async function runHttp(
+  { config, input, signal, log, effect, runId }: JobContext<HttpConfig>,
+  dispatcher: Dispatcher,
+): Promise<JobOutcome> {
   const headers = new Headers(config.headers);
   // The run's id, unique per execution attempt: a receiver can recognise a request it has seen
   // (an idempotency key), and the chaos test counts executions per run with it.
@@ -128,7 +141,14 @@ async function runHttp({
   let read: BodyRead;
   try {
     // fetch writes the request at once (or as soon as a connection is open): the first effect.
-    const responded = fetch(config.url, { method: config.method, headers, body, signal, redirect: 'follow' });
+    const responded = fetch(config.url, {
+      method: config.method,
+      headers,
+      body,
+      signal,
+      redirect: 'follow',
+      dispatcher,
+    });
     effect();
     response = await responded;
     read = await readCapped(response, config.maxResponseBytes);
@@ -268,6 +288,13 @@ function networkFailure(error: unknown, url: string, target: string, log: JobLog
   }
   const reason = root instanceof Error ? root.message : String(root);
   log('system', `${target} failed: ${reason}`);
+  const refused = findDestinationRefusal(error);
+  if (refused) {
+    return new JobFailure(
+      { type: 'destination_refused', policy: 'outbound', message: `${target}: ${refused.message}` },
+      { retryable: false },
+    );
+  }
   // The fetch standard blocks ports of other protocols (25, 6000, ...): no retry can help.
   if (reason === 'bad port') {
     const port = new URL(url).port;

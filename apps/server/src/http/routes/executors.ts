@@ -114,10 +114,12 @@ export function executorRoutes(routes: RouteTable, ctx: ApiContext, executors: E
     async ({ params, body }) => {
       const app = await ctx.apps.find(params.app!);
       const addresses = body.addresses === null ? null : [...new Set(body.addresses.map((a) => a.trim()))];
+      const guard = await executors.guards.guardNow(app.namespaceId);
       addresses?.forEach((address, i) => {
-        const refusal = refuseExecutorAddress(address);
+        const refusal = refuseExecutorAddress(address, guard);
         if (refusal !== undefined) {
-          throw new KairosError('VALIDATION_ERROR', `addresses.${i}: ${address} ${refusal}`, {
+          const code = /outbound/.test(refusal) ? 'DESTINATION_REFUSED' : 'VALIDATION_ERROR';
+          throw new KairosError(code, `addresses.${i}: ${address} ${refusal}`, {
             field: `addresses.${i}`,
           });
         }

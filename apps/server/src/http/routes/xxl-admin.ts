@@ -95,7 +95,7 @@ async function registry(
   }
   const app = await executors.auth.verify(appName, token);
   const address = (value as string).trim();
-  const refusal = refuseExecutorAddress(address);
+  const refusal = refuseExecutorAddress(address, executors.guards.guardFor(app.namespaceId));
   if (refusal !== undefined) return fail(`Illegal Argument: registryValue ${refusal}.`);
   if (uri === 'registryRemove') {
     await executors.registry.remove(app.id, address, 'push');
