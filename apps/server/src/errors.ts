@@ -36,7 +36,11 @@ export const ERROR_STATUS = {
   RUN_ALREADY_FINISHED: 409,
   IN_USE: 409,
   PAYLOAD_TOO_LARGE: 413,
+  /** A path segment longer than the router accepts (100 characters). */
+  URI_TOO_LONG: 414,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  /** Request headers larger than the server accepts. */
+  HEADERS_TOO_LARGE: 431,
   SHUTTING_DOWN: 503,
   INTERNAL: 500,
 } as const;

@@ -248,6 +248,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
       auth,
       logger: log,
       bodyLimit: config.bodyLimitBytes,
+      timeouts: { headersMs: config.headersTimeoutMs, requestMs: config.requestTimeoutMs },
       version: VERSION,
       metrics: { registry: metrics.registry, token: config.metricsToken },
     });

@@ -25,6 +25,7 @@ import type { Executors } from '../../dispatch/index.js';
 import { KairosError } from '../../errors.js';
 import type { AppRecord } from '../../store/records.js';
 import type { ApiContext } from '../context.js';
+import { executorAppOf } from '../executor-auth-hook.js';
 import { iso } from '../present.js';
 import type { RouteTable } from '../route-table.js';
 import { parseId } from '../validation.js';
@@ -36,6 +37,8 @@ const header = (request: FastifyRequest, name: string): string | undefined => {
 
 export function executorRoutes(routes: RouteTable, ctx: ApiContext, executors: Executors): void {
   const authenticate = async (request: FastifyRequest): Promise<AppRecord> => {
+    const app = executorAppOf(request);
+    if (app !== undefined) return app;
     try {
       return await executors.auth.verify(
         header(request, 'xxl-job-appname'),
