@@ -29,6 +29,7 @@ import { backgroundWork } from './services/event-loop-share.js';
 import { Namespaces } from './services/namespaces.js';
 import { SecretBox } from './services/secret-box.js';
 import { NamespaceGuards } from './outbound/namespace-guards.js';
+import { NamedSecrets } from './secrets/named-secrets.js';
 import { OutboundPolicy } from './outbound/outbound-policy.js';
 import type { HostResolver } from './outbound/outbound-policy.js';
 import { TaskService } from './services/task-service.js';
@@ -100,7 +101,12 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
       (error) => log.error({ err: error }, 'reading the outbound rules of namespaces failed'),
     );
     await guards.load();
-    for (const type of [...builtInJobTypes({ secrets, guards }), ...(options.jobTypes ?? [])])
+    const namespaces = new Namespaces(store);
+    const namedSecrets = new NamedSecrets(store, secrets, namespaces);
+    for (const type of [
+      ...builtInJobTypes({ secrets, guards, named: namedSecrets }),
+      ...(options.jobTypes ?? []),
+    ])
       jobTypes.register(type);
     const executors = createExecutors({
       store,
@@ -162,9 +168,17 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
       leases,
     });
 
-    const namespaces = new Namespaces(store);
     await namespaces.ensureDefault();
-    const tasks = new TaskService({ store, clock, events, engine, jobTypes, namespaces, guards });
+    const tasks = new TaskService({
+      store,
+      clock,
+      events,
+      engine,
+      jobTypes,
+      namespaces,
+      guards,
+      secrets: namedSecrets,
+    });
     const apps = new AppService(store, namespaces, events);
     const calendarService = new CalendarService(store, namespaces, events, clock);
     const alerting = createAlerting({
@@ -243,6 +257,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
         nodeId,
         alerts: alerting.service,
         outbound: guards,
+        secrets: namedSecrets,
         isReady: () => ready,
       },
       auth,

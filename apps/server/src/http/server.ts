@@ -18,6 +18,7 @@ import { appRoutes } from './routes/apps.js';
 import { calendarRoutes } from './routes/calendars.js';
 import { namespaceRoutes } from './routes/namespaces.js';
 import { outboundRuleRoutes } from './routes/outbound-rules.js';
+import { secretRoutes } from './routes/secrets.js';
 import { nodeRoutes } from './routes/nodes.js';
 import { runEventRoutes } from './routes/run-events.js';
 import { runRoutes } from './routes/runs.js';
@@ -93,6 +94,7 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
   const routes = new RouteTable(app);
   namespaceRoutes(routes, context);
   if (context.outbound) outboundRuleRoutes(routes, context, context.outbound);
+  if (context.secrets) secretRoutes(routes, context.secrets);
   appRoutes(routes, context);
   calendarRoutes(routes, context);
   taskRoutes(routes, context);

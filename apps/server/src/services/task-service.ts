@@ -16,6 +16,7 @@ import type { Store, TaskPatch } from '../store/store.js';
 import { isValidTimeZone, nextFires, validateSchedule } from '../time/index.js';
 import type { CalendarRule } from '../time/index.js';
 import type { GuardSource } from '../outbound/namespace-guards.js';
+import { secretRefsIn } from '../secrets/named-secrets.js';
 import type { Namespaces } from './namespaces.js';
 
 export interface TaskServiceDeps {
@@ -27,6 +28,8 @@ export interface TaskServiceDeps {
   namespaces: Namespaces;
   /** Refuses a config whose destinations the namespace's outbound policy refuses (absent: no check). */
   guards?: GuardSource | undefined;
+  /** Named secrets a config may refer to (`{"$secret": "name"}`); absent: references are not checked. */
+  secrets?: { exists(namespaceId: number, name: string): Promise<boolean> } | undefined;
 }
 
 export class TaskService {
@@ -177,6 +180,7 @@ export class TaskService {
     const jobType = this.deps.jobTypes.require(type);
     const parsed = parseJobConfig(jobType, raw) as Record<string, unknown>;
     await this.checkDestinations(namespaceId, jobType.destinations?.(parsed) ?? []);
+    await this.checkSecretRefs(namespaceId, parsed);
     const config = jobType.prepareConfig
       ? (jobType.prepareConfig(parsed, previous?.type === type ? previous.config : undefined) as Record<
           string,
@@ -195,6 +199,20 @@ export class TaskService {
       const problem = guard.urlProblem(url);
       if (problem !== undefined) {
         throw new KairosError('DESTINATION_REFUSED', `${field}: ${problem}`, { field });
+      }
+    }
+  }
+
+  /** A `{"$secret": name}` the namespace does not have is a 400 naming the field. */
+  private async checkSecretRefs(namespaceId: number, config: Record<string, unknown>) {
+    if (!this.deps.secrets) return;
+    for (const { field, name } of secretRefsIn(config, 'config')) {
+      if (!(await this.deps.secrets.exists(namespaceId, name))) {
+        throw new KairosError(
+          'VALIDATION_ERROR',
+          `${field}: secret "${name}" does not exist in this namespace (create it with POST /api/v1/secrets)`,
+          { field },
+        );
       }
     }
   }
