@@ -156,4 +156,23 @@ describe('outbound destination policy', () => {
     expect(difyRun.error).toMatchObject({ type: 'destination_refused', policy: 'outbound' });
     expect(target.requests).toEqual([]);
   });
+
+  it('fails a webhook delivery to a name that resolves to a link-local address, without retry', async () => {
+    const node = await startTestNode({ resolveHost });
+    const receiver = await startHttpTarget();
+    const port = new URL(receiver.url).port;
+    const contact = await node.api('POST', '/api/v1/contacts', {
+      name: 'hook',
+      webhook: { url: `http://rebind.test:${port}/hook` },
+    });
+    expect(contact.status, JSON.stringify(contact.body)).toBe(201);
+    const failed = node.waitFor('alert:delivery', (e) => e.result === 'gave_up');
+    const test = await node.api('POST', `/api/v1/contacts/${contact.body.id}/test`, {});
+    expect(test.status).toBe(202);
+    await failed;
+    const alert = await node.api('GET', `/api/v1/alerts/${test.body.alertId}`);
+    expect(alert.body.deliveries[0].lastError).toMatch(/destination refused.*169\.254\.169\.254/);
+    expect(alert.body.deliveries[0].attempts).toBe(1);
+    expect(receiver.requests).toEqual([]);
+  });
 });
