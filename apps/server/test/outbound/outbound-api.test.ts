@@ -10,6 +10,7 @@ import type { HostResolver } from '../../src/outbound/outbound-policy.js';
 import { startHttpTarget } from '../support/http-target.js';
 import { createApp, startTestNode, type TestNode } from '../support/test-node.js';
 import { SIMPLE_INPUTS, runOnce, startSim } from '../dify/support.js';
+import { createExecutorTask, triggerAndWait } from '../executors/support.js';
 
 const zone: Record<string, LookupAddress[]> = {
   'rebind.test': [{ address: '169.254.169.254', family: 4 }],
@@ -174,5 +175,21 @@ describe('outbound destination policy', () => {
     expect(alert.body.deliveries[0].lastError).toMatch(/destination refused.*169\.254\.169\.254/);
     expect(alert.body.deliveries[0].attempts).toBe(1);
     expect(receiver.requests).toEqual([]);
+  });
+
+  it('fails an executor call to an address whose name resolves to a link-local address', async () => {
+    const node = await startTestNode({ resolveHost });
+    const appName = await createApp(node);
+    const executor = await startHttpTarget((_req, res) => res.end('{"code":200}'));
+    const port = new URL(executor.url).port;
+    const set = await node.api('PUT', `/api/v1/apps/${appName}/executor-addresses`, {
+      addresses: [`http://rebind.test:${port}`],
+    });
+    expect(set.status, JSON.stringify(set.body)).toBe(200);
+    const taskId = await createExecutorTask(node, appName, { handler: 'h' });
+    const run = await triggerAndWait(node, taskId);
+    expect(run.status).toBe('failed');
+    expect(run.error.message).toMatch(/outbound policy.*169\.254\.169\.254/);
+    expect(executor.requests).toEqual([]);
   });
 });
