@@ -62,10 +62,19 @@ export function sealHttpSecrets<C extends SecretFields>(
   for (const [name, value] of Object.entries(headers)) {
     if (typeof value !== 'string' || !isSecretHeader(name, config)) continue;
     if (SecretBox.isSealed(value) || SecretBox.isMasked(value)) {
-      // A read's masked value sent back unchanged keeps the stored one.
+      // A read's masked value sent back unchanged keeps the stored one (sealed now if it was
+      // stored in clear by a version before secrets were sealed).
       const kept = previousValue(previous, name);
-      if (kept !== undefined && (value === kept || value === SecretBox.maskOf(kept))) {
+      if (
+        kept !== undefined &&
+        SecretBox.isSealed(kept) &&
+        (value === kept || value === SecretBox.maskOf(kept))
+      ) {
         headers[name] = kept;
+        continue;
+      }
+      if (kept !== undefined && !SecretBox.isSealed(kept) && value === SecretBox.mask(kept)) {
+        headers[name] = box.seal(kept);
         continue;
       }
       throw new KairosError(
@@ -81,20 +90,24 @@ export function sealHttpSecrets<C extends SecretFields>(
 
 function previousValue(previous: SecretFields | undefined, name: string): string | undefined {
   for (const [key, value] of Object.entries(previous?.headers ?? {})) {
-    if (key.toLowerCase() === name.toLowerCase() && typeof value === 'string' && SecretBox.isSealed(value))
-      return value;
+    if (key.toLowerCase() === name.toLowerCase() && typeof value === 'string') return value;
   }
   return undefined;
 }
 
-/** The config as reads show it: sealed values masked (named references shown as they are). */
+/**
+ * The config as reads show it: sealed values masked, and secret headers stored in clear (by a
+ * version before secrets were sealed) masked too; named references are shown as they are.
+ */
 export function maskHttpSecrets<C extends SecretFields>(stored: C): C {
   if (!stored.headers) return stored;
+  const shown = (name: string, value: HeaderValue): HeaderValue => {
+    if (typeof value !== 'string') return value;
+    if (SecretBox.isSealed(value)) return SecretBox.maskOf(value);
+    return isSecretHeader(name, stored) ? SecretBox.mask(value) : value;
+  };
   const headers = Object.fromEntries(
-    Object.entries(stored.headers).map(([name, value]) => [
-      name,
-      typeof value === 'string' && SecretBox.isSealed(value) ? SecretBox.maskOf(value) : value,
-    ]),
+    Object.entries(stored.headers).map(([name, value]) => [name, shown(name, value)]),
   );
   return { ...stored, headers };
 }

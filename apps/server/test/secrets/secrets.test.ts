@@ -192,4 +192,27 @@ describe('secrets in task configs', () => {
     expect(failed.error).toMatchObject({ type: 'config' });
     expect(failed.error.message).toContain('reports-token');
   });
+
+  it('masks a secret header stored in clear by an older version, and seals it when the read is sent back', async () => {
+    const node = await startTestNode();
+    await createApp(node);
+    const task = await node.api('POST', '/api/v1/tasks', httpTask({ url: 'http://127.0.0.1:9/' }));
+    // As a version before sealing stored it.
+    await node.store.updateTask(task.body.id, {
+      config: {
+        method: 'GET',
+        url: 'http://127.0.0.1:9/',
+        headers: { authorization: BEARER },
+        maxResponseBytes: 65536,
+      },
+    });
+    const shown = (await node.api('GET', `/api/v1/tasks/${task.body.id}`)).body.config;
+    expect(shown.headers.authorization).toContain('****');
+    expect(JSON.stringify(shown)).not.toContain('tok-SECRET');
+    const patched = await node.api('PATCH', `/api/v1/tasks/${task.body.id}`, { config: shown });
+    expect(patched.status, JSON.stringify(patched.body)).toBe(200);
+    const stored = (await node.store.getTask(task.body.id))!.config as { headers: Record<string, string> };
+    expect(stored.headers.authorization).toMatch(/^enc:v1:/);
+    // (The clear value this test wrote may linger in SQLite's free pages until they are reused.)
+  });
 });
