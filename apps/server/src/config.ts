@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { cidrProblem } from './outbound/address-ranges.js';
 
 /** A yes/no setting: a boolean in a file, `true`/`false`/`1`/`0` in a flag or the environment. */
 const yesNo = z
@@ -26,99 +27,134 @@ const headerMap = z.preprocess(
   z.record(z.string(), z.string(), 'must be a JSON object of header names to values'),
 );
 
-export const ConfigSchema = z.strictObject({
-  /** HTTP port. */
-  port: z.coerce.number().int().min(0).max(65535).default(8080),
-  /** Interface to listen on. 127.0.0.1 keeps it local; 0.0.0.0 for every interface. */
-  host: z.string().min(1).default('127.0.0.1'),
-  /** Where the embedded SQLite database (and its lock) live when databaseUrl is unset. */
-  dataDir: z.string().min(1).default('./data'),
-  /** postgres://user@host:port/db to store everything in PostgreSQL (cluster mode); unset = SQLite. */
-  databaseUrl: z
-    .string()
-    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
-    .optional(),
-  /**
-   * Connections each node keeps to PostgreSQL (unused with SQLite). Admissions, executor
-   * dispatch and callbacks each hold one for a statement or a short transaction.
-   */
-  databasePoolSize: z.coerce.number().int().min(1).max(1000).default(20),
-  /** Bootstrap admin token. Unset on first start: one is generated and printed once. */
-  adminToken: z.string().min(16, 'must be at least 16 characters').optional(),
-  logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
-  /** This node's name in leases and logs; default host-pid-random. */
-  nodeId: z.string().min(1).max(100).optional(),
-  /** How far ahead the scheduler claims due slots, in ms. */
-  lookaheadMs: z.coerce.number().int().min(100).max(60_000).default(2000),
-  /** How often the scheduler polls for due tasks, in ms (it also wakes on every change). */
-  pollIntervalMs: z.coerce.number().int().min(50).max(60_000).default(1000),
-  /** How long a node's hold on its runs lasts without renewal, in ms (renewed every third of it). */
-  leaseMs: z.coerce.number().int().min(1000).max(600_000).default(15_000),
-  /** On SIGTERM, how long running work may take to finish before it is stopped, in seconds. */
-  shutdownGraceSeconds: z.coerce.number().min(0).max(3600).default(30),
-  /**
-   * Encrypts secrets kept in task configs (Dify API keys), hashed to an AES-256 key. Unset: a key
-   * generated in `<dataDir>/secret.key`. Every node of a cluster needs the same value.
-   */
-  secretKey: z.string().min(16, 'must be at least 16 characters').optional(),
-  /** An executor without a heartbeat for this long is dead and its running runs are lost, in ms (XXL-JOB: 90 s). */
-  executorDeadMs: z.coerce.number().int().min(1000).max(3_600_000).default(90_000),
-  /** Connect + read timeout of calls to executors (/run, /kill, /beat, /log), in ms (XXL-JOB: 3 s). */
-  executorCallTimeoutMs: z.coerce.number().int().min(100).max(60_000).default(3000),
-  /**
-   * When set, GET /metrics (Prometheus) answers only requests with `Authorization: Bearer <token>`.
-   * Unset: /metrics is open to whoever reaches the port.
-   */
-  metricsToken: z.string().min(16, 'must be at least 16 characters').optional(),
-  /** The console's public base URL, for links in alerts (`<publicUrl>/runs/42`); unset: relative links. */
-  publicUrl: z.url('must be a URL such as https://kairos.example.com').optional(),
-  /** Webhooks may target loopback addresses (127.0.0.0/8, ::1, localhost). Link-local and metadata addresses are always refused. */
-  webhookAllowLoopback: yesNo.default(true),
-  /** Webhooks may target private ranges (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7). */
-  webhookAllowPrivate: yesNo.default(true),
-  /** Alert deliveries each node sends at once. */
-  alertConcurrency: z.coerce.number().int().min(1).max(1000).default(8),
-  /** Timeout of one delivery attempt (webhook request, SMTP exchange, provider call), in ms. */
-  alertTimeoutMs: z.coerce.number().int().min(100).max(300_000).default(10_000),
-  /** Attempts per delivery before it is marked failed. */
-  alertMaxAttempts: z.coerce.number().int().min(1).max(100).default(8),
-  /** First retry delay of a failed delivery, in ms; doubled each attempt, at most one hour. */
-  alertRetryBaseMs: z.coerce.number().int().min(10).max(3_600_000).default(10_000),
-  /** How often each node looks at the alert outbox when nothing wakes it, in ms. */
-  alertPollMs: z.coerce.number().int().min(10).max(60_000).default(1000),
-  /** How often threshold rules (failure_rate, no_success, executors_online, budgets, duration) are evaluated, in ms. */
-  alertEvaluateMs: z.coerce.number().int().min(100).max(600_000).default(15_000),
-  /** SMTP server for email alerts; unset: no email channel. */
-  smtpHost: z.string().min(1).optional(),
-  smtpPort: z.coerce.number().int().min(1).max(65535).default(587),
-  /** true: TLS from the start (usually port 465); false: STARTTLS when the server offers it. */
-  smtpSecure: yesNo.default(false),
-  /** Refuse to send over a connection not upgraded with STARTTLS. */
-  smtpRequireTls: yesNo.default(false),
-  /** Verify the SMTP server's TLS certificate. */
-  smtpTlsRejectUnauthorized: yesNo.default(true),
-  smtpUser: z.string().min(1).optional(),
-  smtpPassword: z.string().optional(),
-  smtpFrom: z.string().min(3).default('Kairos <kairos@localhost>'),
-  /** SMS provider: URL (Mustache: {{to}}, {{text}}); unset: no SMS channel. See docs/alerting.md for presets. */
-  smsUrl: z.string().min(1).optional(),
-  smsMethod: z.enum(['POST', 'PUT', 'GET']).default('POST'),
-  smsHeaders: headerMap.default({}),
-  /** SMS request body (Mustache); values are escaped for the content type (JSON by default). */
-  smsBody: z.string().default('{"to":"{{to}}","text":"{{text}}"}'),
-  /** Voice-call provider, like the SMS one; unset: no phone channel. */
-  phoneUrl: z.string().min(1).optional(),
-  phoneMethod: z.enum(['POST', 'PUT', 'GET']).default('POST'),
-  phoneHeaders: headerMap.default({}),
-  phoneBody: z.string().default('{"to":"{{to}}","text":"{{text}}"}'),
-  /** Largest accepted request body, in bytes. */
-  bodyLimitBytes: z.coerce
-    .number()
-    .int()
-    .min(1024)
-    .max(64 * 1024 * 1024)
-    .default(1024 * 1024),
-});
+/** CIDRs as a list in a file, comma-separated in a flag or the environment. */
+const cidrList = z.preprocess(
+  (v) =>
+    typeof v === 'string'
+      ? v
+          .split(',')
+          .map((part) => part.trim())
+          .filter((part) => part !== '')
+      : v,
+  z.array(
+    z.string().superRefine((cidr, ctx) => {
+      const problem = cidrProblem(cidr);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `${cidr}: ${problem}` });
+    }),
+    'must be a list of CIDRs such as 10.0.0.0/8,fd00::/8',
+  ),
+);
+
+export const ConfigSchema = z
+  .strictObject({
+    /** HTTP port. */
+    port: z.coerce.number().int().min(0).max(65535).default(8080),
+    /** Interface to listen on. 127.0.0.1 keeps it local; 0.0.0.0 for every interface. */
+    host: z.string().min(1).default('127.0.0.1'),
+    /** Where the embedded SQLite database (and its lock) live when databaseUrl is unset. */
+    dataDir: z.string().min(1).default('./data'),
+    /** postgres://user@host:port/db to store everything in PostgreSQL (cluster mode); unset = SQLite. */
+    databaseUrl: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+      .optional(),
+    /**
+     * Connections each node keeps to PostgreSQL (unused with SQLite). Admissions, executor
+     * dispatch and callbacks each hold one for a statement or a short transaction.
+     */
+    databasePoolSize: z.coerce.number().int().min(1).max(1000).default(20),
+    /** Bootstrap admin token. Unset on first start: one is generated and printed once. */
+    adminToken: z.string().min(16, 'must be at least 16 characters').optional(),
+    logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+    /** This node's name in leases and logs; default host-pid-random. */
+    nodeId: z.string().min(1).max(100).optional(),
+    /** How far ahead the scheduler claims due slots, in ms. */
+    lookaheadMs: z.coerce.number().int().min(100).max(60_000).default(2000),
+    /** How often the scheduler polls for due tasks, in ms (it also wakes on every change). */
+    pollIntervalMs: z.coerce.number().int().min(50).max(60_000).default(1000),
+    /** How long a node's hold on its runs lasts without renewal, in ms (renewed every third of it). */
+    leaseMs: z.coerce.number().int().min(1000).max(600_000).default(15_000),
+    /** On SIGTERM, how long running work may take to finish before it is stopped, in seconds. */
+    shutdownGraceSeconds: z.coerce.number().min(0).max(3600).default(30),
+    /**
+     * Encrypts secrets kept in task configs (Dify API keys), hashed to an AES-256 key. Unset: a key
+     * generated in `<dataDir>/secret.key`. Every node of a cluster needs the same value.
+     */
+    secretKey: z.string().min(16, 'must be at least 16 characters').optional(),
+    /** An executor without a heartbeat for this long is dead and its running runs are lost, in ms (XXL-JOB: 90 s). */
+    executorDeadMs: z.coerce.number().int().min(1000).max(3_600_000).default(90_000),
+    /** Connect + read timeout of calls to executors (/run, /kill, /beat, /log), in ms (XXL-JOB: 3 s). */
+    executorCallTimeoutMs: z.coerce.number().int().min(100).max(60_000).default(3000),
+    /**
+     * When set, GET /metrics (Prometheus) answers only requests with `Authorization: Bearer <token>`.
+     * Unset: /metrics is open to whoever reaches the port.
+     */
+    metricsToken: z.string().min(16, 'must be at least 16 characters').optional(),
+    /** The console's public base URL, for links in alerts (`<publicUrl>/runs/42`); unset: relative links. */
+    publicUrl: z.url('must be a URL such as https://kairos.example.com').optional(),
+    /**
+     * Outbound destinations (http tasks, Dify endpoints, webhooks, executor addresses) refused on top
+     * of the default refusals (link-local 169.254.0.0/16 and fe80::/10, cloud metadata addresses).
+     * Example: `127.0.0.0/8,::1/128,10.0.0.0/8` keeps tasks off the server's own host and network.
+     */
+    outboundDeny: cidrList.default([]),
+    /** Exceptions to the refusals (the defaults and outboundDeny), e.g. one link-local sidecar `169.254.10.5/32`. */
+    outboundAllow: cidrList.default([]),
+    /** Webhooks may target loopback addresses (127.0.0.0/8, ::1, localhost). Link-local and metadata addresses are always refused. */
+    webhookAllowLoopback: yesNo.default(true),
+    /** Webhooks may target private ranges (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7). */
+    webhookAllowPrivate: yesNo.default(true),
+    /** Alert deliveries each node sends at once. */
+    alertConcurrency: z.coerce.number().int().min(1).max(1000).default(8),
+    /** Timeout of one delivery attempt (webhook request, SMTP exchange, provider call), in ms. */
+    alertTimeoutMs: z.coerce.number().int().min(100).max(300_000).default(10_000),
+    /** Attempts per delivery before it is marked failed. */
+    alertMaxAttempts: z.coerce.number().int().min(1).max(100).default(8),
+    /** First retry delay of a failed delivery, in ms; doubled each attempt, at most one hour. */
+    alertRetryBaseMs: z.coerce.number().int().min(10).max(3_600_000).default(10_000),
+    /** How often each node looks at the alert outbox when nothing wakes it, in ms. */
+    alertPollMs: z.coerce.number().int().min(10).max(60_000).default(1000),
+    /** How often threshold rules (failure_rate, no_success, executors_online, budgets, duration) are evaluated, in ms. */
+    alertEvaluateMs: z.coerce.number().int().min(100).max(600_000).default(15_000),
+    /** SMTP server for email alerts; unset: no email channel. */
+    smtpHost: z.string().min(1).optional(),
+    smtpPort: z.coerce.number().int().min(1).max(65535).default(587),
+    /** true: TLS from the start (usually port 465); false: STARTTLS when the server offers it. */
+    smtpSecure: yesNo.default(false),
+    /** Refuse to send over a connection not upgraded with STARTTLS. */
+    smtpRequireTls: yesNo.default(false),
+    /** Verify the SMTP server's TLS certificate. */
+    smtpTlsRejectUnauthorized: yesNo.default(true),
+    smtpUser: z.string().min(1).optional(),
+    smtpPassword: z.string().optional(),
+    smtpFrom: z.string().min(3).default('Kairos <kairos@localhost>'),
+    /** SMS provider: URL (Mustache: {{to}}, {{text}}); unset: no SMS channel. See docs/alerting.md for presets. */
+    smsUrl: z.string().min(1).optional(),
+    smsMethod: z.enum(['POST', 'PUT', 'GET']).default('POST'),
+    smsHeaders: headerMap.default({}),
+    /** SMS request body (Mustache); values are escaped for the content type (JSON by default). */
+    smsBody: z.string().default('{"to":"{{to}}","text":"{{text}}"}'),
+    /** Voice-call provider, like the SMS one; unset: no phone channel. */
+    phoneUrl: z.string().min(1).optional(),
+    phoneMethod: z.enum(['POST', 'PUT', 'GET']).default('POST'),
+    phoneHeaders: headerMap.default({}),
+    phoneBody: z.string().default('{"to":"{{to}}","text":"{{text}}"}'),
+    /** Largest accepted request body, in bytes. */
+    bodyLimitBytes: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(64 * 1024 * 1024)
+      .default(1024 * 1024),
+    /** Against slow clients: how long a client may take to send a request's headers, in ms. */
+    headersTimeoutMs: z.coerce.number().int().min(100).max(600_000).default(10_000),
+    /** How long a client may take to send a whole request (headers and body), in ms; at least headersTimeoutMs. */
+    requestTimeoutMs: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  })
+  .refine((c) => c.requestTimeoutMs >= c.headersTimeoutMs, {
+    path: ['requestTimeoutMs'],
+    message: 'must be at least headersTimeoutMs',
+  });
 
 export type Config = z.output<typeof ConfigSchema>;
 type ConfigInput = z.input<typeof ConfigSchema>;
@@ -138,11 +174,15 @@ const SOURCES: { key: keyof ConfigInput; flag: string; env: string }[] = [
   { key: 'leaseMs', flag: 'lease-ms', env: 'KAIROS_LEASE_MS' },
   { key: 'shutdownGraceSeconds', flag: 'shutdown-grace-seconds', env: 'KAIROS_SHUTDOWN_GRACE_SECONDS' },
   { key: 'bodyLimitBytes', flag: 'body-limit-bytes', env: 'KAIROS_BODY_LIMIT_BYTES' },
+  { key: 'headersTimeoutMs', flag: 'headers-timeout-ms', env: 'KAIROS_HEADERS_TIMEOUT_MS' },
+  { key: 'requestTimeoutMs', flag: 'request-timeout-ms', env: 'KAIROS_REQUEST_TIMEOUT_MS' },
   { key: 'executorDeadMs', flag: 'executor-dead-ms', env: 'KAIROS_EXECUTOR_DEAD_MS' },
   { key: 'executorCallTimeoutMs', flag: 'executor-call-timeout-ms', env: 'KAIROS_EXECUTOR_CALL_TIMEOUT_MS' },
   { key: 'secretKey', flag: 'secret-key', env: 'KAIROS_SECRET_KEY' },
   { key: 'metricsToken', flag: 'metrics-token', env: 'KAIROS_METRICS_TOKEN' },
   { key: 'publicUrl', flag: 'public-url', env: 'KAIROS_PUBLIC_URL' },
+  { key: 'outboundDeny', flag: 'outbound-deny', env: 'KAIROS_OUTBOUND_DENY' },
+  { key: 'outboundAllow', flag: 'outbound-allow', env: 'KAIROS_OUTBOUND_ALLOW' },
   { key: 'webhookAllowLoopback', flag: 'webhook-allow-loopback', env: 'KAIROS_WEBHOOK_ALLOW_LOOPBACK' },
   { key: 'webhookAllowPrivate', flag: 'webhook-allow-private', env: 'KAIROS_WEBHOOK_ALLOW_PRIVATE' },
   { key: 'alertConcurrency', flag: 'alert-concurrency', env: 'KAIROS_ALERT_CONCURRENCY' },

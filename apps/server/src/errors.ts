@@ -13,6 +13,12 @@ export const ERROR_STATUS = {
   INVALID_CONFIG: 400,
   INVALID_JSON: 400,
   UNKNOWN_JOB_TYPE: 400,
+  /** An outbound destination the destination policy refuses (outbound/outbound-policy.ts). */
+  DESTINATION_REFUSED: 400,
+  /** JSON nested deeper than the server parses (http/json-body.ts). */
+  JSON_TOO_DEEP: 400,
+  /** A request the HTTP layer cannot read (a bad URL escape, framing). */
+  BAD_REQUEST: 400,
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
@@ -21,13 +27,20 @@ export const ERROR_STATUS = {
   RUN_NOT_FOUND: 404,
   CALENDAR_NOT_FOUND: 404,
   NAMESPACE_NOT_FOUND: 404,
+  SECRET_NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  REQUEST_TIMEOUT: 408,
   CONFLICT: 409,
   APP_NAME_TAKEN: 409,
   NAME_TAKEN: 409,
   RUN_ALREADY_FINISHED: 409,
   IN_USE: 409,
   PAYLOAD_TOO_LARGE: 413,
+  /** A path segment longer than the router accepts (100 characters). */
+  URI_TOO_LONG: 414,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  /** Request headers larger than the server accepts. */
+  HEADERS_TOO_LARGE: 431,
   SHUTTING_DOWN: 503,
   INTERNAL: 500,
 } as const;

@@ -28,6 +28,10 @@ import { CalendarService } from './services/calendar-service.js';
 import { backgroundWork } from './services/event-loop-share.js';
 import { Namespaces } from './services/namespaces.js';
 import { SecretBox } from './services/secret-box.js';
+import { NamespaceGuards } from './outbound/namespace-guards.js';
+import { NamedSecrets } from './secrets/named-secrets.js';
+import { OutboundPolicy } from './outbound/outbound-policy.js';
+import type { HostResolver } from './outbound/outbound-policy.js';
 import { TaskService } from './services/task-service.js';
 import { openStore } from './store/open-store.js';
 import { wireChanges } from './cluster/wire-changes.js';
@@ -50,6 +54,8 @@ export interface KairosOptions {
   jobTypes?: JobType[];
   /** Do not listen on a port (tests that only drive the engine). */
   noHttp?: boolean;
+  /** Resolves host names for outbound calls (tests: a stand-in DNS); default dns.lookup. */
+  resolveHost?: HostResolver;
 }
 
 export interface KairosNode {
@@ -83,7 +89,24 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
     const events = new EventBus((event, error) => log.error({ err: error, event }, 'event listener failed'));
     const jobTypes = new JobTypeRegistry();
     const secrets = SecretBox.open({ secretKey: config.secretKey, dataDir: config.dataDir });
-    for (const type of [...builtInJobTypes({ secrets }), ...(options.jobTypes ?? [])])
+    const outbound = new OutboundPolicy(
+      { allow: config.outboundAllow, deny: config.outboundDeny },
+      options.resolveHost,
+    );
+    const guards = new NamespaceGuards(
+      outbound,
+      store,
+      () => clock.now(),
+      5000,
+      (error) => log.error({ err: error }, 'reading the outbound rules of namespaces failed'),
+    );
+    await guards.load();
+    const namespaces = new Namespaces(store);
+    const namedSecrets = new NamedSecrets(store, secrets, namespaces);
+    for (const type of [
+      ...builtInJobTypes({ secrets, guards, named: namedSecrets }),
+      ...(options.jobTypes ?? []),
+    ])
       jobTypes.register(type);
     const executors = createExecutors({
       store,
@@ -91,6 +114,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
       logger: log,
       settings: { deadMs: config.executorDeadMs, callTimeoutMs: config.executorCallTimeoutMs },
       secrets,
+      guards,
     });
     jobTypes.register(executorJobType(executors.dispatcher));
 
@@ -148,9 +172,17 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
       leases,
     });
 
-    const namespaces = new Namespaces(store);
     await namespaces.ensureDefault();
-    const tasks = new TaskService({ store, clock, events, engine, jobTypes, namespaces });
+    const tasks = new TaskService({
+      store,
+      clock,
+      events,
+      engine,
+      jobTypes,
+      namespaces,
+      guards,
+      secrets: namedSecrets,
+    });
     const apps = new AppService(store, namespaces, events);
     const calendarService = new CalendarService(store, namespaces, events, clock);
     const alerting = createAlerting({
@@ -165,6 +197,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
       nodeId,
       secrets,
       namespaces,
+      guards,
     });
     const labelNames = new LabelNames(store);
     const metrics = createKairosMetrics(
@@ -223,11 +256,14 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
         executors,
         nodeId,
         alerts: alerting.service,
+        outbound: guards,
+        secrets: namedSecrets,
         isReady: () => ready,
       },
       auth,
       logger: log,
       bodyLimit: config.bodyLimitBytes,
+      timeouts: { headersMs: config.headersTimeoutMs, requestMs: config.requestTimeoutMs },
       version: VERSION,
       metrics: { registry: metrics.registry, token: config.metricsToken },
     });

@@ -18,4 +18,24 @@ describe('loadConfig', () => {
       );
     }
   });
+
+  it('reads outbound CIDR lists comma-separated and refuses a bad range, naming the setting', () => {
+    expect(loadConfig([], {}).outboundDeny).toEqual([]);
+    expect(loadConfig([], { KAIROS_OUTBOUND_DENY: '127.0.0.0/8, ::1/128,10.0.0.0/8' }).outboundDeny).toEqual([
+      '127.0.0.0/8',
+      '::1/128',
+      '10.0.0.0/8',
+    ]);
+    expect(loadConfig(['--outbound-allow', '169.254.10.5'], {}).outboundAllow).toEqual(['169.254.10.5']);
+    expect(() => loadConfig([], { KAIROS_OUTBOUND_DENY: '10.0.0.0/33' })).toThrow(
+      /outboundDeny \(--outbound-deny \/ KAIROS_OUTBOUND_DENY\): 10\.0\.0\.0\/33: the prefix length must be 0 to 32/,
+    );
+  });
+
+  it('refuses a request timeout shorter than the headers timeout', () => {
+    expect(loadConfig([], {})).toMatchObject({ headersTimeoutMs: 10_000, requestTimeoutMs: 30_000 });
+    expect(() => loadConfig(['--headers-timeout-ms', '5000', '--request-timeout-ms', '1000'], {})).toThrow(
+      /requestTimeoutMs .*must be at least headersTimeoutMs/,
+    );
+  });
 });

@@ -75,7 +75,7 @@ async function readText(path: string, io: CliIo): Promise<{ label: string; text:
   return { label, text };
 }
 
-async function readAll(stream: AsyncIterable<string | Uint8Array>): Promise<string> {
+export async function readAll(stream: AsyncIterable<string | Uint8Array>): Promise<string> {
   const decoder = new TextDecoder();
   let text = '';
   for await (const chunk of stream)

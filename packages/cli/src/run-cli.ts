@@ -19,6 +19,7 @@ import { alertRulesCommand } from './commands/alert-rules.js';
 import { alertsCommand } from './commands/alerts.js';
 import { contactGroupsCommand } from './commands/contact-groups.js';
 import { contactsCommand } from './commands/contacts.js';
+import { secretsCommand } from './commands/secrets.js';
 import { ENV_HELP, EXIT_HELP, GLOBAL_FLAGS_HELP } from './help.js';
 
 export type { CliIo } from './context.js';
@@ -34,6 +35,7 @@ const COMMANDS: readonly Command[] = [
   contactGroupsCommand,
   alertRulesCommand,
   alertsCommand,
+  secretsCommand,
   cronCommand,
   devCommand,
 ];

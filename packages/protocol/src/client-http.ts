@@ -135,7 +135,14 @@ function errorFromResponse(method: string, url: string, response: Response, text
   const apiError = ApiError.safeParse(parsed);
   if (apiError.success) {
     const { code, message, field } = apiError.data.error;
-    return new KairosApiError({ status: response.status, code, message, field, method, url });
+    return new KairosApiError({
+      status: response.status,
+      code,
+      message,
+      field: field ?? undefined,
+      method,
+      url,
+    });
   }
   // A proxy's HTML page, a plain-text 502, or a JSON body in some other shape.
   const reason = response.statusText ? ` ${response.statusText}` : '';

@@ -389,7 +389,8 @@ export interface List<T> {
 }
 
 export const ApiError = z.object({
-  error: z.object({ code: z.string(), message: z.string(), field: z.string().optional() }),
+  /** `field`: the dotted path of the request field at fault; null (older servers: absent) when none. */
+  error: z.object({ code: z.string(), message: z.string(), field: z.string().nullable().optional() }),
 });
 export type ApiError = z.infer<typeof ApiError>;
 

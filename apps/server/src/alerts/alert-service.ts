@@ -29,7 +29,7 @@ import type {
 } from '../store/alert-records.js';
 import { StoreConflictError, type Store } from '../store/store.js';
 import { templateProblem } from './alert-message.js';
-import type { DestinationPolicy } from './destination-policy.js';
+import type { GuardSource } from '../outbound/namespace-guards.js';
 
 const invalid = (field: string, reason: string) =>
   new KairosError('VALIDATION_ERROR', `${field}: ${reason}`, { field });
@@ -41,7 +41,9 @@ export interface AlertServiceDeps {
   store: Store;
   namespaces: Namespaces;
   secrets: SecretBox;
-  policy: DestinationPolicy;
+  /** Where webhooks may point, per namespace; `webhookExtraDeny` refused on top (the webhookAllow* settings). */
+  webhookGuards: GuardSource;
+  webhookExtraDeny: readonly string[];
   clock: Clock;
   /** Tells the node (and, through the change feed, the cluster) that a rule changed. */
   events: EventBus;
@@ -54,9 +56,17 @@ export class AlertService {
 
   // ------------------------------------------------------------ contacts
 
-  #webhook(webhook: z.output<typeof WebhookTarget>): ContactRecord['webhook'] {
-    const problem = this.deps.policy.urlProblem(webhook.url);
-    if (problem) throw invalid('webhook.url', `destination refused: ${problem}`);
+  async #webhook(
+    namespaceId: number,
+    webhook: z.output<typeof WebhookTarget>,
+  ): Promise<ContactRecord['webhook']> {
+    const guard = await this.deps.webhookGuards.guardNow(namespaceId, this.deps.webhookExtraDeny);
+    const problem = guard.urlProblem(webhook.url);
+    if (problem) {
+      throw new KairosError('DESTINATION_REFUSED', `webhook.url: destination refused: ${problem}`, {
+        field: 'webhook.url',
+      });
+    }
     return {
       url: webhook.url,
       kind: webhook.kind,
@@ -79,7 +89,7 @@ export class AlertService {
 
   async createContact(input: z.output<typeof ContactCreate>): Promise<ContactRecord> {
     const ns = await this.deps.namespaces.resolve(input.namespace);
-    const webhook = input.webhook ? this.#webhook(input.webhook) : null;
+    const webhook = input.webhook ? await this.#webhook(ns.id, input.webhook) : null;
     return this.#named('contact', input.name, () =>
       this.deps.store.createContact({
         namespaceId: ns.id,
@@ -100,7 +110,11 @@ export class AlertService {
   async updateContact(id: number, patch: z.output<typeof ContactUpdate>): Promise<ContactRecord> {
     const current = await this.contact(id);
     const webhook =
-      patch.webhook === undefined ? undefined : patch.webhook === null ? null : this.#webhook(patch.webhook);
+      patch.webhook === undefined
+        ? undefined
+        : patch.webhook === null
+          ? null
+          : await this.#webhook(current.namespaceId, patch.webhook);
     const next = {
       email: patch.email === undefined ? current.email : patch.email,
       phone: patch.phone === undefined ? current.phone : patch.phone,

@@ -248,7 +248,15 @@ export class DeliveryWorker {
           }
         : undefined;
     const signal = AbortSignal.timeout(settings.timeoutMs);
-    await channel.send({ deliveryId: delivery.id, target: delivery.target, text, view, webhook, signal });
+    await channel.send({
+      deliveryId: delivery.id,
+      namespaceId: alert.namespaceId,
+      target: delivery.target,
+      text,
+      view,
+      webhook,
+      signal,
+    });
   }
 
   async #readNames(alert: AlertRecord): Promise<AlertNames> {

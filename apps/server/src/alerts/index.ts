@@ -19,7 +19,10 @@ import { HttpTextProvider } from './channels/http-text-provider.js';
 import { TextChannel } from './channels/text-channel.js';
 import { WebhookChannel } from './channels/webhook-channel.js';
 import { DeliveryWorker } from './delivery-worker.js';
-import { DestinationPolicy } from './destination-policy.js';
+import { LOOPBACK_RANGES, PRIVATE_RANGES } from '../outbound/address-ranges.js';
+import { serverGuards } from '../outbound/namespace-guards.js';
+import type { GuardSource } from '../outbound/namespace-guards.js';
+import { OutboundPolicy } from '../outbound/outbound-policy.js';
 import { ThresholdEvaluator } from './threshold-evaluator.js';
 
 export interface Alerting {
@@ -31,13 +34,19 @@ export interface Alerting {
   stop(): Promise<void>;
 }
 
+/** The ranges webhooks may not reach by the webhookAllowLoopback / webhookAllowPrivate settings. */
+function webhookExtraDeny(config: Config): string[] {
+  return [
+    ...(config.webhookAllowLoopback ? [] : LOOPBACK_RANGES),
+    ...(config.webhookAllowPrivate ? [] : PRIVATE_RANGES),
+  ];
+}
+
 /** The channels the settings allow: webhooks always; email, SMS and phone when configured. */
-export function channelsFrom(
-  config: Config,
-  policy: DestinationPolicy,
-  clock: Clock,
-): Map<Channel, AlertChannel> {
-  const channels = new Map<Channel, AlertChannel>([['webhook', new WebhookChannel(policy, clock)]]);
+export function channelsFrom(config: Config, guards: GuardSource, clock: Clock): Map<Channel, AlertChannel> {
+  const channels = new Map<Channel, AlertChannel>([
+    ['webhook', new WebhookChannel(guards, webhookExtraDeny(config), clock)],
+  ]);
   if (config.smtpHost) {
     channels.set(
       'email',
@@ -86,15 +95,14 @@ export function createAlerting(deps: {
   nodeId: string;
   secrets: SecretBox;
   namespaces: Namespaces;
+  /** Where webhooks may point, per namespace (absent: the default policy). */
+  guards?: GuardSource | undefined;
   /** Lets runs due now go first (EventLoopShare.whenClear); absent: no waiting. */
   share?: { whenClear(): Promise<void> } | undefined;
 }): Alerting {
   const { config, store, clock } = deps;
-  const policy = new DestinationPolicy({
-    allowLoopback: config.webhookAllowLoopback,
-    allowPrivate: config.webhookAllowPrivate,
-  });
-  const channels = channelsFrom(config, policy, clock);
+  const guards = deps.guards ?? serverGuards(new OutboundPolicy());
+  const channels = channelsFrom(config, guards, clock);
   const rules = deps.rules ?? new AlertRuleCache(store, clock);
   const worker = new DeliveryWorker({
     store,
@@ -120,7 +128,8 @@ export function createAlerting(deps: {
     store,
     namespaces: deps.namespaces,
     secrets: deps.secrets,
-    policy,
+    webhookGuards: guards,
+    webhookExtraDeny: webhookExtraDeny(config),
     clock,
     events: deps.events,
     wake: () => worker.wake(),

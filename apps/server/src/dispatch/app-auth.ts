@@ -34,6 +34,22 @@ const WELL_KNOWN_TOKENS = new Set([
   '123456',
 ]);
 
+/** The trimmed token; throws ExecutorAuthError when it is blank or a well-known default. */
+function presentedToken(token: string | undefined): string {
+  const presented = token?.trim() ?? '';
+  if (presented === '') {
+    throw new ExecutorAuthError(
+      "The access token is wrong: none was sent. Set the executor's accessToken to the app's token (kairos apps show).",
+    );
+  }
+  if (WELL_KNOWN_TOKENS.has(presented.toLowerCase())) {
+    throw new ExecutorAuthError(
+      `The access token is wrong: "${presented}" is a well-known default and is refused. Use the app's generated token.`,
+    );
+  }
+  return presented;
+}
+
 export class ExecutorAuthError extends Error {
   constructor(message: string) {
     super(message);
@@ -75,18 +91,8 @@ export class AppAuth {
   /** The app named `appName` whose token this is; throws ExecutorAuthError otherwise. */
   async verify(appName: string | undefined, token: string | undefined): Promise<AppRecord> {
     const name = appName?.trim() ?? '';
-    const presented = token?.trim() ?? '';
     if (name === '') throw new ExecutorAuthError('invalid request, appname is empty.');
-    if (presented === '') {
-      throw new ExecutorAuthError(
-        "The access token is wrong: none was sent. Set the executor's accessToken to the app's token (kairos apps show).",
-      );
-    }
-    if (WELL_KNOWN_TOKENS.has(presented.toLowerCase())) {
-      throw new ExecutorAuthError(
-        `The access token is wrong: "${presented}" is a well-known default and is refused. Use the app's generated token.`,
-      );
-    }
+    const presented = presentedToken(token);
     const hash = this.hashOf(presented);
     const apps = await this.appsByName.get(name, () => this.store.listAppsByAppName(name));
     // Every candidate is compared (no early exit) so timing does not tell which namespace matched.
@@ -101,6 +107,20 @@ export class AppAuth {
     }
     this.remember(match.id, presented, hash);
     return match;
+  }
+
+  /**
+   * What can be proven before a request's body is read (XXL-JOB 2.x executors name their app only
+   * in the body): the token is some app's. Throws ExecutorAuthError; `verify` against the app the
+   * body (or the 3.5 XXL-JOB-APPNAME header) names still follows.
+   */
+  async verifyBeforeBody(token: string | undefined): Promise<void> {
+    const presented = presentedToken(token);
+    const hash = this.hashOf(presented);
+    if (this.proven.has(hash)) return;
+    if (!(await this.store.appTokenHashExists(hash))) {
+      throw new ExecutorAuthError("The access token is wrong: it is no app's token.");
+    }
   }
 
   /** Whether the token is the app's (callbacks name executions, not apps). */

@@ -18,6 +18,7 @@ import type { ExecutionHub } from './execution-hub.js';
 import type { ExecutorRegistry, ExecutorTarget } from './executor-registry.js';
 import { Router } from './route-strategies.js';
 import type { RouteStrategy } from './route-strategies.js';
+import type { GuardSource } from '../outbound/namespace-guards.js';
 import { ExecutorCallError, callExecutor, sendTrigger } from './xxl-protocol.js';
 import type { TriggerParam, XxlCallOptions } from './xxl-protocol.js';
 import { ExpiringCache } from '../services/expiring-cache.js';
@@ -49,6 +50,8 @@ export interface DispatcherOptions {
   logger: Logger;
   callTimeoutMs: number;
   router?: Router;
+  /** Where executor calls may connect, per namespace (absent: the default policy). */
+  guards?: GuardSource | undefined;
 }
 
 /** How long a task's app and an app's record are reused on the hot path. */
@@ -129,6 +132,7 @@ export class ExecutorDispatcher {
       accessToken: await this.options.auth.tokenFor(app),
       appName: app.appName,
       timeoutMs: this.options.callTimeoutMs,
+      guard: this.options.guards?.guardFor(app.namespaceId),
     };
   }
 
@@ -238,7 +242,7 @@ export class ExecutorDispatcher {
     if (refusal !== undefined) {
       log('system', `${target.address}${shard} refused the trigger: ${refusal}`);
       // A missing handler or a discarded trigger will not change on an immediate retry elsewhere.
-      const retryable = !/not found|Discard Later|not supported|not valid/i.test(refusal);
+      const retryable = !/not found|Discard Later|not supported|not valid|outbound policy/i.test(refusal);
       const failed = await store.completeExecution(execution.id, {
         status: 'failed',
         handleCode: 500,

@@ -5,6 +5,9 @@
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
+import { serverGuards } from '../outbound/namespace-guards.js';
+import type { GuardSource } from '../outbound/namespace-guards.js';
+import { OutboundPolicy } from '../outbound/outbound-policy.js';
 import type { SecretBox } from '../services/secret-box.js';
 import type { Store } from '../store/store.js';
 import { AppAuth } from './app-auth.js';
@@ -32,6 +35,8 @@ export interface Executors {
   pull: PullQueue;
   logs: ExecutorLogs;
   monitor: LostMonitor;
+  /** Where executor addresses may point, per namespace (checked when an address is saved or registered). */
+  guards: GuardSource;
   start(): void;
   stop(): Promise<void>;
 }
@@ -43,8 +48,11 @@ export function createExecutors(deps: {
   settings: ExecutorSettings;
   /** Seals the app tokens executors prove, so every node of a cluster can call them. */
   secrets?: SecretBox | undefined;
+  /** Where executor calls may connect, per namespace (absent: the default policy). */
+  guards?: GuardSource | undefined;
 }): Executors {
   const { store, clock, settings } = deps;
+  const guards = deps.guards ?? serverGuards(new OutboundPolicy());
   const logger = deps.logger.child({ component: 'executors' });
   const registry = new ExecutorRegistry({ store, clock, deadMs: settings.deadMs });
   const auth = new AppAuth(store, deps.secrets, clock);
@@ -62,6 +70,7 @@ export function createExecutors(deps: {
     auth,
     logger,
     callTimeoutMs: settings.callTimeoutMs,
+    guards,
   });
   const callbacks = new CallbackProcessor({ store, clock, auth, hub });
   const pull = new PullQueue({ store, clock, hub, registry, rereadMs: 100 });
@@ -69,6 +78,7 @@ export function createExecutors(deps: {
   const monitor = new LostMonitor({ store, clock, hub, logger, deadMs: settings.deadMs });
   return {
     registry,
+    guards,
     auth,
     hub,
     dispatcher,

@@ -7,6 +7,9 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import { GUARD_OPTION, guardAgent } from '../outbound/guarded-transport.js';
+import { OutboundPolicy, findDestinationRefusal } from '../outbound/outbound-policy.js';
+import type { DestinationGuard } from '../outbound/outbound-policy.js';
 import type { ExecutorProtocol } from '../store/executor-records.js';
 
 /** XXL-JOB's default for connect + read (2.5+ `xxl.job.timeout`). */
@@ -29,6 +32,8 @@ export interface XxlCallOptions {
   accessToken: string | undefined;
   appName: string;
   timeoutMs: number;
+  /** Where the call may connect (outbound/, the app's namespace); absent: the default policy. */
+  guard?: DestinationGuard | undefined;
 }
 
 /** The TriggerParam of XXL-JOB 2.2-3.5 (identical fields in all versions). */
@@ -61,7 +66,8 @@ export function normaliseExecutorAddress(address: string): string {
 export class ExecutorCallError extends Error {
   constructor(
     message: string,
-    readonly kind: 'network' | 'timeout' | 'status' | 'garbage',
+    /** `refused`: the outbound destination policy refused the address. */
+    readonly kind: 'network' | 'timeout' | 'status' | 'garbage' | 'refused',
   ) {
     super(message);
     this.name = 'ExecutorCallError';
@@ -74,8 +80,9 @@ export class ExecutorCallError extends Error {
  * and what made push dispatch collapse at a few hundred runs per second.
  */
 const AGENT_OPTIONS = { keepAlive: true, maxSockets: 64, maxFreeSockets: 64, scheduling: 'fifo' as const };
-const httpAgent = new http.Agent(AGENT_OPTIONS);
-const httpsAgent = new https.Agent(AGENT_OPTIONS);
+const defaultGuard = new OutboundPolicy().server;
+const httpAgent = guardAgent(new http.Agent(AGENT_OPTIONS), defaultGuard);
+const httpsAgent = guardAgent(new https.Agent(AGENT_OPTIONS), defaultGuard);
 
 export async function callExecutor(
   target: XxlTarget,
@@ -105,7 +112,12 @@ export async function callExecutor(
     // following it would let a registered address send Kairos's token elsewhere.
     const request = (secure ? https : http).request(
       parsed,
-      { method: 'POST', headers, agent: secure ? httpsAgent : httpAgent },
+      {
+        method: 'POST',
+        headers,
+        agent: secure ? httpsAgent : httpAgent,
+        ...(options.guard ? { [GUARD_OPTION]: options.guard } : {}),
+      },
       (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -131,7 +143,10 @@ export async function callExecutor(
     request.on('error', (error: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
-      if (timedOut) {
+      const refused = findDestinationRefusal(error);
+      if (refused) {
+        reject(new ExecutorCallError(`${url}: ${refused.message}`, 'refused'));
+      } else if (timedOut) {
         reject(new ExecutorCallError(`${url} did not answer within ${options.timeoutMs} ms`, 'timeout'));
       } else {
         reject(new ExecutorCallError(`${url} is not reachable (${error.code ?? error.message})`, 'network'));

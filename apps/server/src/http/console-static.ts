@@ -62,10 +62,35 @@ function fileIn(dir: string, path: string): string | undefined {
   }
 }
 
+/**
+ * Sent with every console answer. The console loads only its own scripts, styles and API
+ * (`'self'`); style-src also allows inline styles, which the UI library injects at run time
+ * (theme variables); no page may frame it (clickjacking); no content-type sniffing; no URL
+ * (which may hold a run id or a filter) leaks to other sites as a referrer.
+ */
+export const CONSOLE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'content-security-policy': [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "font-src 'self' data:",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; '),
+  'x-frame-options': 'DENY',
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+};
+
 export function registerConsole(app: FastifyInstance, dir = defaultConsoleDir()): void {
   const built = existsSync(join(dir, 'index.html'));
   const send = (reply: FastifyReply, file: string, cache: string) =>
     reply
+      .headers(CONSOLE_SECURITY_HEADERS)
       .header('cache-control', cache)
       .type(TYPES[extname(file)] ?? 'application/octet-stream')
       .send(createReadStream(file));
@@ -74,7 +99,7 @@ export function registerConsole(app: FastifyInstance, dir = defaultConsoleDir())
     const path = request.url.split('?')[0] ?? '/';
     if (!built) {
       if (!isConsoleRoute(path)) return reply.callNotFound();
-      return reply.type('text/plain; charset=utf-8').send(NOT_BUILT);
+      return reply.headers(CONSOLE_SECURITY_HEADERS).type('text/plain; charset=utf-8').send(NOT_BUILT);
     }
     const file = path === '/' ? undefined : fileIn(dir, path);
     if (file !== undefined) {

@@ -1,6 +1,8 @@
 import type { AlertService } from '../alerts/alert-service.js';
 import type { Clock } from '../clock.js';
 import type { Executors } from '../dispatch/index.js';
+import type { NamespaceGuards } from '../outbound/namespace-guards.js';
+import type { NamedSecrets } from '../secrets/named-secrets.js';
 import type { JobTypeRegistry } from '../job-types/registry.js';
 import type { RunEngine } from '../runs/run-engine.js';
 import type { AppService } from '../services/app-service.js';
@@ -26,6 +28,10 @@ export interface ApiContext {
   nodeId?: string;
   /** Contacts, groups, alert rules (issue 15). */
   alerts?: AlertService;
+  /** The outbound destination rules of namespaces (issue 16). */
+  outbound?: NamespaceGuards;
+  /** Named secrets (issue 16). */
+  secrets?: NamedSecrets;
   /** false while starting or shutting down (readyz). */
   isReady: () => boolean;
 }

@@ -9,17 +9,22 @@ import { KairosError } from '../errors.js';
 import type { Authenticator } from './auth.js';
 import type { ApiContext } from './context.js';
 import { registerConsole } from './console-static.js';
-import { errorBody, installErrorHandler } from './error-handler.js';
+import { answerClientError } from './client-errors.js';
+import { errorBody, installErrorHandler, replyWithError } from './error-handler.js';
+import { installJsonBodyParser } from './json-body.js';
 import { buildOpenApi } from './openapi.js';
 import { RouteTable } from './route-table.js';
 import { appRoutes } from './routes/apps.js';
 import { calendarRoutes } from './routes/calendars.js';
 import { namespaceRoutes } from './routes/namespaces.js';
+import { outboundRuleRoutes } from './routes/outbound-rules.js';
+import { secretRoutes } from './routes/secrets.js';
 import { nodeRoutes } from './routes/nodes.js';
 import { runEventRoutes } from './routes/run-events.js';
 import { runRoutes } from './routes/runs.js';
 import { executorRoutes } from './routes/executors.js';
 import { xxlAdminRoutes } from './routes/xxl-admin.js';
+import { installExecutorAuthentication } from './executor-auth-hook.js';
 import { scheduleRoutes } from './routes/schedules.js';
 import { statsRoutes } from './routes/stats.js';
 import { taskRoutes } from './routes/tasks.js';
@@ -41,20 +46,39 @@ export interface HttpServerOptions {
   logger: Logger;
   bodyLimit: number;
   version: string;
+  /**
+   * Against slow clients: the time to receive a request's headers, and the whole request
+   * (headers and body), in ms (Node's headersTimeout and requestTimeout). Default 10 s and 30 s.
+   */
+  timeouts?: { headersMs: number; requestMs: number };
   /** Prometheus metrics at GET /metrics, behind a bearer token when one is set. */
   metrics?: { registry: Registry; token: string | undefined };
 }
 
 export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
   const { context, auth, bodyLimit } = options;
+  const timeouts = options.timeouts ?? { headersMs: 10_000, requestMs: 30_000 };
   const app = Fastify({
     loggerInstance: options.logger.child({ component: 'http' }) as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit,
     // Route parameters such as app names may hold dots; keep paths exact.
-    routerOptions: { ignoreTrailingSlash: true },
+    // A path segment over maxParamLength matches no route (a bare 404): a long name gets its
+    // resource's own not-found answer instead of the router's default limit of 100 characters.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2000 },
+    // Receiving a request is bounded (a slow client cannot hold a connection by trickling its
+    // headers or body); answering is not (long polls, live streams). Expired requests are looked
+    // for every second at most.
+    requestTimeout: timeouts.requestMs,
+    http: {
+      headersTimeout: timeouts.headersMs,
+      connectionsCheckingInterval: Math.min(1000, Math.max(50, Math.floor(timeouts.headersMs / 4))),
+    },
+    clientErrorHandler: answerClientError,
+    frameworkErrors: (error, request, reply) => replyWithError(error, request, reply, bodyLimit),
   });
   installErrorHandler(app, bodyLimit);
+  installJsonBodyParser(app);
   app.setNotFoundHandler((request, reply) => {
     const error = new KairosError('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`);
     void reply.status(404).send(errorBody(error));
@@ -69,12 +93,15 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
 
   const routes = new RouteTable(app);
   namespaceRoutes(routes, context);
+  if (context.outbound) outboundRuleRoutes(routes, context, context.outbound);
+  if (context.secrets) secretRoutes(routes, context.secrets);
   appRoutes(routes, context);
   calendarRoutes(routes, context);
   taskRoutes(routes, context);
   scheduleRoutes(routes, context);
   runRoutes(routes, context);
   if (context.executors) {
+    installExecutorAuthentication(app, context.executors);
     executorRoutes(routes, context, context.executors);
     xxlAdminRoutes(app, context.executors);
   }

@@ -4,7 +4,17 @@
  * dropped, so an endless or huge answer cannot exhaust the server's memory.
  */
 import { TextDecoder } from 'node:util';
+import { Headers, fetch } from 'undici';
+import type { Dispatcher, Response } from 'undici';
+import { SecretRef } from '@kairos/protocol';
 import { z } from 'zod';
+import { GuardedDispatchers } from '../outbound/guarded-transport.js';
+import { serverGuards } from '../outbound/namespace-guards.js';
+import type { GuardSource } from '../outbound/namespace-guards.js';
+import { OutboundPolicy, findDestinationRefusal } from '../outbound/outbound-policy.js';
+import type { SecretBox } from '../services/secret-box.js';
+import { maskHttpSecrets, openHttpHeaders, scrubber, sealHttpSecrets } from './http-secrets.js';
+import type { NamedSecretResolver } from './http-secrets.js';
 import { JobFailure } from './job-type.js';
 import type { JobContext, JobLogger, JobOutcome, JobType } from './job-type.js';
 
@@ -37,7 +47,9 @@ const headerName = z
     const why = REFUSED_HEADERS.get(name.toLowerCase());
     if (why !== undefined) ctx.addIssue({ code: 'custom', message: `header ${name} ${why}; remove it` });
   });
-const headerValue = z.string().regex(/^[^\r\n\0]*$/, 'must not contain CR, LF or NUL');
+const headerValue = z.union([z.string().regex(/^[^\r\n\0]*$/, 'must not contain CR, LF or NUL'), SecretRef], {
+  error: 'must be a string without CR, LF or NUL, or {"$secret": "<name>"}',
+});
 
 const httpUrl = z
   .string()
@@ -62,7 +74,10 @@ export const HttpConfig = z
   .strictObject({
     method: z.enum(HTTP_METHODS, { error: `must be one of ${HTTP_METHODS.join(', ')}` }).default('GET'),
     url: httpUrl,
+    /** Secret values (Authorization, Cookie, X-Api-Key, secretHeaders) are stored sealed, shown masked. */
     headers: z.record(headerName, headerValue).optional(),
+    /** More header names whose values are secrets (besides authorization, proxy-authorization, cookie, x-api-key). */
+    secretHeaders: z.array(headerName).max(50).optional(),
     /** A string is sent as is; any other JSON value is sent as JSON. */
     body: z.json().optional(),
     /** Default: any 2xx. */
@@ -101,21 +116,51 @@ export interface HttpOutput {
   durationMs: number;
 }
 
-export const httpJobType: JobType<HttpConfig> = {
-  name: 'http',
-  configSchema: HttpConfig,
-  run: runHttp,
-};
+/**
+ * The `http` type whose requests go where `guards` allow: every connection (each redirect hop's
+ * too) is checked by the guard of the task's namespace at connect time.
+ */
+export function createHttpJobType(
+  guards: GuardSource,
+  secrets: { box?: SecretBox | undefined; named?: NamedSecretResolver | undefined } = {},
+): JobType<HttpConfig> {
+  const dispatchers = new GuardedDispatchers();
+  const { box, named } = secrets;
+  return {
+    name: 'http',
+    configSchema: HttpConfig,
+    destinations: (config) => [{ field: 'config.url', url: config.url }],
+    ...(box
+      ? {
+          prepareConfig: (config: HttpConfig, previous: HttpConfig | undefined) =>
+            sealHttpSecrets(config, previous, box),
+          presentConfig: (stored: HttpConfig) => maskHttpSecrets(stored),
+        }
+      : {}),
+    run: async (context) => {
+      let opened: Awaited<ReturnType<typeof openHttpHeaders>>;
+      try {
+        opened = await openHttpHeaders(context.config.headers, context.namespaceId, box, named);
+      } catch (error) {
+        throw new JobFailure({ type: 'config', message: (error as Error).message }, { retryable: false });
+      }
+      return runHttp(context, opened, dispatchers.for(guards.guardFor(context.namespaceId)));
+    },
+  };
+}
 
-async function runHttp({
-  config,
-  input,
-  signal,
-  log,
-  effect,
-  runId,
-}: JobContext<HttpConfig>): Promise<JobOutcome> {
-  const headers = new Headers(config.headers);
+/** With the server's default policy only (no namespace rules): tests and tools. */
+export const httpJobType: JobType<HttpConfig> = createHttpJobType(serverGuards(new OutboundPolicy()));
+
+async function runHttp(
+  { config, input, signal, log: writeLog, effect, runId }: JobContext<HttpConfig>,
+  opened: { headers: Record<string, string>; secrets: string[] },
+  dispatcher: Dispatcher,
+): Promise<JobOutcome> {
+  // Nothing the run writes shows a secret it sent, whatever echoes it (an error, a server).
+  const scrub = scrubber(opened.secrets);
+  const log: JobLogger = (stream, text) => writeLog(stream, scrub(text));
+  const headers = new Headers(opened.headers);
   // The run's id, unique per execution attempt: a receiver can recognise a request it has seen
   // (an idempotency key), and the chaos test counts executions per run with it.
   if (!headers.has('kairos-run-id')) headers.set('kairos-run-id', String(runId));
@@ -128,22 +173,36 @@ async function runHttp({
   let read: BodyRead;
   try {
     // fetch writes the request at once (or as soon as a connection is open): the first effect.
-    const responded = fetch(config.url, { method: config.method, headers, body, signal, redirect: 'follow' });
+    const responded = fetch(config.url, {
+      method: config.method,
+      headers,
+      body,
+      signal,
+      redirect: 'follow',
+      dispatcher,
+    });
     effect();
     response = await responded;
     read = await readCapped(response, config.maxResponseBytes);
   } catch (error) {
     // The engine records timeout or cancel from signal.reason; this is not a network failure.
     if (signal.aborted) throw error;
-    throw networkFailure(error, config.url, target, log);
+    const failure = networkFailure(error, config.url, target, log);
+    throw new JobFailure(
+      { ...failure.error, message: scrub(failure.error.message) },
+      { retryable: failure.retryable },
+    );
   }
   const durationMs = Math.round(performance.now() - started);
 
   const contentType = response.headers.get('content-type') ?? '';
+  // A server that echoes a request (httpbin, a misconfigured proxy) must not put a secret into
+  // the stored output either.
+  const text = scrub(read.text);
   const output: HttpOutput = {
     status: response.status,
-    headers: Object.fromEntries(response.headers),
-    body: read.truncated ? read.text : parseBody(read.text, contentType),
+    headers: Object.fromEntries([...response.headers].map(([name, value]) => [name, scrub(value)])),
+    body: read.truncated ? text : parseBody(text, contentType),
     bodyTruncated: read.truncated,
     durationMs,
   };
@@ -268,6 +327,13 @@ function networkFailure(error: unknown, url: string, target: string, log: JobLog
   }
   const reason = root instanceof Error ? root.message : String(root);
   log('system', `${target} failed: ${reason}`);
+  const refused = findDestinationRefusal(error);
+  if (refused) {
+    return new JobFailure(
+      { type: 'destination_refused', policy: 'outbound', message: `${target}: ${refused.message}` },
+      { retryable: false },
+    );
+  }
   // The fetch standard blocks ports of other protocols (25, 6000, ...): no retry can help.
   if (reason === 'bad port') {
     const port = new URL(url).port;

@@ -14,6 +14,8 @@ export interface JobLogger {
 export interface JobContext<Config> {
   runId: number;
   taskId: number;
+  /** The task's namespace (its outbound rules, its named secrets). */
+  namespaceId: number;
   attempt: number;
   /** The task's validated config. */
   config: Config;
@@ -67,6 +69,11 @@ export interface JobType<Config = unknown> {
    * `validate` and `run` then receive the stored form.
    */
   prepareConfig?(config: Config, previous: Config | undefined): Config;
+  /**
+   * The outside destinations a config names (URLs), with the config field of each: saving a task
+   * refuses one the namespace's outbound policy refuses (a 400 naming the field).
+   */
+  destinations?(config: Config): { field: string; url: string }[];
   /** The config as API reads show it (e.g. a secret masked). */
   presentConfig?(stored: Config): Record<string, unknown>;
   /**
@@ -77,10 +84,10 @@ export interface JobType<Config = unknown> {
   /**
    * Prepares, ahead of a run due shortly, what every run of this (parsed, stored) config needs
    * before it can start (e.g. an unsealed key, a connection), so that the run's instant does not
-   * pay it. `dueInMs`: how soon the run is due. Best effort: it must not throw; a problem is
-   * reported by the run itself.
+   * pay it. `dueInMs`: how soon the run is due; `namespaceId`: the task's. Best effort: it must
+   * not throw; a problem is reported by the run itself.
    */
-  warm?(config: Config, dueInMs: number): void;
+  warm?(config: Config, dueInMs: number, namespaceId: number): void;
   /** The run's track (`GET /runs/{id}/track`) from its recorded events, in order. */
   track?(events: readonly { kind: string; data: string; truncated: boolean }[]): unknown;
 }

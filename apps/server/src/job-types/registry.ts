@@ -5,7 +5,11 @@
 import { KairosError } from '../errors.js';
 import type { SecretBox } from '../services/secret-box.js';
 import { difyJobType } from './dify/dify-job-type.js';
-import { httpJobType } from './http.js';
+import { serverGuards } from '../outbound/namespace-guards.js';
+import type { GuardSource } from '../outbound/namespace-guards.js';
+import { OutboundPolicy } from '../outbound/outbound-policy.js';
+import type { NamedSecretResolver } from './http-secrets.js';
+import { createHttpJobType, httpJobType } from './http.js';
 import type { JobType } from './job-type.js';
 import { scriptJobType } from './script.js';
 
@@ -13,15 +17,24 @@ import { scriptJobType } from './script.js';
 export interface BuiltInJobTypeDeps {
   /** Encrypts secrets in task configs (dify_workflow API keys). */
   secrets?: SecretBox | undefined;
+  /** Where http and Dify requests may go, per namespace (absent: the default policy). */
+  guards?: GuardSource | undefined;
+  /** Named secrets (`{"$secret": "name"}` in configs), resolved when a run starts. */
+  named?: NamedSecretResolver | undefined;
 }
 
 /** The types every server starts with. */
 export function builtInJobTypes(deps: BuiltInJobTypeDeps = {}): JobType[] {
   return [
-    httpJobType,
+    deps.guards || deps.secrets
+      ? createHttpJobType(deps.guards ?? serverGuards(new OutboundPolicy()), {
+          box: deps.secrets,
+          named: deps.named,
+        })
+      : httpJobType,
     scriptJobType,
-    ...(deps.secrets ? [difyJobType(deps.secrets) as JobType<never> as JobType] : []),
-  ];
+    ...(deps.secrets ? [difyJobType(deps.secrets, deps.guards) as JobType<never> as JobType] : []),
+  ] as JobType[];
 }
 
 export class JobTypeRegistry {

@@ -73,6 +73,7 @@ export class ActiveRun {
       const context: JobContext<unknown> = {
         runId: run.id,
         taskId: task.id,
+        namespaceId: task.namespaceId,
         attempt: run.attempt,
         config: this.deps.configs.configOf(jobType, task),
         input: run.input,

@@ -45,7 +45,7 @@ export class JobConfigs {
     if (!jobType) return;
     try {
       const config = this.configOf(jobType, task);
-      if (dueInMs <= WARM_AHEAD_MS) jobType.warm?.(config, dueInMs);
+      if (dueInMs <= WARM_AHEAD_MS) jobType.warm?.(config, dueInMs, task.namespaceId);
     } catch {
       // reported by the run itself when it starts
     }

@@ -15,6 +15,8 @@ import type { AppRecord, TaskRecord } from '../store/records.js';
 import type { Store, TaskPatch } from '../store/store.js';
 import { isValidTimeZone, nextFires, validateSchedule } from '../time/index.js';
 import type { CalendarRule } from '../time/index.js';
+import type { GuardSource } from '../outbound/namespace-guards.js';
+import { secretRefsIn } from '../secrets/named-secrets.js';
 import type { Namespaces } from './namespaces.js';
 
 export interface TaskServiceDeps {
@@ -24,6 +26,10 @@ export interface TaskServiceDeps {
   engine: RunEngine;
   jobTypes: JobTypeRegistry;
   namespaces: Namespaces;
+  /** Refuses a config whose destinations the namespace's outbound policy refuses (absent: no check). */
+  guards?: GuardSource | undefined;
+  /** Named secrets a config may refer to (`{"$secret": "name"}`); absent: references are not checked. */
+  secrets?: { exists(namespaceId: number, name: string): Promise<boolean> } | undefined;
 }
 
 export class TaskService {
@@ -39,7 +45,7 @@ export class TaskService {
     const ns = await this.deps.namespaces.resolve(input.namespace);
     const app = await this.resolveApp(ns.id, input.app);
     const now = this.deps.clock.now();
-    const { config, warnings } = await this.checkConfig(input.type, input.config);
+    const { config, warnings } = await this.checkConfig(ns.id, input.type, input.config);
     const schedule = await this.checkSchedule(input.schedule, ns.id, now);
     const task = await this.deps.store.createTask({
       namespaceId: ns.id,
@@ -69,6 +75,7 @@ export class TaskService {
     if (input.app !== undefined) patch.appId = (await this.resolveApp(current.namespaceId, input.app)).id;
     if (input.type !== undefined || input.config !== undefined) {
       const checked = await this.checkConfig(
+        current.namespaceId,
         input.type ?? current.type,
         input.config ?? current.config,
         current,
@@ -103,7 +110,7 @@ export class TaskService {
   async validate(input: TaskCreate): Promise<{ warnings: string[] }> {
     const ns = await this.deps.namespaces.resolve(input.namespace);
     await this.resolveApp(ns.id, input.app);
-    const { warnings } = await this.checkConfig(input.type, input.config);
+    const { warnings } = await this.checkConfig(ns.id, input.type, input.config);
     await this.checkSchedule(input.schedule, ns.id, this.deps.clock.now());
     return { warnings };
   }
@@ -165,12 +172,15 @@ export class TaskService {
    * masked secret sent back keeps the stored one of `previous`, same type only).
    */
   private async checkConfig(
+    namespaceId: number,
     type: string,
     raw: Record<string, unknown>,
     previous?: TaskRecord,
   ): Promise<{ config: Record<string, unknown>; warnings: string[] }> {
     const jobType = this.deps.jobTypes.require(type);
     const parsed = parseJobConfig(jobType, raw) as Record<string, unknown>;
+    await this.checkDestinations(namespaceId, jobType.destinations?.(parsed) ?? []);
+    await this.checkSecretRefs(namespaceId, parsed);
     const config = jobType.prepareConfig
       ? (jobType.prepareConfig(parsed, previous?.type === type ? previous.config : undefined) as Record<
           string,
@@ -179,6 +189,32 @@ export class TaskService {
       : parsed;
     const warnings = (await jobType.validate?.(config)) ?? [];
     return { config, warnings };
+  }
+
+  /** A destination the namespace's outbound policy refuses is a 400 naming its field (no DNS: see outbound-policy.ts). */
+  private async checkDestinations(namespaceId: number, destinations: { field: string; url: string }[]) {
+    if (destinations.length === 0 || !this.deps.guards) return;
+    const guard = await this.deps.guards.guardNow(namespaceId);
+    for (const { field, url } of destinations) {
+      const problem = guard.urlProblem(url);
+      if (problem !== undefined) {
+        throw new KairosError('DESTINATION_REFUSED', `${field}: ${problem}`, { field });
+      }
+    }
+  }
+
+  /** A `{"$secret": name}` the namespace does not have is a 400 naming the field. */
+  private async checkSecretRefs(namespaceId: number, config: Record<string, unknown>) {
+    if (!this.deps.secrets) return;
+    for (const { field, name } of secretRefsIn(config, 'config')) {
+      if (!(await this.deps.secrets.exists(namespaceId, name))) {
+        throw new KairosError(
+          'VALIDATION_ERROR',
+          `${field}: secret "${name}" does not exist in this namespace (create it with POST /api/v1/secrets)`,
+          { field },
+        );
+      }
+    }
   }
 
   /** Validates a schedule and fills what it leaves implicit (a fixed-rate anchor). */

@@ -17,6 +17,8 @@ import type { Duplex } from 'node:stream';
 import type { ClientRequestArgs } from 'node:http';
 import { isIP } from 'node:net';
 import { clearTimeout, setImmediate, setTimeout } from 'node:timers';
+import { GUARD_OPTION, guardAgent } from '../outbound/guarded-transport.js';
+import type { DestinationGuard } from '../outbound/outbound-policy.js';
 
 export interface WarmConnectionsOptions {
   /** How long before a request's instant its connection is opened (default 1 s). */
@@ -30,6 +32,11 @@ export interface WarmConnectionsOptions {
    * waits, instead of reading another 16 KiB (dozens of small reads) first.
    */
   readAheadBytes?: number;
+  /**
+   * Checks every connection's address (outbound/): the guard a request or an `expect` names, else
+   * this one. Parked connections are kept per guard. Absent: connections are not checked.
+   */
+  guard?: DestinationGuard;
 }
 
 /** Connections opened per turn of the event loop (each costs ~0.15 ms), so timers stay on time. */
@@ -45,6 +52,7 @@ interface Origin {
   protocol: Protocol;
   host: string;
   port: number;
+  guard?: DestinationGuard | undefined;
 }
 
 interface Parked {
@@ -92,24 +100,26 @@ export class WarmConnections {
       'http:': readAhead === undefined ? {} : { readableHighWaterMark: readAhead },
       'https:': readAhead === undefined ? {} : { highWaterMark: readAhead },
     };
+    const guarded = <A extends http.Agent>(agent: A): A =>
+      options.guard ? guardAgent(agent, options.guard) : agent;
     this.agents = {
       'http:': this.warmed(
         'http:',
-        new http.Agent({ keepAlive: true, scheduling: 'lifo', ...this.socketOptions['http:'] }),
+        guarded(new http.Agent({ keepAlive: true, scheduling: 'lifo', ...this.socketOptions['http:'] })),
       ),
       'https:': this.warmed(
         'https:',
-        new https.Agent({ keepAlive: true, scheduling: 'lifo', ...this.socketOptions['https:'] }),
+        guarded(new https.Agent({ keepAlive: true, scheduling: 'lifo', ...this.socketOptions['https:'] })),
       ),
     };
   }
 
-  /** A request to `url` is expected in `dueInMs`: have a connection open for it by then. */
-  expect(url: URL, dueInMs: number): void {
+  /** A request to `url` (under `guard`) is expected in `dueInMs`: have a connection open for it by then. */
+  expect(url: URL, dueInMs: number, guard?: DestinationGuard): void {
     if (dueInMs < MIN_LEAD_MS) return;
     const protocol = url.protocol as Protocol;
     if (protocol !== 'http:' && protocol !== 'https:') return;
-    const origin = originOf(protocol, url.hostname, url.port);
+    const origin = originOf(protocol, url.hostname, url.port, guard);
     const key = keyOf(origin);
     const count = (this.pendingByOrigin.get(key) ?? 0) + (this.parked.get(key)?.length ?? 0);
     if (count >= MAX_PER_ORIGIN) return;
@@ -125,7 +135,10 @@ export class WarmConnections {
 
   /** A parked connection to the request's origin, or undefined. */
   private take(options: ClientRequestArgs, protocol: Protocol): Duplex | undefined {
-    const key = keyOf(originOf(protocol, options.host ?? options.hostname ?? 'localhost', options.port));
+    const guard = (options as { [GUARD_OPTION]?: DestinationGuard })[GUARD_OPTION];
+    const key = keyOf(
+      originOf(protocol, options.host ?? options.hostname ?? 'localhost', options.port, guard),
+    );
     const list = this.parked.get(key);
     while (list !== undefined && list.length > 0) {
       const parked = list.pop()!;
@@ -258,21 +271,32 @@ export class WarmConnections {
 }
 
 /** The origin a URL or a request's options name: IPv6 brackets dropped, the default port filled in. */
-function originOf(protocol: Protocol, host: string, port: string | number | null | undefined): Origin {
+function originOf(
+  protocol: Protocol,
+  host: string,
+  port: string | number | null | undefined,
+  guard?: DestinationGuard,
+): Origin {
   return {
     protocol,
     host: host.replace(/^\[(.*)\]$/, '$1'),
     port: Number(port || (protocol === 'https:' ? 443 : 80)),
+    guard,
   };
 }
 
 function keyOf(origin: Origin): string {
-  return `${origin.protocol}//${origin.host}:${origin.port}`;
+  const base = `${origin.protocol}//${origin.host}:${origin.port}`;
+  return origin.guard === undefined ? base : `${base} ${origin.guard.key}`;
 }
 
 /** The options an agent of `protocol` would connect to `origin` with. */
 function connectOptions(origin: Origin): ClientRequestArgs & { servername?: string } {
-  const options: ClientRequestArgs & { servername?: string } = { host: origin.host, port: origin.port };
+  const options: ClientRequestArgs & { servername?: string; [GUARD_OPTION]?: DestinationGuard } = {
+    host: origin.host,
+    port: origin.port,
+  };
+  if (origin.guard !== undefined) options[GUARD_OPTION] = origin.guard;
   if (origin.protocol === 'https:' && isIP(origin.host) === 0) options.servername = origin.host;
   return options;
 }

@@ -140,6 +140,16 @@ export class ExecutorQueries extends RunQueries {
     return rows.map(toExecutorRecord);
   }
 
+  async appTokenHashExists(hash: string): Promise<boolean> {
+    const row = await this.#xdb
+      .selectFrom('apps')
+      .select('id')
+      .where('access_token_hash', '=', hash)
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   /** Apps with this appName, in any namespace (an XXL-JOB executor names only its appName). */
   async listAppsByAppName(appName: string): Promise<AppRecord[]> {
     const rows = await this.#xdb

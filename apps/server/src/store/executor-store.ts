@@ -30,6 +30,8 @@ export interface ExecutorStore {
   listLiveExecutors(appId: number, since: number): Promise<ExecutorRecord[]>;
   /** Apps with this appName in any namespace. */
   listAppsByAppName(appName: string): Promise<AppRecord[]>;
+  /** Whether some app's access token has this SHA-256 hash (executors authenticated before their body is read). */
+  appTokenHashExists(hash: string): Promise<boolean>;
   /** An app's manual executor address list; null removes it. */
   setAppExecutorAddresses(appId: number, addresses: string[] | null, at: number): Promise<void>;
   getAppExecutorAddresses(appId: number): Promise<string[] | null>;

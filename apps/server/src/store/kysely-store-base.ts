@@ -25,6 +25,8 @@ import { RunEventQueries } from './run-event-queries.js';
 import { RunStatsQueries } from './run-stats-queries.js';
 import { ExecutorQueries } from './executor-queries.js';
 import { calendarOperations, type CalendarStore } from './calendar-queries.js';
+import { outboundRulesOperations, type OutboundRulesStore } from './outbound-rules-queries.js';
+import { secretOperations, type SecretStore } from './secret-queries.js';
 import { nodeOperations } from './node-queries.js';
 import type { NodeStore } from './node-store.js';
 import { alertOperations } from './alert-operations.js';
@@ -94,13 +96,19 @@ export function openKyselyStore(parts: KyselyStoreParts): Store {
     calendarOperations(parts),
     nodeOperations(parts),
     alertOperations(parts),
+    outboundRulesOperations(parts),
+    secretOperations(parts),
   );
 }
 
 // ExecutorQueries extends RunQueries: the executor statements (issue 4) join the run queries.
 export class KyselyStore
   extends ExecutorQueries
-  implements Omit<Store, keyof CalendarStore | keyof NodeStore | keyof AlertStore>
+  implements
+    Omit<
+      Store,
+      keyof CalendarStore | keyof NodeStore | keyof AlertStore | keyof OutboundRulesStore | keyof SecretStore
+    >
 {
   readonly dialect: Store['dialect'];
   readonly capabilities: StoreCapabilities;

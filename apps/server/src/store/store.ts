@@ -19,6 +19,8 @@ import type { ExecutorStore } from './executor-store.js';
 import type { NodeStore } from './node-store.js';
 import type { AlertStore } from './alert-store.js';
 import type { NewAlert } from './alert-records.js';
+import type { OutboundRulesStore } from './outbound-rules-queries.js';
+import type { SecretStore } from './secret-queries.js';
 
 export type {
   ResumableRun,
@@ -225,7 +227,7 @@ export type DecideLost = (run: RunRecord, task: TaskRecord | undefined) => Settl
  * The executor operations (issue 4) are declared in executor-store.ts, the nodes' (issue 13) in
  * node-store.ts, the alerting ones (issue 15) in alert-store.ts.
  */
-export interface Store extends ExecutorStore, NodeStore, AlertStore {
+export interface Store extends ExecutorStore, NodeStore, AlertStore, OutboundRulesStore, SecretStore {
   readonly dialect: 'sqlite' | 'postgres';
   readonly capabilities: StoreCapabilities;
   close(): Promise<void>;

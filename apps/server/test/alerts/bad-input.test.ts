@@ -4,10 +4,16 @@
 import { describe, expect, it } from 'vitest';
 import { createApp, startTestNode, type TestNode } from '../support/test-node.js';
 
-async function refused(node: TestNode, path: string, body: unknown, field: string): Promise<string> {
+async function refused(
+  node: TestNode,
+  path: string,
+  body: unknown,
+  field: string,
+  code = 'VALIDATION_ERROR',
+): Promise<string> {
   const res = await node.api('POST', path, body);
   expect(res.status, JSON.stringify(res.body)).toBe(400);
-  expect(res.body.error.code).toBe('VALIDATION_ERROR');
+  expect(res.body.error.code).toBe(code);
   expect(res.body.error.field).toBe(field);
   return res.body.error.message as string;
 }
@@ -41,7 +47,13 @@ describe('bad alerting input', () => {
       'http://metadata.google.internal/computeMetadata/v1/',
       'http://100.100.100.200/',
     ]) {
-      const message = await refused(node, '/api/v1/contacts', { name: 'x', webhook: { url } }, 'webhook.url');
+      const message = await refused(
+        node,
+        '/api/v1/contacts',
+        { name: 'x', webhook: { url } },
+        'webhook.url',
+        'DESTINATION_REFUSED',
+      );
       expect(message).toContain('destination refused');
     }
     expect((await node.api('GET', '/api/v1/contacts')).body.items).toEqual([]);
@@ -54,18 +66,21 @@ describe('bad alerting input', () => {
       '/api/v1/contacts',
       { name: 'x', webhook: { url: 'http://127.0.0.1:9/x' } },
       'webhook.url',
+      'DESTINATION_REFUSED',
     );
     await refused(
       node,
       '/api/v1/contacts',
       { name: 'x', webhook: { url: 'http://localhost:9/x' } },
       'webhook.url',
+      'DESTINATION_REFUSED',
     );
     await refused(
       node,
       '/api/v1/contacts',
       { name: 'x', webhook: { url: 'http://[::1]:9/x' } },
       'webhook.url',
+      'DESTINATION_REFUSED',
     );
   });
 

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { Router, consistentHash, ringHash } from '../../src/dispatch/route-strategies.js';
 import { refuseExecutorAddress } from '../../src/dispatch/executor-address.js';
+import { OutboundPolicy } from '../../src/outbound/outbound-policy.js';
 import { normaliseExecutorAddress, parseReply } from '../../src/dispatch/xxl-protocol.js';
 
 const list = ['http://a:1', 'http://b:1', 'http://c:1'];
@@ -116,14 +117,16 @@ describe('executor addresses and replies', () => {
   });
 
   it('refuses link-local, metadata and non-http addresses', () => {
-    expect(refuseExecutorAddress('http://10.0.0.1:9999/')).toBeUndefined();
-    expect(refuseExecutorAddress('https://exec.example.com')).toBeUndefined();
-    expect(refuseExecutorAddress('http://169.254.169.254/')).toMatch(/link-local/);
-    expect(refuseExecutorAddress('http://[fe80::1]/')).toMatch(/link-local/);
-    expect(refuseExecutorAddress('http://[::ffff:169.254.1.1]/')).toMatch(/link-local/);
-    expect(refuseExecutorAddress('http://100.100.100.200/')).toMatch(/metadata/);
-    expect(refuseExecutorAddress('gopher://x/')).toMatch(/http or https/);
-    expect(refuseExecutorAddress('http://x/?a=1')).toMatch(/query/);
+    const guard = new OutboundPolicy().server;
+    expect(refuseExecutorAddress('http://10.0.0.1:9999/', guard)).toBeUndefined();
+    expect(refuseExecutorAddress('https://exec.example.com', guard)).toBeUndefined();
+    expect(refuseExecutorAddress('http://169.254.169.254/', guard)).toMatch(/outbound destination policy/);
+    expect(refuseExecutorAddress('http://[fe80::1]/', guard)).toMatch(/fe80::1/);
+    expect(refuseExecutorAddress('http://[::ffff:169.254.1.1]/', guard)).toMatch(/169\.254\.1\.1/);
+    expect(refuseExecutorAddress('http://100.100.100.200/', guard)).toMatch(/100\.100\.100\.200/);
+    expect(refuseExecutorAddress('http://metadata.google.internal/', guard)).toMatch(/metadata/);
+    expect(refuseExecutorAddress('gopher://x/', guard)).toMatch(/http or https/);
+    expect(refuseExecutorAddress('http://x/?a=1', guard)).toMatch(/query/);
   });
 
   it('reads both envelopes and refuses garbage', () => {

@@ -317,18 +317,18 @@ describe('XXL-JOB admin endpoints', () => {
 
   it('validates manual address lists: http(s) only, no link-local or metadata addresses', async () => {
     const { node, appName } = await setup();
-    for (const [address, reason] of [
+    for (const [address, reason, code = 'VALIDATION_ERROR'] of [
       ['file:///etc/passwd', 'must use http or https'],
-      ['http://169.254.169.254/latest', 'link-local'],
-      ['http://[fe80::1]:9999', 'link-local'],
-      ['http://metadata.google.internal', 'metadata'],
+      ['http://169.254.169.254/latest', 'link-local', 'DESTINATION_REFUSED'],
+      ['http://[fe80::1]:9999', 'link-local', 'DESTINATION_REFUSED'],
+      ['http://metadata.google.internal', 'metadata', 'DESTINATION_REFUSED'],
       ['http://user:pw@10.0.0.1:9999', 'credentials'],
     ]) {
       const res = await node.api('PUT', `/api/v1/apps/${appName}/executor-addresses`, {
         addresses: ['http://10.0.0.2:9999', address],
       });
       expect(res.status, address).toBe(400);
-      expect(res.body.error).toMatchObject({ code: 'VALIDATION_ERROR', field: 'addresses.1' });
+      expect(res.body.error).toMatchObject({ code, field: 'addresses.1' });
       expect(res.body.error.message).toContain(reason);
     }
     expect((await node.api('GET', `/api/v1/apps/${appName}/executor-addresses`)).body).toEqual({

@@ -223,7 +223,7 @@ describe('http job type', () => {
 
     const before = performance.now();
     controller.abort({ kind: 'timeout' });
-    await expect(result).rejects.toEqual({ kind: 'timeout' });
+    await expect(result).rejects.toMatchObject({ kind: 'timeout' });
     expect(performance.now() - before).toBeLessThan(500);
     await closed;
   });
@@ -238,7 +238,7 @@ describe('http job type', () => {
     const { result, controller } = run({ url: server.url });
     await started;
     controller.abort({ kind: 'cancel' });
-    await expect(result).rejects.toEqual({ kind: 'cancel' });
+    await expect(result).rejects.toMatchObject({ kind: 'cancel' });
   });
 
   it('reports a refused connection as a retryable network failure', async () => {

@@ -20,6 +20,7 @@ import { defineNodeContract } from './contract/nodes.js';
 import { defineRunContract } from './contract/runs.js';
 import { defineRunStatsContract } from './contract/run-stats.js';
 import { defineSchedulingContract } from './contract/scheduling.js';
+import { defineSecurityContract } from './contract/security.js';
 import { defineSettlementContract } from './contract/settlement.js';
 
 export type { ContractDatabase } from './contract/context.js';
@@ -61,4 +62,5 @@ export function defineStoreContract(createDatabase: () => Promise<ContractDataba
   defineNodeContract(context);
   defineAlertContract(context);
   defineRunStatsContract(context);
+  defineSecurityContract(context);
 }

@@ -8,6 +8,8 @@ import type { AlertView } from '../alert-message.js';
 
 export interface OutgoingAlert {
   deliveryId: number;
+  /** The alert's namespace (its outbound rules). */
+  namespaceId: number;
   /** The webhook URL, email address or phone number. */
   target: string;
   /** The rendered message (the channel's template). */

@@ -25,6 +25,7 @@ import type { Executors } from '../../dispatch/index.js';
 import { KairosError } from '../../errors.js';
 import type { AppRecord } from '../../store/records.js';
 import type { ApiContext } from '../context.js';
+import { executorAppOf } from '../executor-auth-hook.js';
 import { iso } from '../present.js';
 import type { RouteTable } from '../route-table.js';
 import { parseId } from '../validation.js';
@@ -36,6 +37,8 @@ const header = (request: FastifyRequest, name: string): string | undefined => {
 
 export function executorRoutes(routes: RouteTable, ctx: ApiContext, executors: Executors): void {
   const authenticate = async (request: FastifyRequest): Promise<AppRecord> => {
+    const app = executorAppOf(request);
+    if (app !== undefined) return app;
     try {
       return await executors.auth.verify(
         header(request, 'xxl-job-appname'),
@@ -114,10 +117,12 @@ export function executorRoutes(routes: RouteTable, ctx: ApiContext, executors: E
     async ({ params, body }) => {
       const app = await ctx.apps.find(params.app!);
       const addresses = body.addresses === null ? null : [...new Set(body.addresses.map((a) => a.trim()))];
+      const guard = await executors.guards.guardNow(app.namespaceId);
       addresses?.forEach((address, i) => {
-        const refusal = refuseExecutorAddress(address);
+        const refusal = refuseExecutorAddress(address, guard);
         if (refusal !== undefined) {
-          throw new KairosError('VALIDATION_ERROR', `addresses.${i}: ${address} ${refusal}`, {
+          const code = /outbound/.test(refusal) ? 'DESTINATION_REFUSED' : 'VALIDATION_ERROR';
+          throw new KairosError(code, `addresses.${i}: ${address} ${refusal}`, {
             field: `addresses.${i}`,
           });
         }

@@ -35,6 +35,16 @@ export function xxlAdminRoutes(app: FastifyInstance, executors: Executors): void
     // sometimes an empty body or another label, and the answer to garbage must be the protocol's.
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+    // Authenticated before the body is read: an unauthenticated caller learns nothing of how
+    // its body would be parsed, and sends nothing Kairos reads.
+    scope.addHook('onRequest', async (request, reply) => {
+      try {
+        await executors.auth.verifyBeforeBody(header(request, 'xxl-job-access-token'));
+      } catch (error) {
+        if (error instanceof ExecutorAuthError) return send(reply, fail(error.message));
+        throw error;
+      }
+    });
 
     for (const prefix of XXL_ADMIN_PREFIXES) {
       scope.post(`${prefix}/:uri`, { config: { public: true } }, async (request, reply) =>
@@ -95,7 +105,7 @@ async function registry(
   }
   const app = await executors.auth.verify(appName, token);
   const address = (value as string).trim();
-  const refusal = refuseExecutorAddress(address);
+  const refusal = refuseExecutorAddress(address, executors.guards.guardFor(app.namespaceId));
   if (refusal !== undefined) return fail(`Illegal Argument: registryValue ${refusal}.`);
   if (uri === 'registryRemove') {
     await executors.registry.remove(app.id, address, 'push');

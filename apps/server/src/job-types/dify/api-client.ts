@@ -4,13 +4,16 @@
  * becomes a DifyApiError that says what came back and whether trying again can help.
  */
 import { TextDecoder } from 'node:util';
+import { findDestinationRefusal } from '../../outbound/outbound-policy.js';
+import type { DestinationGuard } from '../../outbound/outbound-policy.js';
 import { request } from './http-client.js';
 import type { DifyResponse } from './http-client.js';
 
 /** Error bodies are read up to this size. */
 const ERROR_BODY_LIMIT = 64 * 1024;
 
-export type DifyErrorKind = 'http' | 'network' | 'garbage';
+/** `refused`: the outbound destination policy refused the address (never retried). */
+export type DifyErrorKind = 'http' | 'network' | 'garbage' | 'refused';
 
 export class DifyApiError extends Error {
   constructor(
@@ -39,10 +42,17 @@ export class DifyApi {
   constructor(
     readonly base: string,
     private readonly apiKey: string,
+    /** Where the calls may connect (outbound/); absent: the default policy. */
+    private readonly guard?: DestinationGuard | undefined,
   ) {
     const url = new URL(base);
     this.host = url.host;
     this.basePath = url.pathname;
+  }
+
+  /** The same client whose calls connect only where `guard` allows. */
+  withGuard(guard: DestinationGuard): DifyApi {
+    return guard === this.guard ? this : new DifyApi(this.base, this.apiKey, guard);
   }
 
   /** Sends a request; throws DifyApiError on a network failure (never on a status). */
@@ -67,6 +77,7 @@ export class DifyApi {
         body: options.body === undefined ? undefined : JSON.stringify(options.body),
         signal: options.signal,
         onWritten: options.onWritten,
+        guard: this.guard,
       });
     } catch (error) {
       if (options.signal?.aborted) throw error;
@@ -156,6 +167,8 @@ function garbage(response: DifyResponse, text: string, what: string): DifyApiErr
 }
 
 function networkError(error: unknown, what: string): DifyApiError {
+  const refusal = findDestinationRefusal(error);
+  if (refusal) return new DifyApiError(`${what}: ${refusal.message}`, 'refused', null, null, false);
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
   const detail = cause?.code ?? cause?.message ?? (error as Error).message;
   return new DifyApiError(`${what} failed: ${detail}`, 'network', null, null, true);

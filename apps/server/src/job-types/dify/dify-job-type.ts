@@ -5,6 +5,9 @@
  * cancel. See docs/dify.md.
  */
 import { KairosError } from '../../errors.js';
+import { serverGuards } from '../../outbound/namespace-guards.js';
+import type { GuardSource } from '../../outbound/namespace-guards.js';
+import { OutboundPolicy } from '../../outbound/outbound-policy.js';
 import { SecretBox } from '../../services/secret-box.js';
 import type { JobType } from '../job-type.js';
 import { DifyApi, DifyApiError } from './api-client.js';
@@ -19,10 +22,15 @@ import { isDifyCheckpoint, prepareRun, runWorkflow } from './workflow-run.js';
 /** How long saving a task waits for Dify's /info and /parameters before warning instead. */
 const VALIDATE_TIMEOUT_MS = 5000;
 
-export function difyJobType(box: SecretBox): JobType<DifyConfig> {
+/** `guards`: where the calls may connect, per namespace (default: the default policy). */
+export function difyJobType(
+  box: SecretBox,
+  guards: GuardSource = serverGuards(new OutboundPolicy()),
+): JobType<DifyConfig> {
   return {
     name: 'dify_workflow',
     configSchema: DifyConfig,
+    destinations: (config) => [{ field: 'config.endpoint', url: config.endpoint }],
 
     prepareConfig(config, previous) {
       const key = config.apiKey;
@@ -50,7 +58,8 @@ export function difyJobType(box: SecretBox): JobType<DifyConfig> {
     },
 
     async validate(config) {
-      const api = new DifyApi(apiBase(config.endpoint), box.open(config.apiKey));
+      // The namespace's destinations were checked by the task service; the server's apply here.
+      const api = new DifyApi(apiBase(config.endpoint), box.open(config.apiKey), guards.guardFor(0));
       const signal = AbortSignal.timeout(VALIDATE_TIMEOUT_MS);
       try {
         const info = await api.info(signal);
@@ -79,11 +88,11 @@ export function difyJobType(box: SecretBox): JobType<DifyConfig> {
       }
     },
 
-    run: (context) => runWorkflow(context, box),
+    run: (context) => runWorkflow(context, box, guards.guardFor(context.namespaceId)),
 
-    warm(config, dueInMs) {
+    warm(config, dueInMs, namespaceId) {
       try {
-        warmConnections.expect(prepareRun(config, box).url, dueInMs);
+        warmConnections.expect(prepareRun(config, box).url, dueInMs, guards.guardFor(namespaceId));
       } catch {
         // a key that cannot be unsealed fails the run, which says so
       }
@@ -91,7 +100,7 @@ export function difyJobType(box: SecretBox): JobType<DifyConfig> {
 
     resume(context, checkpoint) {
       if (!isDifyCheckpoint(checkpoint)) throw new Error('the saved checkpoint is not a Dify run');
-      return runWorkflow(context, box, checkpoint);
+      return runWorkflow(context, box, guards.guardFor(context.namespaceId), checkpoint);
     },
 
     track(events) {
@@ -109,6 +118,11 @@ export function difyJobType(box: SecretBox): JobType<DifyConfig> {
 /** Unreachable (or timing out, or a 5xx) is a warning; a definite refusal throws. */
 function refusalOrWarning(error: unknown, host: string): string {
   if (error instanceof DifyApiError) {
+    if (error.kind === 'refused') {
+      throw new KairosError('DESTINATION_REFUSED', `config.endpoint: ${error.message}`, {
+        field: 'config.endpoint',
+      });
+    }
     if (error.kind === 'garbage' && error.status !== null && error.status < 500) {
       throw new KairosError('INVALID_CONFIG', `config.endpoint: ${error.message}`, {
         field: 'config.endpoint',

@@ -8,6 +8,9 @@ import http from 'node:http';
 import https from 'node:https';
 import type { IncomingMessage, RequestOptions } from 'node:http';
 import { urlToHttpOptions } from 'node:url';
+import { GUARD_OPTION } from '../../outbound/guarded-transport.js';
+import { OutboundPolicy } from '../../outbound/outbound-policy.js';
+import type { DestinationGuard } from '../../outbound/outbound-policy.js';
 import { WarmConnections } from '../../services/warm-connections.js';
 
 /**
@@ -16,7 +19,11 @@ import { WarmConnections } from '../../services/warm-connections.js';
  * no further ahead than one chunk: event streams are read at a pace (sse.ts), and a stream
  * waiting for its turn must stop reading its socket, or the reads it waits for happen anyway.
  */
-export const warmConnections = new WarmConnections({ readAheadBytes: 1 });
+export const warmConnections = new WarmConnections({
+  readAheadBytes: 1,
+  // Runs name their namespace's guard; this one (the default policy) checks any other call.
+  guard: new OutboundPolicy().server,
+});
 const agents = warmConnections.agents;
 
 /**
@@ -57,6 +64,8 @@ export function request(
     signal?: AbortSignal | undefined;
     /** Called once the request is written to the connection. */
     onWritten?: (() => void) | undefined;
+    /** Where a new connection may go (outbound/); absent: the default policy. */
+    guard?: DestinationGuard | undefined;
   },
 ): Promise<DifyResponse> {
   return new Promise((resolve, reject) => {
@@ -75,6 +84,7 @@ export function request(
         method: options.method,
         headers,
         agent: agents[target.protocol],
+        ...(options.guard ? { [GUARD_OPTION]: options.guard } : {}),
       },
       (res) => {
         const status = res.statusCode ?? 0;

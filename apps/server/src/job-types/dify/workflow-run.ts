@@ -5,6 +5,7 @@
  */
 import type { JobContext, JobOutcome, RunAbort } from '../job-type.js';
 import { JobDetached, JobFailure } from '../job-type.js';
+import type { DestinationGuard } from '../../outbound/outbound-policy.js';
 import type { SecretBox } from '../../services/secret-box.js';
 import { DifyApi, DifyApiError, errorFrom } from './api-client.js';
 import type { DifyResponse } from './http-client.js';
@@ -51,15 +52,17 @@ export function mergeInputs(inputs: Record<string, unknown>, runInput: unknown):
 export async function runWorkflow(
   ctx: JobContext<DifyConfig>,
   box: SecretBox,
+  guard: DestinationGuard,
   resumeFrom?: DifyCheckpoint,
 ): Promise<JobOutcome> {
   const { config } = ctx;
   const log = (text: string) => ctx.log('system', text);
   const prepared = prepareRun(config, box);
-  const api =
+  const api = (
     resumeFrom === undefined || resumeFrom.base === prepared.api.base
       ? prepared.api
-      : new DifyApi(resumeFrom.base, prepared.apiKey);
+      : new DifyApi(resumeFrom.base, prepared.apiKey)
+  ).withGuard(guard);
   const user = resumeFrom?.user ?? difyUser(config, ctx.taskId);
   const state = new RunState();
   const conn = new AbortController();
@@ -320,7 +323,13 @@ export function failureOf(error: unknown): JobFailure {
   if (error instanceof DifyApiError) {
     return new JobFailure(
       {
-        type: error.kind === 'network' ? 'dify_network' : 'dify',
+        type:
+          error.kind === 'refused'
+            ? 'destination_refused'
+            : error.kind === 'network'
+              ? 'dify_network'
+              : 'dify',
+        ...(error.kind === 'refused' ? { policy: 'outbound' } : {}),
         message: error.message,
         ...(error.status !== null ? { status: error.status } : {}),
         ...(error.code !== null ? { code: error.code } : {}),
