@@ -63,6 +63,11 @@ export const ConfigSchema = z.strictObject({
   secretKey: z.string().min(16, 'must be at least 16 characters').optional(),
   /** An executor without a heartbeat for this long is dead and its running runs are lost, in ms (XXL-JOB: 90 s). */
   executorDeadMs: z.coerce.number().int().min(1000).max(3_600_000).default(90_000),
+  /**
+   * How often the dead-executor sweep runs, in ms: a run on a dead executor is `lost` at most
+   * executorDeadMs + this after the executor's last heartbeat (95 s by default).
+   */
+  executorLostSweepMs: z.coerce.number().int().min(100).max(60_000).default(5000),
   /** Connect + read timeout of calls to executors (/run, /kill, /beat, /log), in ms (XXL-JOB: 3 s). */
   executorCallTimeoutMs: z.coerce.number().int().min(100).max(60_000).default(3000),
   /**
@@ -139,6 +144,7 @@ const SOURCES: { key: keyof ConfigInput; flag: string; env: string }[] = [
   { key: 'shutdownGraceSeconds', flag: 'shutdown-grace-seconds', env: 'KAIROS_SHUTDOWN_GRACE_SECONDS' },
   { key: 'bodyLimitBytes', flag: 'body-limit-bytes', env: 'KAIROS_BODY_LIMIT_BYTES' },
   { key: 'executorDeadMs', flag: 'executor-dead-ms', env: 'KAIROS_EXECUTOR_DEAD_MS' },
+  { key: 'executorLostSweepMs', flag: 'executor-lost-sweep-ms', env: 'KAIROS_EXECUTOR_LOST_SWEEP_MS' },
   { key: 'executorCallTimeoutMs', flag: 'executor-call-timeout-ms', env: 'KAIROS_EXECUTOR_CALL_TIMEOUT_MS' },
   { key: 'secretKey', flag: 'secret-key', env: 'KAIROS_SECRET_KEY' },
   { key: 'metricsToken', flag: 'metrics-token', env: 'KAIROS_METRICS_TOKEN' },
