@@ -3,7 +3,13 @@
  * with the server's own time module, so the answer is the scheduler's, not an approximation.
  */
 import type { Schedule } from '@kairos/protocol';
-import { CronSyntaxError, explainCron, isValidTimeZone, nextFires } from '@kairos/server/time';
+import {
+  CronSyntaxError,
+  explainCron,
+  isValidTimeZone,
+  nextFires,
+  scheduleWarnings,
+} from '@kairos/server/time';
 import { CliError, UsageError, intFlag, parseCommandArgs } from '../args.js';
 import { dispatchSubcommand } from '../context.js';
 import type { Command, CommandContext } from '../context.js';
@@ -24,7 +30,10 @@ Flags:
   --tz ZONE     the schedule's IANA time zone (default UTC), e.g. Asia/Shanghai
   --count N     how many fires to list, 1-${MAX_COUNT} (default ${DEFAULT_COUNT})
   --from ISO    list the fires strictly after this instant (default: now)
-  --json        print {expression, timezone, description, from, fires: [{utc, local}]}
+  --json        print {expression, timezone, description, from, fires: [{utc, local}], warnings}
+
+Warnings (on stderr) name a zone abbreviation such as CST or IST (read as one place, meant as
+several) and a 5-field expression that reads like Quartz missing a field ("0 0 8 * *").
   -h, --help    show this help
 
 Examples:
@@ -103,12 +112,22 @@ async function explain(args: string[], ctx: CommandContext): Promise<number> {
     throw err;
   }
 
+  // Warnings go to stderr, so they never mix with --json (which carries them too).
+  const warnings = scheduleWarnings(schedule);
+  for (const warning of warnings) ctx.note(`warning: ${warning}`);
   const rows = fires.map((fire) => ({
     utc: new Date(fire).toISOString(),
     local: formatInZone(fire, timezone),
   }));
   if (ctx.json(globals)) {
-    ctx.printJson({ expression, timezone, description, from: new Date(from).toISOString(), fires: rows });
+    ctx.printJson({
+      expression,
+      timezone,
+      description,
+      from: new Date(from).toISOString(),
+      fires: rows,
+      warnings,
+    });
     return 0;
   }
   ctx.print(
