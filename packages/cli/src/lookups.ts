@@ -13,3 +13,13 @@ export async function resolveAppId(
   if (/^\d+$/.test(app)) return Number(app);
   return (await client.apps.get(app)).id;
 }
+
+/**
+ * The names of the tasks a page of runs belongs to, for lists a person reads: one GET per
+ * distinct task (a page has few); a task deleted since is left out and shown by its id.
+ */
+export async function taskNamesOf(client: KairosClient, taskIds: number[]): Promise<Map<number, string>> {
+  const unique = [...new Set(taskIds)];
+  const tasks = await Promise.all(unique.map((id) => client.tasks.get(id).catch(() => undefined)));
+  return new Map(tasks.filter((t) => t !== undefined).map((t) => [t.id, t.name]));
+}

@@ -4,6 +4,7 @@ import { CliError, UsageError, idOrName, intFlag, jsonFlag, parseCommandArgs } f
 import { dispatchSubcommand } from '../context.js';
 import type { Command, CommandContext } from '../context.js';
 import { nextPageHint, runLines, taskLines, taskTable } from '../format.js';
+import type { TimeFormat } from '../time-format.js';
 import { commandHelp } from '../help.js';
 import { loadDocument } from '../load-file.js';
 import { resolveAppId } from '../lookups.js';
@@ -63,7 +64,7 @@ async function create(args: string[], ctx: CommandContext): Promise<number> {
   const doc = await loadDocument(file, ctx.io);
   // The server validates the task and names the field at fault; no second copy of its rules here.
   const task = await ctx.client(settings).tasks.create(doc as unknown as TaskCreateInput);
-  printSaved(ctx, settings.json, task);
+  printSaved(ctx, settings.json, task, ctx.times(globals));
   return 0;
 }
 
@@ -77,14 +78,14 @@ async function update(args: string[], ctx: CommandContext): Promise<number> {
   const task = await ctx
     .client(settings)
     .tasks.update(idOrName(positionals[0] ?? ''), patch as TaskUpdateInput);
-  printSaved(ctx, settings.json, task);
+  printSaved(ctx, settings.json, task, ctx.times(globals));
   return 0;
 }
 
 /** A created or changed task; the server's warnings go to stderr so they never mix with --json. */
-function printSaved(ctx: CommandContext, json: boolean, task: TaskWithWarnings): void {
+function printSaved(ctx: CommandContext, json: boolean, task: TaskWithWarnings, at: TimeFormat): void {
   if (json) ctx.printJson(task);
-  else ctx.print(...taskLines(task));
+  else ctx.print(...taskLines(task, at));
   for (const warning of task.warnings ?? []) ctx.note(`warning: ${warning}`);
 }
 
@@ -116,7 +117,7 @@ async function list(args: string[], ctx: CommandContext): Promise<number> {
   });
   if (settings.json) ctx.printJson(page);
   else if (page.items.length === 0) ctx.print('(no tasks)');
-  else ctx.print(...taskTable(page.items), ...nextPageHint(page.nextCursor));
+  else ctx.print(...taskTable(page.items, ctx.times(globals)), ...nextPageHint(page.nextCursor));
   return 0;
 }
 
@@ -127,7 +128,7 @@ function showTask(action: 'get' | 'enable' | 'disable') {
     const settings = ctx.settings(globals);
     const task = await ctx.client(settings).tasks[action](idOrName(positionals[0] ?? ''));
     if (settings.json) ctx.printJson(task);
-    else ctx.print(...taskLines(task));
+    else ctx.print(...taskLines(task, ctx.times(globals)));
     return 0;
   };
 }
@@ -164,7 +165,7 @@ async function run(args: string[], ctx: CommandContext): Promise<number> {
   if (!settings.json) ctx.note(`run ${accepted.runId} accepted; waiting for it to finish…`);
   const finished = await waitForRun(client, accepted.runId, ctx);
   if (settings.json) ctx.printJson(finished);
-  else ctx.print(...runLines(finished));
+  else ctx.print(...runLines(finished, ctx.times(globals)));
   if (finished.status === 'succeeded') return 0;
   const reason = finished.error ? `: ${finished.error.message}` : '';
   throw new CliError(
