@@ -13,6 +13,7 @@ import { calendarsCommand } from './commands/calendars.js';
 import { cronCommand } from './commands/cron.js';
 import { devCommand } from './commands/dev.js';
 import { executorsCommand } from './commands/executors.js';
+import { importCommand } from './commands/import.js';
 import { nodesCommand } from './commands/nodes.js';
 import { runsCommand } from './commands/runs.js';
 import { serverCommand } from './commands/server.js';
@@ -38,6 +39,7 @@ const COMMANDS: readonly Command[] = [
   alertRulesCommand,
   alertsCommand,
   cronCommand,
+  importCommand,
   devCommand,
 ];
 

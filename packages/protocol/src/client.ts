@@ -286,6 +286,10 @@ export interface ExecutorsClient {
     app?: string | undefined;
     namespace?: string | undefined;
   }): Promise<{ items: Executor[] }>;
+  /** An app's manual address list (null: its executors register themselves). @example `await client.executors.addresses('billing');` */
+  addresses(app: Ref): Promise<{ addresses: string[] | null }>;
+  /** @example `await client.executors.setAddresses('billing', ['http://10.0.0.5:9999']);` */
+  setAddresses(app: Ref, addresses: string[] | null): Promise<{ addresses: string[] | null }>;
 }
 
 export interface KairosClient {
@@ -390,6 +394,9 @@ export function createClient(options: ClientOptions): KairosClient {
     },
     executors: {
       list: (o = {}) => http.request('GET', `${v1}/executors`, { query: { ...o } }),
+      addresses: (app) => http.request('GET', `${v1}/apps/${segment(app)}/executor-addresses`),
+      setAddresses: (app, addresses) =>
+        http.request('PUT', `${v1}/apps/${segment(app)}/executor-addresses`, { body: { addresses } }),
     },
     health: () => http.request('GET', '/healthz'),
   };
