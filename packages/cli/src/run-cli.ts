@@ -9,6 +9,7 @@ import { CliError, UsageError, splitCommand, wantsHelp } from './args.js';
 import { CommandContext } from './context.js';
 import type { CliIo, Command } from './context.js';
 import { appsCommand } from './commands/apps.js';
+import { backupCommand } from './commands/backup.js';
 import { calendarsCommand } from './commands/calendars.js';
 import { cronCommand } from './commands/cron.js';
 import { devCommand } from './commands/dev.js';
@@ -40,6 +41,7 @@ const COMMANDS: readonly Command[] = [
   alertsCommand,
   cronCommand,
   importCommand,
+  backupCommand,
   devCommand,
 ];
 

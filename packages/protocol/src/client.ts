@@ -306,6 +306,12 @@ export interface KairosClient {
   alerts: AlertsClient;
   stats: StatsClient;
   executors: ExecutorsClient;
+  /**
+   * A SQLite server's database, copied online: the answer's body is the file (restore: place it
+   * as `kairos.db` in an empty data directory). A PostgreSQL server answers BACKUP_NOT_SUPPORTED.
+   * @example `const file = await client.backup(); await writeFile('kairos.db', Buffer.from(await file.arrayBuffer()));`
+   */
+  backup(): Promise<Response>;
   /** @example `const { status } = await client.health();` */
   health(): Promise<HealthStatus>;
 }
@@ -398,6 +404,7 @@ export function createClient(options: ClientOptions): KairosClient {
       setAddresses: (app, addresses) =>
         http.request('PUT', `${v1}/apps/${segment(app)}/executor-addresses`, { body: { addresses } }),
     },
+    backup: () => http.open(`${v1}/backup`),
     health: () => http.request('GET', '/healthz'),
   };
 }

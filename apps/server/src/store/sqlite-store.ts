@@ -57,7 +57,7 @@ export async function openSqliteStore(file: string, options: SqliteStoreOptions 
   const sqlite = db;
   const checkpointer = sqlite.memory ? undefined : new SqliteCheckpointer(sqlite, file);
   const kysely = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return openKyselyStore({
+  const store = openKyselyStore({
     dialect: 'sqlite',
     capabilities: { exclusiveWriter: true },
     db: kysely,
@@ -77,6 +77,9 @@ export async function openSqliteStore(file: string, options: SqliteStoreOptions 
       }
     },
   });
+  // better-sqlite3's backup() copies pages in steps between other statements: the server goes on
+  // writing, and the copy is the database as of one instant (WAL mode).
+  return Object.assign(store, { backupTo: async (target: string) => void (await sqlite.backup(target)) });
 }
 
 function takeLock(file: string): SqliteLock {
