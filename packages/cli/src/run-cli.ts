@@ -14,6 +14,7 @@ import { calendarsCommand } from './commands/calendars.js';
 import { cronCommand } from './commands/cron.js';
 import { devCommand } from './commands/dev.js';
 import { executorsCommand } from './commands/executors.js';
+import { exportCommand } from './commands/export.js';
 import { importCommand } from './commands/import.js';
 import { nodesCommand } from './commands/nodes.js';
 import { runsCommand } from './commands/runs.js';
@@ -41,6 +42,7 @@ const COMMANDS: readonly Command[] = [
   alertsCommand,
   cronCommand,
   importCommand,
+  exportCommand,
   backupCommand,
   devCommand,
 ];
