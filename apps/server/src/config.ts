@@ -83,6 +83,11 @@ export const ConfigSchema = z
     secretKey: z.string().min(16, 'must be at least 16 characters').optional(),
     /** An executor without a heartbeat for this long is dead and its running runs are lost, in ms (XXL-JOB: 90 s). */
     executorDeadMs: z.coerce.number().int().min(1000).max(3_600_000).default(90_000),
+    /**
+     * How often the dead-executor sweep runs, in ms: a run on a dead executor is `lost` at most
+     * executorDeadMs + this after the executor's last heartbeat (95 s by default).
+     */
+    executorLostSweepMs: z.coerce.number().int().min(100).max(60_000).default(5000),
     /** Connect + read timeout of calls to executors (/run, /kill, /beat, /log), in ms (XXL-JOB: 3 s). */
     executorCallTimeoutMs: z.coerce.number().int().min(100).max(60_000).default(3000),
     /**
@@ -177,6 +182,7 @@ const SOURCES: { key: keyof ConfigInput; flag: string; env: string }[] = [
   { key: 'headersTimeoutMs', flag: 'headers-timeout-ms', env: 'KAIROS_HEADERS_TIMEOUT_MS' },
   { key: 'requestTimeoutMs', flag: 'request-timeout-ms', env: 'KAIROS_REQUEST_TIMEOUT_MS' },
   { key: 'executorDeadMs', flag: 'executor-dead-ms', env: 'KAIROS_EXECUTOR_DEAD_MS' },
+  { key: 'executorLostSweepMs', flag: 'executor-lost-sweep-ms', env: 'KAIROS_EXECUTOR_LOST_SWEEP_MS' },
   { key: 'executorCallTimeoutMs', flag: 'executor-call-timeout-ms', env: 'KAIROS_EXECUTOR_CALL_TIMEOUT_MS' },
   { key: 'secretKey', flag: 'secret-key', env: 'KAIROS_SECRET_KEY' },
   { key: 'metricsToken', flag: 'metrics-token', env: 'KAIROS_METRICS_TOKEN' },

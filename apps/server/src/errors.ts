@@ -35,6 +35,7 @@ export const ERROR_STATUS = {
   NAME_TAKEN: 409,
   RUN_ALREADY_FINISHED: 409,
   IN_USE: 409,
+  BACKUP_NOT_SUPPORTED: 409,
   PAYLOAD_TOO_LARGE: 413,
   /** A path segment longer than the router accepts (100 characters). */
   URI_TOO_LONG: 414,

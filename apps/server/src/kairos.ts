@@ -112,7 +112,11 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
       store,
       clock,
       logger: log,
-      settings: { deadMs: config.executorDeadMs, callTimeoutMs: config.executorCallTimeoutMs },
+      settings: {
+        deadMs: config.executorDeadMs,
+        sweepMs: config.executorLostSweepMs,
+        callTimeoutMs: config.executorCallTimeoutMs,
+      },
       secrets,
       guards,
     });

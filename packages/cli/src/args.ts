@@ -14,6 +14,7 @@ export const GLOBAL_OPTIONS = {
   url: { type: 'string' },
   token: { type: 'string' },
   json: { type: 'boolean' },
+  tz: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies OptionSpec;
 
@@ -21,6 +22,8 @@ export interface GlobalFlags {
   url?: string | undefined;
   token?: string | undefined;
   json?: boolean | undefined;
+  /** The IANA zone times are shown in (`--tz`, else KAIROS_TZ); UTC ISO instants when absent. */
+  tz?: string | undefined;
 }
 
 /** A mistake in how the command was typed: unknown flag or command, missing argument. Exit 2. */
@@ -92,13 +95,17 @@ export function parseCommandArgs<O extends OptionSpec>(
     throw new UsageError(`unexpected argument${extra.length > 1 ? 's' : ''}: ${extra.join(' ')}${extraHint}`);
   }
   const { url, token, json, help: _help, ...rest } = parsed.values;
+  // A command with a --tz of its own (cron explain: the schedule's zone) keeps it as its flag.
+  const ownTz = Object.hasOwn(options, 'tz');
+  const { tz, ...withoutTz } = rest;
   return {
-    values: rest as ParsedArgs<O>['values'],
+    values: (ownTz ? rest : withoutTz) as ParsedArgs<O>['values'],
     positionals: parsed.positionals,
     globals: {
       url: typeof url === 'string' ? url : undefined,
       token: typeof token === 'string' ? token : undefined,
       json: json === true ? true : undefined,
+      tz: !ownTz && typeof tz === 'string' ? tz : undefined,
     },
   };
 }
@@ -151,6 +158,7 @@ export function splitCommand(argv: string[]): {
       url: typeof values.url === 'string' ? values.url : undefined,
       token: typeof values.token === 'string' ? values.token : undefined,
       json: values.json === true ? true : undefined,
+      tz: typeof values.tz === 'string' ? values.tz : undefined,
       help: values.help === true,
     },
     command: argv[commandIndex],

@@ -6,6 +6,8 @@ import { createClient } from '@kairos/protocol';
 import type { FetchLike, KairosClient } from '@kairos/protocol';
 import { DEFAULT_URL, UsageError } from './args.js';
 import type { GlobalFlags } from './args.js';
+import { timeFormat } from './time-format.js';
+import type { TimeFormat } from './time-format.js';
 
 export interface TextSink {
   write(chunk: string): unknown;
@@ -69,6 +71,26 @@ export class CommandContext {
     const settings = { url, token, json: this.json(flags) };
     this.lastSettings = settings;
     return settings;
+  }
+
+  /**
+   * The zone times are shown in: `--tz` (after, then before the command), else KAIROS_TZ;
+   * undefined shows the server's UTC instants as they are.
+   */
+  zone(flags: GlobalFlags): string | undefined {
+    const zone = flags.tz ?? this.prefix.tz ?? (this.io.env['KAIROS_TZ'] || undefined);
+    if (zone === undefined) return undefined;
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    } catch {
+      throw new UsageError(`--tz / KAIROS_TZ must be an IANA time zone such as Asia/Shanghai, got '${zone}'`);
+    }
+    return zone;
+  }
+
+  /** Formats the API's instants in the zone asked for (see zone()). */
+  times(flags: GlobalFlags): TimeFormat {
+    return timeFormat(this.zone(flags));
   }
 
   /** Whether `--json` was given, before or after the command (offline commands need no URL). */

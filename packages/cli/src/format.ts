@@ -3,6 +3,8 @@
  * `--json`, which prints the server's answer untouched; nothing here is meant to be parsed.
  */
 import type { App, Calendar, Run, Schedule, Task } from '@kairos/protocol';
+import { isoAsIs } from './time-format.js';
+import type { TimeFormat } from './time-format.js';
 
 type Cell = string | number | boolean | null | undefined;
 
@@ -109,7 +111,7 @@ export function appTable(apps: App[]): string[] {
   );
 }
 
-export function taskLines(task: Task): string[] {
+export function taskLines(task: Task, at: TimeFormat = isoAsIs): string[] {
   const { retry, concurrency } = task;
   return keyValues([
     ['id', task.id],
@@ -120,7 +122,7 @@ export function taskLines(task: Task): string[] {
     ['schedule', formatSchedule(task.schedule)],
     ['misfire', task.schedule.misfire?.policy],
     ['enabled', task.enabled ? 'yes' : 'no'],
-    ['next fire', task.nextFireAt],
+    ['next fire', at(task.nextFireAt)],
     ['timeout', task.timeoutSeconds === null ? 'none' : `${task.timeoutSeconds}s`],
     [
       'retry',
@@ -131,12 +133,12 @@ export function taskLines(task: Task): string[] {
     ['concurrency', `max ${concurrency.max}, overlap ${concurrency.overlap}`],
     ['description', task.description],
     ['config', jsonValue(redactSecrets(task.config))],
-    ['created', task.createdAt],
-    ['updated', task.updatedAt],
+    ['created', at(task.createdAt)],
+    ['updated', at(task.updatedAt)],
   ]);
 }
 
-export function taskTable(tasks: Task[]): string[] {
+export function taskTable(tasks: Task[], at: TimeFormat = isoAsIs): string[] {
   return table(
     ['ID', 'NAME', 'APP', 'TYPE', 'SCHEDULE', 'ENABLED', 'NEXT FIRE'],
     tasks.map((t) => [
@@ -146,24 +148,32 @@ export function taskTable(tasks: Task[]): string[] {
       t.type,
       formatSchedule(t.schedule),
       t.enabled ? 'yes' : 'no',
-      t.nextFireAt,
+      at(t.nextFireAt),
     ]),
   );
 }
 
-export function runLines(run: Run): string[] {
+/** How a run list names its runs' tasks: `#42 nightly report` (the id alone when unknown). */
+export type TaskNames = ReadonlyMap<number, string>;
+
+const taskLabel = (taskId: number, names: TaskNames | undefined): string => {
+  const name = names?.get(taskId);
+  return name === undefined ? `#${taskId}` : `#${taskId} ${name}`;
+};
+
+export function runLines(run: Run, at: TimeFormat = isoAsIs, names?: TaskNames): string[] {
   const usage = run.usage;
   return keyValues([
     ['id', run.id],
-    ['task', run.taskId],
+    ['task', taskLabel(run.taskId, names)],
     ['app', run.appId],
     ['namespace', run.namespace],
     ['status', run.status],
     ['trigger', run.triggerType],
     ['attempt', run.retryOf === null ? run.attempt : `${run.attempt} (retry of run ${run.retryOf})`],
-    ['scheduled', run.scheduledAt],
-    ['started', run.startedAt],
-    ['finished', run.finishedAt],
+    ['scheduled', at(run.scheduledAt)],
+    ['started', at(run.startedAt)],
+    ['finished', at(run.finishedAt)],
     ['duration', formatDuration(run.durationMs)],
     ['executor', run.executor],
     ['error', run.error ? `${run.error.type}: ${run.error.message}` : undefined],
@@ -183,16 +193,16 @@ export function runLines(run: Run): string[] {
   ]);
 }
 
-export function runTable(runs: Run[]): string[] {
+export function runTable(runs: Run[], at: TimeFormat = isoAsIs, names?: TaskNames): string[] {
   return table(
     ['ID', 'TASK', 'STATUS', 'TRIGGER', 'ATTEMPT', 'SCHEDULED', 'DURATION'],
     runs.map((r) => [
       r.id,
-      r.taskId,
+      taskLabel(r.taskId, names),
       r.status,
       r.triggerType,
       r.attempt,
-      r.scheduledAt,
+      at(r.scheduledAt),
       formatDuration(r.durationMs),
     ]),
   );

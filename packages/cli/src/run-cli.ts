@@ -3,14 +3,19 @@
  * failure becomes a message on stderr and an exit code (1 failed, 2 usage). Runs in-process with
  * injected streams and environment, so tests drive it without spawning anything.
  */
+import { readFileSync } from 'node:fs';
 import { KairosApiError } from '@kairos/protocol';
 import { CliError, UsageError, splitCommand, wantsHelp } from './args.js';
 import { CommandContext } from './context.js';
 import type { CliIo, Command } from './context.js';
 import { appsCommand } from './commands/apps.js';
+import { backupCommand } from './commands/backup.js';
 import { calendarsCommand } from './commands/calendars.js';
 import { cronCommand } from './commands/cron.js';
 import { devCommand } from './commands/dev.js';
+import { executorsCommand } from './commands/executors.js';
+import { exportCommand } from './commands/export.js';
+import { importCommand } from './commands/import.js';
 import { nodesCommand } from './commands/nodes.js';
 import { runsCommand } from './commands/runs.js';
 import { serverCommand } from './commands/server.js';
@@ -31,12 +36,16 @@ const COMMANDS: readonly Command[] = [
   runsCommand,
   calendarsCommand,
   nodesCommand,
+  executorsCommand,
   contactsCommand,
   contactGroupsCommand,
   alertRulesCommand,
   alertsCommand,
   secretsCommand,
   cronCommand,
+  importCommand,
+  exportCommand,
+  backupCommand,
   devCommand,
 ];
 
@@ -61,6 +70,7 @@ Examples:
   kairos tasks run 1 --wait
   kairos runs list --status failed --json
   kairos cron explain "0 0 8 * * ?" --tz Asia/Shanghai
+  kairos --version
 
 ${GLOBAL_FLAGS_HELP}
 
@@ -80,6 +90,10 @@ ${EXIT_HELP}
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   let command: Command | undefined;
   let ctx: CommandContext | undefined;
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+    io.stdout.write(`kairos ${cliVersion()}\n`);
+    return 0;
+  }
   try {
     const split = splitCommand(argv);
     if (split.command === undefined) {
@@ -112,6 +126,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   } catch (err) {
     return report(err, io, command, ctx);
   }
+}
+
+/** This package's version, from its package.json (next to src/ and dist/ alike). */
+export function cliVersion(): string {
+  const text = readFileSync(new URL('../package.json', import.meta.url), 'utf8');
+  return (JSON.parse(text) as { version: string }).version;
 }
 
 function report(

@@ -3,7 +3,7 @@
  * CLI uses yet, so both poll at the context's interval (1 s by default).
  */
 import { TERMINAL_STATUSES } from '@kairos/protocol';
-import type { KairosClient, Run, RunLogEntry } from '@kairos/protocol';
+import type { KairosClient, Run, RunEvent, RunLogEntry } from '@kairos/protocol';
 import type { CommandContext } from './context.js';
 
 export const isTerminal = (run: Run): boolean => TERMINAL_STATUSES.includes(run.status);
@@ -38,6 +38,24 @@ export async function drainLogs(
     for (const entry of page.items) {
       onEntry(entry);
       seq = Math.max(seq, entry.seq);
+    }
+    if (page.items.length === 0 || page.nextCursor === null) return seq;
+  }
+}
+
+/** As drainLogs, for a run's events (a Dify run's node progress). */
+export async function drainEvents(
+  client: KairosClient,
+  runId: number | string,
+  afterSeq: number,
+  onEvent: (event: RunEvent) => void,
+): Promise<number> {
+  let seq = afterSeq;
+  for (;;) {
+    const page = await client.runs.events(runId, { afterSeq: seq });
+    for (const event of page.items) {
+      onEvent(event);
+      seq = Math.max(seq, event.seq);
     }
     if (page.items.length === 0 || page.nextCursor === null) return seq;
   }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startRecordingServer, unusedPort } from '../../protocol/test/recording-server.js';
 import type { RecordingServer } from '../../protocol/test/recording-server.js';
-import { aCalendar, aRun, anApp } from './fixtures.js';
+import { aCalendar, aRun, aTask, anApp } from './fixtures.js';
 import { kairos } from './harness.js';
 import type { KairosOptions } from './harness.js';
 
@@ -154,8 +154,10 @@ describe('apps', () => {
 });
 
 describe('runs', () => {
-  it('list maps the flags to the query', async () => {
-    server.respond(() => ({ body: { items: [aRun()], nextCursor: null } }));
+  it('list maps the flags to the query, and names the tasks', async () => {
+    server.respond((req) =>
+      req.path.includes('/tasks/') ? { body: aTask() } : { body: { items: [aRun()], nextCursor: null } },
+    );
     const r = await run([
       'runs',
       'list',
@@ -183,11 +185,44 @@ describe('runs', () => {
     });
     expect(r.stdout).toBe(
       [
-        'ID  TASK  STATUS     TRIGGER  ATTEMPT  SCHEDULED                 DURATION',
-        '7   42    succeeded  manual   1        2026-03-15T06:00:00.000Z  1.5s',
+        'ID  TASK                STATUS     TRIGGER  ATTEMPT  SCHEDULED                 DURATION',
+        '7   #42 nightly-report  succeeded  manual   1        2026-03-15T06:00:00.000Z  1.5s',
         '',
       ].join('\n'),
     );
+  });
+
+  it('list reads --since and --until as durations or wall times in --tz, and shows times there', async () => {
+    server.respond((req) =>
+      req.path.includes('/tasks/') ? { body: aTask() } : { body: { items: [aRun()], nextCursor: null } },
+    );
+    const r = await run([
+      'runs',
+      'list',
+      '--since',
+      '2026-03-15',
+      '--until',
+      '2026-03-15T18:30',
+      '--tz',
+      'Asia/Shanghai',
+    ]);
+    expect(r.code).toBe(0);
+    expect(server.requests[0]!.query.get('from')).toBe('2026-03-14T16:00:00.000Z');
+    expect(server.requests[0]!.query.get('to')).toBe('2026-03-15T10:30:00.000Z');
+    expect(r.stdout).toContain('2026-03-15 14:00:00 +08:00');
+
+    const ago = await run(['runs', 'list', '--since', '6h'], { env: { ...env, KAIROS_TZ: 'Europe/Paris' } });
+    expect(ago.code).toBe(0);
+    const since = Date.parse(server.requests.at(-2)!.query.get('from')!);
+    expect(Math.abs(Date.now() - 6 * 3_600_000 - since)).toBeLessThan(60_000);
+    expect(ago.stdout).toContain('2026-03-15 07:00:00 +01:00');
+
+    const bad = await run(['runs', 'list', '--since', 'yesterday']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--since must be an ISO instant.*got 'yesterday'/);
+    const zone = await run(['runs', 'list', '--tz', 'CST+8']);
+    expect(zone.code).toBe(2);
+    expect(zone.stderr).toMatch(/--tz \/ KAIROS_TZ must be an IANA time zone/);
   });
 
   it('get shows the error and output', async () => {
@@ -241,6 +276,7 @@ describe('runs', () => {
         const after = Number(req.query.get('afterSeq'));
         return { body: { items: written.filter((e) => e.seq > after), nextCursor: null } };
       }
+      if (req.path.includes('/tasks/')) return { body: aTask() };
       polls++;
       if (polls === 1) written.push(entry(2, 'working'));
       if (polls === 3) written.push(entry(3, 'done'));

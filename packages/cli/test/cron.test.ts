@@ -2,6 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { kairos } from './harness.js';
 
 describe('kairos cron explain (offline)', () => {
+  it('warns on stderr about a zone abbreviation and a Quartz expression missing a field', async () => {
+    const r = await kairos(['cron', 'explain', '0 0 8 * *', '--tz', 'CST', '--count', '1']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/warning: schedule.timezone "CST" is an abbreviation, read as America\/Chicago/);
+    expect(r.stderr).toMatch(/warning: schedule.expression "0 0 8 \* \*" has 5 fields.*"0 0 8 \* \* \?"/);
+    expect(r.stdout).toContain('meaning:');
+  });
+
   it('lists the next fires in UTC and in the zone', async () => {
     const r = await kairos([
       'cron',
@@ -58,6 +66,7 @@ describe('kairos cron explain (offline)', () => {
         { utc: '2026-03-29T01:00:00.000Z', local: '2026-03-29 03:00:00 +02:00 Sun' },
         { utc: '2026-03-30T00:30:00.000Z', local: '2026-03-30 02:30:00 +02:00 Mon' },
       ],
+      warnings: [],
     });
   });
 

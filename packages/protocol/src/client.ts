@@ -288,6 +288,10 @@ export interface ExecutorsClient {
     app?: string | undefined;
     namespace?: string | undefined;
   }): Promise<{ items: Executor[] }>;
+  /** An app's manual address list (null: its executors register themselves). @example `await client.executors.addresses('billing');` */
+  addresses(app: Ref): Promise<{ addresses: string[] | null }>;
+  /** @example `await client.executors.setAddresses('billing', ['http://10.0.0.5:9999']);` */
+  setAddresses(app: Ref, addresses: string[] | null): Promise<{ addresses: string[] | null }>;
 }
 
 export interface KairosClient {
@@ -306,6 +310,12 @@ export interface KairosClient {
   executors: ExecutorsClient;
   secrets: SecretsClient;
   outbound: OutboundRulesClient;
+  /**
+   * A SQLite server's database, copied online: the answer's body is the file (restore: place it
+   * as `kairos.db` in an empty data directory). A PostgreSQL server answers BACKUP_NOT_SUPPORTED.
+   * @example `const file = await client.backup(); await writeFile('kairos.db', Buffer.from(await file.arrayBuffer()));`
+   */
+  backup(): Promise<Response>;
   /** @example `const { status } = await client.health();` */
   health(): Promise<HealthStatus>;
 }
@@ -395,7 +405,11 @@ export function createClient(options: ClientOptions): KairosClient {
     },
     executors: {
       list: (o = {}) => http.request('GET', `${v1}/executors`, { query: { ...o } }),
+      addresses: (app) => http.request('GET', `${v1}/apps/${segment(app)}/executor-addresses`),
+      setAddresses: (app, addresses) =>
+        http.request('PUT', `${v1}/apps/${segment(app)}/executor-addresses`, { body: { addresses } }),
     },
+    backup: () => http.open(`${v1}/backup`),
     health: () => http.request('GET', '/healthz'),
   };
 }

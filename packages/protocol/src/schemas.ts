@@ -162,7 +162,27 @@ export const TaskCreate = z.strictObject({
 export type TaskCreateInput = z.input<typeof TaskCreate>;
 export type TaskCreate = z.output<typeof TaskCreate>;
 
-export const TaskUpdate = patchOf(TaskCreate.omit({ namespace: true }));
+/**
+ * A PATCH of a task's `schedule` is a merge patch (RFC 7396) over the stored schedule: the fields
+ * given replace those stored, `"calendar": null` removes the calendar, the rest stays (changing
+ * the expression keeps the zone and calendar). A change of `type` drops the old type's own fields
+ * (`expression`, `intervalSeconds`…), never the zone, calendar, misfire or DST policy. The merged
+ * schedule is then checked as a whole, as on create.
+ */
+export const SchedulePatch = patchOf(
+  z.strictObject({
+    ...CronSchedule.shape,
+    ...FixedRateSchedule.shape,
+    ...FixedDelaySchedule.shape,
+    ...OneTimeSchedule.shape,
+    type: z.enum(['cron', 'fixed_rate', 'fixed_delay', 'one_time', 'api']),
+    calendar: CalendarRef.nullable(),
+  }),
+);
+export type SchedulePatchInput = z.input<typeof SchedulePatch>;
+export type SchedulePatch = z.output<typeof SchedulePatch>;
+
+export const TaskUpdate = patchOf(TaskCreate.omit({ namespace: true }).extend({ schedule: SchedulePatch }));
 export type TaskUpdateInput = z.input<typeof TaskUpdate>;
 export type TaskUpdate = z.output<typeof TaskUpdate>;
 

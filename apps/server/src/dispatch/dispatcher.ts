@@ -92,13 +92,13 @@ export class ExecutorDispatcher {
     const total = picked.length;
     const params = paramsOf(config, context.input);
     const sent: Sent[] = [];
-    const onAbort = () => void this.kill(sent, call);
+    const onAbort = () => void this.kill(sent, call, log);
     signal.addEventListener('abort', onAbort, { once: true });
     try {
       const waits = picked.map(async (target, shardIndex) => {
         const s = await this.send(context, config, app.id, target, shardIndex, total, params, call, log);
         sent.push(s);
-        if (signal.aborted) void this.kill([s], call);
+        if (signal.aborted) void this.kill([s], call, log);
         return s.done;
       });
       const done = await Promise.all(waits);
@@ -263,8 +263,14 @@ export class ExecutorDispatcher {
    * Kills what was sent. The execution is completed `killed` first, so that the executor's own
    * report of the kill (the npm executor even reports it as a success) changes nothing; then
    * push executors get /kill {jobId} and pull executors see the kill on their next poll.
+   *
+   * XXL-JOB's /kill names only the jobId: the executor stops the task's thread with every trigger
+   * queued behind it (`serial`), so when another run of the same task still has an open execution
+   * on that executor, /kill would kill that run's work too. Then no /kill is sent: this run ends
+   * `cancelled` / `timed_out` at once, its execution finishes on the executor and its report is
+   * ignored (docs/executors.md, "Cancel and kill").
    */
-  private async kill(sent: Sent[], call: XxlCallOptions): Promise<void> {
+  private async kill(sent: Sent[], call: XxlCallOptions, log: JobContext<unknown>['log']): Promise<void> {
     const { store, clock, hub } = this.options;
     const now = clock.now();
     const pull = sent.filter((s) => s.target.mode === 'pull').map((s) => s.execution.id);
@@ -281,6 +287,17 @@ export class ExecutorDispatcher {
         .catch(() => undefined);
       if (killed) hub.deliver(killed);
       if (s.target.mode === 'push') {
+        const others = await store
+          .countOpenExecutionsOfTask(s.execution.appId, s.target.address, s.execution.taskId)
+          .catch(() => 1);
+        if (others > 0) {
+          log(
+            'system',
+            `not killed on ${s.target.address}: XXL-JOB's /kill takes only the jobId and would also kill ` +
+              `the ${others} other open execution(s) of this task there; it runs to its end and its result is ignored`,
+          );
+          continue;
+        }
         await callExecutor(s.target, '/kill', { jobId: s.execution.taskId }, call).catch((error: unknown) =>
           this.options.logger.warn({ err: error, address: s.target.address }, 'kill failed'),
         );

@@ -7,7 +7,7 @@
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
-import type { ExecutionRecord } from '../store/executor-records.js';
+import type { ExecutionRecord, ExecutorProtocol } from '../store/executor-records.js';
 import type { RunRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import type { AppAuth } from './app-auth.js';
@@ -41,7 +41,11 @@ export class ExecutorLogs {
         appName: app.appName,
         timeoutMs: this.deps.callTimeoutMs,
       };
-      await Promise.all(push.map((e) => this.copy(run, e, options)));
+      // A 3.5 executor refuses a /log without its XXL-JOB-APPNAME: speak each one's protocol.
+      const executors = await this.deps.store.listExecutors({ appIds: [app.id] });
+      const protocolOf = (address: string): ExecutorProtocol =>
+        executors.find((e) => e.address === address)?.protocol ?? 'xxl';
+      await Promise.all(push.map((e) => this.copy(run, e, protocolOf(e.executorAddress), options)));
     } catch (error) {
       this.deps.logger.warn({ err: error, runId: run.id }, 'reading executor logs failed');
     }
@@ -50,6 +54,7 @@ export class ExecutorLogs {
   private async copy(
     run: RunRecord,
     execution: ExecutionRecord,
+    protocol: ExecutorProtocol,
     options: { accessToken: string | undefined; appName: string; timeoutMs: number },
   ): Promise<void> {
     let seen = execution.logLines;
@@ -57,7 +62,7 @@ export class ExecutorLogs {
       let chunk;
       try {
         chunk = await readExecutorLog(
-          { address: execution.executorAddress, protocol: 'xxl' },
+          { address: execution.executorAddress, protocol },
           execution.id,
           execution.createdAt,
           seen + 1,

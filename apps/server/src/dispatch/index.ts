@@ -22,6 +22,8 @@ import { PullQueue } from './pull-queue.js';
 export interface ExecutorSettings {
   /** An executor without a heartbeat for this long is dead (XXL-JOB: 90 s). */
   deadMs: number;
+  /** How often dead executors are looked for: runs are lost within deadMs + sweepMs. */
+  sweepMs: number;
   /** Connect + read timeout of calls to executors (XXL-JOB: 3 s). */
   callTimeoutMs: number;
 }
@@ -75,7 +77,14 @@ export function createExecutors(deps: {
   const callbacks = new CallbackProcessor({ store, clock, auth, hub });
   const pull = new PullQueue({ store, clock, hub, registry, rereadMs: 100 });
   const logs = new ExecutorLogs({ store, clock, auth, logger, callTimeoutMs: settings.callTimeoutMs });
-  const monitor = new LostMonitor({ store, clock, hub, logger, deadMs: settings.deadMs });
+  const monitor = new LostMonitor({
+    store,
+    clock,
+    hub,
+    logger,
+    deadMs: settings.deadMs,
+    sweepMs: settings.sweepMs,
+  });
   return {
     registry,
     guards,

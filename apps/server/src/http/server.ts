@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { KairosError } from '../errors.js';
 import type { Authenticator } from './auth.js';
 import type { ApiContext } from './context.js';
+import { backupRoute } from './backup-route.js';
 import { registerConsole } from './console-static.js';
 import { answerClientError } from './client-errors.js';
 import { errorBody, installErrorHandler, replyWithError } from './error-handler.js';
@@ -113,6 +114,7 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
     alertRoutes(routes, context, context.alerts);
   }
   statsRoutes(routes, context);
+  backupRoute(app, context.store);
 
   let openapi: Record<string, unknown> | undefined;
   app.get(

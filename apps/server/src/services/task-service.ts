@@ -11,9 +11,10 @@ import { parseJobConfig } from '../job-types/job-config.js';
 import type { JobTypeRegistry } from '../job-types/registry.js';
 import type { RunEngine } from '../runs/run-engine.js';
 import { firstFireAt, fireContextFor } from '../scheduler/planner.js';
+import { applySchedulePatch } from './schedule-patch.js';
 import type { AppRecord, TaskRecord } from '../store/records.js';
 import type { Store, TaskPatch } from '../store/store.js';
-import { isValidTimeZone, nextFires, validateSchedule } from '../time/index.js';
+import { isValidTimeZone, nextFires, scheduleWarnings, validateSchedule } from '../time/index.js';
 import type { CalendarRule } from '../time/index.js';
 import type { GuardSource } from '../outbound/namespace-guards.js';
 import { secretRefsIn } from '../secrets/named-secrets.js';
@@ -62,7 +63,7 @@ export class TaskService {
       nextFireAt: input.enabled ? await this.firstFire(schedule, now) : null,
     });
     this.deps.events.emit('task:changed', { task });
-    return { task, warnings };
+    return { task, warnings: [...warnings, ...scheduleWarnings(schedule)] };
   }
 
   async update(id: number, input: TaskUpdate): Promise<{ task: TaskRecord; warnings: string[] }> {
@@ -90,7 +91,11 @@ export class TaskService {
     const rescheduled =
       input.schedule !== undefined || (input.enabled !== undefined && input.enabled !== current.enabled);
     if (input.schedule !== undefined)
-      patch.schedule = await this.checkSchedule(input.schedule, current.namespaceId, now);
+      patch.schedule = await this.checkSchedule(
+        applySchedulePatch(current.schedule, input.schedule),
+        current.namespaceId,
+        now,
+      );
     if (input.enabled !== undefined) patch.enabled = input.enabled;
     if (rescheduled) {
       const enabled = patch.enabled ?? current.enabled;
@@ -100,6 +105,7 @@ export class TaskService {
     const task = await this.deps.store.updateTask(id, patch);
     if (!task) throw new KairosError('TASK_NOT_FOUND', `task ${id} does not exist`);
     this.deps.events.emit('task:changed', { task, rescheduled });
+    if (patch.schedule) warnings = [...warnings, ...scheduleWarnings(patch.schedule)];
     return { task, warnings };
   }
 
@@ -111,8 +117,8 @@ export class TaskService {
     const ns = await this.deps.namespaces.resolve(input.namespace);
     await this.resolveApp(ns.id, input.app);
     const { warnings } = await this.checkConfig(ns.id, input.type, input.config);
-    await this.checkSchedule(input.schedule, ns.id, this.deps.clock.now());
-    return { warnings };
+    const schedule = await this.checkSchedule(input.schedule, ns.id, this.deps.clock.now());
+    return { warnings: [...warnings, ...scheduleWarnings(schedule)] };
   }
 
   /** The config as reads show it: the job type may mask secrets (presentConfig). */

@@ -65,7 +65,7 @@ export async function openSqliteStore(file: string, options: SqliteStoreOptions 
   });
   const steps = new SqliteSteps(sqlite);
   const alertWrites: SettlementAlertWrites = (runId, alerts) => settlementAlertsSteps(kysely, runId, alerts);
-  return openKyselyStore({
+  const store = openKyselyStore({
     dialect: 'sqlite',
     capabilities: { exclusiveWriter: true },
     db: kysely,
@@ -87,6 +87,9 @@ export async function openSqliteStore(file: string, options: SqliteStoreOptions 
       }
     },
   });
+  // better-sqlite3's backup() copies pages in steps between other statements: the server goes on
+  // writing, and the copy is the database as of one instant (WAL mode).
+  return Object.assign(store, { backupTo: async (target: string) => void (await sqlite.backup(target)) });
 }
 
 function takeLock(file: string): SqliteLock {

@@ -231,6 +231,11 @@ export interface Store extends ExecutorStore, NodeStore, AlertStore, OutboundRul
   readonly dialect: 'sqlite' | 'postgres';
   readonly capabilities: StoreCapabilities;
   close(): Promise<void>;
+  /**
+   * SQLite only: a consistent copy of the live database written to `file` (SQLite's online
+   * backup, while the server keeps running). PostgreSQL has pg_dump and leaves it out.
+   */
+  backupTo?(file: string): Promise<void>;
 
   // ------------------------------------------------------------ tokens
   countApiTokens(): Promise<number>;

@@ -10,3 +10,4 @@ export { nextFireAfter, nextFires } from './next-fire.js';
 export type { CalendarRule, FireContext } from './next-fire.js';
 export { validateSchedule } from './validate-schedule.js';
 export { explainCron } from './explain.js';
+export { scheduleWarnings, timeZoneWarning, cronFieldsWarning } from './schedule-warnings.js';

@@ -17,7 +17,7 @@ import {
 
 describe.each(['push', 'pull'] as const)('SDK executor in %s mode', (mode) => {
   async function setup(count = 1, env: Record<string, string> = {}) {
-    const node = await startTestNode({ config: { executorDeadMs: 1500 } });
+    const node = await startTestNode({ config: { executorDeadMs: 1500, executorLostSweepMs: 250 } });
     const { appName, token } = await createAppWithToken(node);
     const executors = [];
     for (let i = 0; i < count; i++) {

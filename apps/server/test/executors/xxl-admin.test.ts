@@ -4,68 +4,11 @@
  * issue names: wrong or missing tokens, malformed bodies, callbacks for unknown or finished
  * executions, an executor answering garbage or timing out, a handler it does not have.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
-import { startHttpTarget } from '../support/http-target.js';
-import type { HttpTarget } from '../support/http-target.js';
-import { startTestNode } from '../support/test-node.js';
-import type { TestNode } from '../support/test-node.js';
+import { fakeExecutor, post, registerFake, registration, runTriggers, setup } from './fake-xxl-executor.js';
 import { createAppWithToken, createExecutorTask, trigger, triggerAndWait } from './support.js';
-
-async function post(node: TestNode, path: string, body: unknown, headers: Record<string, string> = {}) {
-  const response = await fetch(`${node.url}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json;charset=UTF-8', ...headers },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  return {
-    status: response.status,
-    body: (await response.json()) as { code: number; msg: string | null; content?: unknown; data?: unknown },
-  };
-}
-
-const registration = (appName: string, address: string) => ({
-  registryGroup: 'EXECUTOR',
-  registryKey: appName,
-  registryValue: address,
-});
-
-/**
- * A stock-executor stand-in: answers /run with `answer` and records the triggers, so the test
- * plays the executor's part of the protocol (callbacks) itself.
- */
-async function fakeExecutor(
-  answer: (path: string, body: any, res: ServerResponse, req: IncomingMessage) => void = (_p, _b, res) =>
-    res.end('{"code":200}'),
-) {
-  return startHttpTarget((req, res, body) =>
-    answer(req.url ?? '', body === '' ? undefined : JSON.parse(body), res, req),
-  );
-}
-
-async function setup() {
-  const node = await startTestNode({ config: { executorCallTimeoutMs: 500 } });
-  const { appName, token } = await createAppWithToken(node);
-  return { node, appName, token };
-}
-
-async function registerFake(
-  node: TestNode,
-  appName: string,
-  token: string,
-  executor: HttpTarget,
-  headers: Record<string, string> = {},
-) {
-  const res = await post(node, '/api/registry', registration(appName, `${executor.url}/`), {
-    'XXL-JOB-ACCESS-TOKEN': token,
-    ...headers,
-  });
-  expect(res.body.code).toBe(200);
-}
-
-const runTriggers = (executor: HttpTarget) =>
-  executor.requests.filter((r) => r.url === '/run' || r.url === '/trigger');
 
 describe('XXL-JOB admin endpoints', () => {
   it('register under /api and /xxl-job-admin/api with both envelopes; registryRemove stops routing at once', async () => {

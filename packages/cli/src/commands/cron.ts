@@ -3,11 +3,18 @@
  * with the server's own time module, so the answer is the scheduler's, not an approximation.
  */
 import type { Schedule } from '@kairos/protocol';
-import { CronSyntaxError, explainCron, isValidTimeZone, nextFires } from '@kairos/server/time';
+import {
+  CronSyntaxError,
+  explainCron,
+  isValidTimeZone,
+  nextFires,
+  scheduleWarnings,
+} from '@kairos/server/time';
 import { CliError, UsageError, intFlag, parseCommandArgs } from '../args.js';
 import { dispatchSubcommand } from '../context.js';
 import type { Command, CommandContext } from '../context.js';
 import { keyValues, table } from '../format.js';
+import { formatInZone } from '../time-format.js';
 
 const DEFAULT_COUNT = 5;
 const MAX_COUNT = 1000;
@@ -21,10 +28,13 @@ and in the time zone, exactly as the scheduler computes them (DST gaps shift to 
 instant after the gap). Works offline: no server, no token.
 
 Flags:
-  --tz ZONE     the schedule's IANA time zone (default UTC), e.g. Asia/Shanghai
+  --tz ZONE     the schedule's IANA time zone (default KAIROS_TZ, else UTC), e.g. Asia/Shanghai
   --count N     how many fires to list, 1-${MAX_COUNT} (default ${DEFAULT_COUNT})
   --from ISO    list the fires strictly after this instant (default: now)
-  --json        print {expression, timezone, description, from, fires: [{utc, local}]}
+  --json        print {expression, timezone, description, from, fires: [{utc, local}], warnings}
+
+Warnings (on stderr) name a zone abbreviation such as CST or IST (read as one place, meant as
+several) and a 5-field expression that reads like Quartz missing a field ("0 0 8 * *").
   -h, --help    show this help
 
 Examples:
@@ -33,31 +43,10 @@ Examples:
   kairos cron explain "0 15 10 ? * 6L" --json
 
 Environment:
-  none: cron explain reads no environment variable (KAIROS_URL and KAIROS_TOKEN are ignored).
+  KAIROS_TZ     the zone when --tz is not given (KAIROS_URL and KAIROS_TOKEN are ignored).
 
 Exit status: 0 done, 1 the expression or zone is invalid (message on stderr), 2 usage error.
 `;
-
-/** `2026-03-16 08:00:00 +08:00 Mon`: the wall time a person in `timeZone` sees. */
-export function formatInZone(instant: number, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hourCycle: 'h23',
-    weekday: 'short',
-    timeZoneName: 'longOffset',
-  }).formatToParts(instant);
-  const part = (type: Intl.DateTimeFormatPartTypes): string =>
-    parts.find((p) => p.type === type)?.value ?? '';
-  // longOffset is "GMT+08:00", or plain "GMT" at offset zero.
-  const offset = part('timeZoneName').replace(/^GMT$/, '+00:00').replace(/^GMT/, '');
-  return `${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')}:${part('second')} ${offset} ${part('weekday')}`;
-}
 
 async function explain(args: string[], ctx: CommandContext): Promise<number> {
   const { values, positionals, globals } = parseCommandArgs(
@@ -67,7 +56,7 @@ async function explain(args: string[], ctx: CommandContext): Promise<number> {
     ' (quote the expression: kairos cron explain "0 0 8 * * ?")',
   );
   const expression = positionals[0] ?? '';
-  const timezone = values.tz ?? 'UTC';
+  const timezone = values.tz ?? ctx.zone(globals) ?? 'UTC';
   const count = intFlag('count', values.count) ?? DEFAULT_COUNT;
   if (count < 1 || count > MAX_COUNT)
     throw new UsageError(`--count must be between 1 and ${MAX_COUNT}, got ${count}`);
@@ -103,12 +92,22 @@ async function explain(args: string[], ctx: CommandContext): Promise<number> {
     throw err;
   }
 
+  // Warnings go to stderr, so they never mix with --json (which carries them too).
+  const warnings = scheduleWarnings(schedule);
+  for (const warning of warnings) ctx.note(`warning: ${warning}`);
   const rows = fires.map((fire) => ({
     utc: new Date(fire).toISOString(),
     local: formatInZone(fire, timezone),
   }));
   if (ctx.json(globals)) {
-    ctx.printJson({ expression, timezone, description, from: new Date(from).toISOString(), fires: rows });
+    ctx.printJson({
+      expression,
+      timezone,
+      description,
+      from: new Date(from).toISOString(),
+      fires: rows,
+      warnings,
+    });
     return 0;
   }
   ctx.print(

@@ -1,13 +1,21 @@
 /** `kairos runs`: list and show runs, read or follow their logs, cancel them, trigger many. */
-import { RUN_BATCH_MAX_ITEMS, type RunBatchRequest, type RunBatchResult } from '@kairos/protocol';
+import {
+  RUN_BATCH_MAX_ITEMS,
+  type RunBatchRequest,
+  type RunBatchResult,
+  type KairosClient,
+  type RunEvent,
+} from '@kairos/protocol';
 import { UsageError, idOrName, intFlag, parseCommandArgs } from '../args.js';
 import { dispatchSubcommand } from '../context.js';
 import type { Command, CommandContext } from '../context.js';
 import { nextPageHint, runLines, runTable } from '../format.js';
 import { commandHelp } from '../help.js';
 import { loadJsonLines } from '../load-file.js';
-import { resolveAppId } from '../lookups.js';
-import { drainLogs, formatLogEntry, isTerminal } from '../run-watch.js';
+import { instantFlag } from '../instant-flag.js';
+import { resolveAppId, taskNamesOf } from '../lookups.js';
+import { drainEvents, drainLogs, formatLogEntry, isTerminal } from '../run-watch.js';
+import { progressLine, trackTree } from '../track-view.js';
 
 const HELP = commandHelp(`
 Usage:
@@ -15,6 +23,7 @@ Usage:
                    [--since ISO] [--until ISO] [--namespace NS] [--limit N] [--cursor C]
   kairos runs get <id>
   kairos runs logs <id> [--follow]
+  kairos runs track <id>
   kairos runs cancel <id>
   kairos runs trigger -f ITEMS.jsonl [--namespace NS]
 
@@ -23,19 +32,26 @@ Flags:
   --app ID|APPNAME        only the runs of this app's tasks
   --status S1,S2          scheduled, running, succeeded, failed, timed_out, cancelled, skipped, lost
   --trigger T1,T2         schedule, manual, api, retry, misfire
-  --since ISO             runs scheduled at or after this instant
-  --until ISO             runs scheduled before this instant
+  --since WHEN            runs scheduled at or after WHEN: an ISO instant, a date or time in
+                          the --tz zone (2026-03-01, 2026-03-01T08:00) or a duration back
+                          from now (15m, 6h, 2d)
+  --until WHEN            runs scheduled before WHEN (same forms)
   --namespace NS          only this namespace
   --limit N, --cursor C   paging: at most N per page; the page after "--cursor C"
   --follow                keep printing new log lines until the run has finished
-                          (with --json: one JSON entry per line)
+                          (with --json: one JSON entry per line); a Dify run also
+                          prints a line per node started and finished
+  track                   a Dify run's node track as a tree: iterations and loops with
+                          their rounds, branches taken, times, tokens, errors
   -f FILE                 trigger: JSON lines, one {"taskId", "input"?, "idempotencyKey"?} per
                           line (- for stdin); sent 1,000 a request, each request one transaction
 
 Examples:
   kairos runs list --task 42 --status failed,timed_out --since 2026-03-01T00:00:00Z
+  kairos runs list --since 6h --tz Asia/Shanghai
   kairos runs get 1001
   kairos runs logs 1001 --follow
+  kairos runs track 1001
   kairos runs cancel 1001
   kairos runs list --status failed --json | jq '.items[].id'
   kairos runs trigger -f reports.jsonl
@@ -64,30 +80,39 @@ async function list(args: string[], ctx: CommandContext): Promise<number> {
   const limit = intFlag('limit', values.limit);
   const taskId = intFlag('task', values.task);
   const settings = ctx.settings(globals);
+  const zone = ctx.zone(globals);
+  const now = Date.now();
   const client = ctx.client(settings);
   const page = await client.runs.list({
     taskId,
     appId: await resolveAppId(client, values.app),
     status: csvFlag(values.status),
     triggerType: csvFlag(values.trigger),
-    from: values.since,
-    to: values.until,
+    from: instantFlag('since', values.since, zone, now),
+    to: instantFlag('until', values.until, zone, now),
     namespace: values.namespace,
     limit,
     cursor: values.cursor,
   });
   if (settings.json) ctx.printJson(page);
   else if (page.items.length === 0) ctx.print('(no runs)');
-  else ctx.print(...runTable(page.items), ...nextPageHint(page.nextCursor));
+  else {
+    const names = await taskNamesOf(
+      client,
+      page.items.map((r) => r.taskId),
+    );
+    ctx.print(...runTable(page.items, ctx.times(globals), names), ...nextPageHint(page.nextCursor));
+  }
   return 0;
 }
 
 async function get(args: string[], ctx: CommandContext): Promise<number> {
   const { positionals, globals } = parseCommandArgs(args, {}, ['id']);
   const settings = ctx.settings(globals);
-  const run = await ctx.client(settings).runs.get(idOrName(positionals[0] ?? ''));
+  const client = ctx.client(settings);
+  const run = await client.runs.get(idOrName(positionals[0] ?? ''));
   if (settings.json) ctx.printJson(run);
-  else ctx.print(...runLines(run));
+  else ctx.print(...runLines(run, ctx.times(globals), await taskNamesOf(client, [run.taskId])));
   return 0;
 }
 
@@ -153,13 +178,23 @@ async function logs(args: string[], ctx: CommandContext): Promise<number> {
   const print = settings.json
     ? (entry: Parameters<typeof formatLogEntry>[0]) => ctx.printJsonLine(entry)
     : (entry: Parameters<typeof formatLogEntry>[0]) => ctx.print(formatLogEntry(entry));
+  // A Dify run's progress is in its events (one per node), not its log: follow both.
+  let dify: boolean | undefined;
+  const progress = (event: RunEvent) => {
+    const line = progressLine(event);
+    if (line) ctx.print(line);
+  };
   let seq = 0;
+  let eventSeq = 0;
   for (;;) {
     seq = await drainLogs(client, id, seq, print);
+    if (dify) eventSeq = await drainEvents(client, id, eventSeq, progress);
     const run = await client.runs.get(id);
+    dify ??= !settings.json && (await isDifyTask(client, run.taskId));
     if (isTerminal(run)) {
       // Lines written between the last read and the terminal status.
       await drainLogs(client, id, seq, print);
+      if (dify) await drainEvents(client, id, eventSeq, progress);
       if (!settings.json) ctx.note(`run ${run.id} ${run.status}`);
       return 0;
     }
@@ -167,9 +202,25 @@ async function logs(args: string[], ctx: CommandContext): Promise<number> {
   }
 }
 
+/** Whether a run's task is a Dify workflow (a deleted task: no). */
+async function isDifyTask(client: KairosClient, taskId: number): Promise<boolean> {
+  const task = await client.tasks.get(taskId).catch(() => undefined);
+  return task?.type === 'dify_workflow';
+}
+
+async function track(args: string[], ctx: CommandContext): Promise<number> {
+  const { positionals, globals } = parseCommandArgs(args, {}, ['id']);
+  const settings = ctx.settings(globals);
+  const answer = await ctx.client(settings).runs.track(idOrName(positionals[0] ?? ''));
+  if (settings.json) ctx.printJson(answer);
+  else if (answer.nodes.length === 0) ctx.print('(no nodes: not a Dify run, or it has not started)');
+  else ctx.print(...trackTree(answer.nodes));
+  return 0;
+}
+
 export const runsCommand: Command = {
   name: 'runs',
   summary: 'list and show runs, print or follow their logs, cancel them, trigger many at once',
   help: HELP,
-  run: (args, ctx) => dispatchSubcommand('runs', args, ctx, { list, get, logs, cancel, trigger }),
+  run: (args, ctx) => dispatchSubcommand('runs', args, ctx, { list, get, logs, track, cancel, trigger }),
 };

@@ -4,9 +4,10 @@ import { CliError, UsageError, idOrName, intFlag, jsonFlag, parseCommandArgs } f
 import { dispatchSubcommand } from '../context.js';
 import type { Command, CommandContext } from '../context.js';
 import { nextPageHint, runLines, taskLines, taskTable } from '../format.js';
+import type { TimeFormat } from '../time-format.js';
 import { commandHelp } from '../help.js';
 import { loadDocument } from '../load-file.js';
-import { resolveAppId } from '../lookups.js';
+import { resolveAppId, resolveCalendarName } from '../lookups.js';
 import { waitForRun } from '../run-watch.js';
 
 const HELP = commandHelp(`
@@ -60,10 +61,12 @@ async function create(args: string[], ctx: CommandContext): Promise<number> {
   const { values, globals } = parseCommandArgs(args, { file: { type: 'string', short: 'f' } });
   const file = requireFile(values.file, 'create');
   const settings = ctx.settings(globals);
-  const doc = await loadDocument(file, ctx.io);
+  const client = ctx.client(settings);
+  const loaded = await loadDocument(file, ctx.io);
+  const doc = await resolveCalendarName(client, loaded, async () => namespaceOf(loaded));
   // The server validates the task and names the field at fault; no second copy of its rules here.
-  const task = await ctx.client(settings).tasks.create(doc as unknown as TaskCreateInput);
-  printSaved(ctx, settings.json, task);
+  const task = await client.tasks.create(doc as unknown as TaskCreateInput);
+  printSaved(ctx, settings.json, task, ctx.times(globals));
   return 0;
 }
 
@@ -73,20 +76,24 @@ async function update(args: string[], ctx: CommandContext): Promise<number> {
   ]);
   const file = requireFile(values.file, 'update');
   const settings = ctx.settings(globals);
-  const patch = await loadDocument(file, ctx.io);
-  const task = await ctx
-    .client(settings)
-    .tasks.update(idOrName(positionals[0] ?? ''), patch as TaskUpdateInput);
-  printSaved(ctx, settings.json, task);
+  const client = ctx.client(settings);
+  const id = idOrName(positionals[0] ?? '');
+  const loaded = await loadDocument(file, ctx.io);
+  const patch = await resolveCalendarName(client, loaded, async () => (await client.tasks.get(id)).namespace);
+  const task = await client.tasks.update(id, patch as TaskUpdateInput);
+  printSaved(ctx, settings.json, task, ctx.times(globals));
   return 0;
 }
 
 /** A created or changed task; the server's warnings go to stderr so they never mix with --json. */
-function printSaved(ctx: CommandContext, json: boolean, task: TaskWithWarnings): void {
+function printSaved(ctx: CommandContext, json: boolean, task: TaskWithWarnings, at: TimeFormat): void {
   if (json) ctx.printJson(task);
-  else ctx.print(...taskLines(task));
+  else ctx.print(...taskLines(task, at));
   for (const warning of task.warnings ?? []) ctx.note(`warning: ${warning}`);
 }
+
+const namespaceOf = (doc: Record<string, unknown>): string | undefined =>
+  typeof doc.namespace === 'string' ? doc.namespace : undefined;
 
 function enabledFlag(value: string | undefined): boolean | undefined {
   if (value === undefined) return undefined;
@@ -116,7 +123,7 @@ async function list(args: string[], ctx: CommandContext): Promise<number> {
   });
   if (settings.json) ctx.printJson(page);
   else if (page.items.length === 0) ctx.print('(no tasks)');
-  else ctx.print(...taskTable(page.items), ...nextPageHint(page.nextCursor));
+  else ctx.print(...taskTable(page.items, ctx.times(globals)), ...nextPageHint(page.nextCursor));
   return 0;
 }
 
@@ -127,7 +134,7 @@ function showTask(action: 'get' | 'enable' | 'disable') {
     const settings = ctx.settings(globals);
     const task = await ctx.client(settings).tasks[action](idOrName(positionals[0] ?? ''));
     if (settings.json) ctx.printJson(task);
-    else ctx.print(...taskLines(task));
+    else ctx.print(...taskLines(task, ctx.times(globals)));
     return 0;
   };
 }
@@ -164,7 +171,7 @@ async function run(args: string[], ctx: CommandContext): Promise<number> {
   if (!settings.json) ctx.note(`run ${accepted.runId} accepted; waiting for it to finish…`);
   const finished = await waitForRun(client, accepted.runId, ctx);
   if (settings.json) ctx.printJson(finished);
-  else ctx.print(...runLines(finished));
+  else ctx.print(...runLines(finished, ctx.times(globals)));
   if (finished.status === 'succeeded') return 0;
   const reason = finished.error ? `: ${finished.error.message}` : '';
   throw new CliError(

@@ -57,7 +57,11 @@ export function TaskForm({ initial, editing }: { initial: TaskFormState; editing
       const body = bodyOf(form);
       if (editing) {
         const { namespace: _namespace, ...patch } = body;
-        return client.tasks.update(editing.id, patch);
+        // A schedule PATCH merges: say so when the form has no calendar, or the old one stays.
+        return client.tasks.update(editing.id, {
+          ...patch,
+          schedule: { ...patch.schedule, calendar: patch.schedule.calendar ?? null },
+        });
       }
       return client.tasks.create(body);
     },

@@ -1,0 +1,108 @@
+/**
+ * A namespace's definitions as one YAML-ready document: apps, calendars, tasks and alert rules,
+ * referring to one another by name (a task's app by appName, a schedule's calendar by name, a
+ * rule's task by name and its contacts by name), with no ids, no timestamps, and no secret: a
+ * value under a secret-looking key (`password`, `token`, `apiKey`, `Authorization`…) becomes
+ * `{secretRef: <where it is>}`, the value staying in Kairos; app access tokens are never read.
+ */
+import type { AlertRule, App, Calendar, Contact, ContactGroup, Task } from '@kairos/protocol';
+
+const SECRET_KEY = /pass(word)?|secret|token|api[-_]?key|authorization|credential|cookie|private[-_]?key/i;
+
+/** `value` with the values of secret-looking keys replaced by `{secretRef: path}`. */
+export function withSecretRefs(value: unknown, path: string): unknown {
+  if (Array.isArray(value)) return value.map((v, i) => withSecretRefs(v, `${path}.${i}`));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, v]) => [
+        key,
+        SECRET_KEY.test(key) && typeof v === 'string'
+          ? { secretRef: `${path}.${key}` }
+          : withSecretRefs(v, `${path}.${key}`),
+      ]),
+    );
+  }
+  return value;
+}
+
+export interface Definitions {
+  namespace: string;
+  apps: App[];
+  addresses: Map<number, string[] | null>;
+  calendars: Calendar[];
+  tasks: Task[];
+  alertRules: AlertRule[];
+  contacts: Contact[];
+  groups: ContactGroup[];
+}
+
+const defined = (entries: [string, unknown][]): Record<string, unknown> =>
+  Object.fromEntries(entries.filter(([, v]) => v !== undefined && v !== null));
+
+export function definitionsDocument(d: Definitions): Record<string, unknown> {
+  const calendarNames = new Map(d.calendars.map((c) => [c.id, c.name]));
+  const taskNames = new Map(d.tasks.map((t) => [t.id, t.name]));
+  const contactNames = new Map(d.contacts.map((c) => [c.id, c.name]));
+  const groupNames = new Map(d.groups.map((g) => [g.id, g.name]));
+  return {
+    kind: 'kairos/definitions',
+    namespace: d.namespace,
+    apps: d.apps.map((a) =>
+      defined([
+        ['appName', a.appName],
+        ['name', a.name],
+        ['description', a.description],
+        ['maxConcurrency', a.maxConcurrency],
+        ['executorAddresses', d.addresses.get(a.id)],
+      ]),
+    ),
+    calendars: d.calendars.map((c) => ({ name: c.name, timezone: c.timezone, dates: c.dates })),
+    tasks: d.tasks.map((t) => {
+      const { calendar, ...schedule } = t.schedule;
+      return defined([
+        ['name', t.name],
+        ['app', t.appName],
+        ['description', t.description],
+        ['type', t.type],
+        ['config', withSecretRefs(t.config, `tasks.${t.name}.config`)],
+        [
+          'schedule',
+          calendar
+            ? {
+                ...schedule,
+                calendar: { name: calendarNames.get(calendar.id) ?? calendar.id, mode: calendar.mode },
+              }
+            : schedule,
+        ],
+        ['timeoutSeconds', t.timeoutSeconds],
+        ['retry', t.retry],
+        ['concurrency', t.concurrency],
+        ['enabled', t.enabled],
+      ]);
+    }),
+    alertRules: d.alertRules.map((r) => {
+      const scope = 'taskId' in r.scope ? { task: taskNames.get(r.scope.taskId) ?? r.scope.taskId } : r.scope;
+      return defined([
+        ['name', r.name],
+        ['scope', scope],
+        ['on', r.on],
+        ['threshold', r.threshold],
+        ['windowSeconds', r.windowSeconds],
+        [
+          'notify',
+          defined([
+            ['contacts', r.notify.contacts.map((id) => contactNames.get(id) ?? id)],
+            [
+              'groups',
+              r.notify.groups.length > 0 ? r.notify.groups.map((id) => groupNames.get(id) ?? id) : undefined,
+            ],
+            ['channels', r.notify.channels],
+          ]),
+        ],
+        ['silenceSeconds', r.silenceSeconds],
+        ['templates', r.templates],
+        ['enabled', r.enabled],
+      ]);
+    }),
+  };
+}

@@ -1,0 +1,88 @@
+/**
+ * The CLI and the SDK outside this repository, as docs/install.md says: tarballs packed by
+ * scripts/pack-packages.mjs, installed into a fresh prefix (the CLI, with the packages it needs)
+ * and a fresh project (the SDK), then run from there. Install scripts are skipped (better-sqlite3
+ * would compile for a minute; only `kairos server` needs it); dependencies come from the npm
+ * cache or the registry.
+ */
+import { execFile } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { ADMIN_TOKEN, startTestNode, tempDataDir } from '../../../apps/server/test/support/test-node.js';
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const npmInstall = (prefix: string, specs: string[]) =>
+  run(
+    'npm',
+    [
+      'install',
+      '--prefer-offline',
+      '--ignore-scripts',
+      '--no-audit',
+      '--no-fund',
+      '--prefix',
+      prefix,
+      ...specs,
+    ],
+    {
+      cwd: prefix,
+    },
+  );
+
+describe('installing the CLI and the SDK from packed tarballs', () => {
+  it(
+    'kairos runs from its own prefix against a server; the SDK imports in a new project',
+    { timeout: 300_000 },
+    async () => {
+      const out = tempDataDir();
+      const packed = await run(
+        process.execPath,
+        [join(root, 'scripts/pack-packages.mjs'), '--skip-build', '--out', out],
+        {
+          cwd: root,
+        },
+      );
+      const [protocol, server, cli, sdk] = packed.stdout
+        .trim()
+        .split('\n')
+        .map((f) => resolve(f));
+      expect([protocol, server, cli, sdk].map((f) => f!.split('/').at(-1))).toEqual([
+        'kairos-protocol-0.1.0.tgz',
+        'kairos-server-0.1.0.tgz',
+        'kairos-cli-0.1.0.tgz',
+        'kairos-sdk-0.1.0.tgz',
+      ]);
+
+      const prefix = join(tempDataDir(), 'kairos');
+      mkdirSync(prefix);
+      await npmInstall(prefix, [protocol!, server!, cli!]);
+      const kairos = join(prefix, 'node_modules/.bin/kairos');
+      expect((await run(kairos, ['--version'])).stdout).toBe('kairos 0.1.0\n');
+      const node = await startTestNode();
+      await node.api('POST', '/api/v1/apps', { appName: 'billing', name: 'Billing' });
+      const apps = await run(kairos, ['apps', 'list', '--json'], {
+        env: { PATH: process.env.PATH ?? '', KAIROS_URL: node.url, KAIROS_TOKEN: ADMIN_TOKEN },
+      });
+      expect(JSON.parse(apps.stdout).items.map((a: { appName: string }) => a.appName)).toEqual(['billing']);
+
+      const project = join(tempDataDir(), 'executor');
+      mkdirSync(project);
+      writeFileSync(join(project, 'package.json'), '{"name":"my-executor","private":true,"type":"module"}');
+      await npmInstall(project, [sdk!]);
+      writeFileSync(
+        join(project, 'check.js'),
+        "import { createExecutor, defineTask } from '@kairos/sdk';\n" +
+          "import { runTask } from '@kairos/sdk/testing';\n" +
+          "const hello = defineTask('hello', async ({ params }) => `hello ${params}`);\n" +
+          "console.log(typeof createExecutor, (await runTask(hello, { params: 'world' })).output);\n",
+      );
+      expect((await run(process.execPath, ['check.js'], { cwd: project })).stdout).toMatch(
+        /^function .*hello world/,
+      );
+    },
+  );
+});

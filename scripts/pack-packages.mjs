@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+/**
+ * Builds the workspaces and packs the ones a user installs outside this repository into npm
+ * tarballs: @kairos/protocol, @kairos/server, @kairos/cli (they depend on one another, so they
+ * are installed together) and @kairos/sdk (no dependencies). None of them is published to the
+ * npm registry; docs/install.md says how to install the tarballs.
+ *
+ *   node scripts/pack-packages.mjs [--out DIR] [--skip-build]
+ *
+ * Prints the tarballs' paths, one a line, and the install commands.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const { values } = parseArgs({
+  options: { out: { type: 'string', default: 'dist-packages' }, 'skip-build': { type: 'boolean' } },
+});
+const out = resolve(process.cwd(), values.out);
+mkdirSync(out, { recursive: true });
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+
+if (!values['skip-build']) execFileSync(npm, ['run', 'build'], { cwd: root, stdio: 'inherit' });
+const workspaces = ['packages/protocol', 'apps/server', 'packages/cli', 'packages/sdk'];
+const packed = JSON.parse(
+  execFileSync(npm, ['pack', '--json', '--pack-destination', out, ...workspaces.flatMap((w) => ['-w', w])], {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  }),
+);
+const files = packed.map((p) => resolve(out, p.filename));
+for (const file of files) console.log(file);
+const [protocol, server, cli, sdk] = files;
+console.error(`
+The CLI (with the server, for \`kairos server\`), into a prefix of its own:
+  npm install --prefix ~/.local/kairos ${protocol} ${server} ${cli}
+  export PATH="$HOME/.local/kairos/node_modules/.bin:$PATH"
+The SDK, in an executor's project:
+  npm install ${sdk}`);
