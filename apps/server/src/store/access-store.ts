@@ -1,0 +1,41 @@
+/**
+ * The access part of the Store contract (issue 16): API tokens and the audit log, implemented
+ * by access-queries.ts for both dialects and tested by test/store/contract/access.ts.
+ */
+import type {
+  ApiTokenRecord,
+  AuditFilter,
+  AuditRecord,
+  NewApiToken,
+  NewAuditRecord,
+  RevokeResult,
+} from './access-records.js';
+import type { Page, PageRequest } from './store.js';
+
+export interface AccessStore {
+  countApiTokens(): Promise<number>;
+  /** Throws StoreConflictError if a token with the same hash exists. */
+  createApiToken(token: NewApiToken): Promise<ApiTokenRecord>;
+  /**
+   * Inserts the token unless one with the same hash exists (one statement: nodes starting at
+   * once with the same configured admin token all succeed). True when this call inserted it.
+   * A revoked token stays revoked.
+   */
+  addApiTokenIfAbsent(token: NewApiToken): Promise<boolean>;
+  findApiTokenByHash(tokenHash: string): Promise<ApiTokenRecord | undefined>;
+  getApiToken(id: number): Promise<ApiTokenRecord | undefined>;
+  /** Newest first, revoked ones included. */
+  listApiTokens(page: PageRequest): Promise<Page<ApiTokenRecord>>;
+  /**
+   * Revokes a token, unless it is the last one that is admin for every namespace and live (not
+   * revoked, not expired at `at`): the server must keep an administrator. Atomic against a
+   * concurrent revocation on another node.
+   */
+  revokeApiToken(id: number, at: number): Promise<RevokeResult>;
+  /** Records a use (callers write it at most about once a minute per token). */
+  touchApiToken(id: number, at: number): Promise<void>;
+
+  appendAudit(entries: NewAuditRecord[]): Promise<void>;
+  /** Newest first. */
+  listAudit(filter: AuditFilter, page: PageRequest): Promise<Page<AuditRecord>>;
+}
