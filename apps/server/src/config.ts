@@ -69,6 +69,11 @@ export const ConfigSchema = z.strictObject({
    * When set, GET /metrics (Prometheus) answers only requests with `Authorization: Bearer <token>`.
    * Unset: /metrics is open to whoever reaches the port.
    */
+  /**
+   * `script` tasks run shell, Node or Python code as the server's user; `off` refuses new ones
+   * and fails the runs of existing ones (docs/access-control.md).
+   */
+  scriptTasks: z.enum(['on', 'off'], 'must be on or off').default('on'),
   metricsToken: z.string().min(16, 'must be at least 16 characters').optional(),
   /** The console's public base URL, for links in alerts (`<publicUrl>/runs/42`); unset: relative links. */
   publicUrl: z.url('must be a URL such as https://kairos.example.com').optional(),
@@ -131,6 +136,7 @@ const SOURCES: { key: keyof ConfigInput; flag: string; env: string }[] = [
   { key: 'databaseUrl', flag: 'database-url', env: 'DATABASE_URL' },
   { key: 'databasePoolSize', flag: 'database-pool-size', env: 'KAIROS_DATABASE_POOL_SIZE' },
   { key: 'adminToken', flag: 'admin-token', env: 'KAIROS_ADMIN_TOKEN' },
+  { key: 'scriptTasks', flag: 'script-tasks', env: 'KAIROS_SCRIPT_TASKS' },
   { key: 'logLevel', flag: 'log-level', env: 'KAIROS_LOG_LEVEL' },
   { key: 'nodeId', flag: 'node-id', env: 'KAIROS_NODE_ID' },
   { key: 'lookaheadMs', flag: 'lookahead-ms', env: 'KAIROS_LOOKAHEAD_MS' },

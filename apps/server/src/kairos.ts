@@ -10,7 +10,6 @@ import { systemClock } from './clock.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import { EventBus } from './events.js';
-import { Authenticator } from './http/auth.js';
 import { buildHttpServer } from './http/server.js';
 import { listenError } from './http/listen-error.js';
 import { JobTypeRegistry, builtInJobTypes } from './job-types/registry.js';
@@ -39,6 +38,7 @@ import { executorCounts } from './metrics/executor-counts.js';
 import { LabelNames } from './metrics/label-names.js';
 import { installMetricListeners } from './metrics/metric-listeners.js';
 import type { Store } from './store/store.js';
+import { createAccessControl } from './access/access-control.js';
 
 export const VERSION = '0.1.0';
 
@@ -83,7 +83,10 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
     const events = new EventBus((event, error) => log.error({ err: error, event }, 'event listener failed'));
     const jobTypes = new JobTypeRegistry();
     const secrets = SecretBox.open({ secretKey: config.secretKey, dataDir: config.dataDir });
-    for (const type of [...builtInJobTypes({ secrets }), ...(options.jobTypes ?? [])])
+    for (const type of [
+      ...builtInJobTypes({ secrets, scriptTasks: config.scriptTasks === 'on' }),
+      ...(options.jobTypes ?? []),
+    ])
       jobTypes.register(type);
     const executors = createExecutors({
       store,
@@ -168,7 +171,9 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
       },
       { nodeId, version: VERSION, store: store.dialect },
     );
+    const access = createAccessControl({ store, clock, events, namespaces, logger: log });
     const unsubscribe = [
+      events.on('credentials:revoked', () => access.auth.forgetAll()),
       ...installMetricListeners(events, metrics, labelNames),
       // TEMPORARY (issue 15): alerts of a run's end from a listener, until the settlement transaction writes them (see the file).
       installSettledRunAlerts({
@@ -201,6 +206,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
             engine,
             tasks,
             resync: () => {
+              access.auth.forgetAll();
               calendars.invalidate();
               scheduler.wake();
             },
@@ -208,7 +214,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
         : undefined;
     if (changes) unsubscribe.push(changes.unsubscribe);
 
-    const auth = new Authenticator(store);
+    const auth = access.auth;
     let ready = false;
     const http = buildHttpServer({
       context: {
@@ -223,6 +229,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
         executors,
         nodeId,
         alerts: alerting.service,
+        ...access.context,
         isReady: () => ready,
       },
       auth,

@@ -58,6 +58,9 @@ export function wireChanges(deps: {
       case 'calendar':
         events.emit('calendar:changed', { calendarId: change.calendarId, fromNode });
         return;
+      case 'credentials':
+        events.emit('credentials:revoked', { fromNode });
+        return;
     }
   };
 
@@ -86,6 +89,9 @@ export function wireChanges(deps: {
     ),
     events.on('calendar:changed', ({ calendarId, fromNode }) =>
       fromNode === undefined ? feed.publish({ kind: 'calendar', calendarId }) : undefined,
+    ),
+    events.on('credentials:revoked', ({ fromNode }) =>
+      fromNode === undefined ? feed.publish({ kind: 'credentials' }) : undefined,
     ),
   ];
   return { feed, unsubscribe: () => offs.forEach((off) => off()) };

@@ -1,3 +1,5 @@
+import type { AccessScope } from '../access/access-scope.js';
+import type { AuditLog } from '../access/audit-log.js';
 import type { AlertService } from '../alerts/alert-service.js';
 import type { Clock } from '../clock.js';
 import type { Executors } from '../dispatch/index.js';
@@ -7,6 +9,7 @@ import type { AppService } from '../services/app-service.js';
 import type { CalendarService } from '../services/calendar-service.js';
 import type { Namespaces } from '../services/namespaces.js';
 import type { TaskService } from '../services/task-service.js';
+import type { TokenService } from '../services/token-service.js';
 import type { Store } from '../store/store.js';
 
 /** What the routes need: services, not the wiring. */
@@ -26,6 +29,12 @@ export interface ApiContext {
   nodeId?: string;
   /** Contacts, groups, alert rules (issue 15). */
   alerts?: AlertService;
+  /** Who may do what where (issue 16). */
+  access: AccessScope;
+  /** Changes and sign-ins (issue 16). */
+  audit: AuditLog;
+  /** API tokens (issue 16). */
+  apiTokens: TokenService;
   /** false while starting or shutting down (readyz). */
   isReady: () => boolean;
 }

@@ -6,7 +6,11 @@ import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { KairosError } from '../errors.js';
-import type { Authenticator } from './auth.js';
+import { TooManyFailures, type Authenticator } from './auth.js';
+import { guardRoute } from '../access/route-guard.js';
+import { auditChange } from '../access/audit-change.js';
+import { tokenRoutes } from './routes/tokens.js';
+import { auditRoutes } from './routes/audit.js';
 import type { ApiContext } from './context.js';
 import { registerConsole } from './console-static.js';
 import { errorBody, installErrorHandler } from './error-handler.js';
@@ -59,15 +63,23 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
     const error = new KairosError('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`);
     void reply.status(404).send(errorBody(error));
   });
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
     // Only the REST API takes the bearer token: the XXL-JOB admin endpoints (/api/registry…)
     // and the pull endpoints authenticate executors by their app's token (marked public).
     if (!request.url.startsWith('/api/v1/')) return;
     if (request.routeOptions.config.public) return;
-    await auth.authenticate(request);
+    try {
+      request.principal = await auth.authenticate(request);
+    } catch (error) {
+      if (error instanceof TooManyFailures) void reply.header('retry-after', String(error.retryAfterSeconds));
+      throw error;
+    }
   });
 
-  const routes = new RouteTable(app);
+  const routes = new RouteTable(app, {
+    guard: (access, request) => guardRoute(context, access, request),
+    changed: (route, request, guarded, result) => auditChange(context, route, request, guarded, result),
+  });
   namespaceRoutes(routes, context);
   appRoutes(routes, context);
   calendarRoutes(routes, context);
@@ -86,6 +98,8 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
     alertRoutes(routes, context, context.alerts);
   }
   statsRoutes(routes, context);
+  tokenRoutes(routes, context);
+  auditRoutes(routes, context);
 
   let openapi: Record<string, unknown> | undefined;
   app.get(

@@ -13,13 +13,15 @@ import { scriptJobType } from './script.js';
 export interface BuiltInJobTypeDeps {
   /** Encrypts secrets in task configs (dify_workflow API keys). */
   secrets?: SecretBox | undefined;
+  /** false: no `script` type (KAIROS_SCRIPT_TASKS=off). */
+  scriptTasks?: boolean | undefined;
 }
 
 /** The types every server starts with. */
 export function builtInJobTypes(deps: BuiltInJobTypeDeps = {}): JobType[] {
   return [
     httpJobType,
-    scriptJobType,
+    ...(deps.scriptTasks === false ? [] : [scriptJobType]),
     ...(deps.secrets ? [difyJobType(deps.secrets) as JobType<never> as JobType] : []),
   ];
 }
