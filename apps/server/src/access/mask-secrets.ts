@@ -5,7 +5,7 @@
  * hash never reaches the log.
  */
 
-const SECRET_KEY = /token|secret|password|passwd|apikey|api_key|authorization|hash|cookie|credential/i;
+const SECRET_KEY = /token|secret|passw|api[-_]?key|authorization|hash|cookie|credential/i;
 
 /** Keeps a hint of a secret string (its last four characters when it is long), masks the rest. */
 const masked = (value: unknown): unknown => {
