@@ -50,7 +50,10 @@ describe('failed authentication', () => {
   it('regains a failure per second up to its burst, and forgets the oldest client beyond its memory', () => {
     const clock = new ManualClock(START);
     const limiter = new FailedAuthLimiter(clock, { burst: 3, perSecond: 0.5, maxClients: 2 });
-    for (let i = 0; i < 3; i++) (expect(limiter.retryAfter('a')).toBe(0), limiter.failed('a'));
+    for (let i = 0; i < 3; i++) {
+      expect(limiter.retryAfter('a')).toBe(0);
+      limiter.failed('a');
+    }
     expect(limiter.retryAfter('a')).toBe(2);
     clock.advance(2000);
     expect(limiter.retryAfter('a')).toBe(0);
