@@ -19,6 +19,8 @@ import { alertRulesCommand } from './commands/alert-rules.js';
 import { alertsCommand } from './commands/alerts.js';
 import { contactGroupsCommand } from './commands/contact-groups.js';
 import { contactsCommand } from './commands/contacts.js';
+import { tokensCommand } from './commands/tokens.js';
+import { auditCommand } from './commands/audit.js';
 import { ENV_HELP, EXIT_HELP, GLOBAL_FLAGS_HELP } from './help.js';
 
 export type { CliIo } from './context.js';
@@ -34,6 +36,8 @@ const COMMANDS: readonly Command[] = [
   contactGroupsCommand,
   alertRulesCommand,
   alertsCommand,
+  tokensCommand,
+  auditCommand,
   cronCommand,
   devCommand,
 ];

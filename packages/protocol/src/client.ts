@@ -37,6 +37,7 @@ import {
   type ContactGroupsClient,
   type ContactsClient,
 } from './alerts-client.js';
+import { accessClients, type AuditClient, type TokensClient } from './access-client.js';
 import { createTransport, segment } from './client-http.js';
 import type { ListOptions, Ref } from './client-types.js';
 import { readServerSentEvents, type ServerSentEvent } from './client-sse.js';
@@ -52,6 +53,7 @@ export type {
   ContactGroupsClient,
   ContactsClient,
 } from './alerts-client.js';
+export type { AuditClient, AuditListOptions, TokenCreateInput, TokensClient } from './access-client.js';
 export { encodeQuery } from './client-http.js';
 export { readServerSentEvents } from './client-sse.js';
 export type { ServerSentEvent } from './client-sse.js';
@@ -302,6 +304,8 @@ export interface KairosClient {
   alerts: AlertsClient;
   stats: StatsClient;
   executors: ExecutorsClient;
+  tokens: TokensClient;
+  audit: AuditClient;
   /** @example `const { status } = await client.health();` */
   health(): Promise<HealthStatus>;
 }
@@ -385,6 +389,7 @@ export function createClient(options: ClientOptions): KairosClient {
       list: () => http.request('GET', `${v1}/nodes`),
     },
     ...alertClients(http, v1),
+    ...accessClients(http, v1),
     stats: {
       runs: (q = {}) => http.request('GET', `${v1}/stats/runs`, { query: { ...q } }),
     },
