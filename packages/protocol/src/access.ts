@@ -89,3 +89,33 @@ export const Me = z.object({
   grants: z.array(z.object({ namespace: z.string(), role: Role })),
 });
 export type Me = z.infer<typeof Me>;
+
+export const UserCreate = z.strictObject({
+  username: z
+    .string()
+    .regex(/^[A-Za-z0-9._@-]{1,100}$/, 'must be 1-100 letters, digits, ".", "_", "@" or "-"'),
+  password: z.string().min(12, 'must be at least 12 characters').max(1000),
+  role: Role,
+  namespaces: NamespaceGrant,
+});
+
+export const User = z.object({
+  id: z.number(),
+  username: z.string(),
+  role: Role,
+  namespaces: NamespaceGrant,
+  /** How the user signs in. */
+  signIn: z.enum(['password', 'oidc']),
+  createdAt: z.string(),
+});
+export type User = z.infer<typeof User>;
+
+/** POST /api/v1/session: a console sign-in. */
+export const SessionCreate = z.strictObject({
+  username: z.string().min(1).max(100),
+  password: z.string().min(1).max(1000),
+});
+
+/** The signed-in caller; `csrfToken` (cookie sessions only) goes in X-CSRF-Token on changes. */
+export const SessionInfo = Me.extend({ csrfToken: z.string().nullable() });
+export type SessionInfo = z.infer<typeof SessionInfo>;

@@ -8,6 +8,7 @@ import type { EventBus } from '../events.js';
 import { Authenticator } from '../http/auth.js';
 import type { Namespaces } from '../services/namespaces.js';
 import { TokenService } from '../services/token-service.js';
+import { UserService } from '../services/user-service.js';
 import type { Store } from '../store/store.js';
 import { AccessScope } from './access-scope.js';
 import { AuditLog } from './audit-log.js';
@@ -22,14 +23,18 @@ export function createAccessControl(deps: {
 }) {
   const { store, clock } = deps;
   const audit = new AuditLog(store, clock, deps.logger.child({ component: 'audit' }));
-  const auth = new Authenticator({ store, clock, limiter: new FailedAuthLimiter(clock), audit });
+  const users = new UserService(store, clock, deps.events, deps.namespaces);
+  const limiter = new FailedAuthLimiter(clock);
+  const auth = new Authenticator({ store, clock, limiter, audit });
   return {
     auth,
     /** What the API context gets. */
     context: {
       access: new AccessScope(store, deps.namespaces),
       audit,
-      apiTokens: new TokenService(store, clock, deps.events),
+      apiTokens: new TokenService(store, clock, deps.events, deps.namespaces),
+      users,
+      failedAuth: limiter,
     },
   };
 }

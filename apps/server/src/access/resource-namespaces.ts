@@ -64,6 +64,12 @@ export const RESOURCE_LOADERS: Record<ResourceKind, ResourceLoader> = {
     if (!token) return undefined;
     return { namespaceIds: await ctx.access.idsOf(token.namespaces), before: token };
   },
+  user: async (ctx, params) => {
+    const id = idOf(params.id);
+    const user = id === undefined ? undefined : await ctx.store.getUser(id);
+    if (!user || user.deletedAt !== null) return undefined;
+    return { namespaceIds: await ctx.access.idsOf(user.namespaces), before: user };
+  },
 };
 
 /** The 404 a route answers for a resource that does not exist or that the caller cannot see. */
@@ -92,4 +98,5 @@ const KIND_NAMES: Record<ResourceKind, string> = {
   alertRule: 'alert rule',
   alert: 'alert',
   token: 'token',
+  user: 'user',
 };

@@ -1,5 +1,6 @@
 import type { AccessScope } from '../access/access-scope.js';
 import type { AuditLog } from '../access/audit-log.js';
+import type { FailedAuthLimiter } from '../access/failed-auth-limiter.js';
 import type { AlertService } from '../alerts/alert-service.js';
 import type { Clock } from '../clock.js';
 import type { Executors } from '../dispatch/index.js';
@@ -10,6 +11,7 @@ import type { CalendarService } from '../services/calendar-service.js';
 import type { Namespaces } from '../services/namespaces.js';
 import type { TaskService } from '../services/task-service.js';
 import type { TokenService } from '../services/token-service.js';
+import type { UserService } from '../services/user-service.js';
 import type { Store } from '../store/store.js';
 
 /** What the routes need: services, not the wiring. */
@@ -35,6 +37,10 @@ export interface ApiContext {
   audit: AuditLog;
   /** API tokens (issue 16). */
   apiTokens: TokenService;
+  /** Console users and their sessions (issue 16). */
+  users: UserService;
+  /** Failed sign-ins per client (issue 16). */
+  failedAuth: FailedAuthLimiter;
   /** false while starting or shutting down (readyz). */
   isReady: () => boolean;
 }

@@ -11,6 +11,8 @@ import { guardRoute } from '../access/route-guard.js';
 import { auditChange } from '../access/audit-change.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { auditRoutes } from './routes/audit.js';
+import { sessionRoutes } from './routes/session.js';
+import { userRoutes } from './routes/users.js';
 import type { ApiContext } from './context.js';
 import { registerConsole } from './console-static.js';
 import { errorBody, installErrorHandler } from './error-handler.js';
@@ -100,6 +102,8 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
   statsRoutes(routes, context);
   tokenRoutes(routes, context);
   auditRoutes(routes, context);
+  userRoutes(routes, context);
+  sessionRoutes(routes, context);
 
   let openapi: Record<string, unknown> | undefined;
   app.get(

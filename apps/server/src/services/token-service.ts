@@ -9,6 +9,7 @@ import type { TokenCreate } from '@kairos/protocol';
 import type { Clock } from '../clock.js';
 import { KairosError } from '../errors.js';
 import type { EventBus } from '../events.js';
+import type { Namespaces } from './namespaces.js';
 import type { ApiTokenRecord } from '../store/access-records.js';
 import type { Store } from '../store/store.js';
 import { generateToken, hashToken, tokenHint } from './secrets.js';
@@ -20,21 +21,14 @@ export class TokenService {
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly events: EventBus,
+    private readonly namespaces: Namespaces,
   ) {}
 
   async create(
     input: z.output<typeof TokenCreate>,
     createdBy: string,
   ): Promise<{ token: ApiTokenRecord; secret: string }> {
-    if (input.namespaces !== '*') {
-      for (const [i, name] of input.namespaces.entries()) {
-        if (!(await this.store.getNamespaceByName(name))) {
-          throw new KairosError('VALIDATION_ERROR', `namespaces.${i}: namespace "${name}" does not exist`, {
-            field: `namespaces.${i}`,
-          });
-        }
-      }
-    }
+    await this.namespaces.requireExisting(input.namespaces);
     const expiresAt = input.expiresAt === undefined ? null : Date.parse(input.expiresAt);
     if (expiresAt !== null && expiresAt <= this.clock.now()) {
       throw new KairosError('VALIDATION_ERROR', 'expiresAt: must be in the future', { field: 'expiresAt' });

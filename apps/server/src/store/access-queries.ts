@@ -1,12 +1,20 @@
 /**
  * API tokens and the audit log in the store (the AccessStore part of Store, migration 0010).
  */
-import { sql, type Kysely, type Selectable } from 'kysely';
+import {
+  sql,
+  type Expression,
+  type ExpressionBuilder,
+  type Kysely,
+  type Selectable,
+  type SqlBool,
+} from 'kysely';
 import type { NamespaceGrant, Role } from '@kairos/protocol';
 import type { ApiTokensTable, AuditLogTable, Database } from './db-schema.js';
 import { mapConflict } from './db-errors.js';
 import { decodeCursor, toPage } from './pagination.js';
 import type { AccessStore } from './access-store.js';
+import type { UserStore } from './user-queries.js';
 import type {
   ApiTokenRecord,
   AuditFilter,
@@ -18,7 +26,7 @@ import type {
 import { StoreConflictError, type Page, type PageRequest } from './store.js';
 
 /** How "every namespace" is stored in a `namespaces` column. */
-const EVERY = JSON.stringify('*');
+export const EVERY = JSON.stringify('*');
 
 const toTokenRecord = (row: Selectable<ApiTokensTable>): ApiTokenRecord => ({
   id: Number(row.id),
@@ -56,11 +64,60 @@ const toAuditRecord = (row: Selectable<AuditLogTable>): AuditRecord => ({
   client: row.client,
 });
 
+/**
+ * A condition true while an administrator for every namespace other than the one being removed
+ * stays: a live admin token for "*" or an admin user for "*" (expired tokens do not count).
+ */
+export function anotherAdmin(
+  eb: ExpressionBuilder<Database, keyof Database>,
+  except: { tokenId?: number; userId?: number },
+  at: number,
+): Expression<SqlBool> {
+  return eb.or([
+    eb.exists(
+      eb
+        .selectFrom('api_tokens as other')
+        .select('other.id')
+        .where('other.id', '!=', except.tokenId ?? -1)
+        .where('other.role', '=', 'admin')
+        .where('other.namespaces', '=', EVERY)
+        .where('other.revoked_at', 'is', null)
+        .where((o) => o.or([o('other.expires_at', 'is', null), o('other.expires_at', '>', at)])),
+    ),
+    eb.exists(
+      eb
+        .selectFrom('users as admin_user')
+        .select('admin_user.id')
+        .where('admin_user.id', '!=', except.userId ?? -1)
+        .where('admin_user.role', '=', 'admin')
+        .where('admin_user.namespaces', '=', EVERY)
+        .where('admin_user.deleted_at', 'is', null),
+    ),
+  ]);
+}
+
+/**
+ * Runs a removal guarded by anotherAdmin. Its statement is atomic on SQLite (one writer). On
+ * PostgreSQL two removals on two nodes would each see the other's admin still there and both
+ * succeed, so the tables are locked first (SHARE ROW EXCLUSIVE conflicts with itself): the
+ * second waits, then sees the first.
+ */
+export function keepingAnAdmin<T>(
+  parts: { db: Kysely<Database>; dialect: 'sqlite' | 'postgres' },
+  work: (db: Kysely<Database>) => Promise<T>,
+): Promise<T> {
+  if (parts.dialect === 'sqlite') return work(parts.db);
+  return parts.db.transaction().execute(async (tx) => {
+    await sql`LOCK TABLE api_tokens, users IN SHARE ROW EXCLUSIVE MODE`.execute(tx);
+    return work(tx);
+  });
+}
+
 export function accessOperations(parts: {
   db: Kysely<Database>;
   now: () => number;
   dialect: 'sqlite' | 'postgres';
-}): AccessStore {
+}): Omit<AccessStore, keyof UserStore> {
   const { db, now } = parts;
   const values = (token: NewApiToken) => ({
     name: token.name,
@@ -73,12 +130,6 @@ export function accessOperations(parts: {
     expires_at: token.expiresAt ?? null,
   });
 
-  /**
-   * One UPDATE that revokes only while another live admin-for-every-namespace token remains.
-   * On SQLite the statement is atomic (one writer). On PostgreSQL two such statements on two
-   * nodes would each see the other's token still live and both succeed, so the table is locked
-   * first (SHARE ROW EXCLUSIVE conflicts with itself): the second waits and then sees the first.
-   */
   const revoke = async (tx: Kysely<Database>, id: number, at: number): Promise<RevokeResult> => {
     const result = await tx
       .updateTable('api_tokens')
@@ -89,16 +140,7 @@ export function accessOperations(parts: {
         eb.or([
           eb('role', '!=', 'admin'),
           eb('namespaces', '!=', EVERY),
-          eb.exists(
-            eb
-              .selectFrom('api_tokens as other')
-              .select('other.id')
-              .where('other.id', '!=', id)
-              .where('other.role', '=', 'admin')
-              .where('other.namespaces', '=', EVERY)
-              .where('other.revoked_at', 'is', null)
-              .where((o) => o.or([o('other.expires_at', 'is', null), o('other.expires_at', '>', at)])),
-          ),
+          anotherAdmin(eb, { tokenId: id }, at),
         ]),
       )
       .executeTakeFirst();
@@ -168,13 +210,7 @@ export function accessOperations(parts: {
       return toPage(rows.map(toTokenRecord), page.limit);
     },
 
-    async revokeApiToken(id, at) {
-      if (parts.dialect === 'sqlite') return revoke(db, id, at);
-      return db.transaction().execute(async (tx) => {
-        await sql`LOCK TABLE api_tokens IN SHARE ROW EXCLUSIVE MODE`.execute(tx);
-        return revoke(tx, id, at);
-      });
-    },
+    revokeApiToken: (id, at) => keepingAnAdmin(parts, (tx) => revoke(tx, id, at)),
 
     async touchApiToken(id, at) {
       await db.updateTable('api_tokens').set({ last_used_at: at }).where('id', '=', id).execute();

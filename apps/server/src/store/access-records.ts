@@ -22,6 +22,32 @@ export interface ApiTokenRecord {
 export type NewApiToken = Pick<ApiTokenRecord, 'name' | 'tokenHash' | 'role' | 'namespaces'> &
   Partial<Pick<ApiTokenRecord, 'tokenHint' | 'createdBy' | 'expiresAt'>>;
 
+export interface UserRecord {
+  id: number;
+  username: string;
+  /** scrypt (services/password-hash.ts); null for a user who signs in with OpenID Connect. */
+  passwordHash: string | null;
+  oidcIssuer: string | null;
+  oidcSubject: string | null;
+  role: Role;
+  namespaces: NamespaceGrant;
+  createdAt: number;
+  deletedAt: number | null;
+}
+
+export type NewUser = Pick<UserRecord, 'username' | 'passwordHash' | 'role' | 'namespaces'> &
+  Partial<Pick<UserRecord, 'oidcIssuer' | 'oidcSubject'>>;
+
+export interface SessionRecord {
+  id: number;
+  tokenHash: string;
+  csrfToken: string;
+  userId: number;
+  createdAt: number;
+  expiresAt: number;
+  revokedAt: number | null;
+}
+
 /** Why a revocation did not happen. */
 export type RevokeResult = 'revoked' | 'not_found' | 'already_revoked' | 'last_admin';
 

@@ -8,7 +8,10 @@ import type {
   AuditRecord,
   NewApiToken,
   NewAuditRecord,
+  NewUser,
   RevokeResult,
+  SessionRecord,
+  UserRecord,
 } from './access-records.js';
 import type { Page, PageRequest } from './store.js';
 
@@ -34,6 +37,24 @@ export interface AccessStore {
   revokeApiToken(id: number, at: number): Promise<RevokeResult>;
   /** Records a use (callers write it at most about once a minute per token). */
   touchApiToken(id: number, at: number): Promise<void>;
+
+  /** Throws StoreConflictError if the username is taken (deleted users' names stay taken). */
+  createUser(user: NewUser): Promise<UserRecord>;
+  getUser(id: number): Promise<UserRecord | undefined>;
+  getUserByUsername(username: string): Promise<UserRecord | undefined>;
+  getUserByOidc(issuer: string, subject: string): Promise<UserRecord | undefined>;
+  /** Newest first, deleted ones left out. */
+  listUsers(page: PageRequest): Promise<Page<UserRecord>>;
+  /**
+   * Deletes a user (kept, marked deleted, for the audit log) and ends its sessions, unless it
+   * is the last admin for every namespace (tokens and users counted): like revokeApiToken.
+   */
+  deleteUser(id: number, at: number): Promise<RevokeResult>;
+
+  createSession(session: Omit<SessionRecord, 'id' | 'revokedAt'>): Promise<SessionRecord>;
+  /** The session and its user; undefined when either is gone. */
+  findSessionByHash(tokenHash: string): Promise<{ session: SessionRecord; user: UserRecord } | undefined>;
+  revokeSession(id: number, at: number): Promise<void>;
 
   appendAudit(entries: NewAuditRecord[]): Promise<void>;
   /** Newest first. */

@@ -32,6 +32,31 @@ export interface ApiTokensTable {
   created_by: string | null;
 }
 
+/** Migration 0010: console users (a password hash, or an OpenID Connect identity). */
+export interface UsersTable {
+  id: Generated<number>;
+  username: string;
+  password_hash: string | null;
+  oidc_issuer: string | null;
+  oidc_subject: string | null;
+  role: string;
+  /** JSON: ["alpha", …] or "*" */
+  namespaces: string;
+  created_at: number;
+  deleted_at: number | null;
+}
+
+/** Migration 0010: console sessions; the cookie holds the secret, this its hash. */
+export interface SessionsTable {
+  id: Generated<number>;
+  token_hash: string;
+  csrf_token: string;
+  user_id: number;
+  created_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+}
+
 /** Migration 0010: every change through the API, and sign-ins. */
 export interface AuditLogTable {
   id: Generated<number>;
@@ -164,6 +189,8 @@ export interface Database {
   namespaces: NamespacesTable;
   api_tokens: ApiTokensTable;
   audit_log: AuditLogTable;
+  users: UsersTable;
+  sessions: SessionsTable;
   apps: AppsTable;
   calendars: CalendarsTable;
   tasks: TasksTable;

@@ -29,6 +29,7 @@ import type { NodeStore } from './node-store.js';
 import { alertOperations } from './alert-operations.js';
 import type { AlertStore } from './alert-store.js';
 import { accessOperations } from './access-queries.js';
+import { userOperations } from './user-queries.js';
 import type { AccessStore } from './access-store.js';
 import {
   StoreConflictError,
@@ -93,6 +94,7 @@ export function openKyselyStore(parts: KyselyStoreParts): Store {
     nodeOperations(parts),
     alertOperations(parts),
     accessOperations(parts),
+    userOperations(parts),
   );
 }
 

@@ -56,7 +56,7 @@ export async function createNamespace(node: TestNode, name: string): Promise<voi
 
 /** The ids of one resource of every kind in a namespace, keyed by RouteAccess resource kind. */
 export type Fixtures = Record<
-  'task' | 'run' | 'app' | 'calendar' | 'contact' | 'contactGroup' | 'alertRule' | 'alert' | 'token',
+  'task' | 'run' | 'app' | 'calendar' | 'contact' | 'contactGroup' | 'alertRule' | 'alert' | 'token' | 'user',
   string
 >;
 
@@ -107,6 +107,12 @@ export async function createFixtures(node: TestNode, namespace: string, tag: str
   });
   const { alertId } = await ok('POST', `/api/v1/contacts/${contact.id}/test`, {});
   const token = await createToken(node, `${prefix}-token`, 'viewer', [namespace]);
+  const user = await ok('POST', '/api/v1/users', {
+    username: `${prefix}-user`,
+    password: 'correct horse battery',
+    role: 'viewer',
+    namespaces: [namespace],
+  });
   return {
     task: String(task.id),
     run: String(runId),
@@ -117,5 +123,6 @@ export async function createFixtures(node: TestNode, namespace: string, tag: str
     alertRule: String(rule.id),
     alert: String(alertId),
     token: String(token.id),
+    user: String(user.id),
   };
 }

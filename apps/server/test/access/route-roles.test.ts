@@ -67,7 +67,7 @@ describe('route × role', () => {
     expect(ops.length).toBeGreaterThan(50);
     for (const op of ops) {
       if (op.public)
-        expect(op.path, `${op.method} ${op.path}`).toMatch(/^\/api\/v1\/(executor\/|openapi\.json)/);
+        expect(op.path, `${op.method} ${op.path}`).toMatch(/^\/api\/v1\/(executor\/|openapi\.json|session)/);
       else {
         expect(op.access, `${op.method} ${op.path}`).toBeDefined();
         expect(ROLES).toContain(op.access!.role);

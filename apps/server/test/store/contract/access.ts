@@ -96,6 +96,60 @@ export function defineAccessContract(ctx: ContractContext): void {
     });
   });
 
+  describe('users and sessions', () => {
+    it('creates users (a name once), lists live ones, deletes keeping an admin, and ends their sessions', async () => {
+      const store = ctx.store;
+      const ann = await store.createUser({
+        username: 'ann',
+        passwordHash: 'scrypt$x',
+        role: 'admin',
+        namespaces: '*',
+      });
+      expect(ann).toMatchObject({ username: 'ann', role: 'admin', namespaces: '*', deletedAt: null });
+      await expect(
+        store.createUser({ username: 'ann', passwordHash: null, role: 'viewer', namespaces: ['a'] }),
+      ).rejects.toThrow(StoreConflictError);
+      const bob = await store.createUser({
+        username: 'bob',
+        passwordHash: null,
+        oidcIssuer: 'https://idp',
+        oidcSubject: 's-1',
+        role: 'viewer',
+        namespaces: ['a'],
+      });
+      expect(await store.getUserByOidc('https://idp', 's-1')).toEqual(bob);
+      expect(await store.getUserByUsername('ann')).toEqual(ann);
+
+      const session = await store.createSession({
+        tokenHash: 'sh',
+        csrfToken: 'c',
+        userId: ann.id,
+        createdAt: 1,
+        expiresAt: 100,
+      });
+      expect(await store.findSessionByHash('sh')).toEqual({ session, user: ann });
+      // Ann is the only admin for every namespace (no token exists): she stays.
+      expect(await store.deleteUser(ann.id, 5)).toBe('last_admin');
+      await store.createApiToken(admin('root', 'u1'));
+      expect(await store.deleteUser(ann.id, 5)).toBe('revoked');
+      expect(await store.deleteUser(ann.id, 5)).toBe('already_revoked');
+      expect((await store.findSessionByHash('sh'))?.session.revokedAt).toBe(5);
+      expect((await store.listUsers({ limit: 10 })).items.map((u) => u.username)).toEqual(['bob']);
+      // The token is now the last admin, and the deleted user does not count.
+      const root = (await store.findApiTokenByHash('u1'))!;
+      expect(await store.revokeApiToken(root.id, 6)).toBe('last_admin');
+      const other = await store.createSession({
+        tokenHash: 'sh2',
+        csrfToken: 'c',
+        userId: bob.id,
+        createdAt: 1,
+        expiresAt: 100,
+      });
+      await store.revokeSession(other.id, 7);
+      expect((await store.findSessionByHash('sh2'))?.session.revokedAt).toBe(7);
+    });
+  });
+
   describe('audit log', () => {
     it('appends entries and lists them newest first, filtered and paged', async () => {
       const store = ctx.store;
