@@ -37,7 +37,13 @@ import {
   type ContactGroupsClient,
   type ContactsClient,
 } from './alerts-client.js';
-import { accessClients, type AuditClient, type TokensClient } from './access-client.js';
+import {
+  accessClients,
+  type AuditClient,
+  type SessionClient,
+  type TokensClient,
+  type UsersClient,
+} from './access-client.js';
 import { createTransport, segment } from './client-http.js';
 import type { ListOptions, Ref } from './client-types.js';
 import { readServerSentEvents, type ServerSentEvent } from './client-sse.js';
@@ -53,7 +59,15 @@ export type {
   ContactGroupsClient,
   ContactsClient,
 } from './alerts-client.js';
-export type { AuditClient, AuditListOptions, TokenCreateInput, TokensClient } from './access-client.js';
+export type {
+  AuditClient,
+  AuditListOptions,
+  SessionClient,
+  TokenCreateInput,
+  TokensClient,
+  UserCreateInput,
+  UsersClient,
+} from './access-client.js';
 export { encodeQuery } from './client-http.js';
 export { readServerSentEvents } from './client-sse.js';
 export type { ServerSentEvent } from './client-sse.js';
@@ -64,6 +78,11 @@ export interface ClientOptions {
   baseUrl: string;
   /** An API token, sent as `Authorization: Bearer <token>`. Optional for `health()`. */
   token?: string | undefined;
+  /**
+   * Without a token, in a browser signed in to the console (a session cookie): the session's
+   * CSRF token (from `session.signIn()` or `session.get()`), sent with every change.
+   */
+  csrfToken?: string | undefined;
   /** A fetch to use instead of the global one (tests, proxies, custom agents). */
   fetch?: FetchLike | undefined;
 }
@@ -306,6 +325,8 @@ export interface KairosClient {
   executors: ExecutorsClient;
   tokens: TokensClient;
   audit: AuditClient;
+  users: UsersClient;
+  session: SessionClient;
   /** @example `const { status } = await client.health();` */
   health(): Promise<HealthStatus>;
 }

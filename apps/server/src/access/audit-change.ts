@@ -37,6 +37,6 @@ export async function auditChange(
     resourceId: id === undefined ? null : String(id),
     namespace,
     before: guarded.resource?.before ?? null,
-    after: route.method === 'DELETE' ? null : (result ?? null),
+    after: result ?? null,
   });
 }

@@ -41,8 +41,9 @@ async function openPage(url: string): Promise<Page> {
 }
 
 async function signIn(page: Page, token: string): Promise<void> {
+  await page.getByRole('tab', { name: 'Token' }).click();
   await page.getByLabel('API token').fill(token);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in with the token' }).click();
 }
 
 async function pick(page: Page, label: string, option: string): Promise<void> {
