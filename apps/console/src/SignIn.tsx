@@ -14,7 +14,7 @@ import {
   TextInput,
   Title,
 } from '@mantine/core';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { errorMessage, isUnauthorized } from './api/errors.js';
 import { clientFor, type Credentials } from './api/session.js';
 
@@ -127,6 +127,23 @@ function TokenForm({ onSignedIn }: { onSignedIn: (credentials: Credentials) => v
   );
 }
 
+/** Offered when the server has an OpenID Connect provider: a plain link, the server redirects. */
+function OidcLink() {
+  const [offered, setOffered] = useState(false);
+  useEffect(() => {
+    void fetch('/api/v1/session/methods')
+      .then((r) => (r.ok ? (r.json() as Promise<{ oidc: boolean }>) : { oidc: false }))
+      .then((methods) => setOffered(methods.oidc))
+      .catch(() => undefined);
+  }, []);
+  if (!offered) return null;
+  return (
+    <Button component="a" href="/api/v1/session/oidc" variant="light">
+      Sign in with OpenID Connect
+    </Button>
+  );
+}
+
 export function SignIn({ onSignedIn }: { onSignedIn: (credentials: Credentials) => void }) {
   return (
     <Center mih="100vh" bg="gray.0">
@@ -139,7 +156,10 @@ export function SignIn({ onSignedIn }: { onSignedIn: (credentials: Credentials) 
               <Tabs.Tab value="token">Token</Tabs.Tab>
             </Tabs.List>
             <Tabs.Panel value="password">
-              <PasswordForm onSignedIn={onSignedIn} />
+              <Stack>
+                <PasswordForm onSignedIn={onSignedIn} />
+                <OidcLink />
+              </Stack>
             </Tabs.Panel>
             <Tabs.Panel value="token">
               <TokenForm onSignedIn={onSignedIn} />

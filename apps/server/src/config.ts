@@ -74,6 +74,10 @@ export const ConfigSchema = z.strictObject({
    * and fails the runs of existing ones (docs/access-control.md).
    */
   scriptTasks: z.enum(['on', 'off'], 'must be on or off').default('on'),
+  /** Console sign-in with an OpenID Connect provider: its issuer URL (docs/access-control.md). */
+  oidcIssuer: z.url("must be the provider's issuer URL").optional(),
+  oidcClientId: z.string().min(1).optional(),
+  oidcClientSecret: z.string().min(1).optional(),
   metricsToken: z.string().min(16, 'must be at least 16 characters').optional(),
   /** The console's public base URL, for links in alerts (`<publicUrl>/runs/42`); unset: relative links. */
   publicUrl: z.url('must be a URL such as https://kairos.example.com').optional(),
@@ -137,6 +141,9 @@ const SOURCES: { key: keyof ConfigInput; flag: string; env: string }[] = [
   { key: 'databasePoolSize', flag: 'database-pool-size', env: 'KAIROS_DATABASE_POOL_SIZE' },
   { key: 'adminToken', flag: 'admin-token', env: 'KAIROS_ADMIN_TOKEN' },
   { key: 'scriptTasks', flag: 'script-tasks', env: 'KAIROS_SCRIPT_TASKS' },
+  { key: 'oidcIssuer', flag: 'oidc-issuer', env: 'KAIROS_OIDC_ISSUER' },
+  { key: 'oidcClientId', flag: 'oidc-client-id', env: 'KAIROS_OIDC_CLIENT_ID' },
+  { key: 'oidcClientSecret', flag: 'oidc-client-secret', env: 'KAIROS_OIDC_CLIENT_SECRET' },
   { key: 'logLevel', flag: 'log-level', env: 'KAIROS_LOG_LEVEL' },
   { key: 'nodeId', flag: 'node-id', env: 'KAIROS_NODE_ID' },
   { key: 'lookaheadMs', flag: 'lookahead-ms', env: 'KAIROS_LOOKAHEAD_MS' },

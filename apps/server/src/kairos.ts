@@ -171,7 +171,21 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
       },
       { nodeId, version: VERSION, store: store.dialect },
     );
-    const access = createAccessControl({ store, clock, events, namespaces, logger: log });
+    const access = createAccessControl({
+      store,
+      clock,
+      events,
+      namespaces,
+      logger: log,
+      oidc:
+        config.oidcIssuer && config.oidcClientId && config.oidcClientSecret
+          ? {
+              issuer: config.oidcIssuer,
+              clientId: config.oidcClientId,
+              clientSecret: config.oidcClientSecret,
+            }
+          : undefined,
+    });
     const unsubscribe = [
       events.on('credentials:revoked', () => access.auth.forgetAll()),
       ...installMetricListeners(events, metrics, labelNames),
@@ -236,6 +250,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
       logger: log,
       bodyLimit: config.bodyLimitBytes,
       version: VERSION,
+      publicUrl: config.publicUrl,
       metrics: { registry: metrics.registry, token: config.metricsToken },
     });
 

@@ -94,7 +94,8 @@ export const UserCreate = z.strictObject({
   username: z
     .string()
     .regex(/^[A-Za-z0-9._@-]{1,100}$/, 'must be 1-100 letters, digits, ".", "_", "@" or "-"'),
-  password: z.string().min(12, 'must be at least 12 characters').max(1000),
+  /** Absent: the user signs in with the OpenID Connect provider only. */
+  password: z.string().min(12, 'must be at least 12 characters').max(1000).optional(),
   role: Role,
   namespaces: NamespaceGrant,
 });

@@ -9,6 +9,7 @@ import { Authenticator } from '../http/auth.js';
 import type { Namespaces } from '../services/namespaces.js';
 import { TokenService } from '../services/token-service.js';
 import { UserService } from '../services/user-service.js';
+import { OidcSignIn, type OidcSettings } from '../services/oidc-sign-in.js';
 import type { Store } from '../store/store.js';
 import { AccessScope } from './access-scope.js';
 import { AuditLog } from './audit-log.js';
@@ -20,6 +21,8 @@ export function createAccessControl(deps: {
   events: EventBus;
   namespaces: Namespaces;
   logger: Logger;
+  /** Console sign-in with an OpenID Connect provider, when configured. */
+  oidc?: OidcSettings | undefined;
 }) {
   const { store, clock } = deps;
   const audit = new AuditLog(store, clock, deps.logger.child({ component: 'audit' }));
@@ -35,6 +38,7 @@ export function createAccessControl(deps: {
       apiTokens: new TokenService(store, clock, deps.events, deps.namespaces),
       users,
       failedAuth: limiter,
+      oidc: deps.oidc ? new OidcSignIn(deps.oidc, store) : undefined,
     },
   };
 }

@@ -12,6 +12,7 @@ import type { Namespaces } from '../services/namespaces.js';
 import type { TaskService } from '../services/task-service.js';
 import type { TokenService } from '../services/token-service.js';
 import type { UserService } from '../services/user-service.js';
+import type { OidcSignIn } from '../services/oidc-sign-in.js';
 import type { Store } from '../store/store.js';
 
 /** What the routes need: services, not the wiring. */
@@ -41,6 +42,8 @@ export interface ApiContext {
   users: UserService;
   /** Failed sign-ins per client (issue 16). */
   failedAuth: FailedAuthLimiter;
+  /** Console sign-in with an OpenID Connect provider, when configured (issue 16). */
+  oidc?: OidcSignIn | undefined;
   /** false while starting or shutting down (readyz). */
   isReady: () => boolean;
 }

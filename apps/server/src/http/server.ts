@@ -12,6 +12,7 @@ import { auditChange } from '../access/audit-change.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { auditRoutes } from './routes/audit.js';
 import { sessionRoutes } from './routes/session.js';
+import { oidcSessionRoutes } from './routes/oidc-session.js';
 import { userRoutes } from './routes/users.js';
 import type { ApiContext } from './context.js';
 import { registerConsole } from './console-static.js';
@@ -47,6 +48,8 @@ export interface HttpServerOptions {
   logger: Logger;
   bodyLimit: number;
   version: string;
+  /** The console's public base URL (KAIROS_PUBLIC_URL), for the OpenID Connect redirect. */
+  publicUrl?: string | undefined;
   /** Prometheus metrics at GET /metrics, behind a bearer token when one is set. */
   metrics?: { registry: Registry; token: string | undefined };
 }
@@ -104,6 +107,7 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
   auditRoutes(routes, context);
   userRoutes(routes, context);
   sessionRoutes(routes, context);
+  oidcSessionRoutes(routes, context, options.publicUrl);
 
   let openapi: Record<string, unknown> | undefined;
   app.get(

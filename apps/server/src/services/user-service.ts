@@ -32,7 +32,7 @@ export class UserService {
     try {
       return await this.store.createUser({
         username: input.username,
-        passwordHash: await hashPassword(input.password),
+        passwordHash: input.password === undefined ? null : await hashPassword(input.password),
         role: input.role,
         namespaces: input.namespaces === '*' ? '*' : [...new Set(input.namespaces)],
       });

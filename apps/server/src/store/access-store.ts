@@ -43,6 +43,8 @@ export interface AccessStore {
   getUser(id: number): Promise<UserRecord | undefined>;
   getUserByUsername(username: string): Promise<UserRecord | undefined>;
   getUserByOidc(issuer: string, subject: string): Promise<UserRecord | undefined>;
+  /** Binds a user without an OpenID Connect identity to one (its first sign-in); undefined if gone. */
+  bindUserOidc(id: number, issuer: string, subject: string): Promise<UserRecord | undefined>;
   /** Newest first, deleted ones left out. */
   listUsers(page: PageRequest): Promise<Page<UserRecord>>;
   /**

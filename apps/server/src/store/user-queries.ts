@@ -17,6 +17,7 @@ export type UserStore = Pick<
   | 'getUser'
   | 'getUserByUsername'
   | 'getUserByOidc'
+  | 'bindUserOidc'
   | 'listUsers'
   | 'deleteUser'
   | 'createSession'
@@ -125,6 +126,18 @@ export function userOperations(parts: {
         .where('oidc_issuer', '=', issuer)
         .where('oidc_subject', '=', subject)
         .where('deleted_at', 'is', null)
+        .executeTakeFirst();
+      return row && toUserRecord(row);
+    },
+
+    async bindUserOidc(id, issuer, subject) {
+      const row = await db
+        .updateTable('users')
+        .set({ oidc_issuer: issuer, oidc_subject: subject })
+        .where('id', '=', id)
+        .where('deleted_at', 'is', null)
+        .where('oidc_subject', 'is', null)
+        .returningAll()
         .executeTakeFirst();
       return row && toUserRecord(row);
     },
