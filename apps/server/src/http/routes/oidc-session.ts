@@ -10,7 +10,7 @@ import { serialize, parse as parseCookies } from 'cookie';
 import { z } from 'zod';
 import { KairosError } from '../../errors.js';
 import type { PendingSignIn } from '../../services/oidc-sign-in.js';
-import { principalOfUser } from '../auth.js';
+import { TooManyFailures, principalOfUser } from '../auth.js';
 import type { ApiContext } from '../context.js';
 import type { RouteTable } from '../route-table.js';
 import { setSessionCookie } from './session.js';
