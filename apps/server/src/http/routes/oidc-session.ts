@@ -78,11 +78,10 @@ export function oidcSessionRoutes(routes: RouteTable, ctx: ApiContext, publicUrl
       if (!ctx.oidc)
         throw new KairosError('NOT_FOUND', 'no OpenID Connect provider is configured (KAIROS_OIDC_ISSUER)');
       const wait = ctx.failedAuth.retryAfter(request.ip);
-      if (wait > 0)
-        throw new KairosError(
-          'RATE_LIMITED',
-          `too many failed sign-ins from this client: retry in ${wait} s`,
-        );
+      if (wait > 0) {
+        void reply.header('retry-after', String(wait));
+        throw new TooManyFailures(wait);
+      }
       const fail = async (reason: string): Promise<never> => {
         ctx.failedAuth.failed(request.ip);
         await ctx.audit.signIn(request, { ok: false, name: null, reason: `OpenID Connect: ${reason}` });
