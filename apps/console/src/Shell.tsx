@@ -11,6 +11,9 @@ const NAV = [
   { to: '/runs', label: 'Runs' },
   { to: '/calendars', label: 'Calendars' },
   { to: '/executors', label: 'Executors' },
+  { to: '/tokens', label: 'API tokens' },
+  { to: '/users', label: 'Users' },
+  { to: '/audit', label: 'Audit log' },
 ] as const;
 
 const ALERTS_NAV = [

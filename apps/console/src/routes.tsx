@@ -161,6 +161,32 @@ const executorsRoute = createRoute({
   component: lazyRouteComponent(() => import('./pages/executors/ExecutorsPage.js'), 'ExecutorsPage'),
 });
 
+const tokensRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/tokens',
+  component: lazyRouteComponent(() => import('./pages/access/TokensPage.js'), 'TokensPage'),
+});
+const usersRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/users',
+  component: lazyRouteComponent(() => import('./pages/access/UsersPage.js'), 'UsersPage'),
+});
+export interface AuditSearch {
+  actor?: string | undefined;
+  action?: string | undefined;
+  resource?: string | undefined;
+}
+const auditRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/audit',
+  validateSearch: (s: Record<string, unknown>): AuditSearch => ({
+    actor: str(s.actor),
+    action: str(s.action),
+    resource: str(s.resource),
+  }),
+  component: lazyRouteComponent(() => import('./pages/access/AuditPage.js'), 'AuditPage'),
+});
+
 const routeTree = rootRoute.addChildren([
   dashboardRoute,
   appsRoute,
@@ -176,6 +202,9 @@ const routeTree = rootRoute.addChildren([
   contactGroupsRoute,
   calendarsRoute,
   executorsRoute,
+  tokensRoute,
+  usersRoute,
+  auditRoute,
 ]);
 
 export const router = createRouter({ routeTree, defaultPreload: 'intent' });

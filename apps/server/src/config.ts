@@ -91,6 +91,15 @@ export const ConfigSchema = z
     /** Connect + read timeout of calls to executors (/run, /kill, /beat, /log), in ms (XXL-JOB: 3 s). */
     executorCallTimeoutMs: z.coerce.number().int().min(100).max(60_000).default(3000),
     /**
+     * `script` tasks run shell, Node or Python code as the server's user; `off` refuses new ones
+     * and fails the runs of existing ones (docs/access-control.md).
+     */
+    scriptTasks: z.enum(['on', 'off'], 'must be on or off').default('on'),
+    /** Console sign-in with an OpenID Connect provider: its issuer URL (docs/access-control.md). */
+    oidcIssuer: z.url("must be the provider's issuer URL").optional(),
+    oidcClientId: z.string().min(1).optional(),
+    oidcClientSecret: z.string().min(1).optional(),
+    /**
      * When set, GET /metrics (Prometheus) answers only requests with `Authorization: Bearer <token>`.
      * Unset: /metrics is open to whoever reaches the port.
      */
@@ -172,6 +181,10 @@ const SOURCES: { key: keyof ConfigInput; flag: string; env: string }[] = [
   { key: 'databaseUrl', flag: 'database-url', env: 'DATABASE_URL' },
   { key: 'databasePoolSize', flag: 'database-pool-size', env: 'KAIROS_DATABASE_POOL_SIZE' },
   { key: 'adminToken', flag: 'admin-token', env: 'KAIROS_ADMIN_TOKEN' },
+  { key: 'scriptTasks', flag: 'script-tasks', env: 'KAIROS_SCRIPT_TASKS' },
+  { key: 'oidcIssuer', flag: 'oidc-issuer', env: 'KAIROS_OIDC_ISSUER' },
+  { key: 'oidcClientId', flag: 'oidc-client-id', env: 'KAIROS_OIDC_CLIENT_ID' },
+  { key: 'oidcClientSecret', flag: 'oidc-client-secret', env: 'KAIROS_OIDC_CLIENT_SECRET' },
   { key: 'logLevel', flag: 'log-level', env: 'KAIROS_LOG_LEVEL' },
   { key: 'nodeId', flag: 'node-id', env: 'KAIROS_NODE_ID' },
   { key: 'lookaheadMs', flag: 'lookahead-ms', env: 'KAIROS_LOOKAHEAD_MS' },

@@ -42,6 +42,8 @@ export const ERROR_STATUS = {
   UNSUPPORTED_MEDIA_TYPE: 415,
   /** Request headers larger than the server accepts. */
   HEADERS_TOO_LARGE: 431,
+  RATE_LIMITED: 429,
+  LAST_ADMIN: 409,
   SHUTTING_DOWN: 503,
   INTERNAL: 500,
 } as const;

@@ -36,6 +36,8 @@ export interface KairosEvents {
   'alert_rule:changed': { ruleId: number; fromNode?: string };
   /** An app was updated, its token rotated, or it was deleted. */
   'app:changed': { appId: number; appName: string };
+  /** An API token was revoked or a user deleted: nodes forget the credentials they trust. */
+  'credentials:revoked': { fromNode?: string };
   'scheduler:claimed': { tasks: number; runs: number; durationMs: number };
   'scheduler:misfire': { taskId: number; missedSlots: number; policy: string };
   /** One attempt to deliver an alert: `gave_up` is a failure after the last allowed attempt. */

@@ -10,7 +10,6 @@ import { systemClock } from './clock.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import { EventBus } from './events.js';
-import { Authenticator } from './http/auth.js';
 import { buildHttpServer } from './http/server.js';
 import { listenError } from './http/listen-error.js';
 import { JobTypeRegistry, builtInJobTypes } from './job-types/registry.js';
@@ -43,6 +42,7 @@ import { executorCounts } from './metrics/executor-counts.js';
 import { LabelNames } from './metrics/label-names.js';
 import { installMetricListeners } from './metrics/metric-listeners.js';
 import type { Store } from './store/store.js';
+import { createAccessControl } from './access/access-control.js';
 
 export const VERSION = '0.1.0';
 
@@ -104,7 +104,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
     const namespaces = new Namespaces(store);
     const namedSecrets = new NamedSecrets(store, secrets, namespaces);
     for (const type of [
-      ...builtInJobTypes({ secrets, guards, named: namedSecrets }),
+      ...builtInJobTypes({ secrets, guards, named: namedSecrets, scriptTasks: config.scriptTasks === 'on' }),
       ...(options.jobTypes ?? []),
     ])
       jobTypes.register(type);
@@ -212,7 +212,23 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
       },
       { nodeId, version: VERSION, store: store.dialect },
     );
+    const access = createAccessControl({
+      store,
+      clock,
+      events,
+      namespaces,
+      logger: log,
+      oidc:
+        config.oidcIssuer && config.oidcClientId && config.oidcClientSecret
+          ? {
+              issuer: config.oidcIssuer,
+              clientId: config.oidcClientId,
+              clientSecret: config.oidcClientSecret,
+            }
+          : undefined,
+    });
     const unsubscribe = [
+      events.on('credentials:revoked', () => access.auth.forgetAll()),
       ...installMetricListeners(events, metrics, labelNames),
       events.on('task:changed', () => scheduler.wake()),
       events.on('alert_rule:changed', () => alertRules.invalidate()),
@@ -238,6 +254,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
             engine,
             tasks,
             resync: () => {
+              access.auth.forgetAll();
               calendars.invalidate();
               scheduler.wake();
             },
@@ -245,7 +262,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
         : undefined;
     if (changes) unsubscribe.push(changes.unsubscribe);
 
-    const auth = new Authenticator(store);
+    const auth = access.auth;
     let ready = false;
     const http = buildHttpServer({
       context: {
@@ -262,6 +279,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
         alerts: alerting.service,
         outbound: guards,
         secrets: namedSecrets,
+        ...access.context,
         isReady: () => ready,
       },
       auth,
@@ -269,6 +287,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
       bodyLimit: config.bodyLimitBytes,
       timeouts: { headersMs: config.headersTimeoutMs, requestMs: config.requestTimeoutMs },
       version: VERSION,
+      publicUrl: config.publicUrl,
       metrics: { registry: metrics.registry, token: config.metricsToken },
     });
 

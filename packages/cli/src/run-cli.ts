@@ -25,6 +25,8 @@ import { alertsCommand } from './commands/alerts.js';
 import { contactGroupsCommand } from './commands/contact-groups.js';
 import { contactsCommand } from './commands/contacts.js';
 import { secretsCommand } from './commands/secrets.js';
+import { tokensCommand } from './commands/tokens.js';
+import { auditCommand } from './commands/audit.js';
 import { ENV_HELP, EXIT_HELP, GLOBAL_FLAGS_HELP } from './help.js';
 
 export type { CliIo } from './context.js';
@@ -42,6 +44,8 @@ const COMMANDS: readonly Command[] = [
   alertRulesCommand,
   alertsCommand,
   secretsCommand,
+  tokensCommand,
+  auditCommand,
   cronCommand,
   importCommand,
   exportCommand,

@@ -51,6 +51,8 @@ export const segment = (value: string | number): string => encodeURIComponent(St
 export function createTransport(options: {
   baseUrl: string;
   token?: string | undefined;
+  /** A console session's CSRF token, sent in X-CSRF-Token with every change. */
+  csrfToken?: string | undefined;
   fetch?: FetchLike | undefined;
 }): Transport {
   // Keep a path prefix (a server behind a proxy at https://host/kairos), drop trailing slashes.
@@ -82,6 +84,7 @@ export function createTransport(options: {
       const url = `${base}${path}${encodeQuery(req.query)}`;
       const headers: Record<string, string> = { accept: 'application/json' };
       if (options.token) headers['authorization'] = `Bearer ${options.token}`;
+      if (options.csrfToken && method !== 'GET') headers['x-csrf-token'] = options.csrfToken;
       for (const [name, value] of Object.entries(req.headers ?? {})) {
         if (value !== undefined) headers[name.toLowerCase()] = value;
       }

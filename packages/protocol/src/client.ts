@@ -38,6 +38,13 @@ import {
   type ContactsClient,
 } from './alerts-client.js';
 import { securityClients, type OutboundRulesClient, type SecretsClient } from './security-client.js';
+import {
+  accessClients,
+  type AuditClient,
+  type SessionClient,
+  type TokensClient,
+  type UsersClient,
+} from './access-client.js';
 import { createTransport, segment } from './client-http.js';
 import type { ListOptions, Ref } from './client-types.js';
 import { readServerSentEvents, type ServerSentEvent } from './client-sse.js';
@@ -54,6 +61,15 @@ export type {
   ContactsClient,
 } from './alerts-client.js';
 export type { OutboundRulesClient, SecretsClient } from './security-client.js';
+export type {
+  AuditClient,
+  AuditListOptions,
+  SessionClient,
+  TokenCreateInput,
+  TokensClient,
+  UserCreateInput,
+  UsersClient,
+} from './access-client.js';
 export { encodeQuery } from './client-http.js';
 export { readServerSentEvents } from './client-sse.js';
 export type { ServerSentEvent } from './client-sse.js';
@@ -64,6 +80,11 @@ export interface ClientOptions {
   baseUrl: string;
   /** An API token, sent as `Authorization: Bearer <token>`. Optional for `health()`. */
   token?: string | undefined;
+  /**
+   * Without a token, in a browser signed in to the console (a session cookie): the session's
+   * CSRF token (from `session.signIn()` or `session.get()`), sent with every change.
+   */
+  csrfToken?: string | undefined;
   /** A fetch to use instead of the global one (tests, proxies, custom agents). */
   fetch?: FetchLike | undefined;
 }
@@ -316,6 +337,10 @@ export interface KairosClient {
    * @example `const file = await client.backup(); await writeFile('kairos.db', Buffer.from(await file.arrayBuffer()));`
    */
   backup(): Promise<Response>;
+  tokens: TokensClient;
+  audit: AuditClient;
+  users: UsersClient;
+  session: SessionClient;
   /** @example `const { status } = await client.health();` */
   health(): Promise<HealthStatus>;
 }
@@ -400,6 +425,7 @@ export function createClient(options: ClientOptions): KairosClient {
     },
     ...alertClients(http, v1),
     ...securityClients(http, v1),
+    ...accessClients(http, v1),
     stats: {
       runs: (q = {}) => http.request('GET', `${v1}/stats/runs`, { query: { ...q } }),
     },

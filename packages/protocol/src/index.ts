@@ -5,3 +5,4 @@ export * from './client.js';
 export * from './alerts.js';
 export * from './stats.js';
 export * from './security.js';
+export * from './access.js';

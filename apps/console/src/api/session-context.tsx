@@ -1,10 +1,11 @@
 /** The session (client and sign-out) for every page, from one React context. */
 import { createContext, useContext } from 'react';
 import type { KairosClient } from '@kairos/protocol';
+import type { Credentials } from './session.js';
 
 export interface Session {
   client: KairosClient;
-  token: string;
+  credentials: Credentials;
   signOut: () => void;
 }
 

@@ -20,7 +20,8 @@ export type ClusterChange =
   | { kind: 'task'; taskId: number; rescheduled: boolean }
   | { kind: 'task_deleted'; taskId: number }
   | { kind: 'calendar'; calendarId: number }
-  | { kind: 'alert_rule'; ruleId: number };
+  | { kind: 'alert_rule'; ruleId: number }
+  | { kind: 'credentials' };
 
 export interface ChangeFeedDeps {
   databaseUrl: string;

@@ -62,6 +62,9 @@ export function wireChanges(deps: {
       case 'alert_rule':
         events.emit('alert_rule:changed', { ruleId: change.ruleId, fromNode });
         return;
+      case 'credentials':
+        events.emit('credentials:revoked', { fromNode });
+        return;
     }
   };
 
@@ -93,6 +96,9 @@ export function wireChanges(deps: {
     ),
     events.on('alert_rule:changed', ({ ruleId, fromNode }) =>
       fromNode === undefined ? feed.publish({ kind: 'alert_rule', ruleId }) : undefined,
+    ),
+    events.on('credentials:revoked', ({ fromNode }) =>
+      fromNode === undefined ? feed.publish({ kind: 'credentials' }) : undefined,
     ),
   ];
   return { feed, unsubscribe: () => offs.forEach((off) => off()) };

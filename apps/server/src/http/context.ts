@@ -1,3 +1,6 @@
+import type { AccessScope } from '../access/access-scope.js';
+import type { AuditLog } from '../access/audit-log.js';
+import type { FailedAuthLimiter } from '../access/failed-auth-limiter.js';
 import type { AlertService } from '../alerts/alert-service.js';
 import type { Clock } from '../clock.js';
 import type { Executors } from '../dispatch/index.js';
@@ -9,6 +12,9 @@ import type { AppService } from '../services/app-service.js';
 import type { CalendarService } from '../services/calendar-service.js';
 import type { Namespaces } from '../services/namespaces.js';
 import type { TaskService } from '../services/task-service.js';
+import type { TokenService } from '../services/token-service.js';
+import type { UserService } from '../services/user-service.js';
+import type { OidcSignIn } from '../services/oidc-sign-in.js';
 import type { Store } from '../store/store.js';
 
 /** What the routes need: services, not the wiring. */
@@ -32,6 +38,18 @@ export interface ApiContext {
   outbound?: NamespaceGuards;
   /** Named secrets (issue 16). */
   secrets?: NamedSecrets;
+  /** Who may do what where (issue 16). */
+  access: AccessScope;
+  /** Changes and sign-ins (issue 16). */
+  audit: AuditLog;
+  /** API tokens (issue 16). */
+  apiTokens: TokenService;
+  /** Console users and their sessions (issue 16). */
+  users: UserService;
+  /** Failed sign-ins per client (issue 16). */
+  failedAuth: FailedAuthLimiter;
+  /** Console sign-in with an OpenID Connect provider, when configured (issue 16). */
+  oidc?: OidcSignIn | undefined;
   /** false while starting or shutting down (readyz). */
   isReady: () => boolean;
 }

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { ApiError } from '@kairos/protocol';
 import type { RouteTable } from './route-table.js';
+import { describeSource } from '../access/route-access.js';
 
 const toSchema = (schema: z.ZodType, io: 'input' | 'output') =>
   z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' });
@@ -46,6 +47,12 @@ export function buildOpenApi(table: RouteTable, version: string): Record<string,
         },
       },
       ...(route.public ? { security: [] } : {}),
+      // Who may call it (docs/access-control.md): the role, and where the namespace comes from.
+      ...(route.access
+        ? {
+            'x-kairos-access': { role: route.access.role, namespace: describeSource(route.access.namespace) },
+          }
+        : {}),
     };
     if (route.body) {
       operation.requestBody = {

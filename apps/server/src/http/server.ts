@@ -6,7 +6,14 @@ import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { KairosError } from '../errors.js';
-import type { Authenticator } from './auth.js';
+import { TooManyFailures, type Authenticator } from './auth.js';
+import { guardRoute } from '../access/route-guard.js';
+import { auditChange } from '../access/audit-change.js';
+import { tokenRoutes } from './routes/tokens.js';
+import { auditRoutes } from './routes/audit.js';
+import { sessionRoutes } from './routes/session.js';
+import { oidcSessionRoutes } from './routes/oidc-session.js';
+import { userRoutes } from './routes/users.js';
 import type { ApiContext } from './context.js';
 import { backupRoute } from './backup-route.js';
 import { registerConsole } from './console-static.js';
@@ -52,6 +59,8 @@ export interface HttpServerOptions {
    * (headers and body), in ms (Node's headersTimeout and requestTimeout). Default 10 s and 30 s.
    */
   timeouts?: { headersMs: number; requestMs: number };
+  /** The console's public base URL (KAIROS_PUBLIC_URL), for the OpenID Connect redirect. */
+  publicUrl?: string | undefined;
   /** Prometheus metrics at GET /metrics, behind a bearer token when one is set. */
   metrics?: { registry: Registry; token: string | undefined };
 }
@@ -84,15 +93,23 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
     const error = new KairosError('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`);
     void reply.status(404).send(errorBody(error));
   });
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
     // Only the REST API takes the bearer token: the XXL-JOB admin endpoints (/api/registry…)
     // and the pull endpoints authenticate executors by their app's token (marked public).
     if (!request.url.startsWith('/api/v1/')) return;
     if (request.routeOptions.config.public) return;
-    await auth.authenticate(request);
+    try {
+      request.principal = await auth.authenticate(request);
+    } catch (error) {
+      if (error instanceof TooManyFailures) void reply.header('retry-after', String(error.retryAfterSeconds));
+      throw error;
+    }
   });
 
-  const routes = new RouteTable(app);
+  const routes = new RouteTable(app, {
+    guard: (access, request) => guardRoute(context, access, request),
+    changed: (route, request, guarded, result) => auditChange(context, route, request, guarded, result),
+  });
   namespaceRoutes(routes, context);
   if (context.outbound) outboundRuleRoutes(routes, context, context.outbound);
   if (context.secrets) secretRoutes(routes, context.secrets);
@@ -114,7 +131,12 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
     alertRoutes(routes, context, context.alerts);
   }
   statsRoutes(routes, context);
-  backupRoute(app, context.store);
+  backupRoute(routes, context.store);
+  tokenRoutes(routes, context);
+  auditRoutes(routes, context);
+  userRoutes(routes, context);
+  sessionRoutes(routes, context);
+  oidcSessionRoutes(routes, context, options.publicUrl);
 
   let openapi: Record<string, unknown> | undefined;
   app.get(

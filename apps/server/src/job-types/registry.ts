@@ -21,6 +21,8 @@ export interface BuiltInJobTypeDeps {
   guards?: GuardSource | undefined;
   /** Named secrets (`{"$secret": "name"}` in configs), resolved when a run starts. */
   named?: NamedSecretResolver | undefined;
+  /** false: no `script` type (KAIROS_SCRIPT_TASKS=off). */
+  scriptTasks?: boolean | undefined;
 }
 
 /** The types every server starts with. */
@@ -32,7 +34,7 @@ export function builtInJobTypes(deps: BuiltInJobTypeDeps = {}): JobType[] {
           named: deps.named,
         })
       : httpJobType,
-    scriptJobType,
+    ...(deps.scriptTasks === false ? [] : [scriptJobType]),
     ...(deps.secrets ? [difyJobType(deps.secrets, deps.guards) as JobType<never> as JobType] : []),
   ] as JobType[];
 }

@@ -24,6 +24,18 @@ export class Namespaces {
     return this.remember(ns);
   }
 
+  /** Refuses a grant naming a namespace that does not exist (400 on `<field>.<i>`). */
+  async requireExisting(names: '*' | readonly string[], field = 'namespaces'): Promise<void> {
+    if (names === '*') return;
+    for (const [i, name] of names.entries()) {
+      if (!(await this.store.getNamespaceByName(name))) {
+        throw new KairosError('VALIDATION_ERROR', `${field}.${i}: namespace "${name}" does not exist`, {
+          field: `${field}.${i}`,
+        });
+      }
+    }
+  }
+
   async nameOf(id: number): Promise<string> {
     const known = this.byId.get(id);
     if (known) return known.name;

@@ -42,6 +42,7 @@ import type { AlertStore, ThresholdStore } from './alert-store.js';
 import { toDbBool, toJson } from './row-mapping.js';
 import { StoreConflictError, type Page, type PageRequest } from './store.js';
 import type { StepRunner, WriteSteps } from './write-steps.js';
+import { type NamespaceFilter, namespaceIdList } from './namespace-scope.js';
 
 const nameTaken = (what: string, name: string) =>
   new StoreConflictError(`a ${what} named "${name}" exists already in this namespace`, `${what}_name`);
@@ -132,14 +133,16 @@ export class AlertQueries implements Omit<AlertStore, keyof ThresholdStore> {
   }
 
   async listContacts(
-    filter: { namespaceId?: number | undefined },
+    filter: { namespaceId?: NamespaceFilter | undefined },
     page: PageRequest,
   ): Promise<Page<ContactRecord>> {
     const before = decodeCursor(page.cursor);
     const rows = await this.#db
       .selectFrom('contacts')
       .selectAll()
-      .$if(filter.namespaceId !== undefined, (q) => q.where('namespace_id', '=', filter.namespaceId!))
+      .$if(filter.namespaceId !== undefined, (q) =>
+        q.where('namespace_id', 'in', namespaceIdList(filter.namespaceId!)),
+      )
       .$if(before !== undefined, (q) => q.where('id', '<', before!))
       .orderBy('id', 'desc')
       .limit(page.limit + 1)
@@ -217,14 +220,16 @@ export class AlertQueries implements Omit<AlertStore, keyof ThresholdStore> {
   }
 
   async listContactGroups(
-    filter: { namespaceId?: number | undefined },
+    filter: { namespaceId?: NamespaceFilter | undefined },
     page: PageRequest,
   ): Promise<Page<ContactGroupRecord>> {
     const before = decodeCursor(page.cursor);
     const rows = await this.#db
       .selectFrom('contact_groups')
       .selectAll()
-      .$if(filter.namespaceId !== undefined, (q) => q.where('namespace_id', '=', filter.namespaceId!))
+      .$if(filter.namespaceId !== undefined, (q) =>
+        q.where('namespace_id', 'in', namespaceIdList(filter.namespaceId!)),
+      )
       .$if(before !== undefined, (q) => q.where('id', '<', before!))
       .orderBy('id', 'desc')
       .limit(page.limit + 1)
@@ -298,14 +303,16 @@ export class AlertQueries implements Omit<AlertStore, keyof ThresholdStore> {
   }
 
   async listAlertRules(
-    filter: { namespaceId?: number | undefined },
+    filter: { namespaceId?: NamespaceFilter | undefined },
     page: PageRequest,
   ): Promise<Page<AlertRuleRecord>> {
     const before = decodeCursor(page.cursor);
     const rows = await this.#db
       .selectFrom('alert_rules')
       .selectAll()
-      .$if(filter.namespaceId !== undefined, (q) => q.where('namespace_id', '=', filter.namespaceId!))
+      .$if(filter.namespaceId !== undefined, (q) =>
+        q.where('namespace_id', 'in', namespaceIdList(filter.namespaceId!)),
+      )
       .$if(before !== undefined, (q) => q.where('id', '<', before!))
       .orderBy('id', 'desc')
       .limit(page.limit + 1)
@@ -378,7 +385,9 @@ export class AlertQueries implements Omit<AlertStore, keyof ThresholdStore> {
     const rows = await this.#db
       .selectFrom('alerts')
       .selectAll()
-      .$if(filter.namespaceId !== undefined, (q) => q.where('namespace_id', '=', filter.namespaceId!))
+      .$if(filter.namespaceId !== undefined, (q) =>
+        q.where('namespace_id', 'in', namespaceIdList(filter.namespaceId!)),
+      )
       .$if(filter.ruleId !== undefined, (q) => q.where('rule_id', '=', filter.ruleId!))
       .$if(before !== undefined, (q) => q.where('id', '<', before!))
       .orderBy('id', 'desc')

@@ -6,6 +6,7 @@
 import type { Generated, Selectable } from 'kysely';
 import type { AlertOn, Channel, WebhookKind } from '@kairos/protocol';
 import type { DbBool } from './db-schema.js';
+import { type NamespaceFilter } from './namespace-scope.js';
 
 // ------------------------------------------------------------------ records
 
@@ -143,7 +144,7 @@ export interface DeliveryRecord {
 export type AlertWithDeliveries = AlertRecord & { deliveries: DeliveryRecord[] };
 
 export interface AlertFilter {
-  namespaceId?: number | undefined;
+  namespaceId?: NamespaceFilter | undefined;
   ruleId?: number | undefined;
 }
 

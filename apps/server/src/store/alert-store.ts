@@ -24,12 +24,16 @@ import type { AlertState } from './alert-records.js';
 import type { RunRecord } from './records.js';
 import type { FinishedRunStats, RunScope } from './threshold-queries.js';
 import type { Page, PageRequest } from './store.js';
+import { type NamespaceFilter } from './namespace-scope.js';
 
 export interface AlertStore extends ThresholdStore {
   /** Throws StoreConflictError if (namespaceId, name) is taken. */
   createContact(contact: NewContact): Promise<ContactRecord>;
   getContact(id: number): Promise<ContactRecord | undefined>;
-  listContacts(filter: { namespaceId?: number | undefined }, page: PageRequest): Promise<Page<ContactRecord>>;
+  listContacts(
+    filter: { namespaceId?: NamespaceFilter | undefined },
+    page: PageRequest,
+  ): Promise<Page<ContactRecord>>;
   updateContact(id: number, patch: ContactPatch): Promise<ContactRecord | undefined>;
   /** The contact leaves its groups; deliveries already made keep their history. */
   deleteContact(id: number): Promise<boolean>;
@@ -38,7 +42,7 @@ export interface AlertStore extends ThresholdStore {
   createContactGroup(group: NewContactGroup): Promise<ContactGroupRecord>;
   getContactGroup(id: number): Promise<ContactGroupRecord | undefined>;
   listContactGroups(
-    filter: { namespaceId?: number | undefined },
+    filter: { namespaceId?: NamespaceFilter | undefined },
     page: PageRequest,
   ): Promise<Page<ContactGroupRecord>>;
   updateContactGroup(id: number, patch: ContactGroupPatch): Promise<ContactGroupRecord | undefined>;
@@ -47,7 +51,7 @@ export interface AlertStore extends ThresholdStore {
   createAlertRule(rule: NewAlertRule): Promise<AlertRuleRecord>;
   getAlertRule(id: number): Promise<AlertRuleRecord | undefined>;
   listAlertRules(
-    filter: { namespaceId?: number | undefined },
+    filter: { namespaceId?: NamespaceFilter | undefined },
     page: PageRequest,
   ): Promise<Page<AlertRuleRecord>>;
   /** Every enabled rule (the rule cache's source). */

@@ -17,6 +17,7 @@ import {
   type PageRequest,
   type Store,
 } from './store.js';
+import { type NamespaceFilter, namespaceIdList } from './namespace-scope.js';
 
 export type CalendarStore = Pick<
   Store,
@@ -49,12 +50,13 @@ class CalendarQueries implements CalendarStore {
   }
 
   async listCalendars(
-    filter: { namespaceId?: number | undefined },
+    filter: { namespaceId?: NamespaceFilter | undefined },
     page: PageRequest,
   ): Promise<Page<CalendarRecord>> {
     const before = decodeCursor(page.cursor);
     let query = this.db.selectFrom('calendars').selectAll();
-    if (filter.namespaceId !== undefined) query = query.where('namespace_id', '=', filter.namespaceId);
+    if (filter.namespaceId !== undefined)
+      query = query.where('namespace_id', 'in', namespaceIdList(filter.namespaceId));
     if (before !== undefined) query = query.where('id', '<', before);
     const rows = await query
       .orderBy('id', 'desc')

@@ -23,6 +23,56 @@ export interface ApiTokensTable {
   token_hash: string;
   role: string;
   created_at: number;
+  /** JSON: ["alpha", …] or "*" (migration 0010, like the columns below). */
+  namespaces: Generated<string>;
+  token_hint: string | null;
+  expires_at: number | null;
+  last_used_at: number | null;
+  revoked_at: number | null;
+  created_by: string | null;
+}
+
+/** Migration 0010: console users (a password hash, or an OpenID Connect identity). */
+export interface UsersTable {
+  id: Generated<number>;
+  username: string;
+  password_hash: string | null;
+  oidc_issuer: string | null;
+  oidc_subject: string | null;
+  role: string;
+  /** JSON: ["alpha", …] or "*" */
+  namespaces: string;
+  created_at: number;
+  deleted_at: number | null;
+}
+
+/** Migration 0010: console sessions; the cookie holds the secret, this its hash. */
+export interface SessionsTable {
+  id: Generated<number>;
+  token_hash: string;
+  csrf_token: string;
+  user_id: number;
+  created_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+}
+
+/** Migration 0010: every change through the API, and sign-ins. */
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: number;
+  actor_type: string | null;
+  actor_id: number | null;
+  actor_name: string | null;
+  action: string;
+  resource_type: string;
+  resource_id: string | null;
+  namespace_id: number | null;
+  /** JSON */
+  before: string | null;
+  /** JSON */
+  after: string | null;
+  client: string | null;
 }
 
 export interface AppsTable {
@@ -138,6 +188,9 @@ export interface MigrationsTable {
 export interface Database {
   namespaces: NamespacesTable;
   api_tokens: ApiTokensTable;
+  audit_log: AuditLogTable;
+  users: UsersTable;
+  sessions: SessionsTable;
   apps: AppsTable;
   calendars: CalendarsTable;
   tasks: TasksTable;

@@ -16,7 +16,6 @@ import {
   appPatchColumns,
   taskColumns,
   taskPatchColumns,
-  toApiTokenRecord,
   toAppRecord,
   toNamespaceRecord,
   toTaskRecord,
@@ -32,9 +31,11 @@ import type { NodeStore } from './node-store.js';
 import { alertOperations } from './alert-operations.js';
 import type { AlertStore } from './alert-store.js';
 import type { StepRunner } from './write-steps.js';
+import { accessOperations } from './access-queries.js';
+import { userOperations } from './user-queries.js';
+import type { AccessStore } from './access-store.js';
 import {
   StoreConflictError,
-  type ApiTokenRecord,
   type AppPatch,
   type AppRecord,
   type NamespaceRecord,
@@ -48,6 +49,7 @@ import {
   type TaskPatch,
   type TaskRecord,
 } from './store.js';
+import { type NamespaceFilter, namespaceIdList } from './namespace-scope.js';
 
 /** The operations each dialect writes by hand. */
 export type HotPath = Pick<
@@ -88,7 +90,7 @@ export interface KyselyStoreParts {
 /**
  * A Store on Kysely: this class's run, catalog and executor operations, with the calendar, node
  * and alerting operations composed from their own modules (calendar-queries.ts, node-queries.ts,
- * alert-operations.ts).
+ * alert-operations.ts), and the access ones (access-queries.ts).
  */
 export function openKyselyStore(parts: KyselyStoreParts): Store {
   return Object.assign(
@@ -98,6 +100,8 @@ export function openKyselyStore(parts: KyselyStoreParts): Store {
     alertOperations(parts),
     outboundRulesOperations(parts),
     secretOperations(parts),
+    accessOperations(parts),
+    userOperations(parts),
   );
 }
 
@@ -107,7 +111,12 @@ export class KyselyStore
   implements
     Omit<
       Store,
-      keyof CalendarStore | keyof NodeStore | keyof AlertStore | keyof OutboundRulesStore | keyof SecretStore
+      | keyof CalendarStore
+      | keyof NodeStore
+      | keyof AlertStore
+      | keyof OutboundRulesStore
+      | keyof SecretStore
+      | keyof AccessStore
     >
 {
   readonly dialect: Store['dialect'];
@@ -161,50 +170,6 @@ export class KyselyStore
   close(): Promise<void> {
     this.#closing ??= this.#close();
     return this.#closing;
-  }
-
-  // ------------------------------------------------------------ tokens
-
-  async countApiTokens(): Promise<number> {
-    const row = await this.db
-      .selectFrom('api_tokens')
-      .select((eb) => eb.fn.countAll().as('n'))
-      .executeTakeFirstOrThrow();
-    return Number(row.n);
-  }
-
-  async createApiToken(token: { name: string; tokenHash: string; role: 'admin' }): Promise<ApiTokenRecord> {
-    const row = await mapConflict(
-      'unique',
-      () => new StoreConflictError('An API token with this hash exists already', 'api_tokens_token_hash_key'),
-      () =>
-        this.db
-          .insertInto('api_tokens')
-          .values({ name: token.name, token_hash: token.tokenHash, role: token.role, created_at: this.now() })
-          .returningAll()
-          .executeTakeFirstOrThrow(),
-    );
-    return toApiTokenRecord(row);
-  }
-
-  async addApiTokenIfAbsent(token: { name: string; tokenHash: string; role: 'admin' }): Promise<boolean> {
-    // ON CONFLICT DO NOTHING rather than check-then-insert: the unique index decides the race.
-    const rows = await this.db
-      .insertInto('api_tokens')
-      .values({ name: token.name, token_hash: token.tokenHash, role: token.role, created_at: this.now() })
-      .onConflict((oc) => oc.column('token_hash').doNothing())
-      .returning('id')
-      .execute();
-    return rows.length > 0;
-  }
-
-  async findApiTokenByHash(tokenHash: string): Promise<ApiTokenRecord | undefined> {
-    const row = await this.db
-      .selectFrom('api_tokens')
-      .selectAll()
-      .where('token_hash', '=', tokenHash)
-      .executeTakeFirst();
-    return row && toApiTokenRecord(row);
   }
 
   // ------------------------------------------------------------ namespaces
@@ -289,10 +254,14 @@ export class KyselyStore
     return row && toAppRecord(row);
   }
 
-  async listApps(filter: { namespaceId?: number | undefined }, page: PageRequest): Promise<Page<AppRecord>> {
+  async listApps(
+    filter: { namespaceId?: NamespaceFilter | undefined },
+    page: PageRequest,
+  ): Promise<Page<AppRecord>> {
     const before = decodeCursor(page.cursor);
     let query = this.db.selectFrom('apps').selectAll();
-    if (filter.namespaceId !== undefined) query = query.where('namespace_id', '=', filter.namespaceId);
+    if (filter.namespaceId !== undefined)
+      query = query.where('namespace_id', 'in', namespaceIdList(filter.namespaceId));
     if (before !== undefined) query = query.where('id', '<', before);
     const rows = await query
       .orderBy('id', 'desc')
@@ -347,7 +316,8 @@ export class KyselyStore
   async listTasks(filter: TaskFilter, page: PageRequest): Promise<Page<TaskRecord>> {
     const before = decodeCursor(page.cursor);
     let query = this.db.selectFrom('tasks').selectAll();
-    if (filter.namespaceId !== undefined) query = query.where('namespace_id', '=', filter.namespaceId);
+    if (filter.namespaceId !== undefined)
+      query = query.where('namespace_id', 'in', namespaceIdList(filter.namespaceId));
     if (filter.appId !== undefined) query = query.where('app_id', '=', filter.appId);
     if (filter.enabled !== undefined) query = query.where('enabled', '=', filter.enabled ? 1 : 0);
     if (before !== undefined) query = query.where('id', '<', before);

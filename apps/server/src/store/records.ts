@@ -11,14 +11,6 @@ export interface NamespaceRecord {
   createdAt: number;
 }
 
-export interface ApiTokenRecord {
-  id: number;
-  name: string;
-  tokenHash: string;
-  role: 'admin';
-  createdAt: number;
-}
-
 export interface AppRecord {
   id: number;
   namespaceId: number;

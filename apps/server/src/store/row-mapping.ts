@@ -5,7 +5,6 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { RunError, RunStatus, Schedule, TriggerType, Usage } from '@kairos/protocol';
 import type {
-  ApiTokensTable,
   AppsTable,
   CalendarsTable,
   DbBool,
@@ -15,7 +14,6 @@ import type {
   TasksTable,
 } from './db-schema.js';
 import type {
-  ApiTokenRecord,
   AppRecord,
   CalendarRecord,
   NamespaceRecord,
@@ -63,16 +61,6 @@ export function calendarIdOf(schedule: Schedule): number | null {
 
 export function toNamespaceRecord(row: Selectable<NamespacesTable>): NamespaceRecord {
   return { id: row.id, name: row.name, description: row.description, createdAt: row.created_at };
-}
-
-export function toApiTokenRecord(row: Selectable<ApiTokensTable>): ApiTokenRecord {
-  return {
-    id: row.id,
-    name: row.name,
-    tokenHash: row.token_hash,
-    role: row.role as ApiTokenRecord['role'],
-    createdAt: row.created_at,
-  };
 }
 
 export function toAppRecord(row: Selectable<AppsTable>): AppRecord {

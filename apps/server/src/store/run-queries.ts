@@ -16,6 +16,7 @@ import {
   type RunLogRecord,
   type RunRecord,
 } from './store.js';
+import { namespaceIdList } from './namespace-scope.js';
 
 /** Rows per INSERT: well under both dialects' bound-parameter limits (SQLite 32766, PG 65535). */
 const LOG_CHUNK = 1000;
@@ -26,7 +27,8 @@ type RunQuery<O> = SelectQueryBuilder<Database, 'runs', O>;
 
 function applyRunFilter<O>(query: RunQuery<O>, filter: RunFilter): RunQuery<O> {
   let q = query;
-  if (filter.namespaceId !== undefined) q = q.where('namespace_id', '=', filter.namespaceId);
+  if (filter.namespaceId !== undefined)
+    q = q.where('namespace_id', 'in', namespaceIdList(filter.namespaceId));
   if (filter.taskId !== undefined) q = q.where('task_id', '=', filter.taskId);
   if (filter.appId !== undefined) q = q.where('app_id', '=', filter.appId);
   // An empty list means "no filter" (as an absent one), never "match nothing".

@@ -9,6 +9,7 @@ import type { RunStatus } from '@kairos/protocol';
 import type { Database } from './db-schema.js';
 import { ROLLUPS } from './run-stats-rollup.js';
 import type { RunStatsBucketRow, RunStatsQuery, RunStatsTaskRow } from './store.js';
+import { namespaceIdList } from './namespace-scope.js';
 
 const FAILED_STATUSES = ['failed', 'timed_out', 'lost'];
 const DAY = 86_400_000;
@@ -30,7 +31,8 @@ export class RunStatsQueries {
       .selectFrom(table as 'run_stats')
       .where('bucket_at', '>=', Math.floor(query.from / width) * width)
       .where('bucket_at', '<', query.to);
-    if (query.namespaceId !== undefined) q = q.where('namespace_id', '=', query.namespaceId);
+    if (query.namespaceId !== undefined)
+      q = q.where('namespace_id', 'in', namespaceIdList(query.namespaceId));
     if (query.appId !== undefined) q = q.where('app_id', '=', query.appId);
     if (query.taskId !== undefined) q = q.where('task_id', '=', query.taskId);
     return q;

@@ -5,7 +5,6 @@
  */
 import type { RunError, RunStatus, TriggerType, Usage } from '@kairos/protocol';
 import type {
-  ApiTokenRecord,
   AppRecord,
   CalendarRecord,
   NamespaceRecord,
@@ -21,11 +20,15 @@ import type { AlertStore } from './alert-store.js';
 import type { NewAlert } from './alert-records.js';
 import type { OutboundRulesStore } from './outbound-rules-queries.js';
 import type { SecretStore } from './secret-queries.js';
+import type { AccessStore } from './access-store.js';
+import type { ApiTokenRecord } from './access-records.js';
+
+export type { ApiTokenRecord };
+import { type NamespaceFilter } from './namespace-scope.js';
 
 export type {
   ResumableRun,
   RunEventRecord,
-  ApiTokenRecord,
   AppRecord,
   CalendarRecord,
   NamespaceRecord,
@@ -83,7 +86,7 @@ export interface NewRun {
 }
 
 export interface RunFilter {
-  namespaceId?: number | undefined;
+  namespaceId?: NamespaceFilter | undefined;
   taskId?: number | undefined;
   appId?: number | undefined;
   statuses?: RunStatus[] | undefined;
@@ -95,7 +98,7 @@ export interface RunFilter {
 }
 
 export interface TaskFilter {
-  namespaceId?: number | undefined;
+  namespaceId?: NamespaceFilter | undefined;
   appId?: number | undefined;
   enabled?: boolean | undefined;
 }
@@ -192,7 +195,7 @@ export interface RecoveryResult {
 
 /** What the statistics sum over: settled runs whose finish minute is in [from, to). */
 export interface RunStatsQuery {
-  namespaceId?: number | undefined;
+  namespaceId?: NamespaceFilter | undefined;
   appId?: number | undefined;
   taskId?: number | undefined;
   from: number;
@@ -225,9 +228,11 @@ export type DecideLost = (run: RunRecord, task: TaskRecord | undefined) => Settl
 
 /**
  * The executor operations (issue 4) are declared in executor-store.ts, the nodes' (issue 13) in
- * node-store.ts, the alerting ones (issue 15) in alert-store.ts.
+ * node-store.ts, the alerting ones (issue 15) in alert-store.ts, the access ones (issue 16) in
+ * access-store.ts.
  */
-export interface Store extends ExecutorStore, NodeStore, AlertStore, OutboundRulesStore, SecretStore {
+export interface Store
+  extends ExecutorStore, NodeStore, AlertStore, OutboundRulesStore, SecretStore, AccessStore {
   readonly dialect: 'sqlite' | 'postgres';
   readonly capabilities: StoreCapabilities;
   close(): Promise<void>;
@@ -236,16 +241,6 @@ export interface Store extends ExecutorStore, NodeStore, AlertStore, OutboundRul
    * backup, while the server keeps running). PostgreSQL has pg_dump and leaves it out.
    */
   backupTo?(file: string): Promise<void>;
-
-  // ------------------------------------------------------------ tokens
-  countApiTokens(): Promise<number>;
-  createApiToken(token: { name: string; tokenHash: string; role: 'admin' }): Promise<ApiTokenRecord>;
-  findApiTokenByHash(tokenHash: string): Promise<ApiTokenRecord | undefined>;
-  /**
-   * Inserts the token unless one with the same hash exists (one statement: nodes starting at
-   * once with the same configured admin token all succeed). True when this call inserted it.
-   */
-  addApiTokenIfAbsent(token: { name: string; tokenHash: string; role: 'admin' }): Promise<boolean>;
 
   // ------------------------------------------------------------ namespaces
   /** Creates the namespace if missing; returns it either way. */
@@ -261,7 +256,10 @@ export interface Store extends ExecutorStore, NodeStore, AlertStore, OutboundRul
   createApp(app: NewApp): Promise<AppRecord>;
   getApp(id: number): Promise<AppRecord | undefined>;
   getAppByName(namespaceId: number, appName: string): Promise<AppRecord | undefined>;
-  listApps(filter: { namespaceId?: number | undefined }, page: PageRequest): Promise<Page<AppRecord>>;
+  listApps(
+    filter: { namespaceId?: NamespaceFilter | undefined },
+    page: PageRequest,
+  ): Promise<Page<AppRecord>>;
   updateApp(id: number, patch: AppPatch): Promise<AppRecord | undefined>;
   /** Throws StoreConflictError when tasks still belong to the app. */
   deleteApp(id: number): Promise<boolean>;
@@ -271,7 +269,7 @@ export interface Store extends ExecutorStore, NodeStore, AlertStore, OutboundRul
   createCalendar(calendar: NewCalendar): Promise<CalendarRecord>;
   getCalendar(id: number): Promise<CalendarRecord | undefined>;
   listCalendars(
-    filter: { namespaceId?: number | undefined },
+    filter: { namespaceId?: NamespaceFilter | undefined },
     page: PageRequest,
   ): Promise<Page<CalendarRecord>>;
   updateCalendar(id: number, patch: CalendarPatch): Promise<CalendarRecord | undefined>;

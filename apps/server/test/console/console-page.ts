@@ -44,8 +44,9 @@ export function useConsoleBrowser(): { openPage(url: string): Promise<Page> } {
 }
 
 export async function signIn(page: Page, token: string): Promise<void> {
+  await page.getByRole('tab', { name: 'Token' }).click();
   await page.getByLabel('API token').fill(token);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in with the token' }).click();
 }
 
 /** Mantine's Select or MultiSelect: the input its <label> names (the label may carry a required asterisk). */

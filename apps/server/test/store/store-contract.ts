@@ -9,6 +9,7 @@
  */
 import { afterEach, beforeEach } from 'vitest';
 import type { Store } from '../../src/store/store.js';
+import { defineAccessContract } from './contract/access.js';
 import { defineAlertContract } from './contract/alerts.js';
 import { defineCatalogContract } from './contract/catalog.js';
 import { defineClusterContract } from './contract/cluster.js';
@@ -61,6 +62,7 @@ export function defineStoreContract(createDatabase: () => Promise<ContractDataba
   defineExecutorContract(context);
   defineNodeContract(context);
   defineAlertContract(context);
+  defineAccessContract(context);
   defineRunStatsContract(context);
   defineSecurityContract(context);
 }

@@ -30,11 +30,12 @@ export function alertRoutes(routes: RouteTable, ctx: ApiContext, alerts: AlertSe
       url: '/api/v1/alert-rules',
       summary: 'List alert rules',
       tag: 'alerts',
+      access: { role: 'viewer', namespace: 'query' },
       query: ListQuery,
       response: listOf(AlertRule),
     },
-    async ({ query }) => {
-      const namespaceId = query.namespace ? (await ctx.namespaces.resolve(query.namespace)).id : undefined;
+    async ({ query, request }) => {
+      const namespaceId = await ctx.access.listScope(request, query.namespace);
       const page = await ctx.store.listAlertRules(
         { namespaceId },
         { cursor: query.cursor, limit: query.limit },
@@ -48,11 +49,41 @@ export function alertRoutes(routes: RouteTable, ctx: ApiContext, alerts: AlertSe
       url: '/api/v1/alert-rules',
       summary: 'Create an alert rule',
       tag: 'alerts',
+      access: { role: 'editor', namespace: 'body' },
       body: AlertRuleCreate,
       response: AlertRule,
       status: 201,
     },
-    async ({ body }) => show(await alerts.createRule(body)),
+    async ({ body, request }) => {
+      // A rule lives in its scope's namespace (a task's, or the one named), not only the body's.
+      const scope = body.scope;
+      if ('taskId' in scope) {
+        const task = await ctx.store.getTask(scope.taskId);
+        const invisible = new KairosError(
+          'VALIDATION_ERROR',
+          `scope.taskId: task ${scope.taskId} does not exist`,
+          {
+            field: 'scope.taskId',
+          },
+        );
+        if (!task) throw invisible;
+        ctx.access.require(request, await ctx.namespaces.nameOf(task.namespaceId), 'editor', invisible);
+      } else if ('namespace' in scope) {
+        ctx.access.require(
+          request,
+          scope.namespace,
+          'editor',
+          new KairosError(
+            'NAMESPACE_NOT_FOUND',
+            `scope.namespace: namespace "${scope.namespace}" does not exist`,
+            {
+              field: 'scope.namespace',
+            },
+          ),
+        );
+      }
+      return show(await alerts.createRule(body));
+    },
   );
   routes.add(
     {
@@ -60,6 +91,7 @@ export function alertRoutes(routes: RouteTable, ctx: ApiContext, alerts: AlertSe
       url: '/api/v1/alert-rules/:id',
       summary: 'Get an alert rule',
       tag: 'alerts',
+      access: { role: 'viewer', namespace: { resource: 'alertRule' } },
       response: AlertRule,
     },
     async ({ params }) => show(await alerts.rule(parseId(params.id, 'id'))),
@@ -70,6 +102,7 @@ export function alertRoutes(routes: RouteTable, ctx: ApiContext, alerts: AlertSe
       url: '/api/v1/alert-rules/:id',
       summary: 'Change an alert rule (mute it with mutedUntil)',
       tag: 'alerts',
+      access: { role: 'editor', namespace: { resource: 'alertRule' } },
       body: AlertRuleUpdate,
       response: AlertRule,
     },
@@ -81,6 +114,7 @@ export function alertRoutes(routes: RouteTable, ctx: ApiContext, alerts: AlertSe
       url: '/api/v1/alert-rules/:id',
       summary: 'Delete an alert rule (its alerts stay in the history)',
       tag: 'alerts',
+      access: { role: 'editor', namespace: { resource: 'alertRule' } },
       status: 204,
     },
     async ({ params }) => alerts.deleteRule(parseId(params.id, 'id')),
@@ -92,11 +126,12 @@ export function alertRoutes(routes: RouteTable, ctx: ApiContext, alerts: AlertSe
       url: '/api/v1/alerts',
       summary: 'Alert history, newest first, with deliveries',
       tag: 'alerts',
+      access: { role: 'viewer', namespace: 'query' },
       query: AlertListQuery,
       response: listOf(Alert),
     },
-    async ({ query }) => {
-      const namespaceId = query.namespace ? (await ctx.namespaces.resolve(query.namespace)).id : undefined;
+    async ({ query, request }) => {
+      const namespaceId = await ctx.access.listScope(request, query.namespace);
       const page = await ctx.store.listAlerts(
         { namespaceId, ruleId: query.ruleId },
         { cursor: query.cursor, limit: query.limit },
@@ -115,6 +150,7 @@ export function alertRoutes(routes: RouteTable, ctx: ApiContext, alerts: AlertSe
       url: '/api/v1/alerts/:id',
       summary: 'One alert with its deliveries',
       tag: 'alerts',
+      access: { role: 'viewer', namespace: { resource: 'alert' } },
       response: Alert,
     },
     async ({ params }) => {

@@ -13,11 +13,12 @@ export function appRoutes(routes: RouteTable, ctx: ApiContext): void {
       url: '/api/v1/apps',
       summary: 'List apps',
       tag: 'apps',
+      access: { role: 'viewer', namespace: 'query' },
       query: ListQuery,
       response: listOf(App),
     },
-    async ({ query }) => {
-      const namespaceId = query.namespace ? (await ctx.namespaces.resolve(query.namespace)).id : undefined;
+    async ({ query, request }) => {
+      const namespaceId = await ctx.access.listScope(request, query.namespace);
       const page = await ctx.store.listApps({ namespaceId }, { cursor: query.cursor, limit: query.limit });
       return { items: await Promise.all(page.items.map((a) => show(a))), nextCursor: page.nextCursor };
     },
@@ -28,6 +29,7 @@ export function appRoutes(routes: RouteTable, ctx: ApiContext): void {
       url: '/api/v1/apps',
       summary: 'Create an app; the answer holds its access token in full, the only time it is shown',
       tag: 'apps',
+      access: { role: 'admin', namespace: 'body' },
       body: AppCreate,
       response: App,
       status: 201,
@@ -43,6 +45,7 @@ export function appRoutes(routes: RouteTable, ctx: ApiContext): void {
       url: '/api/v1/apps/:app',
       summary: 'Get an app by id or appName',
       tag: 'apps',
+      access: { role: 'viewer', namespace: { resource: 'app' } },
       response: App,
     },
     async ({ params }) => show(await ctx.apps.find(params.app!)),
@@ -53,6 +56,7 @@ export function appRoutes(routes: RouteTable, ctx: ApiContext): void {
       url: '/api/v1/apps/:app',
       summary: 'Change an app',
       tag: 'apps',
+      access: { role: 'admin', namespace: { resource: 'app' } },
       body: AppUpdate,
       response: App,
     },
@@ -64,6 +68,7 @@ export function appRoutes(routes: RouteTable, ctx: ApiContext): void {
       url: '/api/v1/apps/:app',
       summary: 'Delete an app without tasks',
       tag: 'apps',
+      access: { role: 'admin', namespace: { resource: 'app' } },
       status: 204,
     },
     async ({ params }) => ctx.apps.delete(params.app!),
@@ -74,6 +79,7 @@ export function appRoutes(routes: RouteTable, ctx: ApiContext): void {
       url: '/api/v1/apps/:app/rotate-token',
       summary: "Replace an app's access token; the answer holds the new one in full",
       tag: 'apps',
+      access: { role: 'admin', namespace: { resource: 'app' } },
       response: App,
     },
     async ({ params }) => {

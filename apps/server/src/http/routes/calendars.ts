@@ -14,11 +14,12 @@ export function calendarRoutes(routes: RouteTable, ctx: ApiContext): void {
       url: '/api/v1/calendars',
       summary: 'List calendars',
       tag: 'calendars',
+      access: { role: 'viewer', namespace: 'query' },
       query: ListQuery,
       response: listOf(Calendar),
     },
-    async ({ query }) => {
-      const namespaceId = query.namespace ? (await ctx.namespaces.resolve(query.namespace)).id : undefined;
+    async ({ query, request }) => {
+      const namespaceId = await ctx.access.listScope(request, query.namespace);
       const page = await ctx.store.listCalendars(
         { namespaceId },
         { cursor: query.cursor, limit: query.limit },
@@ -32,6 +33,7 @@ export function calendarRoutes(routes: RouteTable, ctx: ApiContext): void {
       url: '/api/v1/calendars',
       summary: 'Create a calendar',
       tag: 'calendars',
+      access: { role: 'editor', namespace: 'body' },
       body: CalendarCreate,
       response: Calendar,
       status: 201,
@@ -44,6 +46,7 @@ export function calendarRoutes(routes: RouteTable, ctx: ApiContext): void {
       url: '/api/v1/calendars/:id',
       summary: 'Get a calendar',
       tag: 'calendars',
+      access: { role: 'viewer', namespace: { resource: 'calendar' } },
       response: Calendar,
     },
     async ({ params }) => show(await ctx.calendars.get(parseId(params.id, 'id'))),
@@ -54,6 +57,7 @@ export function calendarRoutes(routes: RouteTable, ctx: ApiContext): void {
       url: '/api/v1/calendars/:id',
       summary: 'Change a calendar',
       tag: 'calendars',
+      access: { role: 'editor', namespace: { resource: 'calendar' } },
       body: CalendarUpdate,
       response: Calendar,
     },
@@ -65,6 +69,7 @@ export function calendarRoutes(routes: RouteTable, ctx: ApiContext): void {
       url: '/api/v1/calendars/:id',
       summary: 'Delete a calendar no task uses',
       tag: 'calendars',
+      access: { role: 'editor', namespace: { resource: 'calendar' } },
       status: 204,
     },
     async ({ params }) => ctx.calendars.delete(parseId(params.id, 'id')),

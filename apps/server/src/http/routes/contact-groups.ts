@@ -15,11 +15,12 @@ export function contactGroupRoutes(routes: RouteTable, ctx: ApiContext, alerts: 
       url: '/api/v1/contact-groups',
       summary: 'List contact groups',
       tag: 'alerts',
+      access: { role: 'viewer', namespace: 'query' },
       query: ListQuery,
       response: listOf(ContactGroup),
     },
-    async ({ query }) => {
-      const namespaceId = query.namespace ? (await ctx.namespaces.resolve(query.namespace)).id : undefined;
+    async ({ query, request }) => {
+      const namespaceId = await ctx.access.listScope(request, query.namespace);
       const page = await ctx.store.listContactGroups(
         { namespaceId },
         { cursor: query.cursor, limit: query.limit },
@@ -33,6 +34,7 @@ export function contactGroupRoutes(routes: RouteTable, ctx: ApiContext, alerts: 
       url: '/api/v1/contact-groups',
       summary: 'Create a contact group',
       tag: 'alerts',
+      access: { role: 'editor', namespace: 'body' },
       body: ContactGroupCreate,
       response: ContactGroup,
       status: 201,
@@ -45,6 +47,7 @@ export function contactGroupRoutes(routes: RouteTable, ctx: ApiContext, alerts: 
       url: '/api/v1/contact-groups/:id',
       summary: 'Get a contact group',
       tag: 'alerts',
+      access: { role: 'viewer', namespace: { resource: 'contactGroup' } },
       response: ContactGroup,
     },
     async ({ params }) => show(await alerts.group(parseId(params.id, 'id'))),
@@ -55,6 +58,7 @@ export function contactGroupRoutes(routes: RouteTable, ctx: ApiContext, alerts: 
       url: '/api/v1/contact-groups/:id',
       summary: 'Change a contact group (contacts: the whole new list)',
       tag: 'alerts',
+      access: { role: 'editor', namespace: { resource: 'contactGroup' } },
       body: ContactGroupUpdate,
       response: ContactGroup,
     },
@@ -66,6 +70,7 @@ export function contactGroupRoutes(routes: RouteTable, ctx: ApiContext, alerts: 
       url: '/api/v1/contact-groups/:id',
       summary: 'Delete a contact group',
       tag: 'alerts',
+      access: { role: 'editor', namespace: { resource: 'contactGroup' } },
       status: 204,
     },
     async ({ params }) => alerts.deleteGroup(parseId(params.id, 'id')),

@@ -18,11 +18,12 @@ export function contactRoutes(routes: RouteTable, ctx: ApiContext, alerts: Alert
       url: '/api/v1/contacts',
       summary: 'List contacts',
       tag: 'alerts',
+      access: { role: 'viewer', namespace: 'query' },
       query: ListQuery,
       response: listOf(Contact),
     },
-    async ({ query }) => {
-      const namespaceId = query.namespace ? (await ctx.namespaces.resolve(query.namespace)).id : undefined;
+    async ({ query, request }) => {
+      const namespaceId = await ctx.access.listScope(request, query.namespace);
       const page = await ctx.store.listContacts(
         { namespaceId },
         { cursor: query.cursor, limit: query.limit },
@@ -36,6 +37,7 @@ export function contactRoutes(routes: RouteTable, ctx: ApiContext, alerts: Alert
       url: '/api/v1/contacts',
       summary: 'Create a contact',
       tag: 'alerts',
+      access: { role: 'editor', namespace: 'body' },
       body: ContactCreate,
       response: Contact,
       status: 201,
@@ -48,6 +50,7 @@ export function contactRoutes(routes: RouteTable, ctx: ApiContext, alerts: Alert
       url: '/api/v1/contacts/:id',
       summary: 'Get a contact',
       tag: 'alerts',
+      access: { role: 'viewer', namespace: { resource: 'contact' } },
       response: Contact,
     },
     async ({ params }) => show(await alerts.contact(parseId(params.id, 'id'))),
@@ -58,6 +61,7 @@ export function contactRoutes(routes: RouteTable, ctx: ApiContext, alerts: Alert
       url: '/api/v1/contacts/:id',
       summary: 'Change a contact',
       tag: 'alerts',
+      access: { role: 'editor', namespace: { resource: 'contact' } },
       body: ContactUpdate,
       response: Contact,
     },
@@ -69,6 +73,7 @@ export function contactRoutes(routes: RouteTable, ctx: ApiContext, alerts: Alert
       url: '/api/v1/contacts/:id',
       summary: 'Delete a contact (it leaves its groups)',
       tag: 'alerts',
+      access: { role: 'editor', namespace: { resource: 'contact' } },
       status: 204,
     },
     async ({ params }) => alerts.deleteContact(parseId(params.id, 'id')),
@@ -79,6 +84,7 @@ export function contactRoutes(routes: RouteTable, ctx: ApiContext, alerts: Alert
       url: '/api/v1/contacts/:id/test',
       summary: 'Send a test alert to a contact; follow it in GET /api/v1/alerts/:alertId',
       tag: 'alerts',
+      access: { role: 'editor', namespace: { resource: 'contact' } },
       body: ContactTest,
       response: z.object({ alertId: z.number() }),
       status: 202,

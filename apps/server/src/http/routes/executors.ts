@@ -57,15 +57,24 @@ export function executorRoutes(routes: RouteTable, ctx: ApiContext, executors: E
       summary:
         'List executors (of one app with ?app=), with address, mode, last heartbeat, status and running runs',
       tag: 'executors',
+      access: { role: 'viewer', namespace: 'query' },
       query: ExecutorListQuery,
       response: listOf(Executor),
     },
-    async ({ query }) => {
+    async ({ query, request }) => {
+      const namespaceId = await ctx.access.listScope(request, query.namespace);
       const apps = query.app
         ? [await ctx.apps.find(query.app, query.namespace)]
-        : (await ctx.store.listApps({}, { limit: 500 })).items;
-      const byId = new Map(apps.map((a) => [a.id, a]));
-      const records = await executors.registry.list(query.app ? [...byId.keys()] : undefined);
+        : (await ctx.store.listApps({ namespaceId }, { limit: 500 })).items;
+      const visible = [];
+      for (const app of apps) if (await ctx.access.holds(request, app.namespaceId)) visible.push(app);
+      if (query.app && visible.length === 0) {
+        throw new KairosError('APP_NOT_FOUND', `app ${query.app} does not exist`, { field: 'app' });
+      }
+      const byId = new Map(visible.map((a) => [a.id, a]));
+      // Every executor only for a caller who sees every namespace; others see their apps' ones.
+      const everyApp = !query.app && namespaceId === undefined;
+      const records = await executors.registry.list(everyApp ? undefined : [...byId.keys()]);
       const running = new Map<number, Map<string, number>>();
       for (const appId of new Set(records.map((r) => r.appId))) {
         running.set(appId, await ctx.store.countOpenExecutions(appId));
@@ -96,6 +105,7 @@ export function executorRoutes(routes: RouteTable, ctx: ApiContext, executors: E
       url: '/api/v1/apps/:app/executor-addresses',
       summary: "An app's manual executor address list (null: it routes to registered executors)",
       tag: 'executors',
+      access: { role: 'viewer', namespace: { resource: 'app' } },
       response: ExecutorAddressList,
     },
     async ({ params }) => {
@@ -111,6 +121,7 @@ export function executorRoutes(routes: RouteTable, ctx: ApiContext, executors: E
       summary:
         "Set an app's manual executor addresses (http or https; no link-local or metadata addresses), or null",
       tag: 'executors',
+      access: { role: 'admin', namespace: { resource: 'app' } },
       body: ExecutorAddressList,
       response: ExecutorAddressList,
     },
@@ -139,6 +150,7 @@ export function executorRoutes(routes: RouteTable, ctx: ApiContext, executors: E
       url: '/api/v1/runs/:id/executions',
       summary: "A run's executions on executors: one per shard, with status, executor and message",
       tag: 'runs',
+      access: { role: 'viewer', namespace: { resource: 'run' } },
       response: listOf(Execution),
     },
     async ({ params }) => {

@@ -1,4 +1,5 @@
 import { Namespace, NamespaceCreate, listOf } from '@kairos/protocol';
+import { roleIn } from '../../access/principal.js';
 import type { NamespaceRecord } from '../../store/records.js';
 import type { ApiContext } from '../context.js';
 import { iso } from '../present.js';
@@ -18,9 +19,16 @@ export function namespaceRoutes(routes: RouteTable, ctx: ApiContext): void {
       url: '/api/v1/namespaces',
       summary: 'List namespaces',
       tag: 'namespaces',
+      access: { role: 'viewer', namespace: 'any' },
       response: listOf(Namespace),
     },
-    async () => ({ items: (await ctx.store.listNamespaces()).map(present), nextCursor: null }),
+    async ({ request }) => {
+      const principal = ctx.access.principal(request);
+      const visible = (await ctx.store.listNamespaces()).filter(
+        (ns) => roleIn(principal, ns.name) !== undefined,
+      );
+      return { items: visible.map(present), nextCursor: null };
+    },
   );
   routes.add(
     {
@@ -28,6 +36,7 @@ export function namespaceRoutes(routes: RouteTable, ctx: ApiContext): void {
       url: '/api/v1/namespaces',
       summary: 'Create a namespace',
       tag: 'namespaces',
+      access: { role: 'admin', namespace: 'server' },
       body: NamespaceCreate,
       response: Namespace,
       status: 201,
@@ -40,6 +49,7 @@ export function namespaceRoutes(routes: RouteTable, ctx: ApiContext): void {
       url: '/api/v1/namespaces/:name',
       summary: 'Get a namespace',
       tag: 'namespaces',
+      access: { role: 'viewer', namespace: { param: 'name' } },
       response: Namespace,
     },
     async ({ params }) => present(await ctx.namespaces.resolve(params.name, 'name')),

@@ -24,6 +24,7 @@ export function nodeRoutes(routes: RouteTable, ctx: ApiContext): void {
       url: '/api/v1/nodes',
       summary: 'List the cluster nodes (live ones first)',
       tag: 'nodes',
+      access: { role: 'viewer', namespace: 'server' },
       response: NodeList,
     },
     async () => ({ items: (await ctx.store.listNodes()).map((node) => present(node, ctx.nodeId)) }),

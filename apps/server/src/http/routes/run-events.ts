@@ -45,6 +45,7 @@ export function runEventRoutes(routes: RouteTable, ctx: ApiContext): void {
       summary:
         "A run's recorded events after `afterSeq`, in order (for Dify: every workflow and node event, verbatim, with its receive time)",
       tag: 'runs',
+      access: { role: 'viewer', namespace: { resource: 'run' } },
       query: RunEventQuery,
       response: listOf(RunEvent),
     },
@@ -66,6 +67,7 @@ export function runEventRoutes(routes: RouteTable, ctx: ApiContext): void {
       summary:
         "A run's node track: top-level nodes in execution order; iteration and loop nodes with their rounds, branch nodes with the branch taken",
       tag: 'runs',
+      access: { role: 'viewer', namespace: { resource: 'run' } },
       response: RunTrack,
     },
     async ({ params }) => {
@@ -92,6 +94,7 @@ export function runEventRoutes(routes: RouteTable, ctx: ApiContext): void {
       summary:
         'Server-sent events of a run: its stored events first, then live ones as they arrive (`data` as in /events, `id` = seq); ends with an `end` event carrying the final status',
       tag: 'runs',
+      access: { role: 'viewer', namespace: { resource: 'run' } },
     },
     async ({ params, reply, request }) => {
       const run = await getRun(parseId(params.id, 'id'));

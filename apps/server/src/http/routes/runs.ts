@@ -28,11 +28,12 @@ export function runRoutes(routes: RouteTable, ctx: ApiContext): void {
       summary:
         'List runs, newest first, filtered by task, app, status, trigger type and scheduled time range',
       tag: 'runs',
+      access: { role: 'viewer', namespace: 'query' },
       query: RunListQuery,
       response: listOf(Run),
     },
-    async ({ query }) => {
-      const namespaceId = query.namespace ? (await ctx.namespaces.resolve(query.namespace)).id : undefined;
+    async ({ query, request }) => {
+      const namespaceId = await ctx.access.listScope(request, query.namespace);
       const page = await ctx.store.listRuns(
         {
           namespaceId,
@@ -53,7 +54,14 @@ export function runRoutes(routes: RouteTable, ctx: ApiContext): void {
   );
 
   routes.add(
-    { method: 'GET', url: '/api/v1/runs/:id', summary: 'Get a run', tag: 'runs', response: Run },
+    {
+      method: 'GET',
+      url: '/api/v1/runs/:id',
+      summary: 'Get a run',
+      tag: 'runs',
+      access: { role: 'viewer', namespace: { resource: 'run' } },
+      response: Run,
+    },
     async ({ params }) => {
       const run = await getRun(parseId(params.id, 'id'));
       return presentRun(run, await ctx.namespaces.nameOf(run.namespaceId));
@@ -66,6 +74,7 @@ export function runRoutes(routes: RouteTable, ctx: ApiContext): void {
       url: '/api/v1/runs/:id/logs',
       summary: "A run's log lines after `afterSeq` (pass the last seq you saw to follow a live run)",
       tag: 'runs',
+      access: { role: 'viewer', namespace: { resource: 'run' } },
       query: LogQuery,
       response: listOf(RunLogEntry),
     },
@@ -88,6 +97,7 @@ export function runRoutes(routes: RouteTable, ctx: ApiContext): void {
       url: '/api/v1/runs/:id/cancel',
       summary: 'Cancel a scheduled, queued or running run',
       tag: 'runs',
+      access: { role: 'operator', namespace: { resource: 'run' } },
       response: Run,
     },
     async ({ params }) => {
@@ -103,9 +113,10 @@ export function runRoutes(routes: RouteTable, ctx: ApiContext): void {
       summary:
         'Trigger up to 1,000 runs in one request and one transaction; per-item results in order (an unknown task is an error of its item only)',
       tag: 'runs',
+      access: { role: 'operator', namespace: 'any' },
       body: RunBatchRequest,
       response: RunBatchResult,
     },
-    async ({ body }) => triggerBatch(ctx, body),
+    async ({ body, request }) => triggerBatch(ctx, body, request),
   );
 }

@@ -13,6 +13,7 @@ export function scheduleRoutes(routes: RouteTable, ctx: ApiContext): void {
       summary:
         'The next fires of a schedule, strictly after `from` (default now), time zone, DST and calendar applied',
       tag: 'schedules',
+      access: { role: 'viewer', namespace: 'body', audit: false },
       body: SchedulePreviewRequest,
       response: SchedulePreview,
     },

@@ -28,10 +28,11 @@ export function statsRoutes(routes: RouteTable, ctx: ApiContext): void {
       summary:
         'Run statistics per time bucket (counts by final status, tokens, cost), per task and in total, by finish time',
       tag: 'stats',
+      access: { role: 'viewer', namespace: 'query' },
       query: RunStatsQuery,
       response: RunStats,
     },
-    async ({ query }) => {
+    async ({ query, request }) => {
       const to = instant(query.to) ?? ctx.clock.now();
       const from = instant(query.from) ?? to - DAY;
       if (from >= to) {
@@ -53,9 +54,10 @@ export function statsRoutes(routes: RouteTable, ctx: ApiContext): void {
           },
         );
       }
-      const namespace = query.namespace ? await ctx.namespaces.resolve(query.namespace) : undefined;
+      // The namespaces the caller sees bound every sum, whatever app or task is asked for.
+      const namespaceId = await ctx.access.listScope(request, query.namespace);
       const app = query.app ? await ctx.apps.find(query.app, query.namespace) : undefined;
-      const scope = { namespaceId: namespace?.id, appId: app?.id, taskId: query.task };
+      const scope = { namespaceId, appId: app?.id, taskId: query.task };
       const rows = await ctx.store.runStats({ ...scope, from, to, bucketMs });
 
       const byBucket = new Map<

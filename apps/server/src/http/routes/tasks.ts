@@ -10,7 +10,10 @@ import {
   listOf,
 } from '@kairos/protocol';
 import { z } from 'zod';
+import type { FastifyRequest } from 'fastify';
+import { atLeast, roleIn } from '../../access/principal.js';
 import { KairosError } from '../../errors.js';
+import { DEFAULT_NAMESPACE } from '../../services/namespaces.js';
 import type { TaskRecord } from '../../store/records.js';
 import type { ApiContext } from '../context.js';
 import { iso, presentTask } from '../present.js';
@@ -49,17 +52,42 @@ export function taskRoutes(routes: RouteTable, ctx: ApiContext): void {
     return warnings && warnings.length > 0 ? { ...shown, warnings } : shown;
   };
 
+  /**
+   * `script` tasks run code as the server's user: only an admin of the namespace may create,
+   * change or check one, and none can when the server has them switched off.
+   */
+  const guardScript = (request: FastifyRequest, type: string | undefined, namespace: string): void => {
+    if (type !== 'script') return;
+    if (!ctx.jobTypes?.get('script')) {
+      throw new KairosError(
+        'VALIDATION_ERROR',
+        'type: script tasks are switched off on this server (KAIROS_SCRIPT_TASKS=off)',
+        {
+          field: 'type',
+        },
+      );
+    }
+    if (!atLeast(roleIn(ctx.access.principal(request), namespace), 'admin')) {
+      throw new KairosError(
+        'FORBIDDEN',
+        `type: script tasks run code as the server's user and need the admin role in namespace ${namespace}`,
+        { field: 'type' },
+      );
+    }
+  };
+
   routes.add(
     {
       method: 'GET',
       url: '/api/v1/tasks',
       summary: 'List tasks',
       tag: 'tasks',
+      access: { role: 'viewer', namespace: 'query' },
       query: TaskListQuery,
       response: listOf(Task),
     },
-    async ({ query }) => {
-      const namespaceId = query.namespace ? (await ctx.namespaces.resolve(query.namespace)).id : undefined;
+    async ({ query, request }) => {
+      const namespaceId = await ctx.access.listScope(request, query.namespace);
       const page = await ctx.store.listTasks(
         {
           namespaceId,
@@ -78,11 +106,13 @@ export function taskRoutes(routes: RouteTable, ctx: ApiContext): void {
       url: '/api/v1/tasks',
       summary: 'Create a task',
       tag: 'tasks',
+      access: { role: 'editor', namespace: 'body' },
       body: TaskCreate,
       response: TaskWithWarnings,
       status: 201,
     },
-    async ({ body }) => {
+    async ({ body, request }) => {
+      guardScript(request, body.type, body.namespace ?? DEFAULT_NAMESPACE);
       const { task, warnings } = await ctx.tasks.create(body);
       return present(task, warnings);
     },
@@ -95,10 +125,12 @@ export function taskRoutes(routes: RouteTable, ctx: ApiContext): void {
       summary:
         "Check a task as create would (config against its target, e.g. a Dify app's /info and /parameters; schedule) without saving it",
       tag: 'tasks',
+      access: { role: 'editor', namespace: 'body', audit: false },
       body: TaskCreate,
       response: TaskValidation,
     },
-    async ({ body }) => {
+    async ({ body, request }) => {
+      guardScript(request, body.type, body.namespace ?? DEFAULT_NAMESPACE);
       try {
         return { valid: true, ...(await ctx.tasks.validate(body)) };
       } catch (error) {
@@ -115,7 +147,14 @@ export function taskRoutes(routes: RouteTable, ctx: ApiContext): void {
   );
 
   routes.add(
-    { method: 'GET', url: '/api/v1/tasks/:id', summary: 'Get a task', tag: 'tasks', response: Task },
+    {
+      method: 'GET',
+      url: '/api/v1/tasks/:id',
+      summary: 'Get a task',
+      tag: 'tasks',
+      access: { role: 'viewer', namespace: { resource: 'task' } },
+      response: Task,
+    },
     async ({ params }) => present(await ctx.tasks.get(parseId(params.id, 'id'))),
   );
 
@@ -125,11 +164,16 @@ export function taskRoutes(routes: RouteTable, ctx: ApiContext): void {
       url: '/api/v1/tasks/:id',
       summary: 'Change a task',
       tag: 'tasks',
+      access: { role: 'editor', namespace: { resource: 'task' } },
       body: TaskUpdate,
       response: TaskWithWarnings,
     },
-    async ({ params, body }) => {
-      const { task, warnings } = await ctx.tasks.update(parseId(params.id, 'id'), body);
+    async ({ params, body, request }) => {
+      const current = await ctx.tasks.get(parseId(params.id, 'id'));
+      const namespace = await ctx.namespaces.nameOf(current.namespaceId);
+      guardScript(request, current.type, namespace);
+      guardScript(request, body.type, namespace);
+      const { task, warnings } = await ctx.tasks.update(current.id, body);
       return present(task, warnings);
     },
   );
@@ -140,6 +184,7 @@ export function taskRoutes(routes: RouteTable, ctx: ApiContext): void {
       url: '/api/v1/tasks/:id',
       summary: 'Delete a task and its run history',
       tag: 'tasks',
+      access: { role: 'editor', namespace: { resource: 'task' } },
       status: 204,
     },
     async ({ params }) => ctx.tasks.delete(parseId(params.id, 'id')),
@@ -152,6 +197,7 @@ export function taskRoutes(routes: RouteTable, ctx: ApiContext): void {
         url: `/api/v1/tasks/:id/${action}`,
         summary: `${action === 'enable' ? 'Enable' : 'Disable'} a task`,
         tag: 'tasks',
+        access: { role: 'operator', namespace: { resource: 'task' } },
         response: Task,
       },
       async ({ params }) =>
@@ -166,6 +212,7 @@ export function taskRoutes(routes: RouteTable, ctx: ApiContext): void {
       summary:
         'Run a task now (also how `api` tasks are triggered). Idempotency-Key header: a repeat returns the same run.',
       tag: 'tasks',
+      access: { role: 'operator', namespace: { resource: 'task' } },
       body: RunTrigger,
       response: RunAccepted,
       status: 202,
@@ -193,6 +240,7 @@ export function taskRoutes(routes: RouteTable, ctx: ApiContext): void {
       url: '/api/v1/tasks/:id/next-fires',
       summary: 'The next fires of a task',
       tag: 'tasks',
+      access: { role: 'viewer', namespace: { resource: 'task' } },
       query: NextFiresQuery,
       response: SchedulePreview,
     },

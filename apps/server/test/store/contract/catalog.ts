@@ -1,5 +1,5 @@
 /**
- * Contract: API tokens, namespaces, apps, calendars and tasks (ordinary CRUD, uniqueness,
+ * Contract: namespaces, apps, calendars and tasks (ordinary CRUD, uniqueness,
  * deletes refused while in use, pagination newest first).
  */
 import { describe, expect, it } from 'vitest';
@@ -36,30 +36,6 @@ async function allPages<T>(
 }
 
 export function defineCatalogContract(ctx: ContractContext): void {
-  describe('api tokens', () => {
-    it('creates, counts and finds tokens by hash; a hash is unique', async () => {
-      const store = ctx.store;
-      expect(await store.countApiTokens()).toBe(0);
-      const token = await store.createApiToken({ name: 'bootstrap', tokenHash: 'h1', role: 'admin' });
-      expect(token).toMatchObject({ name: 'bootstrap', tokenHash: 'h1', role: 'admin' });
-      expect(await store.countApiTokens()).toBe(1);
-      expect(await store.findApiTokenByHash('h1')).toEqual(token);
-      expect(await store.findApiTokenByHash('nope')).toBeUndefined();
-      await expect(store.createApiToken({ name: 'again', tokenHash: 'h1', role: 'admin' })).rejects.toThrow(
-        StoreConflictError,
-      );
-    });
-
-    it('addApiTokenIfAbsent inserts a hash once, even when called concurrently', async () => {
-      const store = ctx.store;
-      const token = { name: 'admin', tokenHash: 'h2', role: 'admin' as const };
-      const inserted = await Promise.all(Array.from({ length: 8 }, () => store.addApiTokenIfAbsent(token)));
-      expect(inserted.filter(Boolean)).toHaveLength(1);
-      expect(await store.countApiTokens()).toBe(1);
-      expect(await store.addApiTokenIfAbsent(token)).toBe(false);
-    });
-  });
-
   describe('namespaces', () => {
     it('ensureNamespace creates once, even when called concurrently', async () => {
       const store = ctx.store;
