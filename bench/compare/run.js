@@ -182,6 +182,8 @@ async function runOne(measure, system) {
   const out = execFileSync(process.execPath, [here(measure.file), ...measure.args.map(String), ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
     timeout: 15 * 60_000,
+    // The node's error log lines (pino, on stdout) come before the figures' line.
+    maxBuffer: 512 * 1024 * 1024,
   });
   const line = out.toString().trim().split('\n').at(-1);
   return JSON.parse(line);

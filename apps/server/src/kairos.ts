@@ -39,6 +39,7 @@ import { executorCounts } from './metrics/executor-counts.js';
 import { LabelNames } from './metrics/label-names.js';
 import { installMetricListeners } from './metrics/metric-listeners.js';
 import type { Store } from './store/store.js';
+import { RunPruner } from './retention/run-pruner.js';
 
 export const VERSION = '0.1.0';
 
@@ -159,6 +160,22 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
       secrets,
       namespaces,
     });
+    const pruner = new RunPruner({
+      store,
+      clock,
+      logger: log,
+      defaults: {
+        keepDays: config.retentionDays,
+        keepRunsPerTask: config.retentionRunsPerTask,
+        keepLogsDays: config.retentionLogDays,
+      },
+      batchSize: config.pruneBatchSize,
+      intervalMs: config.pruneIntervalSeconds * 1000,
+      // On SQLite its deletes hold the event loop: not in the moments before a planned run.
+      ...(store.capabilities.exclusiveWriter && fineGrainedTimers
+        ? { whenClear: () => backgroundWork.whenClear() }
+        : {}),
+    });
     const labelNames = new LabelNames(store);
     const metrics = createKairosMetrics(
       {
@@ -223,6 +240,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
         executors,
         nodeId,
         alerts: alerting.service,
+        retentionDefaults: pruner.defaults,
         isReady: () => ready,
       },
       auth,
@@ -246,6 +264,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
         await events.settle();
         await leases.stop();
         await alerting.stop();
+        await pruner.stop();
         // Also answers pull executors' long polls, or http.close() would wait for them.
         await executors.stop();
         await leases.release();
@@ -278,6 +297,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
       executors.start();
       scheduler.start();
       alerting.start();
+      pruner.start();
       cluster.liveness?.start();
     } catch (error) {
       await stop(0).catch(() => undefined);

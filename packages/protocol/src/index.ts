@@ -4,3 +4,4 @@ export * from './nodes.js';
 export * from './client.js';
 export * from './alerts.js';
 export * from './stats.js';
+export * from './retention.js';

@@ -8,6 +8,7 @@ import type { CalendarService } from '../services/calendar-service.js';
 import type { Namespaces } from '../services/namespaces.js';
 import type { TaskService } from '../services/task-service.js';
 import type { Store } from '../store/store.js';
+import type { RetentionDefaults } from '../retention/retention-policy.js';
 
 /** What the routes need: services, not the wiring. */
 export interface ApiContext {
@@ -26,6 +27,8 @@ export interface ApiContext {
   nodeId?: string;
   /** Contacts, groups, alert rules (issue 15). */
   alerts?: AlertService;
+  /** The server's run history retention (config), under each namespace's own (issue 17). */
+  retentionDefaults?: RetentionDefaults;
   /** false while starting or shutting down (readyz). */
   isReady: () => boolean;
 }

@@ -26,6 +26,8 @@ import { RunStatsQueries } from './run-stats-queries.js';
 import { ExecutorQueries } from './executor-queries.js';
 import { calendarOperations, type CalendarStore } from './calendar-queries.js';
 import { nodeOperations } from './node-queries.js';
+import { retentionOperations } from './retention-queries.js';
+import type { RetentionStore, SpaceReport } from './retention-store.js';
 import type { NodeStore } from './node-store.js';
 import { alertOperations } from './alert-operations.js';
 import type { AlertStore } from './alert-store.js';
@@ -75,6 +77,10 @@ export interface KyselyStoreParts {
   skipLocked?: boolean;
   /** The cluster-wide lock of the threshold evaluator (PostgreSQL); absent: always held. */
   holdEvaluatorLock?: () => Promise<boolean>;
+  /** The cluster-wide lock of the run pruner (PostgreSQL); absent: always held. */
+  holdPrunerLock?: () => Promise<boolean>;
+  /** A dialect's step of giving free pages back to the file system (SQLite). */
+  reclaimSpace?: (pages: number) => Promise<SpaceReport>;
   now: () => number;
   /** Releases the connection(s) and anything else the store holds (the SQLite lock). */
   close: () => Promise<void>;
@@ -91,13 +97,14 @@ export function openKyselyStore(parts: KyselyStoreParts): Store {
     calendarOperations(parts),
     nodeOperations(parts),
     alertOperations(parts),
+    retentionOperations(parts),
   );
 }
 
 // ExecutorQueries extends RunQueries: the executor statements (issue 4) join the run queries.
 export class KyselyStore
   extends ExecutorQueries
-  implements Omit<Store, keyof CalendarStore | keyof NodeStore | keyof AlertStore>
+  implements Omit<Store, keyof CalendarStore | keyof NodeStore | keyof AlertStore | keyof RetentionStore>
 {
   readonly dialect: Store['dialect'];
   readonly capabilities: StoreCapabilities;

@@ -18,6 +18,7 @@ import type {
 import type { ExecutorStore } from './executor-store.js';
 import type { NodeStore } from './node-store.js';
 import type { AlertStore } from './alert-store.js';
+import type { RetentionStore } from './retention-store.js';
 
 export type {
   ResumableRun,
@@ -209,7 +210,7 @@ export type DecideLost = (run: RunRecord, task: TaskRecord | undefined) => Settl
  * The executor operations (issue 4) are declared in executor-store.ts, the nodes' (issue 13) in
  * node-store.ts, the alerting ones (issue 15) in alert-store.ts.
  */
-export interface Store extends ExecutorStore, NodeStore, AlertStore {
+export interface Store extends ExecutorStore, NodeStore, AlertStore, RetentionStore {
   readonly dialect: 'sqlite' | 'postgres';
   readonly capabilities: StoreCapabilities;
   close(): Promise<void>;
