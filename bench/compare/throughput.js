@@ -4,8 +4,10 @@
 // pg-boss: insert); --mode single one per request (Kairos: POST /tasks/{id}/run; BullMQ: add),
 // 32 at a time. Kairos's runs go to SDK executors in pull mode; the peers keep completed jobs.
 //   node throughput.js --system kairos-sqlite|kairos-postgres|bullmq|pg-boss [--mode batch]
-//                      [--runs 20000] [--workers 4] [--database-url URL]
-import { flags, round, sleep } from '../support.js';
+//                      [--runs 20000] [--workers 4] [--database-url URL] [--profile file]
+// --profile: a CPU profile of this process (Kairos's node, or the peer's producer) over the
+// first 3 s of the measure, for Chrome DevTools.
+import { flags, profileFor, round, sleep } from '../support.js';
 import { inParallel } from './processes.js';
 import {
   startBullQueue,
@@ -35,6 +37,7 @@ process.exit(0);
 
 /** Times `trigger` (all runs in) and `done()` turning true (all finished), bounded. */
 async function timed(trigger, done) {
+  if (opts.profile) await profileFor(opts.profile, 3000);
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
   await trigger();
