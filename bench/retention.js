@@ -96,7 +96,8 @@ for (let p = 0; p < phases; p++) {
     passes,
     databaseMB: await databaseMB(),
   });
-  from = phase.to + 2000;
+  // The next phase from a whole second after this one really ended (a pass may outlast it).
+  from = Math.ceil(Math.max(phase.to, Date.now()) / 1000) * 1000 + 1000;
 }
 await kairos.stop();
 target.stop();

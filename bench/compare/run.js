@@ -77,7 +77,10 @@ for (const measure of measures) {
     const order = measure.systems.map((_, i) => measure.systems[(i + round) % measure.systems.length]);
     for (const system of order) {
       progress(`${measure.name} · ${system} · round ${round + 1}/${rounds}`);
-      (figures[measure.name][system] ??= []).push(await runOne(measure, system));
+      const figure = await runOne(measure, system);
+      // Each figure as it comes, so that a run stopped half way still reports what it measured.
+      progress(`figure ${JSON.stringify(figure)}`);
+      (figures[measure.name][system] ??= []).push(figure);
     }
   }
 }

@@ -23,6 +23,15 @@ const VACUUM_PAGES_PER_STEP = 256;
 const VACUUM_STEPS_PER_PASS = 64;
 /** Tasks read per step of the per-task rule. */
 const TASKS_PER_STEP = 100;
+/**
+ * A delete should hold the event loop (SQLite) or a connection (PostgreSQL) about this long at
+ * most: the batch halves after a slower one and grows by a quarter after a quick one, between
+ * MIN_BATCH and the configured batch size. A run's cascade (logs, events, executions) and ten
+ * indexes make a fixed batch cost anything from 2 to 100 ms by machine and load; bench/retention.js
+ * showed runs skipped behind 200-run deletes on a loaded 2-core machine.
+ */
+const TARGET_STEP_MS = 5;
+const MIN_BATCH = 10;
 
 export interface RunPrunerDeps {
   store: Store;
@@ -54,8 +63,12 @@ export class RunPruner {
   #warnedNoIncrementalVacuum = false;
   /** Per namespace, the highest run id whose details were pruned (memory only: a restart rescans). */
   readonly #detailsDoneUpTo = new Map<number, number>();
+  /** Runs per delete now (see TARGET_STEP_MS). */
+  #batch: number;
 
-  constructor(private readonly deps: RunPrunerDeps) {}
+  constructor(private readonly deps: RunPrunerDeps) {
+    this.#batch = deps.batchSize;
+  }
 
   /** The server's retention, under each namespace's own. */
   get defaults(): RetentionDefaults {
@@ -101,12 +114,13 @@ export class RunPruner {
     let after = 0;
     for (;;) {
       await this.#yield();
-      const runs = await this.deps.store.scanRunsToPrune(namespaceId, after, this.deps.batchSize);
+      const limit = this.#batch;
+      const runs = await this.deps.store.scanRunsToPrune(namespaceId, after, limit);
       const old = runs.filter((run) => run.finished && run.endedAt < cutoff).map((run) => run.id);
-      deleted += await this.deps.store.deleteFinishedRuns(old);
+      deleted += await this.#timed(() => this.deps.store.deleteFinishedRuns(old));
       // Runs are created in id order and end after they are created: past the first one created
       // after the cutoff, none can have ended before it.
-      if (runs.length < this.deps.batchSize || runs.some((run) => run.createdAt >= cutoff)) return deleted;
+      if (runs.length < limit || runs.some((run) => run.createdAt >= cutoff)) return deleted;
       after = runs.at(-1)!.id;
     }
   }
@@ -119,10 +133,13 @@ export class RunPruner {
       await this.#yield();
       const tasks = await this.deps.store.listTaskIdsAfter(namespaceId, afterTask, TASKS_PER_STEP);
       for (const taskId of tasks) {
+        // A yield per task: on SQLite a chain of awaited statements never lets a timer run.
+        await this.#yield();
         for (;;) {
-          const ids = await this.deps.store.runsBeyondNewest(taskId, keep, this.deps.batchSize);
-          deleted += await this.deps.store.deleteFinishedRuns(ids);
-          if (ids.length < this.deps.batchSize) break;
+          const limit = this.#batch;
+          const ids = await this.deps.store.runsBeyondNewest(taskId, keep, limit);
+          deleted += await this.#timed(() => this.deps.store.deleteFinishedRuns(ids));
+          if (ids.length < limit) break;
           await this.#yield();
         }
       }
@@ -137,17 +154,18 @@ export class RunPruner {
     let after = this.#detailsDoneUpTo.get(namespaceId) ?? 0;
     for (;;) {
       await this.#yield();
-      const runs = await this.deps.store.scanRunsToPrune(namespaceId, after, this.deps.batchSize);
+      const limit = this.#batch;
+      const runs = await this.deps.store.scanRunsToPrune(namespaceId, after, limit);
       // Only the leading runs that are done with: the first one not yet prunable stops the walk,
       // so the cursor never passes a run whose details must still go later.
       const firstKept = runs.findIndex((run) => !run.finished || run.endedAt >= cutoff);
       const done = firstKept === -1 ? runs : runs.slice(0, firstKept);
-      deleted += await this.deps.store.deleteRunDetails(done.map((run) => run.id));
+      deleted += await this.#timed(() => this.deps.store.deleteRunDetails(done.map((run) => run.id)));
       if (done.length > 0) {
         after = done.at(-1)!.id;
         this.#detailsDoneUpTo.set(namespaceId, after);
       }
-      if (firstKept !== -1 || runs.length < this.deps.batchSize) return deleted;
+      if (firstKept !== -1 || runs.length < limit) return deleted;
     }
   }
 
@@ -168,6 +186,17 @@ export class RunPruner {
       report = await this.deps.store.reclaimSpace(VACUUM_PAGES_PER_STEP);
     }
     return report.freePages;
+  }
+
+  /** Runs a delete and sizes the next batch by how long it took. */
+  async #timed(remove: () => Promise<number>): Promise<number> {
+    const started = performance.now();
+    const deleted = await remove();
+    const took = performance.now() - started;
+    if (took > 2 * TARGET_STEP_MS) this.#batch = Math.max(MIN_BATCH, Math.floor(this.#batch / 2));
+    else if (took < TARGET_STEP_MS)
+      this.#batch = Math.min(this.deps.batchSize, Math.ceil(this.#batch * 1.25));
+    return deleted;
   }
 
   /** Lets timers and I/O run, then waits until background work may run. */

@@ -40,6 +40,9 @@ function configure(db: Database.Database): void {
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
   db.pragma('cache_size = -65536');
+  // After a burst of writes (a pruning backlog) the WAL is cut back to 64 MiB once checkpointed,
+  // instead of keeping its largest size for good.
+  db.pragma('journal_size_limit = 67108864');
 }
 
 /**
