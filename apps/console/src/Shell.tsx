@@ -13,6 +13,13 @@ const NAV = [
   { to: '/executors', label: 'Executors' },
 ] as const;
 
+const ALERTS_NAV = [
+  { to: '/alerts', label: 'History' },
+  { to: '/alert-rules', label: 'Rules' },
+  { to: '/contacts', label: 'Contacts' },
+  { to: '/contact-groups', label: 'Contact groups' },
+] as const;
+
 export function Shell({ children }: { children: ReactNode }) {
   const { signOut } = useSession();
   const path = useRouterState({ select: (s) => s.location.pathname });
@@ -31,6 +38,17 @@ export function Shell({ children }: { children: ReactNode }) {
         {NAV.map((item) => (
           <NavLink key={item.to} component={Link} to={item.to} label={item.label} active={active(item.to)} />
         ))}
+        <NavLink label="Alerts" defaultOpened>
+          {ALERTS_NAV.map((item) => (
+            <NavLink
+              key={item.to}
+              component={Link}
+              to={item.to}
+              label={item.label}
+              active={active(item.to)}
+            />
+          ))}
+        </NavLink>
       </AppShell.Navbar>
       <AppShell.Main>{children}</AppShell.Main>
     </AppShell>

@@ -113,6 +113,43 @@ const runRoute = createRoute({
   component: lazyRouteComponent(() => import('./pages/runs/RunDetailPage.js'), 'RunDetailPage'),
 });
 
+export interface AlertsSearch {
+  ruleId?: number | undefined;
+  /** The alert whose details are open. */
+  alert?: number | undefined;
+  cursor?: string | undefined;
+}
+const alertsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/alerts',
+  validateSearch: (s: Record<string, unknown>): AlertsSearch => ({
+    ruleId: num(s.ruleId),
+    alert: num(s.alert),
+    cursor: str(s.cursor),
+  }),
+  component: lazyRouteComponent(() => import('./pages/alerts/AlertsPage.js'), 'AlertsPage'),
+});
+export interface AlertRulesSearch {
+  /** Only the rules scoped to this task (and a new rule starts on it). */
+  taskId?: number | undefined;
+}
+const alertRulesRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/alert-rules',
+  validateSearch: (s: Record<string, unknown>): AlertRulesSearch => ({ taskId: num(s.taskId) }),
+  component: lazyRouteComponent(() => import('./pages/alerts/AlertRulesPage.js'), 'AlertRulesPage'),
+});
+const contactsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/contacts',
+  component: lazyRouteComponent(() => import('./pages/alerts/ContactsPage.js'), 'ContactsPage'),
+});
+const contactGroupsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/contact-groups',
+  component: lazyRouteComponent(() => import('./pages/alerts/ContactGroupsPage.js'), 'ContactGroupsPage'),
+});
+
 const calendarsRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/calendars',
@@ -133,6 +170,10 @@ const routeTree = rootRoute.addChildren([
   taskRoute,
   runsRoute,
   runRoute,
+  alertsRoute,
+  alertRulesRoute,
+  contactsRoute,
+  contactGroupsRoute,
   calendarsRoute,
   executorsRoute,
 ]);

@@ -32,6 +32,8 @@ export interface KairosEvents {
   'task:changed': { task: TaskRecord; rescheduled?: boolean; fromNode?: string };
   'task:deleted': { taskId: number; fromNode?: string };
   'calendar:changed': { calendarId: number; fromNode?: string };
+  /** An alert rule was created, changed or deleted (here, or on another node: `fromNode`). */
+  'alert_rule:changed': { ruleId: number; fromNode?: string };
   /** An app was updated, its token rotated, or it was deleted. */
   'app:changed': { appId: number; appName: string };
   'scheduler:claimed': { tasks: number; runs: number; durationMs: number };

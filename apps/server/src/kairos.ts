@@ -34,7 +34,7 @@ import { wireChanges } from './cluster/wire-changes.js';
 import { wireNodes } from './cluster/wire-nodes.js';
 import { createKairosMetrics } from './metrics/kairos-metrics.js';
 import { createAlerting } from './alerts/index.js';
-import { installSettledRunAlerts } from './alerts/install-settled-run-alerts.js';
+import { AlertRuleCache } from './alerts/alert-rule-cache.js';
 import { executorCounts } from './metrics/executor-counts.js';
 import { LabelNames } from './metrics/label-names.js';
 import { installMetricListeners } from './metrics/metric-listeners.js';
@@ -107,6 +107,8 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
     const admission = store.capabilities.exclusiveWriter
       ? await LocalAdmission.create(store)
       : new SharedAdmission(store);
+    // The alert rules in memory: a run's settlement decides its alerts from them (run-settler.ts).
+    const alertRules = new AlertRuleCache(store, clock);
     const engine = new RunEngine({
       store,
       clock,
@@ -119,6 +121,8 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
       leaseMs: config.leaseMs,
       fineGrainedTimers,
       onNextFire: () => scheduler.wake(),
+      alertRules,
+      onAlerts: () => alerting.worker.wake(),
     });
     const calendars = new CalendarCache(store, clock);
     const scheduler = new Scheduler({
@@ -152,6 +156,9 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
     const calendarService = new CalendarService(store, namespaces, events, clock);
     const alerting = createAlerting({
       config,
+      rules: alertRules,
+      // Deliveries wait while runs are about to be released or started (as the run writer does).
+      share: fineGrainedTimers ? backgroundWork : undefined,
       store,
       clock,
       events,
@@ -187,15 +194,8 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
     );
     const unsubscribe = [
       ...installMetricListeners(events, metrics, labelNames),
-      // TEMPORARY (issue 15): alerts of a run's end from a listener, until the settlement transaction writes them (see the file).
-      installSettledRunAlerts({
-        events,
-        store,
-        rules: alerting.rules,
-        clock,
-        onWritten: () => alerting.worker.wake(),
-      }),
       events.on('task:changed', () => scheduler.wake()),
+      events.on('alert_rule:changed', () => alertRules.invalidate()),
       events.on('app:changed', ({ appName }) => executors.auth.forget(appName)),
       events.on('calendar:changed', () => {
         calendars.invalidate();

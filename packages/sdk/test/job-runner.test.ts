@@ -7,14 +7,18 @@ import { defineTask } from '@kairos/sdk';
 import { JobRunner } from '../src/job-runner.js';
 import type { ExecutionResult, Trigger } from '../src/job-runner.js';
 
+/** A runner with a `gate` task that waits to be opened, and waits on what the runner does. */
 function harness(glue = false) {
   const results: ExecutionResult[] = [];
   const gates = new Map<number, () => void>();
+  const waiters: (() => void)[] = [];
+  const changed = () => waiters.splice(0).forEach((wake) => wake());
   const tasks = [
     defineTask('gate', ({ logId, log, signal }) => {
       log(`started ${logId}`);
       return new Promise((resolve, reject) => {
         gates.set(logId, () => resolve(`done ${logId}`));
+        changed();
         signal.addEventListener('abort', () => reject(signal.reason));
       });
     }),
@@ -23,10 +27,23 @@ function harness(glue = false) {
   const runner = new JobRunner({
     tasks: new Map(tasks.map((t) => [t.name, t])),
     glue,
-    onResult: (r) => results.push(r),
+    onResult: (r) => {
+      results.push(r);
+      changed();
+    },
   });
-  const settle = () => new Promise((r) => setTimeout(r, 10));
-  return { runner, results, gates, settle };
+  const until = async (check: () => boolean) => {
+    while (!check()) await new Promise<void>((wake) => waiters.push(wake));
+  };
+  return {
+    runner,
+    results,
+    gates,
+    /** Resolves once the gate task of `logId` has started. */
+    started: (logId: number) => until(() => gates.has(logId)),
+    /** Resolves once `count` results were reported. */
+    reported: (count: number) => until(() => results.length >= count),
+  };
 }
 
 let nextLogId = 1;
@@ -48,21 +65,24 @@ const trigger = (over: Partial<Trigger> = {}): Trigger => ({
 
 describe('JobRunner', () => {
   it('serial: queues per job, runs in order; other jobs run alongside', async () => {
-    const { runner, results, gates, settle } = harness();
+    const { runner, results, gates, started, reported } = harness();
     const a = trigger();
     const b = trigger();
     const other = trigger({ jobId: 2, executorHandler: 'echo', executorParams: 'x' });
     expect(runner.accept(a)).toEqual({ code: 200, msg: null });
     expect(runner.accept(b)).toEqual({ code: 200, msg: null });
     expect(runner.accept(other).code).toBe(200);
-    await settle();
+    await started(a.logId);
+    await reported(1);
     expect(runner.idle(1)).toBe(false);
     expect(results.map((r) => r.logId)).toEqual([other.logId]);
+    // b waits for a: it starts only once a is done.
+    expect(gates.has(b.logId)).toBe(false);
     gates.get(a.logId)!();
-    await settle();
-    expect(gates.has(b.logId)).toBe(true);
+    await started(b.logId);
+    expect(results.map((r) => r.logId)).toEqual([other.logId, a.logId]);
     gates.get(b.logId)!();
-    await settle();
+    await reported(3);
     expect(results.map((r) => [r.logId, r.handleCode, r.handleMsg])).toEqual([
       [other.logId, 200, 'x'],
       [a.logId, 200, `done ${a.logId}`],
@@ -72,29 +92,30 @@ describe('JobRunner', () => {
   });
 
   it('discard_later refuses while busy; cover_early kills what runs', async () => {
-    const { runner, results, gates, settle } = harness();
+    const { runner, results, gates, started, reported } = harness();
     const first = trigger();
     runner.accept(first);
-    await settle();
+    await started(first.logId);
     expect(runner.accept(trigger({ executorBlockStrategy: 'DISCARD_LATER' }))).toEqual({
       code: 500,
       msg: 'block strategy effect：Discard Later',
     });
     const cover = trigger({ executorBlockStrategy: 'COVER_EARLY' });
     expect(runner.accept(cover).code).toBe(200);
-    await settle();
+    await reported(1);
+    await started(cover.logId);
     expect(results[0]).toMatchObject({
       logId: first.logId,
       handleCode: 500,
       handleMsg: 'block strategy effect：Cover Early [job running, killed]',
     });
     gates.get(cover.logId)!();
-    await settle();
+    await reported(2);
     expect(results[1]).toMatchObject({ logId: cover.logId, handleCode: 200 });
   });
 
   it('kill stops the running execution and fails the queued ones; repeats and unknown handlers are refused', async () => {
-    const { runner, results, settle } = harness();
+    const { runner, results, started, reported } = harness();
     const running = trigger();
     const queued = trigger();
     runner.accept(running);
@@ -107,9 +128,9 @@ describe('JobRunner', () => {
       code: 500,
       msg: 'job handler [nope] not found.',
     });
-    await settle();
+    await started(running.logId);
     expect(runner.kill(1)).toEqual({ code: 200, msg: null });
-    await settle();
+    await reported(2);
     expect(results.map((r) => [r.logId, r.handleCode])).toEqual([
       [queued.logId, 500],
       [running.logId, 500],
@@ -119,10 +140,10 @@ describe('JobRunner', () => {
   });
 
   it('keeps log lines for /log, 1-based, and reports a timeout as 502', async () => {
-    const { runner, results, settle } = harness();
+    const { runner, results, started, reported } = harness();
     const t = trigger({ executorTimeout: 0.05 as never });
     runner.accept(t);
-    await settle();
+    await started(t.logId);
     expect(runner.readLog(t.logId, 1)).toEqual({
       fromLineNum: 1,
       toLineNum: 1,
@@ -130,7 +151,7 @@ describe('JobRunner', () => {
       isEnd: false,
     });
     expect(runner.readLog(t.logId, 2)).toMatchObject({ toLineNum: 1, logContent: '', isEnd: false });
-    await new Promise((r) => setTimeout(r, 100));
+    await reported(1);
     expect(results[0]).toMatchObject({ handleCode: 502, handleMsg: 'job execute timeout' });
     expect(runner.readLog(t.logId, 2).isEnd).toBe(true);
     expect(runner.readLog(424242, 1).isEnd).toBe(true);
@@ -141,7 +162,7 @@ describe('JobRunner', () => {
     expect(refused.runner.accept(trigger({ glueType: 'GLUE_SHELL', glueSource: 'echo hi' })).msg).toContain(
       'glue is disabled',
     );
-    const { runner, results } = harness(true);
+    const { runner, results, reported } = harness(true);
     const t = trigger({
       jobId: 9,
       glueType: 'GLUE_SHELL',
@@ -159,7 +180,7 @@ describe('JobRunner', () => {
       glueUpdatetime: Date.now(),
     });
     runner.accept(failing);
-    for (let i = 0; i < 100 && results.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    await reported(2);
     expect(results.find((r) => r.logId === t.logId)).toMatchObject({ handleCode: 200 });
     expect(runner.readLog(t.logId, 1).logContent).toBe('p=x s=1/2\n');
     expect(results.find((r) => r.logId === failing.logId)).toMatchObject({

@@ -13,3 +13,7 @@ export const errorField = (error: unknown): string | undefined =>
 
 export const isUnauthorized = (error: unknown): boolean =>
   error instanceof KairosApiError && error.status === 401;
+
+/** The message of a validation error when it names `field`, for that field's `error` prop. */
+export const errorOnField = (error: unknown, field: string): string | undefined =>
+  errorField(error) === field ? errorMessage(error) : undefined;

@@ -1,4 +1,4 @@
-/** A run's (or a node's) status as a coloured badge. */
+/** A status as a coloured badge: a run's, a node's, an alert's state or a delivery's. */
 import { Badge } from '@mantine/core';
 
 const COLORS: Record<string, string> = {
@@ -15,6 +15,11 @@ const COLORS: Record<string, string> = {
   live: 'green',
   dead: 'red',
   removed: 'gray',
+  firing: 'red',
+  resolved: 'green',
+  test: 'blue',
+  pending: 'yellow',
+  sent: 'green',
 };
 
 export function StatusBadge({ status }: { status: string }) {

@@ -25,6 +25,8 @@ function push<K>(map: Map<K, AlertRuleRecord[]>, key: K, rule: AlertRuleRecord):
 export class AlertRuleCache {
   #loaded: Loaded | undefined;
   #loading: Promise<Loaded> | undefined;
+  /** Counts invalidations: a read begun before one is not taken as fresh. */
+  #generation = 0;
 
   constructor(
     private readonly store: Pick<Store, 'listEnabledAlertRules'>,
@@ -47,12 +49,32 @@ export class AlertRuleCache {
     ].filter((rule) => ruleApplies(rule, run, now));
   }
 
+  /**
+   * The rules that applied to a run as last read, whatever their age ([] before the first read):
+   * for a decision made inside a transaction, after `refresh()`.
+   */
+  known(run: { taskId: number; appId: number; namespaceId: number }): AlertRuleRecord[] {
+    const loaded = this.#loaded;
+    if (!loaded) return [];
+    const now = this.clock.now();
+    return [
+      ...(loaded.byTask.get(run.taskId) ?? []),
+      ...(loaded.byApp.get(run.appId) ?? []),
+      ...(loaded.byNamespace.get(run.namespaceId) ?? []),
+    ].filter((rule) => ruleApplies(rule, run, now));
+  }
+
+  /** Reads the rules again if the memory is empty or stale. */
+  async refresh(): Promise<void> {
+    await this.all();
+  }
+
   /** The rules that apply to a run now, reading the store when the cache is empty or stale. */
   async rulesFor(run: { taskId: number; appId: number; namespaceId: number }): Promise<AlertRuleRecord[]> {
     const known = this.matching(run);
     if (known) return known;
     await this.load();
-    return this.matching(run) ?? [];
+    return this.known(run);
   }
 
   /** Every enabled rule (the threshold evaluator's input). */
@@ -63,27 +85,34 @@ export class AlertRuleCache {
   }
 
   load(): Promise<Loaded> {
-    this.#loading ??= (async () => {
-      try {
-        const at = this.clock.now();
-        const all = await this.store.listEnabledAlertRules();
-        const loaded: Loaded = { at, byTask: new Map(), byApp: new Map(), byNamespace: new Map(), all };
-        for (const rule of all) {
-          if (rule.scope.kind === 'task') push(loaded.byTask, rule.scope.taskId, rule);
-          else if (rule.scope.kind === 'app') push(loaded.byApp, rule.scope.appId, rule);
-          else push(loaded.byNamespace, rule.namespaceId, rule);
-        }
-        this.#loaded = loaded;
-        return loaded;
-      } finally {
-        this.#loading = undefined;
-      }
-    })();
+    if (!this.#loading) {
+      const loading = this.#read().finally(() => {
+        if (this.#loading === loading) this.#loading = undefined;
+      });
+      this.#loading = loading;
+    }
     return this.#loading;
   }
 
-  /** A rule changed on this node: the next lookup reads them again. */
+  async #read(): Promise<Loaded> {
+    const generation = this.#generation;
+    const at = this.clock.now();
+    const all = await this.store.listEnabledAlertRules();
+    const loaded: Loaded = { at, byTask: new Map(), byApp: new Map(), byNamespace: new Map(), all };
+    for (const rule of all) {
+      if (rule.scope.kind === 'task') push(loaded.byTask, rule.scope.taskId, rule);
+      else if (rule.scope.kind === 'app') push(loaded.byApp, rule.scope.appId, rule);
+      else push(loaded.byNamespace, rule.namespaceId, rule);
+    }
+    // A rule changed while we read: what we read may predate it, so it is not taken as fresh.
+    this.#loaded = generation === this.#generation ? loaded : { ...loaded, at: Number.NEGATIVE_INFINITY };
+    return loaded;
+  }
+
+  /** A rule changed: the next lookup reads them again (`known` keeps answering meanwhile). */
   invalidate(): void {
-    this.#loaded = undefined;
+    this.#generation += 1;
+    this.#loading = undefined;
+    if (this.#loaded) this.#loaded = { ...this.#loaded, at: Number.NEGATIVE_INFINITY };
   }
 }

@@ -16,6 +16,7 @@ import type {
 } from '@kairos/protocol';
 import { CHANNELS, checkRuleThreshold, type Channel } from '@kairos/protocol';
 import type { Clock } from '../clock.js';
+import type { EventBus } from '../events.js';
 import { KairosError } from '../errors.js';
 import type { SecretBox } from '../services/secret-box.js';
 import type { Namespaces } from '../services/namespaces.js';
@@ -27,7 +28,6 @@ import type {
   NewAlert,
 } from '../store/alert-records.js';
 import { StoreConflictError, type Store } from '../store/store.js';
-import type { AlertRuleCache } from './alert-rule-cache.js';
 import { templateProblem } from './alert-message.js';
 import type { DestinationPolicy } from './destination-policy.js';
 
@@ -42,8 +42,9 @@ export interface AlertServiceDeps {
   namespaces: Namespaces;
   secrets: SecretBox;
   policy: DestinationPolicy;
-  rules: AlertRuleCache;
   clock: Clock;
+  /** Tells the node (and, through the change feed, the cluster) that a rule changed. */
+  events: EventBus;
   /** Alerts were written: look at the outbox now. */
   wake: () => void;
 }
@@ -257,7 +258,7 @@ export class AlertService {
       enabled: input.enabled,
       templates: input.templates ?? null,
     });
-    this.deps.rules.invalidate();
+    this.deps.events.emit('alert_rule:changed', { ruleId: rule.id });
     return rule;
   }
 
@@ -308,12 +309,12 @@ export class AlertService {
       ...(patch.templates !== undefined ? { templates: patch.templates } : {}),
     });
     if (!updated) throw ALERT_NOT_FOUND('alert rule', id);
-    this.deps.rules.invalidate();
+    this.deps.events.emit('alert_rule:changed', { ruleId: id });
     return updated;
   }
 
   async deleteRule(id: number): Promise<void> {
     if (!(await this.deps.store.deleteAlertRule(id))) throw ALERT_NOT_FOUND('alert rule', id);
-    this.deps.rules.invalidate();
+    this.deps.events.emit('alert_rule:changed', { ruleId: id });
   }
 }

@@ -16,7 +16,8 @@ import type { Channel } from '@kairos/protocol';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { EventBus } from '../events.js';
 import type { SecretBox } from '../services/secret-box.js';
-import type { AlertRecord, DeliveryRecord } from '../store/alert-records.js';
+import { ExpiringCache } from '../services/expiring-cache.js';
+import type { AlertRecord, AlertRuleRecord, ContactRecord, DeliveryRecord } from '../store/alert-records.js';
 import type { Store } from '../store/store.js';
 import { buildAlertView, renderMessage, type AlertNames } from './alert-message.js';
 import { ChannelError, type AlertChannel } from './channels/channel.js';
@@ -61,8 +62,15 @@ export function backoffMs(
   return Math.min(settings.backoffBaseMs * 2 ** Math.max(0, attempt - 1), settings.backoffMaxMs);
 }
 
+/** How long a rule, a contact and the names of a message's places are reused between deliveries. */
+const REUSE_MS = 5_000;
+
 export class DeliveryWorker {
   readonly #inFlight = new Set<Promise<void>>();
+  // Under a burst of alerts most deliveries share their rule, contact and places: read them once.
+  readonly #rules: ExpiringCache<number, AlertRuleRecord | undefined>;
+  readonly #contacts: ExpiringCache<number, ContactRecord | undefined>;
+  readonly #names: ExpiringCache<string, AlertNames>;
   /** Wake-ups at retry times sooner than the next poll. */
   readonly #retryTimers = new Set<TimerHandle>();
   #timer: TimerHandle | undefined;
@@ -70,7 +78,12 @@ export class DeliveryWorker {
   #ticking: Promise<void> | undefined;
   #again = false;
 
-  constructor(private readonly deps: DeliveryWorkerDeps) {}
+  constructor(private readonly deps: DeliveryWorkerDeps) {
+    const now = () => deps.clock.now();
+    this.#rules = new ExpiringCache(REUSE_MS, now);
+    this.#contacts = new ExpiringCache(REUSE_MS, now);
+    this.#names = new ExpiringCache(REUSE_MS, now);
+  }
 
   start(): void {
     this.#running = true;
@@ -139,8 +152,10 @@ export class DeliveryWorker {
     for (const delivery of claimed) {
       const attempt = this.#attempt(delivery).finally(() => {
         this.#inFlight.delete(attempt);
-        // A slot is free: more may be waiting.
-        if (this.#running) this.wake();
+        // Slots are free: more may be waiting. Claimed in batches (once half the slots are
+        // free), not one statement per finished attempt: under a burst of alerts that was a
+        // claim per delivery, each holding the event loop.
+        if (this.#running && this.#inFlight.size <= this.deps.settings.concurrency / 2) this.wake();
       });
       this.#inFlight.add(attempt);
     }
@@ -215,9 +230,15 @@ export class DeliveryWorker {
       );
     const alert = await store.getAlert(delivery.alertId);
     if (!alert) throw new ChannelError('the alert was deleted', true);
-    const rule = alert.ruleId === null ? undefined : await store.getAlertRule(alert.ruleId);
-    const contact = delivery.contactId === null ? undefined : await store.getContact(delivery.contactId);
-    const view = buildAlertView(alert, await this.#names(alert), this.deps.publicUrl);
+    const { ruleId } = alert;
+    const { contactId } = delivery;
+    const rule =
+      ruleId === null ? undefined : await this.#rules.get(ruleId, () => store.getAlertRule(ruleId));
+    const contact =
+      contactId === null ? undefined : await this.#contacts.get(contactId, () => store.getContact(contactId));
+    const places = `${alert.namespaceId}:${alert.appId}:${alert.taskId}`;
+    const names = await this.#names.get(places, () => this.#readNames(alert));
+    const view = buildAlertView(alert, names, this.deps.publicUrl);
     const text = renderMessage(view, delivery.channel, rule?.templates?.[delivery.channel]);
     const webhook =
       delivery.channel === 'webhook' && contact?.webhook
@@ -230,7 +251,7 @@ export class DeliveryWorker {
     await channel.send({ deliveryId: delivery.id, target: delivery.target, text, view, webhook, signal });
   }
 
-  async #names(alert: AlertRecord): Promise<AlertNames> {
+  async #readNames(alert: AlertRecord): Promise<AlertNames> {
     const { store } = this.deps;
     const [ns, app, task] = await Promise.all([
       store.getNamespace(alert.namespaceId),

@@ -77,6 +77,8 @@ export function channelsFrom(
 
 export function createAlerting(deps: {
   config: Config;
+  /** The rule cache the node's settlements read too. */
+  rules?: AlertRuleCache | undefined;
   store: Store;
   clock: Clock;
   events: EventBus;
@@ -93,7 +95,7 @@ export function createAlerting(deps: {
     allowPrivate: config.webhookAllowPrivate,
   });
   const channels = channelsFrom(config, policy, clock);
-  const rules = new AlertRuleCache(store, clock);
+  const rules = deps.rules ?? new AlertRuleCache(store, clock);
   const worker = new DeliveryWorker({
     store,
     clock,
@@ -119,8 +121,8 @@ export function createAlerting(deps: {
     namespaces: deps.namespaces,
     secrets: deps.secrets,
     policy,
-    rules,
     clock,
+    events: deps.events,
     wake: () => worker.wake(),
   });
   const evaluator = new ThresholdEvaluator({

@@ -1,7 +1,7 @@
 /**
- * Which alerts a run's end raises: a pure, synchronous decision (no I/O, no clock), meant to be
- * called inside the transaction that settles the run, with its result written by insertAlerts
- * (store/alert-outbox.ts) in that same transaction. An alert then exists if and only if the
+ * Which alerts a run's end raises: a pure, synchronous decision (no I/O, no clock), made inside
+ * the transaction that settles the run (runs/settlement.ts decides with it; the store writes its
+ * result with insertAlertsSteps, store/alert-outbox.ts, in that same transaction). An alert then exists if and only if the
  * settlement committed, whatever node settles it and whenever a node dies.
  *
  * `failure` fires for a run that ended failed, timed_out or lost with no retry to follow (after
@@ -25,7 +25,7 @@ export interface SettlementFacts {
   /**
    * Statuses of the task's runs finished before this one, newest first, cancelled and skipped
    * left out; at least `consecutiveFailuresDepth(rules)` of them (none needed when 0). See
-   * previousRunStatuses in store/alert-outbox.ts.
+   * settlementAlertsSteps in store/alert-outbox.ts.
    */
   previousStatuses?: readonly RunStatus[] | undefined;
 }
@@ -79,16 +79,7 @@ function describe(run: RunRecord, task: Pick<TaskRecord, 'name'>): string {
   }
 }
 
-/**
- * The alerts a settled run raises under `rules` (any rules: those that do not apply are left out).
- *
- * @example
- * ```ts
- * const rules = ruleCache.matching(run) ?? [];
- * const alerts = alertsForSettledRun(run, task, rules, now, { willRetry: plan.retry !== undefined });
- * await insertAlerts(tx, alerts); // in the settlement's transaction
- * ```
- */
+/** The alerts a settled run raises under `rules` (any rules: those that do not apply are left out). */
 export function alertsForSettledRun(
   run: RunRecord,
   task: Pick<TaskRecord, 'id' | 'name' | 'retry'>,

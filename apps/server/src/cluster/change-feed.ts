@@ -19,7 +19,8 @@ export type ClusterChange =
   | { kind: 'cancel'; runId: number }
   | { kind: 'task'; taskId: number; rescheduled: boolean }
   | { kind: 'task_deleted'; taskId: number }
-  | { kind: 'calendar'; calendarId: number };
+  | { kind: 'calendar'; calendarId: number }
+  | { kind: 'alert_rule'; ruleId: number };
 
 export interface ChangeFeedDeps {
   databaseUrl: string;

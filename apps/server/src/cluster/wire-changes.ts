@@ -3,7 +3,8 @@
  * nodes, and their changes are replayed here as if made here: a cancel aborts the run if it runs
  * here; a rescheduled or disabled task loses the slots this node planned (TaskService's own
  * dropPlannedRuns), a deleted one is forgotten; then the event is emitted on the local bus with
- * `fromNode`, so the scheduler wakes and the calendar cache refreshes as for a local change.
+ * `fromNode`, so the scheduler wakes and the calendar and alert-rule caches refresh as for a
+ * local change.
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
@@ -58,6 +59,9 @@ export function wireChanges(deps: {
       case 'calendar':
         events.emit('calendar:changed', { calendarId: change.calendarId, fromNode });
         return;
+      case 'alert_rule':
+        events.emit('alert_rule:changed', { ruleId: change.ruleId, fromNode });
+        return;
     }
   };
 
@@ -86,6 +90,9 @@ export function wireChanges(deps: {
     ),
     events.on('calendar:changed', ({ calendarId, fromNode }) =>
       fromNode === undefined ? feed.publish({ kind: 'calendar', calendarId }) : undefined,
+    ),
+    events.on('alert_rule:changed', ({ ruleId, fromNode }) =>
+      fromNode === undefined ? feed.publish({ kind: 'alert_rule', ruleId }) : undefined,
     ),
   ];
   return { feed, unsubscribe: () => offs.forEach((off) => off()) };

@@ -9,17 +9,17 @@ import { KairosError } from '../errors.js';
 import type { EventBus } from '../events.js';
 import type { RunAbort } from '../job-types/job-type.js';
 import type { JobTypeRegistry } from '../job-types/registry.js';
-import { TimerQueue } from '../scheduler/timer-queue.js';
+import { TimerQueue } from './timer-queue.js';
 import { forEachInSlices } from '../services/loop-slices.js';
 import type { ResumableRun, RunRecord, TaskRecord } from '../store/records.js';
-import type { AdmissionResult, Store } from '../store/store.js';
+import type { AdmissionResult, RecoveryResult, Store } from '../store/store.js';
 import type { Admission, AdmissionCandidate } from './admission.js';
 import { AppLimits } from './app-limits.js';
 import { RunLogSink } from './run-log-sink.js';
 import { JobConfigs } from './job-configs.js';
 import { RunEventSink } from './run-event-sink.js';
 import { ActiveRun, type ActiveRunDeps, type Resumed } from './active-run.js';
-import { RunSettler } from './run-settler.js';
+import { RunSettler, type AlertRuleSource } from './run-settler.js';
 import type { RunWriter } from './run-writer.js';
 
 /** Runs admitted together (a burst due at one instant) start in slices of this many ms of work. */
@@ -40,6 +40,10 @@ export interface RunEngineDeps {
   fineGrainedTimers?: boolean;
   /** A run's end set its fixed-delay task's next fire: the scheduler should plan it. */
   onNextFire?: () => void;
+  /** The alert rules watching runs; absent: run ends raise no alerts. */
+  alertRules?: AlertRuleSource | undefined;
+  /** A run's end wrote alert deliveries: the delivery worker should look. */
+  onAlerts?: () => void;
 }
 
 /** A run triggered now rather than by its schedule. */
@@ -82,6 +86,13 @@ export class RunEngine {
       leaseMs: deps.leaseMs,
       onRetry: (retry, task) => this.enqueue(retry, task),
       onNextFire: () => deps.onNextFire?.(),
+      alertRules: deps.alertRules,
+      onAlerts: () => deps.onAlerts?.(),
+      onAlertError: (error, runId) =>
+        deps.logger.error(
+          { err: error, runId },
+          'deciding the alerts of a run failed; it settles without them',
+        ),
     });
     this.runEvents = new RunEventSink(deps.writer, deps.clock);
     this.configs = new JobConfigs(deps.jobTypes);
@@ -242,11 +253,11 @@ export class RunEngine {
    * After recovery settled runs as `lost` (with their retries, in its transaction): they stop
    * counting against concurrency, their retries are held, and the loss is announced.
    */
-  async reportLost(lost: { run: RunRecord; retry: RunRecord | null }[]): Promise<void> {
-    for (const { run, retry } of lost) {
+  async reportLost(lost: RecoveryResult['lost']): Promise<void> {
+    for (const { run, retry, deliveries } of lost) {
       this.deps.admission.released(run);
       const task = retry ? await this.deps.store.getTask(run.taskId) : undefined;
-      this.settler.settled(run, true, task, retry, true);
+      this.settler.settled(run, true, task, retry, true, deliveries ?? 0);
     }
   }
 

@@ -3,11 +3,12 @@
  * policy, cancelled before it started, lost with its node) comes here: the end and what follows
  * it are decided by decideSettlement, applied by the store in one transaction (through the
  * write-behind writer, batched), and only then announced on the event bus, the same way for all.
- * The retry run and a fixed-delay task's next fire are part of that transaction, not reactions
- * to the announcement: the bus only observes.
+ * The retry run, a fixed-delay task's next fire and the alerts are part of that transaction, not
+ * reactions to the announcement: the bus only observes.
  */
 import type { Clock } from '../clock.js';
 import type { EventBus } from '../events.js';
+import type { AlertRuleRecord } from '../store/alert-records.js';
 import type { RunRecord, TaskRecord } from '../store/records.js';
 import { withEnd } from '../store/records.js';
 import type { RunEnd, Settlement } from '../store/store.js';
@@ -25,6 +26,20 @@ export interface RunSettlerDeps extends SettleContext {
   onRetry: (retry: RunRecord, task: TaskRecord) => void;
   /** A settlement set a fixed-delay task's next fire (the scheduler plans it). */
   onNextFire: () => void;
+  /** The alert rules watching runs (alerts/alert-rule-cache.ts); absent: no alerts. */
+  alertRules?: AlertRuleSource | undefined;
+  /** A settlement wrote alert deliveries (wakes the delivery worker). */
+  onAlerts?: (() => void) | undefined;
+}
+
+/** The rules that watch a run, from memory. */
+export interface AlertRuleSource {
+  /** Current rules (read again when the memory is stale). */
+  rulesFor(run: RunRecord): Promise<AlertRuleRecord[]>;
+  /** The rules as last read, whatever their age (for decisions made inside a transaction). */
+  known(run: RunRecord): AlertRuleRecord[];
+  /** Reads the rules again if the memory is stale. */
+  refresh(): Promise<void>;
 }
 
 export class RunSettler {
@@ -55,10 +70,19 @@ export class RunSettler {
       ...(outcome.effectAt != null ? { effectAt: outcome.effectAt } : {}),
     };
     this.deps.logs.close(run.id);
-    const settlement = decideSettlement(run, task, expected, end, this.deps);
-    const { settled, retry } = await this.deps.writer.settle(settlement);
-    if (settled) this.settled(withEnd(run, end), end.retryable, task, retry, settlement.nextFire !== null);
+    const rules = task && this.deps.alertRules ? await this.deps.alertRules.rulesFor(run) : [];
+    const settlement = decideSettlement(run, task, expected, end, this.deps, rules);
+    const { settled, retry, deliveries } = await this.deps.writer.settle(settlement);
+    if (settled) {
+      const ended = withEnd(run, end);
+      this.settled(ended, end.retryable, task, retry, settlement.nextFire !== null, deliveries ?? 0);
+    }
     return settled;
+  }
+
+  /** Before recovery decides losses inside its transaction: the alert rules read if stale. */
+  async prepareRecovery(): Promise<void> {
+    await this.deps.alertRules?.refresh();
   }
 
   /** Recovery's decision for a running run whose node is gone: `lost`, retried by the task's policy. */
@@ -70,7 +94,7 @@ export class RunSettler {
       error: { type: 'lost', message: 'its node stopped before the run finished (no live lease)' },
       retryable: true,
     };
-    return decideSettlement(run, task, 'running', end, this.deps);
+    return decideSettlement(run, task, 'running', end, this.deps, this.deps.alertRules?.known(run) ?? []);
   }
 
   /**
@@ -83,9 +107,11 @@ export class RunSettler {
     task: TaskRecord | undefined,
     retry: RunRecord | null = null,
     nextFire = false,
+    deliveries = 0,
   ): void {
     if (retry && task) this.deps.onRetry(retry, task);
     if (nextFire) this.deps.onNextFire();
+    if (deliveries > 0) this.deps.onAlerts?.();
     this.deps.events.emit('run:finished', task ? { run, retryable, task } : { run, retryable });
     this.deps.events.emit(`run:${run.status as 'succeeded'}`, { run });
   }

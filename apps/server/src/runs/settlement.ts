@@ -1,12 +1,16 @@
 /**
  * What follows a run's end, decided in one pure function (like scheduler/planner.ts): the end
- * itself, the retry run with its due time, and a fixed-delay task's next fire. The store applies
- * a settlement in one transaction (Store.settleRuns): all of it or none of it, so a crash or a
- * failed statement can never leave a failed run without its retry or a fixed-delay task without
- * its next slot. Nothing here reads a clock or the database.
+ * itself, the retry run with its due time, a fixed-delay task's next fire and the alerts the end
+ * raises. The store applies a settlement in one transaction (Store.settleRuns): all of it or none
+ * of it, so a crash or a failed statement can never leave a failed run without its retry, a
+ * fixed-delay task without its next slot, or an alert unsent or sent for an end never stored.
+ * Nothing here reads a clock or the database.
  */
 import type { Retry } from '@kairos/protocol';
-import type { NewRun, RunEnd, RunRecord, Settlement, TaskRecord } from '../store/store.js';
+import { alertsForSettledRun, consecutiveFailuresDepth } from '../alerts/settled-run-alerts.js';
+import type { AlertRuleRecord } from '../store/alert-records.js';
+import { withEnd } from '../store/records.js';
+import type { NewRun, RunEnd, RunRecord, Settlement, SettlementAlerts, TaskRecord } from '../store/store.js';
 import { assertChange, type EndStatus } from './run-status.js';
 
 export type { RunEnd, Settlement };
@@ -15,6 +19,11 @@ export type { RunEnd, Settlement };
 export interface SettleContext {
   owner: string;
   leaseMs: number;
+  /**
+   * Deciding a run's alerts threw (a defect): the run still settles, without them; this hears
+   * of it (the settler logs it).
+   */
+  onAlertError?: ((error: unknown, runId: number) => void) | undefined;
 }
 
 const RETRIED: ReadonlySet<EndStatus> = new Set(['failed', 'timed_out', 'lost']);
@@ -29,25 +38,53 @@ export function retryDelayMs(retry: Retry, failedAttempt: number): number {
 /**
  * Decides a run's settlement. `task` is the task as the settler knows it (the engine's snapshot
  * from when the run was planned, or the stored task for recovery); without it (deleted) nothing
- * follows the end.
+ * follows the end. `rules` are the alert rules watching the run (alerts/alert-rule-cache.ts).
  */
 export function decideSettlement(
-  run: Pick<
-    RunRecord,
-    'id' | 'taskId' | 'appId' | 'namespaceId' | 'triggerType' | 'attempt' | 'retryOf' | 'input'
-  >,
-  task: Pick<TaskRecord, 'retry' | 'schedule'> | undefined,
+  run: RunRecord,
+  task: Pick<TaskRecord, 'id' | 'name' | 'retry' | 'schedule'> | undefined,
   expected: Settlement['expected'],
   end: RunEnd,
   ctx: SettleContext,
+  rules: readonly AlertRuleRecord[] = [],
 ): Settlement {
   assertChange(expected, end.status);
+  const retry = task ? retryOf(run, task.retry, end, ctx) : null;
   return {
     runId: run.id,
     expected,
     end,
-    retry: task ? retryOf(run, task.retry, end, ctx) : null,
+    retry,
     nextFire: task ? nextFixedDelayFire(run, task, end) : null,
+    alerts: task && rules.length > 0 ? alertsOf(withEnd(run, end), task, rules, retry !== null, ctx) : null,
+  };
+}
+
+/**
+ * The alerts of the end, decided inside the settlement's transaction once the statuses of the
+ * task's previous runs are read there (consecutive_failures counts them).
+ */
+function alertsOf(
+  ended: RunRecord,
+  task: Pick<TaskRecord, 'id' | 'name' | 'retry'>,
+  rules: readonly AlertRuleRecord[],
+  willRetry: boolean,
+  ctx: SettleContext,
+): SettlementAlerts {
+  return {
+    taskId: ended.taskId,
+    previousDepth: consecutiveFailuresDepth(rules),
+    decide: (previousStatuses) => {
+      try {
+        return alertsForSettledRun(ended, task, rules, ended.finishedAt ?? 0, {
+          willRetry,
+          previousStatuses,
+        });
+      } catch (error) {
+        ctx.onAlertError?.(error, ended.id);
+        return [];
+      }
+    },
   };
 }
 

@@ -98,6 +98,7 @@ export class LeaseKeeper {
     if (resumable.length > 0)
       logger.info({ resumed: resumable.length }, 'resuming runs left by a stopped node');
     await engine.resume(resumable);
+    await engine.settler.prepareRecovery();
     const { adopted, lost } = await store.recoverRuns(
       { owner: nodeId, now, leaseExpiresAt: now + leaseMs, includeLive },
       (run, task) => engine.settler.decideLost(run, task),

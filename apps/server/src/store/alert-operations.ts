@@ -9,16 +9,19 @@ import { AlertQueries } from './alert-queries.js';
 import type { AlertStore } from './alert-store.js';
 import type { Database } from './db-schema.js';
 import { ThresholdQueries } from './threshold-queries.js';
+import type { StepRunner } from './write-steps.js';
 
 export function alertOperations(parts: {
   db: Kysely<Database>;
   now: () => number;
   /** The dialect has FOR UPDATE SKIP LOCKED (PostgreSQL). */
   skipLocked?: boolean | undefined;
+  /** Runs multi-statement writes in a transaction of their own (write-steps.ts). */
+  runSteps: StepRunner;
   /** The evaluator's cluster-wide lock (PostgreSQL); absent: always held. */
   holdEvaluatorLock?: (() => Promise<boolean>) | undefined;
 }): AlertStore {
-  const alerts = new AlertQueries(parts.db, parts.now, parts.skipLocked ?? false);
+  const alerts = new AlertQueries(parts.db, parts.now, parts.skipLocked ?? false, parts.runSteps);
   const thresholds = new ThresholdQueries(parts.db);
   return {
     createContact: alerts.createContact.bind(alerts),
@@ -38,7 +41,6 @@ export function alertOperations(parts: {
     updateAlertRule: alerts.updateAlertRule.bind(alerts),
     deleteAlertRule: alerts.deleteAlertRule.bind(alerts),
     recordAlerts: alerts.recordAlerts.bind(alerts),
-    previousRunStatuses: alerts.previousRunStatuses.bind(alerts),
     getAlert: alerts.getAlert.bind(alerts),
     listAlerts: alerts.listAlerts.bind(alerts),
     claimDueDeliveries: alerts.claimDueDeliveries.bind(alerts),

@@ -1,12 +1,12 @@
 /**
- * The alert outbox: alerts and their deliveries as rows, written in the caller's transaction, and
- * the delivery worker's two statements (take due deliveries, record an attempt).
+ * The alert outbox: alerts and their deliveries as rows, and the delivery worker's two statements
+ * (take due deliveries, record an attempt).
  *
- * insertAlerts takes any Kysely executor, a Transaction included, so that alerts about a run's
- * end are written in the same transaction as the run's settlement: they exist if and only if the
+ * Alerts are written as steps (write-steps.ts), so that the alerts of a run's end are written in
+ * the same transaction as the run's settlement, on both dialects: they exist if and only if the
  * settlement committed.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { Channel, RunStatus } from '@kairos/protocol';
 import type { Database } from './db-schema.js';
 import {
@@ -20,6 +20,8 @@ import {
   type NewAlert,
 } from './alert-records.js';
 import { toJson } from './row-mapping.js';
+import type { SettlementAlerts } from './store.js';
+import type { WriteSteps } from './write-steps.js';
 
 export type AlertDb = Kysely<Database & AlertTables>;
 
@@ -53,17 +55,18 @@ function targetOf(
  * Writes alerts and one pending delivery per contact and channel (contacts named directly and
  * members of the groups named, each once). An alert like one of the same rule, target and state
  * written within its silence window is not written again: the earlier one's `repeats` grows
- * (grouping). Give it the settlement's transaction; on its own, wrap it in one.
+ * (grouping). Steps (write-steps.ts): run them inside the settlement's transaction, or in one of
+ * their own; `db` only builds the queries.
  */
-export async function insertAlerts(
+export function* insertAlertsSteps(
   db: Kysely<Database>,
   alerts: readonly NewAlert[],
-): Promise<InsertedAlerts> {
-  const adb = (db as unknown as Kysely<Database>).withTables<AlertTables>();
+): WriteSteps<InsertedAlerts> {
+  const adb = db.withTables<AlertTables>();
   const result: InsertedAlerts = { alerts: [], silenced: 0, deliveries: 0 };
   for (const alert of alerts) {
     if (alert.silenceSeconds > 0 && alert.ruleId !== null) {
-      const recent = await adb
+      const [recent] = yield adb
         .selectFrom('alerts')
         .select('id')
         .where('rule_id', '=', alert.ruleId)
@@ -72,18 +75,18 @@ export async function insertAlerts(
         .where('created_at', '>', alert.createdAt - alert.silenceSeconds * 1000)
         .orderBy('created_at', 'desc')
         .limit(1)
-        .executeTakeFirst();
+        .compile();
       if (recent) {
-        await adb
+        yield adb
           .updateTable('alerts')
           .set((eb) => ({ repeats: eb('repeats', '+', 1), last_repeat_at: alert.createdAt }))
-          .where('id', '=', recent.id)
-          .execute();
+          .where('id', '=', Number(recent['id']))
+          .compile();
         result.silenced += 1;
         continue;
       }
     }
-    const row = await adb
+    const [inserted] = yield adb
       .insertInto('alerts')
       .values({
         rule_id: alert.ruleId,
@@ -99,55 +102,81 @@ export async function insertAlerts(
         created_at: alert.createdAt,
       })
       .returningAll()
-      .executeTakeFirstOrThrow();
+      .compile();
+    const row = inserted as unknown as Selectable<AlertTables['alerts']>;
     result.alerts.push(toAlertRecord(row));
 
     const contactIds = new Set(alert.notify.contacts);
     if (alert.notify.groups.length > 0) {
-      const members = await adb
+      const members = yield adb
         .selectFrom('contact_group_members')
         .select('contact_id')
         .where('group_id', 'in', alert.notify.groups)
         .orderBy('group_id')
         .orderBy('position')
-        .execute();
-      for (const m of members) contactIds.add(m.contact_id);
+        .compile();
+      for (const m of members) contactIds.add(Number(m['contact_id']));
     }
     if (contactIds.size === 0) continue;
-    const contacts = await adb
+    const contacts = (yield adb
       .selectFrom('contacts')
       .select(['id', 'email', 'phone', 'webhook'])
       .where('id', 'in', [...contactIds])
       .orderBy('id')
-      .execute();
+      .compile()) as unknown as (Pick<ContactsTable, 'email' | 'phone' | 'webhook'> & { id: number })[];
     const channels = alert.notify.channels ?? DEFAULT_CHANNELS;
-    const deliveries = contacts.flatMap(
-      (contact: Pick<ContactsTable, 'email' | 'phone' | 'webhook'> & { id: number }) =>
-        channels.flatMap((channel) => {
-          const target = targetOf(contact, channel);
-          return target === null
-            ? []
-            : [
-                {
-                  alert_id: row.id,
-                  contact_id: contact.id,
-                  channel,
-                  target,
-                  status: 'pending',
-                  next_attempt_at: alert.createdAt,
-                  lease_owner: null,
-                  lease_expires_at: null,
-                  last_error: null,
-                  sent_at: null,
-                  created_at: alert.createdAt,
-                },
-              ];
-        }),
+    const deliveries = contacts.flatMap((contact) =>
+      channels.flatMap((channel) => {
+        const target = targetOf(contact, channel);
+        return target === null
+          ? []
+          : [
+              {
+                alert_id: row.id,
+                contact_id: contact.id,
+                channel,
+                target,
+                status: 'pending',
+                next_attempt_at: alert.createdAt,
+                lease_owner: null,
+                lease_expires_at: null,
+                last_error: null,
+                sent_at: null,
+                created_at: alert.createdAt,
+              },
+            ];
+      }),
     );
-    if (deliveries.length > 0) await adb.insertInto('alert_deliveries').values(deliveries).execute();
+    if (deliveries.length > 0) yield adb.insertInto('alert_deliveries').values(deliveries).compile();
     result.deliveries += deliveries.length;
   }
   return result;
+}
+
+/**
+ * The alerts of a run's end, inside its settlement's transaction: the statuses of the task's
+ * runs finished before it (consecutive_failures needs them), then the settler's decision,
+ * written by insertAlertsSteps. They exist if and only if the settlement committed.
+ */
+export function* settlementAlertsSteps(
+  db: Kysely<Database>,
+  runId: number,
+  alerts: SettlementAlerts,
+): WriteSteps<InsertedAlerts> {
+  const previous: RunStatus[] = [];
+  if (alerts.previousDepth > 0) {
+    const rows = yield db
+      .selectFrom('runs')
+      .select('status')
+      .where('task_id', '=', alerts.taskId)
+      .where('id', '<', runId)
+      .where('status', 'in', ['succeeded', 'failed', 'timed_out', 'lost'])
+      .orderBy('id', 'desc')
+      .limit(alerts.previousDepth)
+      .compile();
+    for (const row of rows) previous.push(row['status'] as RunStatus);
+  }
+  return yield* insertAlertsSteps(db, alerts.decide(previous));
 }
 
 export interface ClaimDeliveriesOptions {
@@ -225,28 +254,4 @@ export async function recordDeliveryOutcome(
   }
   const result = await query.executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
-}
-
-/**
- * Statuses of a task's runs finished before `runId`, newest first, cancelled and skipped left
- * out: the input of consecutive_failures (settled-run-alerts.ts). Takes any executor, so that it
- * can run inside the settlement's transaction; `limit` is consecutiveFailuresDepth(rules).
- */
-export async function previousRunStatuses(
-  db: Kysely<Database>,
-  taskId: number,
-  runId: number,
-  limit: number,
-): Promise<RunStatus[]> {
-  if (limit <= 0) return [];
-  const rows = await db
-    .selectFrom('runs')
-    .select('status')
-    .where('task_id', '=', taskId)
-    .where('id', '<', runId)
-    .where('status', 'in', ['succeeded', 'failed', 'timed_out', 'lost'])
-    .orderBy('id', 'desc')
-    .limit(limit)
-    .execute();
-  return rows.map((r) => r.status as RunStatus);
 }

@@ -1,12 +1,9 @@
 /**
  * The alerting store operations (alert-store.ts) through Kysely, for both dialects. Writes that
- * touch two tables (a group and its members; alerts and their deliveries) run in a Kysely
- * transaction: on SQLite it only awaits better-sqlite3 calls, which complete synchronously, so it
- * ends within the current turn of the event loop and the hot path's own synchronous transactions
- * cannot interleave with it.
+ * touch two tables (a group and its members; alerts and their deliveries) are steps run in one
+ * transaction by the dialect's step runner (write-steps.ts).
  */
 import type { Kysely, Updateable } from 'kysely';
-import type { RunStatus } from '@kairos/protocol';
 import type { Database } from './db-schema.js';
 import { constraintViolation } from './db-errors.js';
 import { decodeCursor, toPage } from './pagination.js';
@@ -35,8 +32,7 @@ import {
 } from './alert-records.js';
 import {
   claimDueDeliveries,
-  insertAlerts,
-  previousRunStatuses,
+  insertAlertsSteps,
   recordDeliveryOutcome,
   type AlertDb,
   type ClaimDeliveriesOptions,
@@ -45,6 +41,7 @@ import {
 import type { AlertStore, ThresholdStore } from './alert-store.js';
 import { toDbBool, toJson } from './row-mapping.js';
 import { StoreConflictError, type Page, type PageRequest } from './store.js';
+import type { StepRunner, WriteSteps } from './write-steps.js';
 
 const nameTaken = (what: string, name: string) =>
   new StoreConflictError(`a ${what} named "${name}" exists already in this namespace`, `${what}_name`);
@@ -83,6 +80,17 @@ function ruleColumns(patch: AlertRulePatch): Updateable<AlertRulesTable> {
   };
 }
 
+/** A group's members, in the order given, instead of the ones it had (steps: write-steps.ts). */
+function* replaceMembers(db: AlertDb, groupId: number, contactIds: readonly number[]): WriteSteps<void> {
+  yield db.deleteFrom('contact_group_members').where('group_id', '=', groupId).compile();
+  const unique = [...new Set(contactIds)];
+  if (unique.length === 0) return;
+  yield db
+    .insertInto('contact_group_members')
+    .values(unique.map((contactId, position) => ({ group_id: groupId, contact_id: contactId, position })))
+    .compile();
+}
+
 export class AlertQueries implements Omit<AlertStore, keyof ThresholdStore> {
   readonly #db: AlertDb;
 
@@ -91,6 +99,7 @@ export class AlertQueries implements Omit<AlertStore, keyof ThresholdStore> {
     db: Kysely<Database>,
     private readonly now: () => number,
     private readonly skipLocked: boolean,
+    private readonly runSteps: StepRunner,
   ) {
     this.#db = db.withTables<AlertTables>();
   }
@@ -173,27 +182,17 @@ export class AlertQueries implements Omit<AlertStore, keyof ThresholdStore> {
 
   async createContactGroup(group: NewContactGroup): Promise<ContactGroupRecord> {
     const now = this.now();
+    const db = this.#db;
     const id = await unique('contact group', group.name, () =>
-      this.#inTransaction(async (tx) => {
-        const row = await tx
+      this.runSteps(function* () {
+        const [row] = yield db
           .insertInto('contact_groups')
           .values({ namespace_id: group.namespaceId, name: group.name, created_at: now, updated_at: now })
           .returning('id')
-          .executeTakeFirstOrThrow();
-        const contactIds = [...new Set(group.contactIds)];
-        if (contactIds.length > 0) {
-          await tx
-            .insertInto('contact_group_members')
-            .values(
-              contactIds.map((contactId, position) => ({
-                group_id: row.id,
-                contact_id: contactId,
-                position,
-              })),
-            )
-            .execute();
-        }
-        return row.id;
+          .compile();
+        const groupId = Number(row!['id']);
+        yield* replaceMembers(db, groupId, group.contactIds);
+        return groupId;
       }),
     );
     return (await this.getContactGroup(id))!;
@@ -243,27 +242,18 @@ export class AlertQueries implements Omit<AlertStore, keyof ThresholdStore> {
   }
 
   async updateContactGroup(id: number, patch: ContactGroupPatch): Promise<ContactGroupRecord | undefined> {
+    const db = this.#db;
+    const now = this.now();
     const found = await unique('contact group', patch.name ?? '', () =>
-      this.#inTransaction(async (tx) => {
-        const row = await tx
+      this.runSteps(function* () {
+        const [row] = yield db
           .updateTable('contact_groups')
-          .set({ ...(patch.name !== undefined ? { name: patch.name } : {}), updated_at: this.now() })
+          .set({ ...(patch.name !== undefined ? { name: patch.name } : {}), updated_at: now })
           .where('id', '=', id)
           .returning('id')
-          .executeTakeFirst();
+          .compile();
         if (!row) return false;
-        if (patch.contactIds !== undefined) {
-          await tx.deleteFrom('contact_group_members').where('group_id', '=', id).execute();
-          const contactIds = [...new Set(patch.contactIds)];
-          if (contactIds.length > 0) {
-            await tx
-              .insertInto('contact_group_members')
-              .values(
-                contactIds.map((contactId, position) => ({ group_id: id, contact_id: contactId, position })),
-              )
-              .execute();
-          }
-        }
+        if (patch.contactIds !== undefined) yield* replaceMembers(db, id, patch.contactIds);
         return true;
       }),
     );
@@ -348,28 +338,12 @@ export class AlertQueries implements Omit<AlertStore, keyof ThresholdStore> {
     return Number(result.numDeletedRows) > 0;
   }
 
-  /**
-   * Runs statements together: in one transaction on PostgreSQL (a pooled connection of its own).
-   * On SQLite the server's one connection also runs the hot path's synchronous transactions
-   * (sqlite-hot-path.ts); a Kysely transaction held open across awaits would take those in as
-   * savepoints, and a rollback of ours would silently undo run starts and settlements. There each
-   * statement commits by itself: a crash between two leaves the first (a group without its
-   * members, an alert without its deliveries), which the next write or the history shows.
-   */
-  #inTransaction<T>(work: (db: AlertDb) => Promise<T>): Promise<T> {
-    if (!this.skipLocked) return work(this.#db);
-    return this.#db.transaction().execute((tx) => work(tx as unknown as AlertDb));
-  }
-
   // ------------------------------------------------------------ alerts and the outbox
-
-  previousRunStatuses(taskId: number, runId: number, limit: number): Promise<RunStatus[]> {
-    return previousRunStatuses(this.#db as unknown as Kysely<Database>, taskId, runId, limit);
-  }
 
   recordAlerts(alerts: readonly NewAlert[]): Promise<InsertedAlerts> {
     if (alerts.length === 0) return Promise.resolve({ alerts: [], silenced: 0, deliveries: 0 });
-    return this.#inTransaction((tx) => insertAlerts(tx as unknown as Kysely<Database>, alerts));
+    const db = this.#db as unknown as Kysely<Database>;
+    return this.runSteps(() => insertAlertsSteps(db, alerts));
   }
 
   async #withDeliveries(alerts: ReturnType<typeof toAlertRecord>[]): Promise<AlertWithDeliveries[]> {

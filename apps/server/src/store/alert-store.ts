@@ -2,7 +2,7 @@
  * The alerting part of the Store contract (issue 15), implemented by alert-queries.ts for both
  * dialects and tested by test/store/contract/alerts.ts.
  */
-import type { RunStatus, Usage } from '@kairos/protocol';
+import type { Usage } from '@kairos/protocol';
 import type {
   AlertFilter,
   AlertRulePatch,
@@ -55,9 +55,7 @@ export interface AlertStore extends ThresholdStore {
   updateAlertRule(id: number, patch: AlertRulePatch): Promise<AlertRuleRecord | undefined>;
   deleteAlertRule(id: number): Promise<boolean>;
 
-  /** previousRunStatuses (alert-outbox.ts) on its own. */
-  previousRunStatuses(taskId: number, runId: number, limit: number): Promise<RunStatus[]>;
-  /** insertAlerts (alert-outbox.ts) in a transaction of its own. */
+  /** insertAlertsSteps (alert-outbox.ts) in a transaction of its own. */
   recordAlerts(alerts: readonly NewAlert[]): Promise<InsertedAlerts>;
   getAlert(id: number): Promise<AlertWithDeliveries | undefined>;
   /** Newest first, each with its deliveries. */

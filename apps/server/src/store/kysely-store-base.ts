@@ -31,6 +31,7 @@ import type { RetentionStore, SpaceReport } from './retention-store.js';
 import type { NodeStore } from './node-store.js';
 import { alertOperations } from './alert-operations.js';
 import type { AlertStore } from './alert-store.js';
+import type { StepRunner } from './write-steps.js';
 import {
   StoreConflictError,
   type ApiTokenRecord,
@@ -81,6 +82,8 @@ export interface KyselyStoreParts {
   holdPrunerLock?: () => Promise<boolean>;
   /** A dialect's step of giving free pages back to the file system (SQLite). */
   reclaimSpace?: (pages: number) => Promise<SpaceReport>;
+  /** Runs multi-statement writes in a transaction of their own (write-steps.ts). */
+  runSteps: StepRunner;
   now: () => number;
   /** Releases the connection(s) and anything else the store holds (the SQLite lock). */
   close: () => Promise<void>;

@@ -14,6 +14,7 @@
  *   and no bound-parameter limit (a catch-up can plan thousands of runs).
  */
 import type pg from 'pg';
+import { runStepsOnPostgres, type SettlementAlertWrites } from './write-steps.js';
 import type { Selectable } from 'kysely';
 import type { RunsTable, TasksTable } from './db-schema.js';
 import { isRetryableTransactionError } from './db-errors.js';
@@ -76,6 +77,8 @@ export class PostgresHotPath implements HotPath {
   constructor(
     private readonly pool: pg.Pool,
     private readonly now: () => number,
+    /** The settlement's alert writes, run inside its transaction. */
+    private readonly alertWrites: SettlementAlertWrites,
   ) {}
 
   /**
@@ -194,7 +197,9 @@ export class PostgresHotPath implements HotPath {
   async settleRuns(settlements: Settlement[]): Promise<SettleResult[]> {
     if (settlements.length === 0) return [];
     const { unique, isFirst } = firstOfEachRun(settlements);
-    const results = await this.inTransaction((client) => applySettlements(client, unique, this.now()));
+    const results = await this.inTransaction((client) =>
+      applySettlements(client, unique, this.now(), this.alertWrites),
+    );
     return settlements.map((s, i) =>
       isFirst[i] === true ? results.get(s.runId)! : { settled: false, retry: null },
     );
@@ -253,12 +258,13 @@ export class PostgresHotPath implements HotPath {
         for (const row of taskRows.rows) tasks.set(row.id, toTaskRecord(row));
       }
       const settlements = lostRuns.map((run) => decideLost(run, tasks.get(run.taskId)));
-      const results = await applySettlements(client, settlements, this.now());
+      const results = await applySettlements(client, settlements, this.now(), this.alertWrites);
       return {
         adopted: adopted.rows.map(toRunRecord).sort((a, b) => a.id - b.id),
         lost: lostRuns.map((run, i) => ({
           run: withEnd(run, settlements[i]!.end),
           retry: results.get(run.id)?.retry ?? null,
+          ...(results.get(run.id)?.deliveries ? { deliveries: results.get(run.id)!.deliveries! } : {}),
         })),
       };
     });
@@ -316,13 +322,15 @@ async function insertRuns(client: Queryable, runs: RunColumns[]): Promise<RunRec
 }
 
 /**
- * Inside a transaction: ends the runs still in their expected status, then inserts the retries
- * and sets the fixed-delay next fires of those ended. Settlements name distinct runs.
+ * Inside a transaction: ends the runs still in their expected status, then inserts the retries,
+ * sets the fixed-delay next fires and writes the alerts of those ended. Settlements name
+ * distinct runs.
  */
 async function applySettlements(
   client: Queryable,
   settlements: Settlement[],
   now: number,
+  alertWrites: SettlementAlertWrites,
 ): Promise<Map<number, SettleResult>> {
   const results = new Map<number, SettleResult>(
     settlements.map((s) => [s.runId, { settled: false, retry: null }]),
@@ -379,6 +387,12 @@ async function applySettlements(
          AND (t.schedule::jsonb ->> 'type') = 'fixed_delay'`,
       [fires.map((f) => f.taskId), fires.map((f) => f.at)],
     );
+  }
+  // Alerts only where a rule watches the run: usually none, then no statement at all.
+  for (const s of applied) {
+    if (!s.alerts) continue;
+    const { deliveries } = await runStepsOnPostgres(client, alertWrites(s.runId, s.alerts));
+    if (deliveries > 0) results.set(s.runId, { ...results.get(s.runId)!, deliveries });
   }
   return results;
 }

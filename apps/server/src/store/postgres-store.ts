@@ -9,6 +9,8 @@ import type { Database as Schema } from './db-schema.js';
 import { openKyselyStore } from './kysely-store-base.js';
 import { defaultMigrationsDir, loadMigrations, migratePostgres } from './migrate.js';
 import { PostgresHotPath } from './postgres-hot-path.js';
+import { settlementAlertsSteps } from './alert-outbox.js';
+import { runStepsInKyselyTransaction } from './write-steps.js';
 import { expireLeasesOnPostgres } from './postgres-takeover.js';
 import { PostgresSessionLock } from './postgres-session-lock.js';
 import { reasonOf, StoreOpenError } from './store-open-error.js';
@@ -71,7 +73,8 @@ export async function openPostgresStore(
     dialect: 'postgres',
     capabilities: { exclusiveWriter: false },
     db: kysely,
-    hotPath: new PostgresHotPath(pool, now),
+    hotPath: new PostgresHotPath(pool, now, (runId, alerts) => settlementAlertsSteps(kysely, runId, alerts)),
+    runSteps: (write) => runStepsInKyselyTransaction(kysely, write),
     expireLeasesOf: (owner) => expireLeasesOnPostgres(pool, owner),
     skipLocked: true,
     holdEvaluatorLock: () => evaluatorLock.hold(),

@@ -17,6 +17,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import type { Selectable } from 'kysely';
 import type { RunsTable, TasksTable } from './db-schema.js';
 import type { HotPath } from './kysely-store-base.js';
+import type { SettlementAlertWrites, SqliteSteps } from './write-steps.js';
 import { withEnd } from './records.js';
 import {
   RUN_INSERT_COLUMNS,
@@ -74,6 +75,9 @@ export class SqliteHotPath implements HotPath {
   constructor(
     db: BetterSqlite3.Database,
     private readonly now: () => number,
+    /** Runs the settlement's alert writes inside its transaction. */
+    private readonly steps: SqliteSteps,
+    private readonly alertWrites: SettlementAlertWrites,
   ) {
     this.#selectDueTasks = db.prepare(
       'SELECT * FROM tasks WHERE enabled = 1 AND next_fire_at <= ? ORDER BY next_fire_at, id LIMIT ?',
@@ -205,8 +209,8 @@ export class SqliteHotPath implements HotPath {
         const run = toRunRecord(row);
         const taskRow = this.#selectTask.get(run.taskId) as Selectable<TasksTable> | undefined;
         const settlement = decideLost(run, taskRow ? toTaskRecord(taskRow) : undefined);
-        const { retry } = this.#settle(settlement, ended);
-        return { run: withEnd(run, settlement.end), retry };
+        const { retry, deliveries } = this.#settle(settlement, ended);
+        return { run: withEnd(run, settlement.end), retry, ...(deliveries ? { deliveries } : {}) };
       });
       addRunsToStatsSqlite(db, ended);
       const adopted = (adoptedRows as Selectable<RunsTable>[]).map(toRunRecord).sort((a, b) => a.id - b.id);
@@ -250,8 +254,8 @@ export class SqliteHotPath implements HotPath {
   }
 
   /**
-   * Inside a transaction: the end, then the retry and the next fire if the end applied; a run
-   * ended is added to `ended` for the statistics rollups.
+   * Inside a transaction: the end, then the retry, the next fire and the alerts if the end
+   * applied; a run ended is added to `ended` for the statistics rollups.
    */
   #settle(settlement: Settlement, ended: SettledRun[]): SettleResult {
     const { end } = settlement;
@@ -279,7 +283,9 @@ export class SqliteHotPath implements HotPath {
     }
     if (settlement.nextFire)
       this.#setFixedDelayNextFire.run(settlement.nextFire.at, settlement.nextFire.taskId);
-    return { settled: true, retry };
+    if (!settlement.alerts) return { settled: true, retry };
+    const { deliveries } = this.steps.runInside(this.alertWrites(settlement.runId, settlement.alerts));
+    return deliveries > 0 ? { settled: true, retry, deliveries } : { settled: true, retry };
   }
 }
 

@@ -12,6 +12,9 @@ import { defaultMigrationsDir, loadMigrations, migrateSqlite } from './migrate.j
 import { sqliteExecutions } from './sqlite-executions.js';
 import { SqliteCheckpointer } from './sqlite-checkpointer.js';
 import { SqliteHotPath } from './sqlite-hot-path.js';
+import { withCachedStatements } from './cached-statements.js';
+import { settlementAlertsSteps } from './alert-outbox.js';
+import { SqliteSteps, type SettlementAlertWrites } from './write-steps.js';
 import { sqliteAppendRunEvents, sqliteSetRunCheckpoint } from './sqlite-run-events.js';
 import { acquireSqliteLock, type SqliteLock } from './sqlite-lock.js';
 import { reasonOf, StoreOpenError } from './store-open-error.js';
@@ -71,12 +74,19 @@ export async function openSqliteStore(file: string, options: SqliteStoreOptions 
   }
   const sqlite = db;
   const checkpointer = sqlite.memory ? undefined : new SqliteCheckpointer(sqlite, file);
-  const kysely = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
+  // Statements kept prepared by SQL text (Kysely would prepare one per query): cached-statements.ts.
+  const kysely = new Kysely<Schema>({
+    dialect: new SqliteDialect({ database: withCachedStatements(sqlite) }),
+  });
+  const steps = new SqliteSteps(sqlite);
+  const alertWrites: SettlementAlertWrites = (runId, alerts) => settlementAlertsSteps(kysely, runId, alerts);
   return openKyselyStore({
     dialect: 'sqlite',
     capabilities: { exclusiveWriter: true },
     db: kysely,
-    hotPath: new SqliteHotPath(sqlite, now),
+    hotPath: new SqliteHotPath(sqlite, now, steps, alertWrites),
+    // Synchronous: the transaction ends before anything else on the connection can run.
+    runSteps: async (write) => steps.run(write()),
     appendRunEvents: sqliteAppendRunEvents(sqlite),
     setRunCheckpoint: sqliteSetRunCheckpoint(sqlite),
     executions: sqliteExecutions(sqlite),

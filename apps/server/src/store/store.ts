@@ -19,6 +19,7 @@ import type { ExecutorStore } from './executor-store.js';
 import type { NodeStore } from './node-store.js';
 import type { AlertStore } from './alert-store.js';
 import type { RetentionStore } from './retention-store.js';
+import type { NewAlert } from './alert-records.js';
 
 export type {
   ResumableRun,
@@ -157,6 +158,19 @@ export interface Settlement {
   retry: NewRun | null;
   /** fixed_delay: the task's next fire, set only while the task is enabled and has none. */
   nextFire: { taskId: number; at: number } | null;
+  /** The alerts the end raises, written with it (absent or null: no rule watches the run). */
+  alerts?: SettlementAlerts | null | undefined;
+}
+
+/**
+ * The settler's decision on alerts, completed inside the settlement's transaction: it needs the
+ * statuses of the task's runs finished before this one (up to `previousDepth`, newest first,
+ * cancelled and skipped left out), read there.
+ */
+export interface SettlementAlerts {
+  taskId: number;
+  previousDepth: number;
+  decide(previousStatuses: readonly RunStatus[]): NewAlert[];
 }
 
 export interface SettleResult {
@@ -164,13 +178,15 @@ export interface SettleResult {
   settled: boolean;
   /** The retry run this settlement inserted. */
   retry: RunRecord | null;
+  /** Alert deliveries the settlement wrote (the delivery worker is woken when > 0). */
+  deliveries?: number;
 }
 
 export interface RecoveryResult {
   /** `scheduled` runs whose owner's lease expired, now leased to the caller. */
   adopted: RunRecord[];
   /** `running` runs whose owner's lease expired, now settled (as `lost`) by the caller's decision. */
-  lost: { run: RunRecord; retry: RunRecord | null }[];
+  lost: { run: RunRecord; retry: RunRecord | null; deliveries?: number }[];
 }
 
 /** What the statistics sum over: settled runs whose finish minute is in [from, to). */

@@ -1,7 +1,8 @@
 /**
  * Changes reach every node at once on PostgreSQL (issue 13): two in-process nodes on one schema.
  * A task disabled on one node fires none of the slots the other had planned; a cancel asked of
- * one node stops the run on the other well before a lease tick; a calendar change is replayed.
+ * one node stops the run on the other well before a lease tick; a calendar change is replayed;
+ * an alert rule created on one node is used by the other's next settlement.
  */
 import { describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../src/store/records.js';
@@ -96,5 +97,49 @@ describe.skipIf(!pgReachable)('the change feed between nodes', () => {
     const deleted = b.waitFor('task:deleted', (p) => p.taskId === task.body.id, 3000);
     await a.api('DELETE', `/api/v1/tasks/${task.body.id}`);
     expect(await deleted).toEqual({ taskId: task.body.id, fromNode: 'node-a' });
+  });
+
+  it('an alert rule created on node A raises the alert of the next run node B settles', async () => {
+    const { databaseUrl } = await testSchema();
+    const a = await startTestNode({ config: { databaseUrl, nodeId: 'node-a' } });
+    const b = await startTestNode({ config: { databaseUrl, nodeId: 'node-b' } });
+    const target = await startHttpTarget((_req, res) => {
+      res.statusCode = 500;
+      res.end('down');
+    });
+    await createApp(b);
+    const task = await b.api('POST', '/api/v1/tasks', {
+      name: 'flaky',
+      app: 'demo',
+      type: 'http',
+      config: { url: target.url },
+      schedule: { type: 'api' },
+    });
+    const taskId = task.body.id as number;
+    const runOnB = async () => {
+      const failed = b.waitFor('run:failed', (p) => p.run.taskId === taskId);
+      await b.api('POST', `/api/v1/tasks/${taskId}/run`, {});
+      return (await failed).run.id;
+    };
+    // B settles a run with no rule: its rules are now in its memory, fresh for seconds.
+    const before = await runOnB();
+
+    const heard = b.waitFor('alert_rule:changed', (p) => p.fromNode === 'node-a');
+    const contact = await a.api('POST', '/api/v1/contacts', { name: 'ops', email: 'ops@example.com' });
+    const rule = await a.api('POST', '/api/v1/alert-rules', {
+      name: 'each failure',
+      scope: { taskId },
+      on: 'failure_attempt',
+      notify: { contacts: [contact.body.id], channels: ['email'] },
+    });
+    expect(rule.status).toBe(201);
+    await heard;
+    const after = await runOnB();
+
+    const alerts = (await b.api('GET', `/api/v1/alerts?ruleId=${rule.body.id}`)).body.items as {
+      runId: number;
+    }[];
+    expect(alerts.map((x) => x.runId)).toEqual([after]);
+    expect(after).not.toBe(before);
   });
 });

@@ -4,56 +4,13 @@
  * Track and expand Round 2; the dashboard charts the run; a wrong token is refused. Every wait
  * is on the page's DOM or URL, never a sleep.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, startTestNode } from '../support/test-node.js';
 import { startSim } from '../dify/support.js';
-import { chromiumAvailable, ensureConsoleBuilt, launchChromium, screenshot } from './browser.js';
+import { chromiumAvailable, screenshot } from './browser.js';
+import { pick, signIn, useConsoleBrowser } from './console-page.js';
 
-let browser: Browser;
-let context: BrowserContext | undefined;
-let current: Page | undefined;
-
-beforeAll(async () => {
-  ensureConsoleBuilt();
-  browser = await launchChromium();
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-});
-afterEach(async ({ task }) => {
-  // A failed test leaves a picture of where it stopped.
-  if (task.result?.state === 'fail' && current) {
-    await screenshot(current, `failed-${task.name.slice(0, 40).replace(/\W+/g, '-')}`).catch(() => undefined);
-  }
-  current = undefined;
-  await context?.close();
-  context = undefined;
-});
-
-async function openPage(url: string): Promise<Page> {
-  context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  current = page;
-  await page.goto(url);
-  return page;
-}
-
-async function signIn(page: Page, token: string): Promise<void> {
-  await page.getByLabel('API token').fill(token);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
-
-async function pick(page: Page, label: string, option: string): Promise<void> {
-  // Mantine's Select: the input its <label> names (the label may carry a required asterisk).
-  const id = await page
-    .locator('label', { hasText: new RegExp(`^${label}\\s*\\*?$`) })
-    .first()
-    .getAttribute('for');
-  await page.locator(`[id="${id}"]`).click();
-  await page.getByRole('option', { name: option, exact: true }).click();
-}
+const { openPage } = useConsoleBrowser();
 
 describe.skipIf(!chromiumAvailable())('the web console', () => {
   it('refuses a wrong token with a clear message', async () => {

@@ -1,5 +1,5 @@
 /**
- * A run's end and what follows it (the retry, a fixed-delay task's next fire) are one
+ * A run's end and what follows it (the retry, a fixed-delay task's next fire, its alerts) are one
  * transaction. A real failing statement is injected at each step (a trigger on the SQLite file,
  * added through a second connection) while a run ends: nothing is half-applied while it fails,
  * and once the statement works again the writer's retry applies everything, once.
@@ -17,6 +17,7 @@ const STEPS = {
   'the end itself': `BEFORE UPDATE OF status ON runs WHEN NEW.status = 'failed'`,
   'the retry run': `BEFORE INSERT ON runs WHEN NEW.trigger_type = 'retry'`,
   "the task's next fire": `BEFORE UPDATE OF next_fire_at ON tasks WHEN OLD.next_fire_at IS NULL AND NEW.next_fire_at IS NOT NULL`,
+  "the alert's delivery": `BEFORE INSERT ON alert_deliveries`,
 };
 
 describe('settling a run is one transaction', () => {
@@ -39,6 +40,21 @@ describe('settling a run is one transaction', () => {
       });
       expect(created.status).toBe(201);
       const taskId: number = created.body.id;
+      // Every failed attempt raises an alert to one contact (email: one delivery each).
+      const contact = await node.api('POST', '/api/v1/contacts', { name: 'ops', email: 'ops@example.com' });
+      const rule = await node.api('POST', '/api/v1/alert-rules', {
+        name: 'each failure',
+        scope: { taskId },
+        on: 'failure_attempt',
+        notify: { contacts: [contact.body.id], channels: ['email'] },
+        silenceSeconds: 0,
+      });
+      expect(rule.status).toBe(201);
+      const alertsOfRule = async () =>
+        (await node.api('GET', `/api/v1/alerts?ruleId=${rule.body.id}`)).body.items as {
+          runId: number;
+          deliveries: unknown[];
+        }[];
 
       const outside = new Database(join(node.dataDir, SQLITE_FILE_NAME));
       outside.exec(`CREATE TRIGGER injected_fault ${when} BEGIN SELECT RAISE(ABORT, 'injected fault'); END`);
@@ -51,6 +67,7 @@ describe('settling a run is one transaction', () => {
       expect((await node.store.getRun(runId))?.status).toBe('running');
       expect(await node.store.countRuns({ taskId })).toBe(1);
       expect((await node.store.getTask(taskId))?.nextFireAt).toBeNull();
+      expect(await alertsOfRule()).toEqual([]);
 
       const ended = node.waitFor('run:failed', ({ run }) => run.id === runId);
       outside.exec('DROP TRIGGER injected_fault');
@@ -63,6 +80,9 @@ describe('settling a run is one transaction', () => {
       expect(await node.store.countRuns({ taskId })).toBe(2);
       expect((await node.store.getTask(taskId))?.nextFireAt).toBe(run.finishedAt! + 3600_000);
       expect(target.requests).toHaveLength(2);
+      const alerts = await alertsOfRule();
+      expect(alerts.map((a) => a.runId).sort()).toEqual([runId, retried.run.id].sort());
+      expect(alerts.every((a) => a.deliveries.length === 1)).toBe(true);
     });
   }
 });

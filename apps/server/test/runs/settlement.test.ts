@@ -1,19 +1,38 @@
 import { describe, expect, it } from 'vitest';
 import { canChange } from '../../src/runs/run-status.js';
 import { decideSettlement, retryDelayMs } from '../../src/runs/settlement.js';
+import type { AlertRuleRecord } from '../../src/store/alert-records.js';
 import type { RunEnd, RunRecord, TaskRecord } from '../../src/store/store.js';
 
-const run = {
+const run: RunRecord = {
   id: 7,
   taskId: 3,
   appId: 2,
   namespaceId: 1,
   triggerType: 'schedule',
+  status: 'running',
+  slotAt: 90_000,
+  scheduledAt: 90_000,
+  startedAt: 90_001,
+  finishedAt: null,
+  durationMs: null,
   attempt: 1,
   retryOf: null,
   input: { a: 1 },
-} satisfies Partial<RunRecord>;
+  output: null,
+  error: null,
+  executor: null,
+  usage: null,
+  idempotencyKey: null,
+  leaseOwner: 'node-a',
+  leaseExpiresAt: 120_000,
+  cancelRequestedAt: null,
+  effectAt: null,
+  createdAt: 89_000,
+};
 const task = {
+  id: 3,
+  name: 'nightly',
   retry: { maxAttempts: 3, backoff: 'exponential', delaySeconds: 10, maxDelaySeconds: 15 },
   schedule: {
     type: 'fixed_delay',
@@ -22,7 +41,7 @@ const task = {
     dstGap: 'shift',
     misfire: { policy: 'skip', thresholdSeconds: 5, maxCatchUp: 100 },
   },
-} satisfies Pick<TaskRecord, 'retry' | 'schedule'>;
+} satisfies Pick<TaskRecord, 'id' | 'name' | 'retry' | 'schedule'>;
 const ctx = { owner: 'node-a', leaseMs: 30_000 };
 const end = (fields: Partial<RunEnd>): RunEnd => ({
   status: 'failed',
@@ -83,5 +102,40 @@ describe('decideSettlement', () => {
     expect(() => decideSettlement(run, task, 'scheduled', end({ status: 'lost' }), ctx)).toThrow(
       /cannot change from scheduled to lost/,
     );
+  });
+
+  it('decides the alerts of the end from the rules watching the run, and never fails a settlement for them', () => {
+    const rule: AlertRuleRecord = {
+      id: 1,
+      namespaceId: 1,
+      name: 'row',
+      scope: { kind: 'task', taskId: 3 },
+      on: 'consecutive_failures',
+      threshold: 2,
+      windowSeconds: null,
+      notify: { contacts: [5], groups: [] },
+      silenceSeconds: 0,
+      mutedUntil: null,
+      enabled: true,
+      templates: null,
+      createdAt: 0,
+      updatedAt: 0,
+    };
+    expect(decideSettlement(run, task, 'running', end({}), ctx).alerts).toBeNull();
+    const final = end({ retryable: false });
+    const alerts = decideSettlement(run, task, 'running', final, ctx, [rule]).alerts!;
+    // Two failures in a row: this one and the one before, read inside the transaction.
+    expect(alerts).toMatchObject({ taskId: 3, previousDepth: 2 });
+    expect(alerts.decide([])).toEqual([]);
+    expect(alerts.decide(['failed'])).toMatchObject([
+      { ruleId: 1, on: 'consecutive_failures', state: 'firing', runId: 7, createdAt: 100_000 },
+    ]);
+
+    const errors: number[] = [];
+    const broken = { ...rule, scope: undefined } as unknown as AlertRuleRecord;
+    const onAlertError = (_error: unknown, runId: number) => errors.push(runId);
+    const settlement = decideSettlement(run, task, 'running', final, { ...ctx, onAlertError }, [broken]);
+    expect(settlement.alerts!.decide(['failed'])).toEqual([]);
+    expect(errors).toEqual([7]);
   });
 });

@@ -141,9 +141,14 @@ function TaskDetail({ task }: { task: Task }) {
       </Paper>
       <Group justify="space-between">
         <Title order={3}>Recent runs</Title>
-        <ButtonLink variant="subtle" to="/runs" search={{ taskId: task.id }}>
-          All runs of this task
-        </ButtonLink>
+        <Group gap="xs">
+          <ButtonLink variant="subtle" to="/alert-rules" search={{ taskId: task.id }}>
+            Alert rules for this task
+          </ButtonLink>
+          <ButtonLink variant="subtle" to="/runs" search={{ taskId: task.id }}>
+            All runs of this task
+          </ButtonLink>
+        </Group>
       </Group>
       {runs.isError ? (
         <ErrorState error={runs.error} />

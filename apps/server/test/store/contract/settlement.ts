@@ -1,10 +1,11 @@
 /**
- * Contract: settling a run — the end, its retry and a fixed-delay task's next fire are applied
- * together in one transaction, only while the run is in the status its settler expected, and a
- * recovered `lost` run gets its retry in the recovery's transaction.
+ * Contract: settling a run — the end, its retry, a fixed-delay task's next fire and its alerts are
+ * applied together in one transaction, only while the run is in the status its settler expected,
+ * and a recovered `lost` run gets its retry and alerts in the recovery's transaction.
  */
 import { describe, expect, it } from 'vitest';
 import { decideSettlement } from '../../../src/runs/settlement.js';
+import type { AlertRuleRecord } from '../../../src/store/alert-records.js';
 import type { RunEnd, Store, TaskRecord } from '../../../src/store/store.js';
 import { runInput, scheduledRuns, seed, start, taskInput, type ContractContext } from './context.js';
 
@@ -27,6 +28,32 @@ const failed: RunEnd = {
 
 async function fixedDelayTask(store: Store): Promise<TaskRecord> {
   return store.createTask(taskInput(await seed(store), { schedule: FIXED_DELAY, retry: RETRY }));
+}
+
+/** A contact and two rules on the task: every failed attempt, and two failures in a row. */
+async function watched(store: Store, task: TaskRecord): Promise<AlertRuleRecord[]> {
+  const contact = await store.createContact({
+    namespaceId: task.namespaceId,
+    name: 'ops',
+    email: 'ops@example.com',
+    phone: '+15550001111',
+    webhook: null,
+  });
+  const rule = {
+    namespaceId: task.namespaceId,
+    scope: { kind: 'task', taskId: task.id } as const,
+    threshold: null,
+    windowSeconds: null,
+    notify: { contacts: [contact.id], groups: [], channels: ['email' as const, 'sms' as const] },
+    silenceSeconds: 0,
+    mutedUntil: null,
+    enabled: true,
+    templates: null,
+  };
+  return [
+    await store.createAlertRule({ ...rule, name: 'each', on: 'failure_attempt' }),
+    await store.createAlertRule({ ...rule, name: 'row', on: 'consecutive_failures', threshold: 2 }),
+  ];
 }
 
 export function defineSettlementContract(ctx: ContractContext): void {
@@ -109,6 +136,56 @@ export function defineSettlementContract(ctx: ContractContext): void {
       await settle(planned);
       expect((await store.getTask(disabled.id))?.nextFireAt).toBeNull();
       expect((await store.getTask(planned.id))?.nextFireAt).toBe(99_000);
+    });
+
+    it('writes the alerts of the end with it, once, counting the earlier runs of the task', async () => {
+      const store = ctx.store;
+      const task = await fixedDelayTask(store);
+      const rules = await watched(store, task);
+      const ids = await scheduledRuns(store, task, 2);
+      await store.markRunsStarted(ids.map((id) => start(id)));
+      const noRetry = { ...failed, retryable: false };
+      const settle = async (id: number) =>
+        decideSettlement((await store.getRun(id))!, task, 'running', noRetry, owner, rules);
+      const first = await settle(ids[0] ?? 0);
+      const [a] = await store.settleRuns([first]);
+      // The first failure: the per-attempt rule fires, the row of two not yet.
+      expect(a).toMatchObject({ settled: true, deliveries: 2 });
+      const [b] = await store.settleRuns([await settle(ids[1] ?? 0)]);
+      expect(b).toMatchObject({ settled: true, deliveries: 4 });
+      // A repeat of a settlement already applied writes nothing.
+      expect(await store.settleRuns([first])).toEqual([{ settled: false, retry: null }]);
+      const alerts = (await store.listAlerts({ namespaceId: task.namespaceId }, { limit: 10 })).items;
+      expect(alerts.map((x) => [x.on, x.runId]).sort()).toEqual(
+        [
+          ['consecutive_failures', ids[1]],
+          ['failure_attempt', ids[0]],
+          ['failure_attempt', ids[1]],
+        ].sort(),
+      );
+      expect(alerts.every((x) => x.deliveries.length === 2)).toBe(true);
+    });
+
+    it('recovery writes the alerts of the runs it settles lost', async () => {
+      const store = ctx.store;
+      const task = await fixedDelayTask(store);
+      const rules = await watched(store, task);
+      const { run } = await store.insertRun(runInput(task, { leaseOwner: 'dead', leaseExpiresAt: 1_000 }));
+      await store.markRunsStarted([{ ...start(run.id, 'dead'), leaseExpiresAt: 1_000 }]);
+      const lostEnd: RunEnd = {
+        status: 'lost',
+        finishedAt: 5_000,
+        durationMs: null,
+        error: { type: 'lost', message: 'x' },
+        retryable: false,
+      };
+      const result = await store.recoverRuns(
+        { owner: 'node-a', now: 5_000, leaseExpiresAt: 35_000, includeLive: false },
+        (lost, t) => decideSettlement(lost, t, 'running', lostEnd, owner, rules),
+      );
+      expect(result.lost[0]).toMatchObject({ deliveries: 2 });
+      const alerts = (await store.listAlerts({ namespaceId: task.namespaceId }, { limit: 10 })).items;
+      expect(alerts.map((x) => [x.on, x.runId])).toEqual([['failure_attempt', run.id]]);
     });
 
     it('recovery settles a lost run with its retry in the same transaction', async () => {

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.js';
-import { TimerQueue } from '../../src/scheduler/timer-queue.js';
+import { TimerQueue } from '../../src/runs/timer-queue.js';
 
 describe('TimerQueue', () => {
   it('releases hundreds of items at distinct instants in order, none before its instant', async () => {

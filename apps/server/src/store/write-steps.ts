@@ -1,0 +1,87 @@
+/**
+ * Writes of several statements, written once for both dialects and run in a real transaction on
+ * each. A write is a generator that yields Kysely-compiled queries and receives their rows, so
+ * its logic (read, decide, write what follows) exists once; a runner per dialect executes it:
+ *
+ * - SQLite: synchronously, on the server's one better-sqlite3 connection, inside the caller's
+ *   synchronous transaction (the settlement's) or one of its own. A Kysely transaction there
+ *   would be held across awaits, and the hot path's synchronous transactions (sqlite-hot-path.ts)
+ *   would run inside it as savepoints: a rollback of ours would undo their run starts and ends.
+ *   Run to its end without yielding to the event loop, nothing interleaves.
+ * - PostgreSQL: on one connection, awaiting each statement, inside the caller's transaction (the
+ *   settlement's) or a Kysely transaction of its own.
+ */
+import type BetterSqlite3 from 'better-sqlite3';
+import type { CompiledQuery, Kysely } from 'kysely';
+import type { SettlementAlerts } from './store.js';
+
+export type Row = Record<string, unknown>;
+export type WriteSteps<T> = Generator<CompiledQuery, T, Row[]>;
+/** The steps writing a settlement's alerts, inside its transaction (alert-outbox.ts). */
+export type SettlementAlertWrites = (
+  runId: number,
+  alerts: SettlementAlerts,
+) => WriteSteps<{ deliveries: number }>;
+/** Runs a write's steps in a transaction of their own. */
+export type StepRunner = <T>(steps: () => WriteSteps<T>) => Promise<T>;
+
+/** Runs steps in the caller's SQLite transaction, statements prepared once per SQL text. */
+export class SqliteSteps {
+  readonly #statements = new Map<string, BetterSqlite3.Statement>();
+
+  constructor(private readonly db: BetterSqlite3.Database) {}
+
+  /** Inside a transaction the caller holds. */
+  runInside<T>(steps: WriteSteps<T>): T {
+    let next = steps.next();
+    while (!next.done) {
+      next = steps.next(this.#execute(next.value));
+    }
+    return next.value;
+  }
+
+  /** In a transaction of its own (IMMEDIATE: the write lock up front). */
+  run<T>(steps: WriteSteps<T>): T {
+    return this.db.transaction(() => this.runInside(steps)).immediate();
+  }
+
+  #execute(query: CompiledQuery): Row[] {
+    let statement = this.#statements.get(query.sql);
+    if (!statement) {
+      statement = this.db.prepare(query.sql);
+      this.#statements.set(query.sql, statement);
+    }
+    const parameters = query.parameters as unknown[];
+    if (statement.reader) return statement.all(...parameters) as Row[];
+    statement.run(...parameters);
+    return [];
+  }
+}
+
+/** Something that runs one SQL statement: a pg client inside a transaction. */
+export interface PostgresQueryable {
+  query<R extends Row>(sql: string, parameters: unknown[]): Promise<{ rows: R[] }>;
+}
+
+/** Runs steps on a PostgreSQL client inside the caller's transaction. */
+export async function runStepsOnPostgres<T>(client: PostgresQueryable, steps: WriteSteps<T>): Promise<T> {
+  let next = steps.next();
+  while (!next.done) {
+    const result = await client.query(next.value.sql, next.value.parameters as unknown[]);
+    next = steps.next(result.rows);
+  }
+  return next.value;
+}
+
+/** Runs steps in a Kysely transaction of their own (PostgreSQL only: see the top of this file). */
+export function runStepsInKyselyTransaction<DB, T>(db: Kysely<DB>, steps: () => WriteSteps<T>): Promise<T> {
+  return db.transaction().execute(async (tx) => {
+    const run = steps();
+    let next = run.next();
+    while (!next.done) {
+      const result = await tx.executeQuery<Row>(next.value);
+      next = run.next(result.rows as Row[]);
+    }
+    return next.value;
+  });
+}
