@@ -1,12 +1,12 @@
-// The console's heaviest reads with 1,000,000 runs in a SQLite store: GET /api/v1/stats/runs
-// (dashboard ranges 1 h, 24 h, 7 d, 30 d) and the execution list's first page (no filter, by
-// status, by task). Runs are written straight into the database for speed (finished over the
+// The console's heaviest reads with 1,000,000 runs (or --runs, e.g. 10,000,000) in a SQLite store:
+// GET /api/v1/stats/runs (dashboard ranges 1 h, 24 h, 7 d, 30 d), the execution list's first page
+// (no filter, by status, by task) and a run's details. Runs are written straight into the database for speed (finished over the
 // last 30 days, 200 tasks in 2 apps, 90% succeeded), and the rollups are filled by the server's
 // own rollup function over them, as the finish transaction would. Prints one JSON line
 // with the median and p95 round trip of each request on loopback (server time plus ~1 ms).
 // With --database-url, the same on PostgreSQL (in a schema of its own, kairos_bench).
 //   node bench/console-queries.js [--runs 1000000] [--tasks 200] [--samples 20] [--database-url URL]
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -80,6 +80,8 @@ const config = ConfigSchema.parse({
   databaseUrl,
   adminToken: ADMIN_TOKEN,
   logLevel: 'error',
+  // The runs reach back 30 days: nothing is pruned while the reads are timed.
+  retentionDays: 0,
 });
 const node = await startKairos({ config, logger: pino({ level: 'error' }) });
 const time = async (path) => {
@@ -115,11 +117,20 @@ results['runs first page, status=failed'] = await time('/api/v1/runs?limit=50&st
 results['runs first page, namespace+status'] = await time(
   '/api/v1/runs?limit=50&namespace=default&status=failed,timed_out',
 );
+const { items } = await (
+  await fetch(`${node.url}/api/v1/runs?limit=1&taskId=${tasks[3].id}`, {
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+  })
+).json();
+results["a run's details"] = await time(`/api/v1/runs/${items[0].id}`);
 results['runs first page, one task'] = await time(`/api/v1/runs?limit=50&taskId=${tasks[7].id}`);
 results['runs first page, one app, 7d'] = await time(
   `/api/v1/runs?limit=50&appId=${apps[0].id}&from=${iso(now - 7 * DAY)}`,
 );
 await node.stop(0);
+const databaseMB = databaseUrl
+  ? await postgresMB()
+  : round(statSync(join(dataDir, 'kairos.db')).size / 1048576, 0);
 rmSync(dataDir, { recursive: true, force: true });
 
 console.log(
@@ -131,6 +142,8 @@ console.log(
     insertSeconds: round(insertMs / 1000, 1),
     rollupSeconds: round(rollupMs / 1000, 1),
     rollupRows,
+    // The whole database with the runs, rollups and indexes: the disk a history of this size takes.
+    databaseMB,
     samples,
     results,
   }),
@@ -255,4 +268,17 @@ async function fillPostgres() {
   const count = await client.query('SELECT count(*)::int AS n FROM run_stats');
   await client.end();
   return { insertMs, rollupMs, rollupRows: count.rows[0].n };
+}
+
+/** The size of the bench's schema on PostgreSQL (tables with their indexes and TOAST). */
+async function postgresMB() {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  const { rows } = await client.query(
+    `SELECT sum(pg_total_relation_size(c.oid))::bigint AS bytes FROM pg_class c
+     JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() AND c.relkind = 'r'`,
+  );
+  await client.end();
+  return round(Number(rows[0].bytes) / 1048576, 0);
 }

@@ -4,9 +4,16 @@
 // second (200 runs/s), the p99 of fire-to-handler-start (handler start instant - the run's slot).
 //   node bench/executors.js [--executors 4] [--tasks 2500] [--seconds 10] [--latency-tasks 200] [--modes push,pull]
 //                           [--profile file-prefix]
-import { fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { flags, percentile, profileFor, resetPostgres, round, sleep, startNode } from './support.js';
+import {
+  flags,
+  percentile,
+  profileFor,
+  resetPostgres,
+  round,
+  sleep,
+  startExecutor,
+  startNode,
+} from './support.js';
 
 const opts = flags();
 const executorCount = Number(opts.executors ?? 4);
@@ -16,27 +23,6 @@ const seconds = Number(opts.seconds ?? 10);
 const databaseUrl = opts['database-url'];
 
 const progress = (message) => process.stderr.write(`[executors bench] ${message}\n`);
-
-function startExecutor(url, appName, token, mode, id) {
-  const child = fork(
-    fileURLToPath(new URL('./sdk-executor.js', import.meta.url)),
-    [url, appName, token, mode, String(id)],
-    {
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-    },
-  );
-  return new Promise((resolve) =>
-    child.once('message', () =>
-      resolve({
-        stop: () =>
-          new Promise((r) => {
-            child.once('exit', r);
-            child.send('stop');
-          }),
-      }),
-    ),
-  );
-}
 
 /**
  * Runs `tasks` tasks every second for `seconds`, their slots spread evenly over each second

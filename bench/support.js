@@ -3,7 +3,7 @@
 import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import { fork } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +27,29 @@ export function startNoopTarget() {
   return new Promise((resolve) => {
     child.once('message', (message) => resolve({ url: message.url, stop: () => child.kill('SIGKILL') }));
   });
+}
+
+/**
+ * One SDK executor process (bench/sdk-executor.js, handler `stamp`: returns the instant it
+ * started) registered under `appName`, in `mode` push or pull; resolves once it is registered.
+ */
+export function startExecutor(url, appName, token, mode, id) {
+  const child = fork(
+    fileURLToPath(new URL('./sdk-executor.js', import.meta.url)),
+    [url, appName, token, mode, String(id)],
+    { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] },
+  );
+  return new Promise((resolve) =>
+    child.once('message', () =>
+      resolve({
+        stop: () =>
+          new Promise((r) => {
+            child.once('exit', r);
+            child.send('stop');
+          }),
+      }),
+    ),
+  );
 }
 
 /** A Kairos node in this process on a fresh SQLite dir (or the given PostgreSQL URL). */
@@ -69,6 +92,12 @@ export function percentile(sorted, p) {
 }
 
 export const round = (n, digits = 2) => (n === null ? null : Math.round(n * 10 ** digits) / 10 ** digits);
+
+/** Resident memory of a process (this one by default), in MB, from /proc. */
+export function rssMB(pid = process.pid) {
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
+  return round(kb / 1024, 1);
+}
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 

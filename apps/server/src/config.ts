@@ -153,6 +153,20 @@ export const ConfigSchema = z
     phoneMethod: z.enum(['POST', 'PUT', 'GET']).default('POST'),
     phoneHeaders: headerMap.default({}),
     phoneBody: z.string().default('{"to":"{{to}}","text":"{{text}}"}'),
+    /**
+     * Run history kept by default, in days after a run finished (a namespace may set its own:
+     * PUT /api/v1/namespaces/{name}/retention); 0 keeps runs forever (the default: nothing is
+     * deleted unless asked). The statistics are kept apart and are not pruned.
+     */
+    retentionDays: z.coerce.number().int().min(0).max(36_500).default(0),
+    /** Each task's newest runs kept by default whatever their age; 0: no limit by count. */
+    retentionRunsPerTask: z.coerce.number().int().min(0).max(10_000_000).default(0),
+    /** Runs' logs and events kept by default, in days (shorter than retentionDays to matter); 0: as long as the runs. */
+    retentionLogDays: z.coerce.number().int().min(0).max(36_500).default(0),
+    /** How often run history is pruned, in seconds. */
+    pruneIntervalSeconds: z.coerce.number().int().min(1).max(86_400).default(60),
+    /** Runs deleted per statement while pruning (small batches keep firing on time). */
+    pruneBatchSize: z.coerce.number().int().min(1).max(10_000).default(200),
     /** Largest accepted request body, in bytes. */
     bodyLimitBytes: z.coerce
       .number()
@@ -210,6 +224,11 @@ const SOURCES: { key: keyof ConfigInput; flag: string; env: string }[] = [
   { key: 'alertRetryBaseMs', flag: 'alert-retry-base-ms', env: 'KAIROS_ALERT_RETRY_BASE_MS' },
   { key: 'alertPollMs', flag: 'alert-poll-ms', env: 'KAIROS_ALERT_POLL_MS' },
   { key: 'alertEvaluateMs', flag: 'alert-evaluate-ms', env: 'KAIROS_ALERT_EVALUATE_MS' },
+  { key: 'retentionDays', flag: 'retention-days', env: 'KAIROS_RETENTION_DAYS' },
+  { key: 'retentionRunsPerTask', flag: 'retention-runs-per-task', env: 'KAIROS_RETENTION_RUNS_PER_TASK' },
+  { key: 'retentionLogDays', flag: 'retention-log-days', env: 'KAIROS_RETENTION_LOG_DAYS' },
+  { key: 'pruneIntervalSeconds', flag: 'prune-interval-seconds', env: 'KAIROS_PRUNE_INTERVAL_SECONDS' },
+  { key: 'pruneBatchSize', flag: 'prune-batch-size', env: 'KAIROS_PRUNE_BATCH_SIZE' },
   { key: 'smtpHost', flag: 'smtp-host', env: 'KAIROS_SMTP_HOST' },
   { key: 'smtpPort', flag: 'smtp-port', env: 'KAIROS_SMTP_PORT' },
   { key: 'smtpSecure', flag: 'smtp-secure', env: 'KAIROS_SMTP_SECURE' },

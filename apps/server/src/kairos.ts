@@ -43,6 +43,7 @@ import { LabelNames } from './metrics/label-names.js';
 import { installMetricListeners } from './metrics/metric-listeners.js';
 import type { Store } from './store/store.js';
 import { createAccessControl } from './access/access-control.js';
+import { RunPruner } from './retention/run-pruner.js';
 
 export const VERSION = '0.1.0';
 
@@ -203,6 +204,22 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
       namespaces,
       guards,
     });
+    const pruner = new RunPruner({
+      store,
+      clock,
+      logger: log,
+      defaults: {
+        keepDays: config.retentionDays,
+        keepRunsPerTask: config.retentionRunsPerTask,
+        keepLogsDays: config.retentionLogDays,
+      },
+      batchSize: config.pruneBatchSize,
+      intervalMs: config.pruneIntervalSeconds * 1000,
+      // On SQLite its deletes hold the event loop: not in the moments before a planned run.
+      ...(store.capabilities.exclusiveWriter && fineGrainedTimers
+        ? { whenClear: () => backgroundWork.whenClear() }
+        : {}),
+    });
     const labelNames = new LabelNames(store);
     const metrics = createKairosMetrics(
       {
@@ -280,6 +297,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
         outbound: guards,
         secrets: namedSecrets,
         ...access.context,
+        retentionDefaults: pruner.defaults,
         isReady: () => ready,
       },
       auth,
@@ -305,6 +323,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
         await events.settle();
         await leases.stop();
         await alerting.stop();
+        await pruner.stop();
         // Also answers pull executors' long polls, or http.close() would wait for them.
         await executors.stop();
         await leases.release();
@@ -337,6 +356,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
       executors.start();
       scheduler.start();
       alerting.start();
+      pruner.start();
       cluster.liveness?.start();
     } catch (error) {
       await stop(0).catch(() => undefined);

@@ -30,6 +30,7 @@ import type {
 import type { NodesClient } from './nodes.js';
 import type { Executor } from './executors.js';
 import type { RunStats, RunStatsQueryInput } from './stats.js';
+import type { Retention, RetentionUpdate } from './retention.js';
 import {
   alertClients,
   type AlertRulesClient,
@@ -170,6 +171,10 @@ export interface NamespacesClient {
   create(input: NamespaceCreateInput): Promise<Namespace>;
   /** @example `const ns = await client.namespaces.get('billing');` */
   get(name: string): Promise<Namespace>;
+  /** @example `const { effective } = await client.namespaces.getRetention('billing');` */
+  getRetention(name: string): Promise<Retention>;
+  /** @example `await client.namespaces.setRetention('billing', { keepDays: 14, keepLogsDays: 3 });` */
+  setRetention(name: string, update: RetentionUpdate): Promise<Retention>;
 }
 
 export interface AppsClient {
@@ -369,6 +374,9 @@ export function createClient(options: ClientOptions): KairosClient {
       list: () => http.request('GET', `${v1}/namespaces`),
       create: (input) => http.request('POST', `${v1}/namespaces`, { body: input }),
       get: (name) => http.request('GET', `${v1}/namespaces/${segment(name)}`),
+      getRetention: (name) => http.request('GET', `${v1}/namespaces/${segment(name)}/retention`),
+      setRetention: (name, update) =>
+        http.request('PUT', `${v1}/namespaces/${segment(name)}/retention`, { body: update }),
     },
     apps: {
       list: (o = {}) => http.request('GET', `${v1}/apps`, { query: { ...o } }),

@@ -6,3 +6,4 @@ export * from './alerts.js';
 export * from './stats.js';
 export * from './security.js';
 export * from './access.js';
+export * from './retention.js';

@@ -16,6 +16,7 @@ import type { TokenService } from '../services/token-service.js';
 import type { UserService } from '../services/user-service.js';
 import type { OidcSignIn } from '../services/oidc-sign-in.js';
 import type { Store } from '../store/store.js';
+import type { RetentionDefaults } from '../retention/retention-policy.js';
 
 /** What the routes need: services, not the wiring. */
 export interface ApiContext {
@@ -50,6 +51,8 @@ export interface ApiContext {
   failedAuth: FailedAuthLimiter;
   /** Console sign-in with an OpenID Connect provider, when configured (issue 16). */
   oidc?: OidcSignIn | undefined;
+  /** The server's run history retention (config), under each namespace's own (issue 17). */
+  retentionDefaults?: RetentionDefaults;
   /** false while starting or shutting down (readyz). */
   isReady: () => boolean;
 }

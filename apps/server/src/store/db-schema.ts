@@ -179,6 +179,15 @@ export interface RunStatsTable {
   max_duration_ms: number;
 }
 
+/** A namespace's retention settings (0013); NULL: the server's default, 0: no limit. */
+export interface NamespaceRetentionTable {
+  namespace_id: number;
+  keep_days: number | null;
+  keep_runs_per_task: number | null;
+  keep_logs_days: number | null;
+  updated_at: number;
+}
+
 export interface MigrationsTable {
   version: number;
   name: string;
@@ -202,5 +211,6 @@ export interface Database {
   run_stats_hourly: RunStatsTable;
   /** The same sums per day and task. */
   run_stats_daily: RunStatsTable;
+  namespace_retention: NamespaceRetentionTable;
   kairos_migrations: MigrationsTable;
 }

@@ -27,6 +27,8 @@ import { calendarOperations, type CalendarStore } from './calendar-queries.js';
 import { outboundRulesOperations, type OutboundRulesStore } from './outbound-rules-queries.js';
 import { secretOperations, type SecretStore } from './secret-queries.js';
 import { nodeOperations } from './node-queries.js';
+import { retentionOperations } from './retention-queries.js';
+import type { RetentionStore, SpaceReport } from './retention-store.js';
 import type { NodeStore } from './node-store.js';
 import { alertOperations } from './alert-operations.js';
 import type { AlertStore } from './alert-store.js';
@@ -80,6 +82,10 @@ export interface KyselyStoreParts {
   skipLocked?: boolean;
   /** The cluster-wide lock of the threshold evaluator (PostgreSQL); absent: always held. */
   holdEvaluatorLock?: () => Promise<boolean>;
+  /** The cluster-wide lock of the run pruner (PostgreSQL); absent: always held. */
+  holdPrunerLock?: () => Promise<boolean>;
+  /** A dialect's step of giving free pages back to the file system (SQLite). */
+  reclaimSpace?: (pages: number) => Promise<SpaceReport>;
   /** Runs multi-statement writes in a transaction of their own (write-steps.ts). */
   runSteps: StepRunner;
   now: () => number;
@@ -102,6 +108,7 @@ export function openKyselyStore(parts: KyselyStoreParts): Store {
     secretOperations(parts),
     accessOperations(parts),
     userOperations(parts),
+    retentionOperations(parts),
   );
 }
 
@@ -117,6 +124,7 @@ export class KyselyStore
       | keyof OutboundRulesStore
       | keyof SecretStore
       | keyof AccessStore
+      | keyof RetentionStore
     >
 {
   readonly dialect: Store['dialect'];

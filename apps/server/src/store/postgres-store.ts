@@ -68,6 +68,7 @@ export async function openPostgresStore(
   }
   const kysely = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
   const evaluatorLock = new PostgresSessionLock(pool, 'kairos_alert_evaluator:');
+  const prunerLock = new PostgresSessionLock(pool, 'kairos_run_pruner:');
   return openKyselyStore({
     dialect: 'postgres',
     capabilities: { exclusiveWriter: false },
@@ -77,9 +78,11 @@ export async function openPostgresStore(
     expireLeasesOf: (owner) => expireLeasesOnPostgres(pool, owner),
     skipLocked: true,
     holdEvaluatorLock: () => evaluatorLock.hold(),
+    holdPrunerLock: () => prunerLock.hold(),
     now,
     close: async () => {
       evaluatorLock.release();
+      prunerLock.release();
       await kysely.destroy();
     },
   });

@@ -18,6 +18,7 @@ import { SqliteSteps, type SettlementAlertWrites } from './write-steps.js';
 import { sqliteAppendRunEvents, sqliteSetRunCheckpoint } from './sqlite-run-events.js';
 import { acquireSqliteLock, type SqliteLock } from './sqlite-lock.js';
 import { reasonOf, StoreOpenError } from './store-open-error.js';
+import { sqliteReclaimSpace } from './retention-queries.js';
 import type { Store } from './store.js';
 
 export interface SqliteStoreOptions {
@@ -35,13 +36,27 @@ export interface SqliteStoreOptions {
  * from the file (a claim cost ~100 µs a run at 2,500 runs/s).
  */
 function configure(db: Database.Database): void {
+  // Must come before the first table: see INCREMENTAL_VACUUM.
+  db.pragma('auto_vacuum = INCREMENTAL');
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
   db.pragma('cache_size = -65536');
+  // After a burst of writes (a pruning backlog) the WAL is cut back to 64 MiB once checkpointed,
+  // instead of keeping its largest size for good.
+  db.pragma('journal_size_limit = 67108864');
 }
 
+/**
+ * INCREMENTAL_VACUUM: a file created by this version has auto_vacuum = INCREMENTAL, so the pages
+ * the run pruner frees can be given back to the file system in small steps
+ * (`PRAGMA incremental_vacuum(N)`, retention/run-pruner.ts) instead of one VACUUM that rewrites
+ * the whole file and holds the server meanwhile. SQLite only takes the mode on a file with no
+ * tables yet; an older file keeps auto_vacuum = NONE until a one-time VACUUM (docs/production.md
+ * says how), and meanwhile its freed pages are reused for new runs: it stops growing at a steady
+ * load, it only does not shrink.
+ */
 export async function openSqliteStore(file: string, options: SqliteStoreOptions = {}): Promise<Store> {
   const now = options.now ?? Date.now;
   const migrations = await loadMigrations(defaultMigrationsDir('sqlite'));
@@ -75,6 +90,7 @@ export async function openSqliteStore(file: string, options: SqliteStoreOptions 
     appendRunEvents: sqliteAppendRunEvents(sqlite),
     setRunCheckpoint: sqliteSetRunCheckpoint(sqlite),
     executions: sqliteExecutions(sqlite),
+    reclaimSpace: sqliteReclaimSpace((source) => sqlite.pragma(source, { simple: true })),
     now,
     close: async () => {
       try {

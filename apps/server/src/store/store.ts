@@ -17,6 +17,7 @@ import type {
 import type { ExecutorStore } from './executor-store.js';
 import type { NodeStore } from './node-store.js';
 import type { AlertStore } from './alert-store.js';
+import type { RetentionStore } from './retention-store.js';
 import type { NewAlert } from './alert-records.js';
 import type { OutboundRulesStore } from './outbound-rules-queries.js';
 import type { SecretStore } from './secret-queries.js';
@@ -232,7 +233,7 @@ export type DecideLost = (run: RunRecord, task: TaskRecord | undefined) => Settl
  * access-store.ts.
  */
 export interface Store
-  extends ExecutorStore, NodeStore, AlertStore, OutboundRulesStore, SecretStore, AccessStore {
+  extends ExecutorStore, NodeStore, AlertStore, OutboundRulesStore, SecretStore, AccessStore, RetentionStore {
   readonly dialect: 'sqlite' | 'postgres';
   readonly capabilities: StoreCapabilities;
   close(): Promise<void>;

@@ -45,18 +45,15 @@ describe('EventLoopShare', () => {
       done[id] = seen;
     };
     // 40 streams × 10 pieces × 0.5 ms: 200 ms of work queued at once.
-    const armedAt = performance.now();
-    const timer = new Promise<number>((resolve) =>
-      setTimeout(() => resolve(performance.now() - armedAt), 20),
-    );
+    const timer = new Promise<void>((resolve) => setTimeout(resolve, 20));
     const streams = Promise.all(Array.from({ length: 40 }, (_, i) => stream(i)));
-    const firedAfter = await timer;
+    await timer;
     const workLeft = share.waitingCount;
     await streams;
     turns.stop();
 
-    // Without the share the timer would wait for all 200 ms of work.
-    expect(firedAfter).toBeLessThan(60);
+    // Without the share the timer would wait for all 200 ms of work: it fires while work still
+    // waits. (How late it fires is a figure: bench/event-loop-share.js.)
     expect(workLeft).toBeGreaterThan(0);
     // A turn runs pieces for the 2 ms slice (4 of 0.5 ms, a fifth may start at its edge), never
     // all the pieces that waited.
@@ -69,14 +66,12 @@ describe('EventLoopShare', () => {
     const share = new EventLoopShare(2);
     for (let i = 0; i < 5; i++) {
       await new Promise((r) => setTimeout(r, 5));
-      let ranAt = 0;
-      const before = performance.now();
+      let ran = false;
       const result = share.run(() => {
-        ranAt = performance.now();
+        ran = true;
         return i * 2;
       });
-      expect(ranAt).toBeGreaterThan(0); // synchronously, before run() returned
-      expect(ranAt - before).toBeLessThan(2);
+      expect(ran).toBe(true); // synchronously, before run() returned
       expect(await result).toBe(i * 2);
     }
     await expect(
@@ -108,27 +103,26 @@ describe('EventLoopShare', () => {
     const clearAt = performance.now();
     stop();
     expect(clearAt).toBeGreaterThanOrEqual(dueAt);
-    // Far from any instant it does not wait.
+    // Far from any instant it does not wait: it resolves before the next turn of the loop.
     const farAt = performance.now() + 60_000;
     const stopFar = share.keepClearBefore(() => farAt - performance.now());
-    const before = performance.now();
+    let nextTurn = false;
+    setImmediate(() => (nextTurn = true));
     await share.whenClear();
     stopFar();
-    expect(performance.now() - before).toBeLessThan(2);
+    expect(nextTurn).toBe(false);
   });
 
   it('does not starve work when kept-clear instants keep coming (runs due every millisecond)', async () => {
     const share = new EventLoopShare(2);
     const stop = share.keepClearBefore(() => 1);
-    const started = performance.now();
     let pieces = 0;
     for (let i = 0; i < 20; i++) await share.run(() => pieces++);
     for (let i = 0; i < 5; i++) await share.whenClear();
-    const took = performance.now() - started;
     stop();
+    // Held at most ~5 ms at a time, then a 2 ms slice: every step got through (how fast is a
+    // figure: bench/event-loop-share.js).
     expect(pieces).toBe(20);
-    // Held at most ~5 ms at a time, then a 2 ms slice: 25 steps in well under a second.
-    expect(took).toBeLessThan(500);
   });
 
   it('grants stream reads a few per turn of the loop, in the order they were asked for', async () => {

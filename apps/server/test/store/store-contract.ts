@@ -20,6 +20,7 @@ import { defineLogAndMigrationContract } from './contract/logs-and-migrations.js
 import { defineNodeContract } from './contract/nodes.js';
 import { defineRunContract } from './contract/runs.js';
 import { defineRunStatsContract } from './contract/run-stats.js';
+import { defineRetentionContract } from './contract/retention.js';
 import { defineSchedulingContract } from './contract/scheduling.js';
 import { defineSecurityContract } from './contract/security.js';
 import { defineSettlementContract } from './contract/settlement.js';
@@ -60,6 +61,7 @@ export function defineStoreContract(createDatabase: () => Promise<ContractDataba
   defineLogAndMigrationContract(context);
   defineClusterContract(context);
   defineExecutorContract(context);
+  defineRetentionContract(context);
   defineNodeContract(context);
   defineAlertContract(context);
   defineAccessContract(context);

@@ -4,6 +4,7 @@ import type { NamespaceRecord } from '../../store/records.js';
 import type { ApiContext } from '../context.js';
 import { iso } from '../present.js';
 import type { RouteTable } from '../route-table.js';
+import { namespaceRetentionRoutes } from './namespace-retention.js';
 
 const present = (ns: NamespaceRecord) => ({
   id: ns.id,
@@ -54,4 +55,5 @@ export function namespaceRoutes(routes: RouteTable, ctx: ApiContext): void {
     },
     async ({ params }) => present(await ctx.namespaces.resolve(params.name, 'name')),
   );
+  namespaceRetentionRoutes(routes, ctx);
 }

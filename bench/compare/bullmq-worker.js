@@ -1,0 +1,43 @@
+// One BullMQ worker process for bench/compare: takes jobs from `queue` with `concurrency` at a
+// time. `noop` returns the instant it ran; `fetch` POSTs to `url` stamped with the job's slot
+// (`x-slot`, the instant BullMQ was to run it). On 'collect' it sends the slots of the jobs it
+// finished (the scheduled measure counts them per window) and forgets them.
+//   node bullmq-worker.js <queue> <concurrency> noop|fetch [url]
+import { Worker } from 'bullmq';
+
+const [queue, concurrency, work, url] = process.argv.slice(2);
+let slots = [];
+// A scheduler's job carries its slot as `prevMillis`; a plain job's is when it was added.
+const slotOf = (job) => job.opts.prevMillis ?? job.timestamp;
+const worker = new Worker(
+  queue,
+  async (job) => {
+    if (work === 'fetch') {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'x-slot': String(slotOf(job)) },
+        body: '{}',
+      });
+      await res.text();
+    }
+    slots.push(slotOf(job));
+    return Date.now();
+  },
+  {
+    connection: { host: '127.0.0.1', port: 6379 },
+    concurrency: Number(concurrency),
+    prefix: 'kairos-compare',
+  },
+);
+await worker.waitUntilReady();
+process.send('ready');
+process.on('message', async (message) => {
+  if (message === 'collect') {
+    process.send({ slots });
+    slots = [];
+  } else if (message === 'stop') {
+    await worker.close();
+    process.exit(0);
+  }
+});
+process.on('disconnect', () => process.exit(0));
