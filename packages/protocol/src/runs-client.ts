@@ -2,15 +2,8 @@
  * The runs sub-client of the API client (client.ts): list and page through runs, read one with
  * its logs, events, track and live stream, cancel, and trigger many in one request.
  */
-import type {
-  List,
-  Run,
-  RunBatchRequest,
-  RunBatchResult,
-  RunEvent,
-  RunLogEntry,
-  RunTrack,
-} from './schemas.js';
+import type { List, Run, RunBatchRequest, RunBatchResult, RunLogEntry } from './schemas.js';
+import type { RunEvent, RunTrack } from './run-events.js';
 import { CLIENT_ERROR_CODES, KairosApiError } from './client-error.js';
 import { segment, type createTransport } from './client-http.js';
 import { readServerSentEvents, type ServerSentEvent } from './client-sse.js';
