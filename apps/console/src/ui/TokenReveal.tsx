@@ -1,11 +1,18 @@
 /** An access token shown once, with a copy button. */
 import { Alert, Button, Code, CopyButton, Group, Stack, Text } from '@mantine/core';
 
-export function TokenReveal({ token }: { token: string }) {
+/** `usedBy`: who presents the token (an app's executors by default). */
+export function TokenReveal({
+  token,
+  usedBy = 'executors register with it',
+}: {
+  token: string;
+  usedBy?: string;
+}) {
   return (
-    <Alert color="yellow" title="Copy the access token now">
+    <Alert color="yellow" title="Copy the token now">
       <Stack gap="xs">
-        <Text size="sm">It is shown only this once; executors register with it.</Text>
+        <Text size="sm">It is shown only this once; {usedBy}.</Text>
         <Group wrap="nowrap">
           <Code data-testid="access-token" style={{ wordBreak: 'break-all' }}>
             {token}

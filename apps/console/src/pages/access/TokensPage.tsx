@@ -3,10 +3,11 @@ import { Badge, Button, Group, Modal, Stack, Table, Text, TextInput, Title } fro
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { ApiToken } from '@kairos/protocol';
-import { errorField, errorMessage } from '../../api/errors.js';
+import { errorField, errorOnField } from '../../api/errors.js';
 import { useClient } from '../../api/session-context.js';
 import { ConfirmButton } from '../../ui/ConfirmButton.js';
 import { Empty, ErrorState, Loading } from '../../ui/states.js';
+import { FormActions } from '../../ui/FormActions.js';
 import { Time } from '../../ui/time.js';
 import { TokenReveal } from '../../ui/TokenReveal.js';
 import { EMPTY_GRANT, GrantFields, describeGrant, grantOf } from './GrantFields.js';
@@ -39,8 +40,7 @@ function CreateTokenModal({ opened, onClose }: { opened: boolean; onClose: () =>
     create.reset();
     onClose();
   };
-  const fieldError = (field: string) =>
-    create.isError && errorField(create.error) === field ? errorMessage(create.error) : undefined;
+  const fieldError = (field: string) => errorOnField(create.error, field);
   return (
     <Modal
       opened={opened}
@@ -49,7 +49,7 @@ function CreateTokenModal({ opened, onClose }: { opened: boolean; onClose: () =>
     >
       {created ? (
         <Stack>
-          <TokenReveal token={created.token} />
+          <TokenReveal token={created.token} usedBy="the API and the CLI accept it as a Bearer token" />
           <Button onClick={close}>Done</Button>
         </Stack>
       ) : (
@@ -77,15 +77,12 @@ function CreateTokenModal({ opened, onClose }: { opened: boolean; onClose: () =>
               onChange={(e) => setExpiresAt(e.currentTarget.value)}
               error={fieldError('expiresAt')}
             />
-            {create.isError && !errorField(create.error) ? <ErrorState error={create.error} /> : null}
-            <Group justify="flex-end">
-              <Button variant="default" onClick={close}>
-                Cancel
-              </Button>
-              <Button type="submit" loading={create.isPending}>
-                Create
-              </Button>
-            </Group>
+            <FormActions
+              unplacedError={create.isError && !errorField(create.error) ? create.error : undefined}
+              onCancel={close}
+              submitLabel={'Create'}
+              pending={create.isPending}
+            />
           </Stack>
         </form>
       )}

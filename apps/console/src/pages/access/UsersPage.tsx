@@ -2,10 +2,11 @@
 import { Button, Group, Modal, PasswordInput, Stack, Table, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { errorField, errorMessage } from '../../api/errors.js';
+import { errorField, errorOnField } from '../../api/errors.js';
 import { useClient } from '../../api/session-context.js';
 import { ConfirmButton } from '../../ui/ConfirmButton.js';
 import { Empty, ErrorState, Loading } from '../../ui/states.js';
+import { FormActions } from '../../ui/FormActions.js';
 import { Time } from '../../ui/time.js';
 import { EMPTY_GRANT, GrantFields, describeGrant, grantOf } from './GrantFields.js';
 
@@ -30,8 +31,7 @@ function CreateUserModal({ opened, onClose }: { opened: boolean; onClose: () => 
       close();
     },
   });
-  const fieldError = (field: string) =>
-    create.isError && errorField(create.error) === field ? errorMessage(create.error) : undefined;
+  const fieldError = (field: string) => errorOnField(create.error, field);
   return (
     <Modal opened={opened} onClose={close} title="Create user">
       <form
@@ -59,15 +59,12 @@ function CreateUserModal({ opened, onClose }: { opened: boolean; onClose: () => 
             autoComplete="new-password"
           />
           <GrantFields value={grant} onChange={setGrant} error={fieldError} />
-          {create.isError && !errorField(create.error) ? <ErrorState error={create.error} /> : null}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={close}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={create.isPending}>
-              Create
-            </Button>
-          </Group>
+          <FormActions
+            unplacedError={create.isError && !errorField(create.error) ? create.error : undefined}
+            onCancel={close}
+            submitLabel={'Create'}
+            pending={create.isPending}
+          />
         </Stack>
       </form>
     </Modal>

@@ -4,7 +4,6 @@
  * The server validates; its error is shown on the field it names, and nothing is saved.
  */
 import {
-  Button,
   Group,
   Modal,
   MultiSelect,
@@ -22,7 +21,7 @@ import { AlertOn, CHANNELS, type AlertRule } from '@kairos/protocol';
 import { errorField, errorMessage } from '../../api/errors.js';
 import { useApps, useTasks } from '../../api/lookups.js';
 import { useClient } from '../../api/session-context.js';
-import { ErrorState } from '../../ui/states.js';
+import { FormActions } from '../../ui/FormActions.js';
 import { ALERTING_KEYS, optionsOf, useContactGroups, useContacts } from './alerting-lookups.js';
 import {
   ON_LABELS,
@@ -256,15 +255,12 @@ export function AlertRuleFormModal({
             checked={form.enabled}
             onChange={(e) => set('enabled', e.currentTarget.checked)}
           />
-          {save.isError && failedInput === undefined ? <ErrorState error={save.error} /> : null}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={save.isPending}>
-              {rule ? 'Save rule' : 'Create rule'}
-            </Button>
-          </Group>
+          <FormActions
+            unplacedError={save.isError && failedInput === undefined ? save.error : undefined}
+            onCancel={onClose}
+            submitLabel={rule ? 'Save rule' : 'Create rule'}
+            pending={save.isPending}
+          />
         </Stack>
       </form>
     </Modal>

@@ -3,13 +3,13 @@
  * The server validates (addresses, E.164 phones, the webhook destination policy) and its error is
  * shown on the field it names; nothing is saved when it refuses.
  */
-import { Button, Group, Modal, PasswordInput, Select, Stack, TextInput, Title } from '@mantine/core';
+import { Group, Modal, PasswordInput, Select, Stack, TextInput, Title } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { WEBHOOK_KINDS, type Contact, type WebhookKind } from '@kairos/protocol';
 import { errorField, errorOnField } from '../../api/errors.js';
 import { useClient } from '../../api/session-context.js';
-import { ErrorState } from '../../ui/states.js';
+import { FormActions } from '../../ui/FormActions.js';
 import { ALERTING_KEYS } from './alerting-lookups.js';
 import {
   createBodyOf,
@@ -130,17 +130,14 @@ export function ContactFormModal({
               autoComplete="new-password"
             />
           </Group>
-          {save.isError && (field === undefined || !SHOWN_FIELDS.includes(field)) ? (
-            <ErrorState error={save.error} />
-          ) : null}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={save.isPending}>
-              {contact ? 'Save contact' : 'Create contact'}
-            </Button>
-          </Group>
+          <FormActions
+            unplacedError={
+              save.isError && (field === undefined || !SHOWN_FIELDS.includes(field)) ? save.error : undefined
+            }
+            onCancel={onClose}
+            submitLabel={contact ? 'Save contact' : 'Create contact'}
+            pending={save.isPending}
+          />
         </Stack>
       </form>
     </Modal>

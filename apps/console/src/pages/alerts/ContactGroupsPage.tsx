@@ -9,6 +9,7 @@ import { useClient } from '../../api/session-context.js';
 import { ConfirmButton } from '../../ui/ConfirmButton.js';
 import { AnchorLink } from '../../ui/links.js';
 import { Empty, ErrorState, Loading } from '../../ui/states.js';
+import { FormActions } from '../../ui/FormActions.js';
 import { ALERTING_KEYS, optionsOf, useContactGroups, useContacts } from './alerting-lookups.js';
 
 export function ContactGroupsPage() {
@@ -135,17 +136,14 @@ function GroupFormModal({ group, onClose }: { group: ContactGroup | undefined; o
             error={field?.startsWith('contacts') ? errorOnField(save.error, field) : undefined}
             searchable
           />
-          {save.isError && field !== 'name' && !field?.startsWith('contacts') ? (
-            <ErrorState error={save.error} />
-          ) : null}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={save.isPending}>
-              {group ? 'Save group' : 'Create group'}
-            </Button>
-          </Group>
+          <FormActions
+            unplacedError={
+              save.isError && field !== 'name' && !field?.startsWith('contacts') ? save.error : undefined
+            }
+            onCancel={onClose}
+            submitLabel={group ? 'Save group' : 'Create group'}
+            pending={save.isPending}
+          />
         </Stack>
       </form>
     </Modal>

@@ -1,11 +1,11 @@
 /** Creating an app; on success the full access token is shown once. */
-import { Button, Group, Modal, NumberInput, Stack, TextInput } from '@mantine/core';
+import { Button, Modal, NumberInput, Stack, TextInput } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { App } from '@kairos/protocol';
-import { errorField, errorMessage } from '../../api/errors.js';
+import { errorField, errorOnField } from '../../api/errors.js';
 import { useClient } from '../../api/session-context.js';
-import { ErrorState } from '../../ui/states.js';
+import { FormActions } from '../../ui/FormActions.js';
 import { TokenReveal } from '../../ui/TokenReveal.js';
 
 export function CreateAppModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
@@ -35,8 +35,7 @@ export function CreateAppModal({ opened, onClose }: { opened: boolean; onClose: 
     create.reset();
     onClose();
   };
-  const fieldError = (field: string) =>
-    create.isError && errorField(create.error) === field ? errorMessage(create.error) : undefined;
+  const fieldError = (field: string) => errorOnField(create.error, field);
 
   return (
     <Modal opened={opened} onClose={close} title={created ? `App ${created.appName} created` : 'Create app'}>
@@ -76,15 +75,12 @@ export function CreateAppModal({ opened, onClose }: { opened: boolean; onClose: 
               min={1}
               error={fieldError('maxConcurrency')}
             />
-            {create.isError && !errorField(create.error) ? <ErrorState error={create.error} /> : null}
-            <Group justify="flex-end">
-              <Button variant="default" onClick={close}>
-                Cancel
-              </Button>
-              <Button type="submit" loading={create.isPending}>
-                Create
-              </Button>
-            </Group>
+            <FormActions
+              unplacedError={create.isError && !errorField(create.error) ? create.error : undefined}
+              onCancel={close}
+              submitLabel={'Create'}
+              pending={create.isPending}
+            />
           </Stack>
         </form>
       )}
