@@ -45,7 +45,6 @@ export default tseslint.config(
   // The server's layers (docs/architecture.md): data flows one way, scheduler -> runs -> job types
   // -> store. A value import against that direction fails lint; types may cross (they vanish).
   ...serverLayers({
-    time: ['*'],
     store: ['*'],
     scheduler: ['http', 'alerts', 'metrics', 'cluster', 'dev'],
     runs: ['http', 'scheduler', 'metrics', 'cluster', 'dev'],

@@ -9,5 +9,7 @@ export type { LocalFields } from './zoned-time.js';
 export { nextFireAfter, nextFires } from './next-fire.js';
 export type { CalendarRule, FireContext } from './next-fire.js';
 export { validateSchedule } from './validate-schedule.js';
+export { ScheduleError } from './schedule-error.js';
+export type { ScheduleErrorCode } from './schedule-error.js';
 export { explainCron } from './explain.js';
 export { scheduleWarnings, timeZoneWarning, cronFieldsWarning } from './schedule-warnings.js';

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { CronSyntaxError, parseCron } from '../../src/time/index.js';
+import { CronSyntaxError, parseCron } from '../src/index.js';
 
 /** The CronSyntaxError thrown by parsing `expression`. */
 function syntaxError(expression: string): CronSyntaxError {

@@ -4,7 +4,7 @@
  * twice fires once, at its first occurrence; fires strictly increase.
  */
 import { describe, it, expect } from 'vitest';
-import { nextFireAfter } from '../../src/time/index.js';
+import { nextFireAfter } from '../src/index.js';
 import { cron, fires, iso, ms } from './schedules.js';
 
 const NY = { timezone: 'America/New_York' };

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { CronSyntaxError, explainCron } from '../../src/time/index.js';
+import { CronSyntaxError, explainCron } from '../src/index.js';
 
 describe('explainCron', () => {
   it.each([

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { nextFireAfter } from '../../src/time/index.js';
+import { nextFireAfter } from '../src/index.js';
 import { cron, fires, iso, ms } from './schedules.js';
 
 describe('cron in UTC: the Quartz examples', () => {

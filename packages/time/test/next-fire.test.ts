@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { nextFireAfter, nextFires, type CalendarRule } from '../../src/time/index.js';
+import { nextFireAfter, nextFires, type CalendarRule } from '../src/index.js';
 import { api, cron, fires, fixedDelay, fixedRate, iso, ms, oneTime } from './schedules.js';
 
 describe('fixed_rate', () => {

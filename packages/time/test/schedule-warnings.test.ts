@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cronFieldsWarning, timeZoneWarning } from '../../src/time/index.js';
+import { cronFieldsWarning, timeZoneWarning } from '../src/index.js';
 
 describe('timeZoneWarning', () => {
   it('warns about abbreviations and region-less names, with what they are read as', () => {

@@ -1,6 +1,6 @@
 /** Schedule literals with the defaults zod would fill in, so tests need not import the runtime schemas. */
 import type { Schedule } from '@kairos/protocol';
-import { nextFires, type FireContext } from '../../src/time/index.js';
+import { nextFires, type FireContext } from '../src/index.js';
 
 type Extra = Partial<Pick<Schedule, 'timezone' | 'dstGap'>>;
 

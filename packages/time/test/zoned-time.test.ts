@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { firstInstantAfterGap, instantsOfLocal, isValidTimeZone, localFields } from '../../src/time/index.js';
+import { firstInstantAfterGap, instantsOfLocal, isValidTimeZone, localFields } from '../src/index.js';
 import { iso, ms } from './schedules.js';
 
 const at = (year: number, month: number, day: number, hour: number, minute = 0, second = 0) => ({
