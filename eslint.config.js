@@ -46,16 +46,30 @@ export default tseslint.config(
   // -> store. A value import against that direction fails lint; types may cross (they vanish).
   ...serverLayers({
     store: ['*'],
-    scheduler: ['http', 'alerts', 'metrics', 'cluster', 'dev'],
-    runs: ['http', 'scheduler', 'metrics', 'cluster', 'dev'],
-    'job-types': ['http', 'runs', 'scheduler', 'alerts', 'metrics', 'cluster', 'dev'],
-    dispatch: ['http', 'runs', 'scheduler', 'alerts', 'metrics', 'cluster', 'dev'],
-    alerts: ['http', 'runs', 'scheduler', 'metrics', 'cluster', 'dev'],
-    metrics: ['http', 'runs', 'scheduler', 'alerts', 'cluster', 'dev'],
-    cluster: ['http', 'alerts', 'metrics', 'dev'],
-    services: ['http', 'alerts', 'metrics', 'cluster', 'dev'],
-    http: ['dev'],
+    scheduler: ['http', 'alerts', 'metrics', 'cluster'],
+    runs: ['http', 'scheduler', 'metrics', 'cluster'],
+    'job-types': ['http', 'runs', 'scheduler', 'alerts', 'metrics', 'cluster'],
+    dispatch: ['http', 'runs', 'scheduler', 'alerts', 'metrics', 'cluster'],
+    alerts: ['http', 'runs', 'scheduler', 'metrics', 'cluster'],
+    metrics: ['http', 'runs', 'scheduler', 'alerts', 'cluster'],
+    cluster: ['http', 'alerts', 'metrics'],
+    services: ['http', 'alerts', 'metrics', 'cluster'],
   }),
+  {
+    // The Dify simulator is a development and test tool: the server's tests and bench/ use it, the
+    // server itself never ships it.
+    files: ['apps/server/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: '@kairos/dify-sim', message: 'the Dify simulator is for tests and development only' },
+          ],
+        },
+      ],
+    },
+  },
   {
     // Tests read API answers as loosely typed JSON.
     files: ['**/test/**/*.ts'],

@@ -10,6 +10,7 @@ export default defineConfig({
       { find: /^@kairos\/protocol$/, replacement: src('./packages/protocol/src/index.ts') },
       { find: /^@kairos\/sdk$/, replacement: src('./packages/sdk/src/index.ts') },
       { find: /^@kairos\/sdk\/testing$/, replacement: src('./packages/sdk/src/testing.ts') },
+      { find: /^@kairos\/dify-sim$/, replacement: src('./packages/dify-sim/src/index.ts') },
       { find: /^@kairos\/time$/, replacement: src('./packages/time/src/index.ts') },
       { find: /^@kairos\/server$/, replacement: src('./apps/server/src/index.ts') },
     ],
