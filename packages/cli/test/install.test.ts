@@ -46,20 +46,23 @@ describe('installing the CLI and the SDK from packed tarballs', () => {
           cwd: root,
         },
       );
-      const [protocol, server, cli, sdk] = packed.stdout
+      const tarballs = packed.stdout
         .trim()
         .split('\n')
         .map((f) => resolve(f));
-      expect([protocol, server, cli, sdk].map((f) => f!.split('/').at(-1))).toEqual([
+      expect(tarballs.map((f) => f.split('/').at(-1))).toEqual([
         'kairos-protocol-0.1.0.tgz',
+        'kairos-time-0.1.0.tgz',
+        'kairos-dify-sim-0.1.0.tgz',
         'kairos-server-0.1.0.tgz',
         'kairos-cli-0.1.0.tgz',
         'kairos-sdk-0.1.0.tgz',
       ]);
+      const [protocol, time, difySim, server, cli, sdk] = tarballs;
 
       const prefix = join(tempDataDir(), 'kairos');
       mkdirSync(prefix);
-      await npmInstall(prefix, [protocol!, server!, cli!]);
+      await npmInstall(prefix, [protocol!, time!, difySim!, server!, cli!]);
       const kairos = join(prefix, 'node_modules/.bin/kairos');
       expect((await run(kairos, ['--version'])).stdout).toBe('kairos 0.1.0\n');
       const node = await startTestNode();
@@ -72,7 +75,7 @@ describe('installing the CLI and the SDK from packed tarballs', () => {
       const project = join(tempDataDir(), 'executor');
       mkdirSync(project);
       writeFileSync(join(project, 'package.json'), '{"name":"my-executor","private":true,"type":"module"}');
-      await npmInstall(project, [sdk!]);
+      await npmInstall(project, [protocol!, sdk!]);
       writeFileSync(
         join(project, 'check.js'),
         "import { createExecutor, defineTask } from '@kairos/sdk';\n" +

@@ -6,6 +6,7 @@
  * flags the execution for the pull executor's next poll, and completes the execution as killed so
  * that the executor's late callback changes nothing.
  */
+import type { XxlBlockStrategy, XxlTriggerParam } from '@kairos/protocol';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { JobFailure } from '../job-types/job-type.js';
@@ -20,7 +21,7 @@ import { Router } from './route-strategies.js';
 import type { RouteStrategy } from './route-strategies.js';
 import type { GuardSource } from '../outbound/namespace-guards.js';
 import { ExecutorCallError, callExecutor, sendTrigger } from './xxl-protocol.js';
-import type { TriggerParam, XxlCallOptions } from './xxl-protocol.js';
+import type { XxlCallOptions } from './xxl-protocol.js';
 import { ExpiringCache } from '../services/expiring-cache.js';
 
 export type BlockStrategy = 'serial' | 'discard_later' | 'cover_early';
@@ -34,7 +35,7 @@ export interface ExecutorTaskConfig {
   glue?: { type: GlueType; source: string } | undefined;
 }
 
-const BLOCK: Record<BlockStrategy, TriggerParam['executorBlockStrategy']> = {
+const BLOCK: Record<BlockStrategy, XxlBlockStrategy> = {
   serial: 'SERIAL_EXECUTION',
   discard_later: 'DISCARD_LATER',
   cover_early: 'COVER_EARLY',
@@ -199,7 +200,7 @@ export class ExecutorDispatcher {
     log: JobContext<unknown>['log'],
   ): Promise<Sent> {
     const { store, clock } = this.options;
-    const trigger: Omit<TriggerParam, 'logId' | 'logDateTime'> = {
+    const trigger: Omit<XxlTriggerParam, 'logId' | 'logDateTime'> = {
       jobId: context.taskId,
       executorHandler: config.glue ? '' : config.handler,
       executorParams: params,
@@ -234,7 +235,7 @@ export class ExecutorDispatcher {
     }
     let refusal: string | undefined;
     try {
-      const reply = await sendTrigger(target, execution.trigger as unknown as TriggerParam, call);
+      const reply = await sendTrigger(target, execution.trigger as unknown as XxlTriggerParam, call);
       if (reply.code !== 200) refusal = reply.msg ?? `code ${reply.code}`;
     } catch (error) {
       refusal = error instanceof ExecutorCallError ? error.message : String(error);

@@ -10,6 +10,7 @@ import https from 'node:https';
 import { GUARD_OPTION, guardAgent } from '../outbound/guarded-transport.js';
 import { OutboundPolicy, findDestinationRefusal } from '../outbound/outbound-policy.js';
 import type { DestinationGuard } from '../outbound/outbound-policy.js';
+import type { XxlLogParam, XxlLogResult, XxlTriggerParam } from '@kairos/protocol';
 import type { ExecutorProtocol } from '../store/executor-records.js';
 
 /** XXL-JOB's default for connect + read (2.5+ `xxl.job.timeout`). */
@@ -34,22 +35,6 @@ export interface XxlCallOptions {
   timeoutMs: number;
   /** Where the call may connect (outbound/, the app's namespace); absent: the default policy. */
   guard?: DestinationGuard | undefined;
-}
-
-/** The TriggerParam of XXL-JOB 2.2-3.5 (identical fields in all versions). */
-export interface TriggerParam {
-  jobId: number;
-  executorHandler: string;
-  executorParams: string;
-  executorBlockStrategy: 'SERIAL_EXECUTION' | 'DISCARD_LATER' | 'COVER_EARLY';
-  executorTimeout: number;
-  logId: number;
-  logDateTime: number;
-  glueType: string;
-  glueSource: string;
-  glueUpdatetime: number;
-  broadcastIndex: number;
-  broadcastTotal: number;
 }
 
 /**
@@ -184,7 +169,7 @@ const quote = (text: string): string => JSON.stringify(text.length > 120 ? `${te
 /** Sends a trigger: `/run`, or `/trigger` to a 3.5 executor (and to one that does not know /run). */
 export async function sendTrigger(
   target: XxlTarget,
-  trigger: TriggerParam,
+  trigger: XxlTriggerParam,
   options: XxlCallOptions,
 ): Promise<XxlReply> {
   const path = target.protocol === 'xxl35' ? '/trigger' : '/run';
@@ -195,13 +180,6 @@ export async function sendTrigger(
   return reply;
 }
 
-export interface LogChunk {
-  fromLineNum: number;
-  toLineNum: number;
-  logContent: string;
-  isEnd: boolean;
-}
-
 /** Reads lines >= fromLineNum (1-based) of an execution's log. Sends both date field spellings. */
 export async function readExecutorLog(
   target: XxlTarget,
@@ -209,15 +187,11 @@ export async function readExecutorLog(
   logDateTime: number,
   fromLineNum: number,
   options: XxlCallOptions,
-): Promise<LogChunk> {
-  const reply = await callExecutor(
-    target,
-    '/log',
-    { logDateTim: logDateTime, logDateTime, logId, fromLineNum },
-    options,
-  );
+): Promise<XxlLogResult> {
+  const param: XxlLogParam = { logDateTim: logDateTime, logDateTime, logId, fromLineNum };
+  const reply = await callExecutor(target, '/log', param, options);
   if (reply.code !== 200) throw new ExecutorCallError(reply.msg ?? `code ${reply.code}`, 'status');
-  const c = (reply.content ?? {}) as Partial<LogChunk>;
+  const c = (reply.content ?? {}) as Partial<XxlLogResult>;
   return {
     fromLineNum: typeof c.fromLineNum === 'number' ? c.fromLineNum : fromLineNum,
     toLineNum: typeof c.toLineNum === 'number' ? c.toLineNum : fromLineNum - 1,
