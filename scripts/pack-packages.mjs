@@ -45,8 +45,10 @@ const files = packed.map((p) => resolve(out, p.filename));
 for (const file of files) console.log(file);
 const [protocol, time, difySim, server, cli, sdk] = files;
 console.error(`
-The CLI (with the server, for \`kairos server\`), into a prefix of its own:
-  npm install --prefix ~/.local/kairos ${protocol} ${time} ${difySim} ${server} ${cli}
+The CLI, into a prefix of its own (no server, no database drivers):
+  npm install --prefix ~/.local/kairos ${protocol} ${time} ${difySim} ${cli}
   export PATH="$HOME/.local/kairos/node_modules/.bin:$PATH"
+The server too, for \`kairos server\` (into the same prefix):
+  npm install --prefix ~/.local/kairos ${protocol} ${time} ${difySim} ${server} ${cli}
 The SDK, in an executor's project:
   npm install ${protocol} ${sdk}`);
