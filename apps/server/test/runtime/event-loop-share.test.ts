@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EventLoopShare } from '../../src/services/event-loop-share.js';
+import { EventLoopShare } from '../../src/runtime/event-loop-share.js';
 
 /** Keeps the thread busy for `ms`, as parsing a chunk of events does. */
 function busy(ms: number): void {

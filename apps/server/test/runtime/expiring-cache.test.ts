@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ExpiringCache } from '../../src/services/expiring-cache.js';
+import { ExpiringCache } from '../../src/runtime/expiring-cache.js';
 
 describe('ExpiringCache', () => {
   it('loads a key once for callers that miss together, and again once it expired', async () => {

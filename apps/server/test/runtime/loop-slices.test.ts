@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { forEachInSlices } from '../../src/services/loop-slices.js';
+import { forEachInSlices } from '../../src/runtime/loop-slices.js';
 
 /** Keeps the thread busy for `ms` (an item whose handling costs CPU). */
 const busy = (ms: number): void => {

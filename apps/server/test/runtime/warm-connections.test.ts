@@ -5,7 +5,7 @@ import https from 'node:https';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WarmConnections } from '../../src/services/warm-connections.js';
+import { WarmConnections } from '../../src/runtime/warm-connections.js';
 import { eventually } from '../support/eventually.js';
 import { tempDir } from '../support/temp-dir.js';
 

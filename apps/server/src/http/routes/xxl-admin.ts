@@ -8,10 +8,10 @@
  */
 import type { XxlReturn } from '@kairos/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ExecutorAuthError } from '../../dispatch/app-auth.js';
-import { callbackItems } from '../../dispatch/callbacks.js';
-import { refuseExecutorAddress } from '../../dispatch/executor-address.js';
-import type { Executors } from '../../dispatch/index.js';
+import { ExecutorAuthError } from '../../job-types/executor/app-auth.js';
+import { callbackItems } from '../../job-types/executor/callbacks.js';
+import { refuseExecutorAddress } from '../../job-types/executor/executor-address.js';
+import type { Executors } from '../../job-types/executor/index.js';
 
 export const XXL_ADMIN_PREFIXES = ['/api', '/xxl-job-admin/api'] as const;
 

@@ -16,12 +16,12 @@
  * constant-time compare. A token rotated on another node of a cluster stops working here within
  * that second.
  */
-import type { Clock } from '../clock.js';
-import { ExpiringCache } from '../services/expiring-cache.js';
-import type { SecretBox } from '../services/secret-box.js';
-import { hashToken, sameHash } from '../services/secrets.js';
-import type { AppRecord } from '../store/records.js';
-import type { Store } from '../store/store.js';
+import type { Clock } from '../../clock.js';
+import { ExpiringCache } from '../../runtime/expiring-cache.js';
+import type { SecretBox } from '../../secrets/secret-box.js';
+import { hashToken, sameHash } from '../../secrets/token-hash.js';
+import type { AppRecord } from '../../store/records.js';
+import type { Store } from '../../store/store.js';
 
 /** Tokens published in docs, samples and scanners. */
 const WELL_KNOWN_TOKENS = new Set([

@@ -6,9 +6,9 @@
  * batch is still applied. A completion is persisted once (completeExecution) and then delivered
  * to the run waiting for it, on this node or, through the store, on its owner.
  */
-import type { Clock } from '../clock.js';
-import type { AppRecord } from '../store/records.js';
-import type { Store } from '../store/store.js';
+import type { Clock } from '../../clock.js';
+import type { AppRecord } from '../../store/records.js';
+import type { Store } from '../../store/store.js';
 import type { AppAuth } from './app-auth.js';
 import type { ExecutionHub } from './execution-hub.js';
 

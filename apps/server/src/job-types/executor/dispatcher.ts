@@ -8,21 +8,21 @@
  */
 import type { XxlBlockStrategy, XxlTriggerParam } from '@kairos/protocol';
 import type { Logger } from 'pino';
-import type { Clock } from '../clock.js';
-import { JobFailure } from '../job-types/job-type.js';
-import type { JobContext, JobOutcome } from '../job-types/job-type.js';
-import type { ExecutionRecord } from '../store/executor-records.js';
-import type { AppRecord } from '../store/records.js';
-import type { Store } from '../store/store.js';
+import type { Clock } from '../../clock.js';
+import { JobFailure } from '../job-type.js';
+import type { JobContext, JobOutcome } from '../job-type.js';
+import type { ExecutionRecord } from '../../store/executor-records.js';
+import type { AppRecord } from '../../store/records.js';
+import type { Store } from '../../store/store.js';
 import type { AppAuth } from './app-auth.js';
 import type { ExecutionHub } from './execution-hub.js';
 import type { ExecutorRegistry, ExecutorTarget } from './executor-registry.js';
 import { Router } from './route-strategies.js';
 import type { RouteStrategy } from './route-strategies.js';
-import type { GuardSource } from '../outbound/namespace-guards.js';
+import type { GuardSource } from '../../outbound/namespace-guards.js';
 import { ExecutorCallError, callExecutor, sendTrigger } from './xxl-protocol.js';
 import type { XxlCallOptions } from './xxl-protocol.js';
-import { ExpiringCache } from '../services/expiring-cache.js';
+import { ExpiringCache } from '../../runtime/expiring-cache.js';
 
 export type BlockStrategy = 'serial' | 'discard_later' | 'cover_early';
 export type GlueType = 'shell' | 'python' | 'nodejs';

@@ -7,9 +7,9 @@
  * It also wakes long-polling pull executors when work is queued for them on this node (other
  * nodes' queues are found by the poll's own periodic re-read).
  */
-import type { Clock, TimerHandle } from '../clock.js';
-import type { ExecutionRecord } from '../store/executor-records.js';
-import type { Store } from '../store/store.js';
+import type { Clock, TimerHandle } from '../../clock.js';
+import type { ExecutionRecord } from '../../store/executor-records.js';
+import type { Store } from '../../store/store.js';
 
 export interface ExecutionHubOptions {
   store: Store;

@@ -6,7 +6,7 @@
  * namespace allows (outbound/outbound-policy.ts; every call is checked again at connect time,
  * on the address the name resolves to).
  */
-import type { DestinationGuard } from '../outbound/outbound-policy.js';
+import type { DestinationGuard } from '../../outbound/outbound-policy.js';
 import { normaliseExecutorAddress } from './xxl-protocol.js';
 
 /** The reason the address is refused, or undefined when it may be called. */

@@ -6,10 +6,10 @@
  * live; pull executors send their lines themselves.
  */
 import type { Logger } from 'pino';
-import type { Clock } from '../clock.js';
-import type { ExecutionRecord, ExecutorProtocol } from '../store/executor-records.js';
-import type { RunRecord } from '../store/records.js';
-import type { Store } from '../store/store.js';
+import type { Clock } from '../../clock.js';
+import type { ExecutionRecord, ExecutorProtocol } from '../../store/executor-records.js';
+import type { RunRecord } from '../../store/records.js';
+import type { Store } from '../../store/store.js';
 import type { AppAuth } from './app-auth.js';
 import { PULL_ADDRESS_PREFIX } from './pull-queue.js';
 import { readExecutorLog } from './xxl-protocol.js';

@@ -7,11 +7,11 @@
  * Unlike XXL-JOB, a registration is routable at once (no 30 s refresh of address_list) and a
  * registryRemove takes the executor out of routing at once (#2422, #3452).
  */
-import type { Clock } from '../clock.js';
-import type { ExecutorMode, ExecutorProtocol, ExecutorRecord } from '../store/executor-records.js';
-import type { Store } from '../store/store.js';
+import type { Clock } from '../../clock.js';
+import type { ExecutorMode, ExecutorProtocol, ExecutorRecord } from '../../store/executor-records.js';
+import type { Store } from '../../store/store.js';
 import { normaliseExecutorAddress } from './xxl-protocol.js';
-import { ExpiringCache } from '../services/expiring-cache.js';
+import { ExpiringCache } from '../../runtime/expiring-cache.js';
 
 /** How long a live list is reused on the dispatch hot path; local changes invalidate it at once. */
 const LIVE_CACHE_MS = 1000;

@@ -4,12 +4,12 @@
  * the lost-executor monitor. kairos.ts wires it; the HTTP routes receive it.
  */
 import type { Logger } from 'pino';
-import type { Clock } from '../clock.js';
-import { serverGuards } from '../outbound/namespace-guards.js';
-import type { GuardSource } from '../outbound/namespace-guards.js';
-import { OutboundPolicy } from '../outbound/outbound-policy.js';
-import type { SecretBox } from '../services/secret-box.js';
-import type { Store } from '../store/store.js';
+import type { Clock } from '../../clock.js';
+import { serverGuards } from '../../outbound/namespace-guards.js';
+import type { GuardSource } from '../../outbound/namespace-guards.js';
+import { OutboundPolicy } from '../../outbound/outbound-policy.js';
+import type { SecretBox } from '../../secrets/secret-box.js';
+import type { Store } from '../../store/store.js';
 import { AppAuth } from './app-auth.js';
 import { CallbackProcessor } from './callbacks.js';
 import { ExecutorDispatcher } from './dispatcher.js';

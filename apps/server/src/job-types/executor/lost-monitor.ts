@@ -8,8 +8,8 @@
  * bound at 105 s while the docs promised 90 s.
  */
 import type { Logger } from 'pino';
-import type { Clock, TimerHandle } from '../clock.js';
-import type { Store } from '../store/store.js';
+import type { Clock, TimerHandle } from '../../clock.js';
+import type { Store } from '../../store/store.js';
 import type { ExecutionHub } from './execution-hub.js';
 
 export interface LostMonitorOptions {

@@ -5,10 +5,10 @@
  * waits until work is queued on this node, re-reading the store every `rereadMs` for work queued
  * on other nodes, up to the wait the executor asked for.
  */
-import type { Clock } from '../clock.js';
-import type { ExecutionRecord } from '../store/executor-records.js';
-import type { AppRecord } from '../store/records.js';
-import type { Store } from '../store/store.js';
+import type { Clock } from '../../clock.js';
+import type { ExecutionRecord } from '../../store/executor-records.js';
+import type { AppRecord } from '../../store/records.js';
+import type { Store } from '../../store/store.js';
 import type { ExecutionHub } from './execution-hub.js';
 import type { ExecutorRegistry } from './executor-registry.js';
 

@@ -7,11 +7,11 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import { GUARD_OPTION, guardAgent } from '../outbound/guarded-transport.js';
-import { OutboundPolicy, findDestinationRefusal } from '../outbound/outbound-policy.js';
-import type { DestinationGuard } from '../outbound/outbound-policy.js';
+import { GUARD_OPTION, guardAgent } from '../../outbound/guarded-transport.js';
+import { OutboundPolicy, findDestinationRefusal } from '../../outbound/outbound-policy.js';
+import type { DestinationGuard } from '../../outbound/outbound-policy.js';
 import type { XxlLogParam, XxlLogResult, XxlTriggerParam } from '@kairos/protocol';
-import type { ExecutorProtocol } from '../store/executor-records.js';
+import type { ExecutorProtocol } from '../../store/executor-records.js';
 
 /** XXL-JOB's default for connect + read (2.5+ `xxl.job.timeout`). */
 export const DEFAULT_EXECUTOR_CALL_TIMEOUT_MS = 3000;
