@@ -3,7 +3,7 @@
  * engine's reaction when a task is disabled, rescheduled or deleted.
  */
 import { Concurrency, Retry } from '@kairos/protocol';
-import type { Schedule, TaskCreate, TaskUpdate } from '@kairos/protocol';
+import type { CalendarChoice, Schedule, ScheduleRequest, TaskCreate, TaskUpdate } from '@kairos/protocol';
 import type { Clock } from '../clock.js';
 import { KairosError } from '../errors.js';
 import type { EventBus } from '../events.js';
@@ -47,7 +47,7 @@ export class TaskService {
     const app = await this.resolveApp(ns.id, input.app);
     const now = this.deps.clock.now();
     const { config, warnings } = await this.checkConfig(ns.id, input.type, input.config);
-    const schedule = await this.checkSchedule(input.schedule, ns.id, now);
+    const schedule = await this.checkSchedule(await this.namedCalendar(input.schedule, ns.id), ns.id, now);
     const task = await this.deps.store.createTask({
       namespaceId: ns.id,
       appId: app.id,
@@ -92,7 +92,11 @@ export class TaskService {
       input.schedule !== undefined || (input.enabled !== undefined && input.enabled !== current.enabled);
     if (input.schedule !== undefined)
       patch.schedule = await this.checkSchedule(
-        applySchedulePatch(current.schedule, input.schedule),
+        applySchedulePatch(current.schedule, {
+          ...input.schedule,
+          calendar:
+            input.schedule.calendar && (await this.calendarRef(input.schedule.calendar, current.namespaceId)),
+        }),
         current.namespaceId,
         now,
       );
@@ -117,7 +121,11 @@ export class TaskService {
     const ns = await this.deps.namespaces.resolve(input.namespace);
     await this.resolveApp(ns.id, input.app);
     const { warnings } = await this.checkConfig(ns.id, input.type, input.config);
-    const schedule = await this.checkSchedule(input.schedule, ns.id, this.deps.clock.now());
+    const schedule = await this.checkSchedule(
+      await this.namedCalendar(input.schedule, ns.id),
+      ns.id,
+      this.deps.clock.now(),
+    );
     return { warnings: [...warnings, ...scheduleWarnings(schedule)] };
   }
 
@@ -221,6 +229,29 @@ export class TaskService {
         );
       }
     }
+  }
+
+  /** The schedule with its calendar named by id (a name is looked up in the namespace). */
+  private async namedCalendar(schedule: ScheduleRequest, namespaceId: number): Promise<Schedule> {
+    if (!schedule.calendar) return schedule as Schedule;
+    return { ...schedule, calendar: await this.calendarRef(schedule.calendar, namespaceId) };
+  }
+
+  /** `{name, mode}` (or `"name"`) as `{id, mode}`; an unknown name is a 400 on `schedule.calendar`. */
+  private async calendarRef(
+    choice: CalendarChoice,
+    namespaceId: number,
+  ): Promise<{ id: number; mode: 'exclude' | 'include' }> {
+    if ('id' in choice) return choice;
+    const calendar = await this.deps.store.getCalendarByName(namespaceId, choice.name);
+    if (!calendar) {
+      throw new KairosError(
+        'VALIDATION_ERROR',
+        `schedule.calendar: no calendar named "${choice.name}" in this namespace`,
+        { field: 'schedule.calendar' },
+      );
+    }
+    return { id: calendar.id, mode: choice.mode };
   }
 
   /** Validates a schedule and fills what it leaves implicit (a fixed-rate anchor). */

@@ -33,6 +33,7 @@ import type { NodeStore } from './node-store.js';
 import { alertOperations } from './alert-operations.js';
 import type { AlertStore } from './alert-store.js';
 import type { StepRunner } from './write-steps.js';
+import { definitionWriteSteps, type DefinitionIds, type DefinitionWrites } from './definition-writes.js';
 import { accessOperations } from './access-queries.js';
 import { userOperations } from './user-queries.js';
 import type { AccessStore } from './access-store.js';
@@ -142,6 +143,7 @@ export class KyselyStore
   readonly adoptResumableRuns: Store['adoptResumableRuns'];
   readonly runStats: Store['runStats'];
   readonly #close: () => Promise<void>;
+  readonly #runSteps: StepRunner;
   #closing: Promise<void> | undefined;
 
   constructor(parts: KyselyStoreParts) {
@@ -173,6 +175,7 @@ export class KyselyStore
     if (x?.takeQueuedExecutions) this.takeQueuedExecutions = x.takeQueuedExecutions;
     if (x?.takeKillRequests) this.takeKillRequests = x.takeKillRequests;
     this.#close = parts.close;
+    this.#runSteps = parts.runSteps;
   }
 
   close(): Promise<void> {
@@ -301,6 +304,13 @@ export class KyselyStore
       () => this.db.deleteFrom('apps').where('id', '=', id).executeTakeFirst(),
     );
     return result.numDeletedRows > 0n;
+  }
+
+  // ------------------------------------------------------------ definitions (apply)
+
+  applyDefinitions(writes: DefinitionWrites): Promise<DefinitionIds> {
+    const now = this.now();
+    return this.#runSteps(() => definitionWriteSteps(this.db, writes, now));
   }
 
   // ------------------------------------------------------------ tasks
