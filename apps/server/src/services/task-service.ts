@@ -130,7 +130,7 @@ export class TaskService {
   }
 
   /** The config as reads show it: the job type may mask secrets (presentConfig). */
-  shownConfig(task: TaskRecord): Record<string, unknown> {
+  shownConfig(task: Pick<TaskRecord, 'type' | 'config'>): Record<string, unknown> {
     const present = this.deps.jobTypes.get(task.type)?.presentConfig;
     return present ? present(task.config) : task.config;
   }
@@ -185,7 +185,7 @@ export class TaskService {
    * Validates a config and turns it into its stored form (prepareConfig: secrets encrypted; a
    * masked secret sent back keeps the stored one of `previous`, same type only).
    */
-  private async checkConfig(
+  async checkConfig(
     namespaceId: number,
     type: string,
     raw: Record<string, unknown>,
@@ -275,11 +275,48 @@ export class TaskService {
         );
       }
     }
-    if (schedule.type === 'fixed_rate' && !schedule.startAt) {
-      // Anchor the slots now, visibly: every later slot is startAt + k * interval (no drift).
-      return { ...schedule, startAt: new Date(now + schedule.intervalSeconds * 1000).toISOString() };
+    return anchored(schedule, now);
+  }
+
+  /**
+   * Validates a schedule whose calendar is already known to exist (apply: perhaps one created
+   * by the same transaction) and fills what it leaves implicit (a fixed-rate anchor).
+   */
+  normalizeSchedule(schedule: Schedule, now: number): Schedule {
+    validateSchedule(schedule, now);
+    return anchored(schedule, now);
+  }
+
+  /** The first slot of a schedule from `now` under a calendar given by value (apply). */
+  firstFireWith(schedule: Schedule, now: number, calendar: CalendarRule | undefined): number | null {
+    return firstFireAt({ schedule, createdAt: now }, now, calendar);
+  }
+
+  /**
+   * What follows a task's change stored by someone else than this service (apply's transaction):
+   * the old schedule's planned slots dropped when it was rescheduled, and the change announced.
+   */
+  async changedElsewhere(task: TaskRecord, rescheduled: boolean): Promise<void> {
+    if (rescheduled) {
+      await this.dropPlannedRuns(
+        task.id,
+        task.enabled ? 'the task was rescheduled' : 'the task was disabled',
+      );
     }
-    return schedule;
+    this.deps.events.emit('task:changed', { task, rescheduled });
+  }
+
+  /** Cancels a task's running runs, before a delete stored elsewhere (apply's prune). */
+  async stopRuns(id: number): Promise<void> {
+    const active = await this.deps.store.listActiveRuns(id);
+    for (const run of active)
+      if (run.status === 'running') await this.deps.engine.cancel(run.id).catch(() => undefined);
+  }
+
+  /** What follows a task's delete stored elsewhere: its planned slots forgotten, the delete announced. */
+  deletedElsewhere(id: number): void {
+    this.deps.engine.forgetTask(id);
+    this.deps.events.emit('task:deleted', { taskId: id });
   }
 
   private async calendarRule(schedule: Schedule): Promise<CalendarRule | undefined> {
@@ -300,4 +337,12 @@ export class TaskService {
   dropPlannedRuns(taskId: number, why: string): Promise<void> {
     return this.deps.engine.cancelPlanned(taskId, why);
   }
+}
+
+/** A fixed-rate schedule without a start is anchored now, visibly: every later slot is startAt + k * interval (no drift). */
+function anchored(schedule: Schedule, now: number): Schedule {
+  if (schedule.type === 'fixed_rate' && !schedule.startAt) {
+    return { ...schedule, startAt: new Date(now + schedule.intervalSeconds * 1000).toISOString() };
+  }
+  return schedule;
 }
