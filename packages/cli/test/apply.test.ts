@@ -19,7 +19,7 @@ import { kairos as runKairos } from './harness.js';
 const kairos = (node: TestNode, argv: string[], options: { cwd?: string; stdin?: string } = {}) =>
   runKairos(argv, { env: { KAIROS_URL: node.url, KAIROS_TOKEN: ADMIN_TOKEN }, ...options });
 
-/** A server with an app (manual addresses), a calendar, and tasks using them and a named secret. */
+/** A server with an app (manual addresses), a calendar, tasks using them and a named secret, and an alert rule. */
 async function populated(): Promise<TestNode> {
   const node = await startTestNode();
   await node.api('POST', '/api/v1/secrets', { name: 'hook-token', value: 'Bearer abc' });
@@ -55,7 +55,20 @@ async function populated(): Promise<TestNode> {
       enabled: false,
     },
   ];
-  for (const task of tasks) expect((await node.api('POST', '/api/v1/tasks', task)).status).toBe(201);
+  const ids: number[] = [];
+  for (const task of tasks) {
+    const created = await node.api('POST', '/api/v1/tasks', task);
+    expect(created.status).toBe(201);
+    ids.push(created.body.id);
+  }
+  const ops = await node.api('POST', '/api/v1/contacts', { name: 'ops', email: 'ops@example.com' });
+  const rule = await node.api('POST', '/api/v1/alert-rules', {
+    name: 'nightly fails',
+    scope: { taskId: ids[0] },
+    on: 'failure',
+    notify: { contacts: [ops.body.id] },
+  });
+  expect(rule.status).toBe(201);
   return node;
 }
 
@@ -64,6 +77,8 @@ describe('kairos apply', () => {
     const source = await populated();
     const target = await startTestNode();
     await target.api('POST', '/api/v1/secrets', { name: 'hook-token', value: 'Bearer abc' });
+    // Contacts are people, not definitions: export names them, the target has its own.
+    await target.api('POST', '/api/v1/contacts', { name: 'ops', email: 'ops@example.com' });
     const dir = tempDataDir();
     expect((await kairos(source, ['export', '-o', 'kairos.yaml'], { cwd: dir })).code).toBe(0);
 
@@ -73,8 +88,9 @@ describe('kairos apply', () => {
     expect(first.stdout).toContain('  + app billing');
     expect(first.stdout).toContain('  + calendar cn-holidays');
     expect(first.stdout).toContain('  + task nightly');
-    expect(first.stdout).toContain('Plan: 4 to create, 0 to change, 0 unchanged, 0 to delete.');
-    expect(first.stdout).toContain('Applied: 4 created, 0 changed, 0 deleted.');
+    expect(first.stdout).toContain('  + alertRule nightly fails');
+    expect(first.stdout).toContain('Plan: 5 to create, 0 to change, 0 unchanged, 0 to delete.');
+    expect(first.stdout).toContain('Applied: 5 created, 0 changed, 0 deleted.');
 
     const exported = await kairos(target, ['export']);
     expect(parse(exported.stdout)).toEqual(parse(readFileSync(join(dir, 'kairos.yaml'), 'utf8')));
@@ -82,7 +98,7 @@ describe('kairos apply', () => {
     const tasksBefore = (await target.api('GET', '/api/v1/tasks')).body.items;
     const again = await kairos(target, ['apply', '-f', dir, '--yes']);
     expect(again.code).toBe(0);
-    expect(again.stdout).toContain('Nothing to change (4 unchanged).');
+    expect(again.stdout).toContain('Nothing to change (5 unchanged).');
     expect(again.stdout).not.toContain('Applied');
     expect((await target.api('GET', '/api/v1/tasks')).body.items).toEqual(tasksBefore);
   });
@@ -103,7 +119,8 @@ describe('kairos apply', () => {
       '  = task hourly',
       '  ~ task nightly',
       '      schedule.expression: "0 0 2 * * ?" -> "0 30 2 * * ?"',
-      'Plan: 0 to create, 1 to change, 3 unchanged, 0 to delete.',
+      '  = alertRule nightly fails',
+      'Plan: 0 to create, 1 to change, 4 unchanged, 0 to delete.',
       '',
     ]);
     const expression = async () =>

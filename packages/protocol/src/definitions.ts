@@ -1,10 +1,11 @@
 /**
  * Definitions as code: the document `kairos export` writes and `POST /api/v1/apply` (`kairos
- * apply -f`) takes back. A document is one namespace's apps, calendars and tasks, referring to
+ * apply -f`) takes back. A document is one namespace's apps, calendars, tasks and alert rules, referring to
  * one another by name (a task's `app` is an appName, a schedule's calendar `{name, mode}`), with
  * no ids and no secret values. Every object is strict: an unknown field is refused, naming it.
  */
 import { z } from 'zod';
+import { AlertOn, Channel, checkRuleThreshold } from './alerts.js';
 import { AppCreate, CalendarCreate, TaskCreate } from './schemas.js';
 
 export const DEFINITIONS_KIND = 'kairos/definitions';
@@ -22,10 +23,57 @@ export type CalendarDefinition = z.output<typeof CalendarDefinition>;
 export const TaskDefinition = TaskCreate.omit({ namespace: true }).extend({ app: z.string().min(1) });
 export type TaskDefinition = z.output<typeof TaskDefinition>;
 
+const names = (max: number) => z.array(z.string().min(1).max(200)).max(max);
+
 /**
- * One namespace's definitions. A kind left out (`apps`, `calendars`, `tasks`) is left alone,
- * even by a prune; a kind given, even empty, is the whole of that kind in the namespace for a
- * prune. `alertRules`, which export writes, are not applied yet: a warning says so.
+ * An alert rule as export writes it: its task, app, contacts and groups by name. A mute
+ * (`mutedUntil`) is the operators' state, not a definition: apply leaves it as it is.
+ */
+export const AlertRuleDefinition = z
+  .strictObject({
+    name: z.string().min(1).max(200),
+    scope: z.union([
+      z.strictObject({ task: z.string().min(1).max(200) }),
+      z.strictObject({ app: z.string().min(1).max(64) }),
+      z.strictObject({ namespace: z.string().min(1).max(63) }),
+    ]),
+    on: AlertOn,
+    threshold: z.number().optional(),
+    windowSeconds: z
+      .number()
+      .int()
+      .min(60)
+      .max(30 * 86_400)
+      .optional(),
+    notify: z
+      .strictObject({
+        contacts: names(500).default([]),
+        groups: names(100).default([]),
+        channels: z.array(Channel).min(1).max(4).optional(),
+      })
+      .refine((n) => n.contacts.length + n.groups.length > 0, {
+        message: 'name at least one contact or group',
+        path: ['contacts'],
+      }),
+    silenceSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(7 * 86_400)
+      .default(300),
+    templates: z.partialRecord(Channel, z.string().min(1).max(10_000)).optional(),
+    enabled: z.boolean().default(true),
+  })
+  // The checks of POST /alert-rules (only whether the scope is an app matters to them).
+  .superRefine((rule, ctx) =>
+    checkRuleThreshold({ ...rule, scope: 'app' in rule.scope ? rule.scope : { namespace: '-' } }, ctx),
+  );
+export type AlertRuleDefinition = z.output<typeof AlertRuleDefinition>;
+
+/**
+ * One namespace's definitions. A kind left out (`apps`, `calendars`, `tasks`, `alertRules`) is
+ * left alone, even by a prune; a kind given, even empty, is the whole of that kind in the
+ * namespace for a prune.
  */
 export const DefinitionsDocument = z.strictObject({
   kind: z.literal(DEFINITIONS_KIND),
@@ -36,7 +84,7 @@ export const DefinitionsDocument = z.strictObject({
   apps: z.array(AppDefinition).max(10_000).optional(),
   calendars: z.array(CalendarDefinition).max(10_000).optional(),
   tasks: z.array(TaskDefinition).max(10_000).optional(),
-  alertRules: z.array(z.unknown()).max(10_000).optional(),
+  alertRules: z.array(AlertRuleDefinition).max(10_000).optional(),
 });
 export type DefinitionsDocumentInput = z.input<typeof DefinitionsDocument>;
 export type DefinitionsDocument = z.output<typeof DefinitionsDocument>;
@@ -61,7 +109,7 @@ export type FieldChange = z.infer<typeof FieldChange>;
 
 export const ApplyChange = z.object({
   namespace: z.string(),
-  kind: z.enum(['app', 'calendar', 'task']),
+  kind: z.enum(['app', 'calendar', 'task', 'alertRule']),
   name: z.string(),
   action: z.enum(['create', 'update', 'unchanged', 'delete']),
   /** For `update`: the fields that change (secret values masked). */
@@ -74,7 +122,7 @@ export const ApplyPlan = z.object({
   /** true when the changes were stored (all of them, in one transaction). */
   applied: z.boolean(),
   changes: z.array(ApplyChange),
-  /** What creating or updating would warn about (ambiguous zones…), and what is not applied. */
+  /** What creating or updating would warn about (ambiguous zones…). */
   warnings: z.array(z.object({ field: z.string(), message: z.string() })),
 });
 export type ApplyPlan = z.infer<typeof ApplyPlan>;

@@ -1,11 +1,12 @@
 /**
  * Definitions as code (`POST /api/v1/apply`, `kairos apply -f`): documents in the shape `kairos
  * export` writes are compared with what each namespace holds, every definition checked as its
- * own route checks it (AppService, CalendarService, TaskService), and the plan stored in ONE
+ * own route checks it (AppService, CalendarService, TaskService, AlertService), and the plan stored in ONE
  * transaction (Store.applyDefinitions): all of it, or nothing when any part is refused. Applying
  * the same documents again finds everything unchanged.
  */
 import type {
+  AlertRuleDefinition,
   AppDefinition,
   ApplyChange,
   ApplyPlan,
@@ -18,7 +19,10 @@ import type { Clock } from '../clock.js';
 import { KairosError } from '../errors.js';
 import { noDefinitionWrites, type DefinitionRef, type DefinitionWrites } from '../store/definition-writes.js';
 import type { NamespaceRecord, TaskRecord } from '../store/records.js';
-import type { Page, PageRequest, Store } from '../store/store.js';
+import type { Store } from '../store/store.js';
+import type { AlertService } from '../alerts/alert-service.js';
+import { all, planNamespaceRules } from './apply-rule-plan.js';
+import { announceApplied } from './apply-announce.js';
 import type { AppService } from './app-service.js';
 import { planTask, type NamespaceCatalog } from './apply-task-plan.js';
 import { checkZone, normalizeDates, type CalendarService } from './calendar-service.js';
@@ -37,7 +41,11 @@ export interface ApplyServiceDeps {
   addressProblem?: (namespaceId: number, address: string) => Promise<KairosError | undefined>;
   /** An app's manual addresses changed (the executor registry forgets its cached routes). */
   addressesChanged?: (appId: number) => void;
+  /** Alerting (absent: the server has none, and documents with alert rules are refused). */
+  alerts?: Pick<AlertService, 'checkTemplates' | 'ruleChangedElsewhere'> | undefined;
 }
+
+type Kind = 'apps' | 'calendars' | 'tasks' | 'alertRules';
 
 interface Named<T> {
   def: T;
@@ -50,8 +58,9 @@ interface NamespaceFiles {
   apps: Map<string, Named<AppDefinition>>;
   calendars: Map<string, Named<CalendarDefinition>>;
   tasks: Map<string, Named<TaskDefinition>>;
+  alertRules: Map<string, Named<AlertRuleDefinition>>;
   /** The kinds the documents give (a prune removes only those), with where the first is given. */
-  kinds: Map<'apps' | 'calendars' | 'tasks', string>;
+  kinds: Map<Kind, string>;
 }
 
 /** A checked plan, ready to be stored. */
@@ -63,20 +72,11 @@ export interface PreparedApply {
   rescheduled: Set<number>;
   /** The names of the apps a prune deletes, to announce them. */
   deletedApps: Map<number, string>;
+  /** Rules deleted with their task or app (ON DELETE CASCADE), to announce them. */
+  cascadedRules: number[];
 }
 
 const ADMIN_KINDS = new Set(['app']);
-
-async function all<T>(list: (page: PageRequest) => Promise<Page<T>>): Promise<T[]> {
-  const items: T[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await list({ cursor, limit: 500 });
-    items.push(...page.items);
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor);
-  return items;
-}
 
 export class ApplyService {
   constructor(private readonly deps: ApplyServiceDeps) {}
@@ -89,11 +89,13 @@ export class ApplyService {
     const roles = new Map<string, Role>();
     const rescheduled = new Set<number>();
     const deletedApps = new Map<number, string>();
-    for (const files of await this.gather(request, warnings)) {
+    const cascadedRules: number[] = [];
+    for (const files of await this.gather(request)) {
       const planned = await this.planNamespace(files, request.prune, writes, now);
       changes.push(...planned.changes);
       warnings.push(...planned.warnings);
       for (const id of planned.rescheduled) rescheduled.add(id);
+      cascadedRules.push(...planned.cascadedRules);
       for (const id of writes.deleteApps) deletedApps.set(id, planned.appNames.get(id) ?? String(id));
       const changing = planned.changes.filter((c) => c.action !== 'unchanged');
       roles.set(files.ns.name, changing.some((c) => ADMIN_KINDS.has(c.kind)) ? 'admin' : 'editor');
@@ -104,6 +106,7 @@ export class ApplyService {
       writes,
       rescheduled,
       deletedApps,
+      cascadedRules,
     };
   }
 
@@ -114,28 +117,30 @@ export class ApplyService {
     // Running runs of pruned tasks are cancelled first: their rows go with the task.
     for (const id of writes.deleteTasks) await this.deps.tasks.stopRuns(id);
     const ids = await this.deps.store.applyDefinitions(writes);
-    await this.announce(prepared, ids);
+    await announceApplied(this.deps, prepared, ids);
     return { ...prepared.plan, applied: true };
   }
 
   // -------------------------------------------------------------------------------------
 
-  private async gather(request: ApplyRequest, warnings: ApplyPlan['warnings']): Promise<NamespaceFiles[]> {
+  private async gather(request: ApplyRequest): Promise<NamespaceFiles[]> {
     const byName = new Map<string, NamespaceFiles>();
     for (const [d, doc] of request.documents.entries()) {
       const at = `documents.${d}`;
       let files = byName.get(doc.namespace);
       if (!files) {
         const ns = await this.deps.namespaces.resolve(doc.namespace, `${at}.namespace`);
-        files = { ns, apps: new Map(), calendars: new Map(), tasks: new Map(), kinds: new Map() };
+        files = {
+          ns,
+          apps: new Map(),
+          calendars: new Map(),
+          tasks: new Map(),
+          alertRules: new Map(),
+          kinds: new Map(),
+        };
         byName.set(doc.namespace, files);
       }
-      const add = <T>(
-        kind: 'apps' | 'calendars' | 'tasks',
-        list: T[] | undefined,
-        key: (t: T) => string,
-        keyField: string,
-      ) => {
+      const add = <T>(kind: Kind, list: T[] | undefined, key: (t: T) => string, keyField: string) => {
         if (list === undefined) return;
         if (!files.kinds.has(kind)) files.kinds.set(kind, `${at}.${kind}`);
         const into = files[kind] as unknown as Map<string, Named<T>>;
@@ -155,10 +160,10 @@ export class ApplyService {
       add('apps', doc.apps, (a) => a.appName, 'appName');
       add('calendars', doc.calendars, (c) => c.name, 'name');
       add('tasks', doc.tasks, (t) => t.name, 'name');
-      if (doc.alertRules && doc.alertRules.length > 0) {
-        warnings.push({
+      add('alertRules', doc.alertRules, (r) => r.name, 'name');
+      if (doc.alertRules?.length && !this.deps.alerts) {
+        throw new KairosError('VALIDATION_ERROR', `${at}.alertRules: this server has no alerting`, {
           field: `${at}.alertRules`,
-          message: 'alert rules are not applied (apply manages apps, calendars and tasks): left as they are',
         });
       }
     }
@@ -276,10 +281,13 @@ export class ApplyService {
     // Tasks, against the apps and calendars above.
     const rescheduled: number[] = [];
     const kept = new Map<number, TaskRecord>();
+    const taskRefs = new Map<string, DefinitionRef>();
     for (const task of tasks) {
-      if (files.tasks.has(task.name)) continue;
-      if (!prune || !files.kinds.has('tasks')) kept.set(task.id, task);
-      else {
+      if (files.tasks.has(task.name)) taskRefs.set(task.name, { id: task.id });
+      else if (!prune || !files.kinds.has('tasks')) {
+        kept.set(task.id, task);
+        taskRefs.set(task.name, { id: task.id });
+      } else {
         writes.deleteTasks.push(task.id);
         deletes.push({ ...base('task', task.name), action: 'delete', fields: [] });
       }
@@ -289,14 +297,45 @@ export class ApplyService {
       const decided = await planTask(this.deps.tasks, catalog, def, field, current, now);
       changes.push(decided.change);
       warnings.push(...decided.warnings);
-      if (decided.write?.kind === 'create') writes.createTasks.push(decided.write.entry);
+      if (decided.write?.kind === 'create') {
+        taskRefs.set(def.name, { created: writes.createTasks.length });
+        writes.createTasks.push(decided.write.entry);
+      }
       if (decided.write?.kind === 'update') {
         writes.updateTasks.push(decided.write.entry);
         if (decided.write.rescheduled) rescheduled.push(decided.write.entry.id);
       }
     }
     this.refuseOrphans(files, kept, catalog, writes);
-    return { changes: [...changes, ...deletes], warnings, rescheduled, appNames: catalog.appNames };
+
+    // Alert rules, against the tasks and apps above.
+    const rules = await planNamespaceRules(
+      {
+        store: this.deps.store,
+        namespaceId,
+        namespace: ns.name,
+        rules: files.alertRules,
+        prune: prune && files.kinds.has('alertRules'),
+        tasks: taskRefs,
+        apps: catalog.apps,
+        taskNames: new Map(tasks.map((t) => [t.id, t.name])),
+        appNames: catalog.appNames,
+        checkTemplates: this.deps.alerts && ((t) => this.deps.alerts!.checkTemplates(t)),
+      },
+      writes,
+    );
+    return {
+      changes: [
+        ...changes,
+        ...rules.changes.filter((c) => c.action !== 'delete'),
+        ...deletes,
+        ...rules.changes.filter((c) => c.action === 'delete'),
+      ],
+      warnings,
+      rescheduled,
+      appNames: catalog.appNames,
+      cascadedRules: rules.cascaded,
+    };
   }
 
   /** A prune may not delete an app or calendar that a task kept on the server still uses. */
@@ -337,31 +376,5 @@ export class ApplyService {
       if (problem)
         throw new KairosError(problem.code, `${field}.${i}: ${problem.message}`, { field: `${field}.${i}` });
     }
-  }
-
-  private async announce(prepared: PreparedApply, ids: { apps: number[]; tasks: number[] }) {
-    const { writes, rescheduled } = prepared;
-    const { store, apps, calendars, tasks } = this.deps;
-    for (const [i, app] of writes.createApps.entries())
-      apps.changed({ id: ids.apps[i]!, appName: app.appName });
-    for (const { id } of writes.updateApps) {
-      const app = await store.getApp(id);
-      if (app) apps.changed(app);
-    }
-    for (const { app } of writes.setAddresses)
-      this.deps.addressesChanged?.('id' in app ? app.id : ids.apps[app.created]!);
-    for (const { id } of writes.updateCalendars)
-      await calendars.changedElsewhere(id, await store.getCalendar(id));
-    for (const id of ids.tasks) {
-      const task = await store.getTask(id);
-      if (task) await tasks.changedElsewhere(task, false);
-    }
-    for (const { id } of writes.updateTasks) {
-      const task = await store.getTask(id);
-      if (task) await tasks.changedElsewhere(task, rescheduled.has(id));
-    }
-    for (const id of writes.deleteTasks) tasks.deletedElsewhere(id);
-    for (const id of writes.deleteCalendars) await calendars.changedElsewhere(id, undefined);
-    for (const id of writes.deleteApps) apps.changed({ id, appName: prepared.deletedApps.get(id) ?? '' });
   }
 }

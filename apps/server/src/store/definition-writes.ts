@@ -1,6 +1,6 @@
 /**
  * The writes of one `apply` (services/apply-service.ts): apps, their manual executor addresses,
- * calendars and tasks created, changed and deleted, as ONE multi-statement write (write-steps.ts)
+ * calendars, tasks and alert rules created, changed and deleted, as ONE multi-statement write (write-steps.ts)
  * so that either all of it is stored or none of it: a failing statement (a name taken meanwhile,
  * a foreign key) rolls back the statements before it, on both dialects.
  *
@@ -11,6 +11,8 @@
 import type { Kysely } from 'kysely';
 import type { Database } from './db-schema.js';
 import type { ExecutorTables } from './executor-records.js';
+import { alertRuleColumns, ruleColumns } from './alert-queries.js';
+import type { AlertRulePatch, AlertRuleScope, AlertTables, NewAlertRule } from './alert-records.js';
 import {
   appColumns,
   appPatchColumns,
@@ -33,6 +35,12 @@ export interface TaskRefs {
   calendar?: DefinitionRef;
 }
 
+/** Where an alert rule's task or app comes from when created by the same write (replaces its scope's id). */
+export interface RuleRefs {
+  task?: DefinitionRef;
+  app?: DefinitionRef;
+}
+
 export interface DefinitionWrites {
   createApps: NewApp[];
   updateApps: { id: number; patch: AppPatch }[];
@@ -42,6 +50,10 @@ export interface DefinitionWrites {
   updateCalendars: { id: number; patch: CalendarPatch }[];
   createTasks: { task: NewTask; refs: TaskRefs }[];
   updateTasks: { id: number; patch: TaskPatch; refs: TaskRefs }[];
+  createRules: { rule: NewAlertRule; refs: RuleRefs }[];
+  /** `scope`: the rule watches another task, app or the namespace. */
+  updateRules: { id: number; patch: AlertRulePatch; scope?: AlertRuleScope; refs: RuleRefs }[];
+  deleteRules: number[];
   deleteTasks: number[];
   deleteCalendars: number[];
   deleteApps: number[];
@@ -52,6 +64,7 @@ export interface DefinitionIds {
   apps: number[];
   calendars: number[];
   tasks: number[];
+  rules: number[];
 }
 
 export const noDefinitionWrites = (): DefinitionWrites => ({
@@ -62,6 +75,9 @@ export const noDefinitionWrites = (): DefinitionWrites => ({
   updateCalendars: [],
   createTasks: [],
   updateTasks: [],
+  createRules: [],
+  updateRules: [],
+  deleteRules: [],
   deleteTasks: [],
   deleteCalendars: [],
   deleteApps: [],
@@ -76,8 +92,8 @@ export function* definitionWriteSteps(
   writes: DefinitionWrites,
   now: number,
 ): WriteSteps<DefinitionIds> {
-  const db = kysely.withTables<ExecutorTables>();
-  const ids: DefinitionIds = { apps: [], calendars: [], tasks: [] };
+  const db = kysely.withTables<ExecutorTables>().withTables<AlertTables>();
+  const ids: DefinitionIds = { apps: [], calendars: [], tasks: [], rules: [] };
   const idOf = (ref: DefinitionRef, created: number[]): number => {
     if ('id' in ref) return ref.id;
     const id = created[ref.created];
@@ -142,6 +158,35 @@ export function* definitionWriteSteps(
       .where('id', '=', id)
       .compile();
   }
+  const scoped = (scope: AlertRuleScope, refs: RuleRefs): AlertRuleScope =>
+    scope.kind === 'task' && refs.task
+      ? { kind: 'task', taskId: idOf(refs.task, ids.tasks) }
+      : scope.kind === 'app' && refs.app
+        ? { kind: 'app', appId: idOf(refs.app, ids.apps) }
+        : scope;
+  for (const { rule, refs } of writes.createRules) {
+    const [row] = yield db
+      .insertInto('alert_rules')
+      .values(alertRuleColumns({ ...rule, scope: scoped(rule.scope, refs) }, now))
+      .returning('id')
+      .compile();
+    ids.rules.push(Number(row!['id']));
+  }
+  for (const { id, patch, scope, refs } of writes.updateRules) {
+    const where = scope && scoped(scope, refs);
+    const columns = {
+      ...ruleColumns(patch),
+      ...(where
+        ? {
+            scope_task_id: where.kind === 'task' ? where.taskId : null,
+            scope_app_id: where.kind === 'app' ? where.appId : null,
+          }
+        : {}),
+      updated_at: now,
+    };
+    yield db.updateTable('alert_rules').set(columns).where('id', '=', id).compile();
+  }
+  for (const id of writes.deleteRules) yield db.deleteFrom('alert_rules').where('id', '=', id).compile();
   // runs, run logs and events go with their task: ON DELETE CASCADE.
   for (const id of writes.deleteTasks) yield db.deleteFrom('tasks').where('id', '=', id).compile();
   for (const id of writes.deleteCalendars) yield db.deleteFrom('calendars').where('id', '=', id).compile();

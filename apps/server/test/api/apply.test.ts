@@ -220,6 +220,75 @@ describe('POST /api/v1/apply', () => {
     expect(fresh.body.error.message).toMatch(/secretRef/);
   });
 
+  it('applies alert rules by name: a new task as scope, contacts and groups; then unchanged', async () => {
+    const node = await startTestNode();
+    await withSecret(node);
+    const ops = await node.api('POST', '/api/v1/contacts', { name: 'ops', email: 'ops@example.com' });
+    await node.api('POST', '/api/v1/contact-groups', { name: 'oncall', contacts: [ops.body.id] });
+    const rule = {
+      name: 'nightly fails',
+      scope: { task: 'nightly' },
+      on: 'failure',
+      notify: { contacts: ['ops'] },
+    };
+    const slow = {
+      name: 'billing slow',
+      scope: { app: 'billing' },
+      on: 'duration',
+      threshold: 60,
+      notify: { groups: ['oncall'], channels: ['email'] },
+    };
+    const doc = document({ alertRules: [rule, slow] });
+
+    const first = await apply(node, [doc]);
+    expect(first.status).toBe(200);
+    expect(actions(first.body)).toContain('create alertRule default/nightly fails');
+    const nightly = (await node.api('GET', '/api/v1/tasks')).body.items.find(
+      (t: any) => t.name === 'nightly',
+    );
+    const rules = (await node.api('GET', '/api/v1/alert-rules')).body.items;
+    expect(rules.find((r: any) => r.name === 'nightly fails')).toMatchObject({
+      scope: { taskId: nightly.id },
+      on: 'failure',
+      notify: { contacts: [ops.body.id] },
+    });
+    expect(rules.find((r: any) => r.name === 'billing slow')).toMatchObject({
+      scope: { app: 'billing' },
+      threshold: 60,
+    });
+
+    const again = await apply(node, [doc]);
+    expect(again.body.changes.every((c: any) => c.action === 'unchanged')).toBe(true);
+
+    const edited = document({ alertRules: [{ ...rule, on: 'timeout' }, slow] });
+    const changed = await apply(node, [edited]);
+    expect(changed.body.changes.find((c: any) => c.name === 'nightly fails')).toMatchObject({
+      action: 'update',
+      fields: [{ field: 'on', from: 'failure', to: 'timeout' }],
+    });
+
+    // An unknown contact names its field; nothing of the apply is stored.
+    const unknown = document({ alertRules: [{ ...rule, notify: { contacts: ['ops', 'nobody'] } }] });
+    (unknown.tasks[0] as any).description = 'not stored';
+    const refused = await apply(node, [unknown]);
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.field).toBe('documents.0.alertRules.0.notify.contacts.1');
+    const stored = (await node.api('GET', '/api/v1/tasks')).body.items.find((t: any) => t.name === 'nightly');
+    expect(stored.description).toBeNull();
+
+    // Pruning the rules the file leaves out, and the task's rule going with the pruned task.
+    const pruned = await apply(node, [document({ alertRules: [slow], tasks: [document().tasks[1]] })], {
+      prune: true,
+    });
+    expect(pruned.status).toBe(200);
+    expect(actions(pruned.body)).toEqual(
+      expect.arrayContaining(['delete task default/nightly', 'delete alertRule default/nightly fails']),
+    );
+    expect((await node.api('GET', '/api/v1/alert-rules')).body.items.map((r: any) => r.name)).toEqual([
+      'billing slow',
+    ]);
+  });
+
   it('needs editor in every namespace named, admin where apps change', async () => {
     const node = await startTestNode();
     await createNamespace(node, 'alpha');

@@ -42,6 +42,29 @@ export function defineDefinitionsContract(ctx: ContractContext): void {
         refs: { app: { created: 0 }, calendar: { created: 0 } },
       });
       writes.updateTasks.push({ id: kept.id, patch: { description: 'changed' }, refs: {} });
+      const contact = await store.createContact({
+        namespaceId: seeded.ns.id,
+        name: 'ops',
+        email: 'ops@example.com',
+        phone: null,
+        webhook: null,
+      });
+      writes.createRules.push({
+        rule: {
+          namespaceId: seeded.ns.id,
+          name: 'nightly fails',
+          scope: { kind: 'task', taskId: 0 },
+          on: 'failure',
+          threshold: null,
+          windowSeconds: null,
+          notify: { contacts: [contact.id], groups: [] },
+          silenceSeconds: 300,
+          mutedUntil: null,
+          enabled: true,
+          templates: null,
+        },
+        refs: { task: { created: 0 } },
+      });
       writes.deleteTasks.push(old.id);
 
       const ids = await store.applyDefinitions(writes);
@@ -57,6 +80,7 @@ export function defineDefinitionsContract(ctx: ContractContext): void {
       expect((await store.listTasksUsingCalendar(calendar!.id)).map((t) => t.id)).toEqual([task!.id]);
       expect((await store.getTask(kept.id))?.description).toBe('changed');
       expect(await store.getTask(old.id)).toBeUndefined();
+      expect((await store.getAlertRule(ids.rules[0]!))?.scope).toEqual({ kind: 'task', taskId: task!.id });
     });
 
     it('a statement failing in the middle leaves nothing of the write', async () => {
