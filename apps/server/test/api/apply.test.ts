@@ -6,6 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import { startTestNode, type TestNode } from '../support/test-node.js';
 import { callAs, createNamespace, createToken } from '../access/access-fixtures.js';
+import { postgresReachable, testSchema } from '../support/postgres.js';
+
+const pgReachable = await postgresReachable();
 
 const document = (overrides: Record<string, unknown> = {}) => ({
   kind: 'kairos/definitions',
@@ -323,4 +326,36 @@ describe('POST /api/v1/apply', () => {
     expect(elsewhere.body.error.field).toBe('documents.1.namespace');
     expect((await node.api('GET', '/api/v1/apps?namespace=alpha')).body.items).toHaveLength(1);
   });
+
+  it.skipIf(!pgReachable)(
+    'on PostgreSQL: applies in one transaction, again unchanged, a refusal stores nothing',
+    async () => {
+      const schema = await testSchema();
+      const node = await startTestNode({ config: { databaseUrl: schema.databaseUrl } });
+      await withSecret(node);
+      const ops = await node.api('POST', '/api/v1/contacts', { name: 'ops', email: 'ops@example.com' });
+      expect(ops.status).toBe(201);
+      const rule = {
+        name: 'nightly fails',
+        scope: { task: 'nightly' },
+        on: 'failure',
+        notify: { contacts: ['ops'] },
+      };
+      const doc = document({ alertRules: [rule] });
+      const first = await apply(node, [doc]);
+      expect(first.status).toBe(200);
+      expect(first.body.applied).toBe(true);
+      const again = await apply(node, [doc]);
+      expect(again.body.changes.every((c: any) => c.action === 'unchanged')).toBe(true);
+
+      const bad = document({ apps: [...document().apps, { appName: 'payroll', name: 'Payroll' }] });
+      (bad.tasks[1] as any).app = 'no-such-app';
+      const refused = await apply(node, [bad]);
+      expect(refused.status).toBe(400);
+      expect(refused.body.error.field).toBe('documents.0.tasks.1.app');
+      expect((await node.api('GET', '/api/v1/apps')).body.items.map((a: any) => a.appName)).toEqual([
+        'billing',
+      ]);
+    },
+  );
 });
