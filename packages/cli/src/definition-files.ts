@@ -10,6 +10,7 @@ import { join, relative, resolve } from 'node:path';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments } from 'yaml';
 import type { Document, Node } from 'yaml';
 import { CliError } from './args.js';
+import { readAll } from './load-file.js';
 
 export interface DefinitionFile {
   /** As the user knows it: relative to the working directory. */
@@ -23,10 +24,21 @@ export interface DefinitionFile {
 
 const EXTENSIONS = /\.(ya?ml|json)$/i;
 
-/** The documents of every file or directory given, in order; an unreadable or malformed file throws naming it. */
-export async function loadDefinitionFiles(paths: string[], cwd: string): Promise<DefinitionFile[]> {
+/**
+ * The documents of every file or directory given, in order (`-` is stdin); an unreadable or
+ * malformed file throws naming it.
+ */
+export async function loadDefinitionFiles(
+  paths: string[],
+  cwd: string,
+  stdin?: AsyncIterable<string | Uint8Array>,
+): Promise<DefinitionFile[]> {
   const files: string[] = [];
   for (const path of paths) {
+    if (path === '-') {
+      files.push('-');
+      continue;
+    }
     const full = resolve(cwd, path);
     const info = await stat(full).catch(() => undefined);
     if (!info) throw new CliError('INVALID_FILE', `cannot read ${path}: no such file or directory`);
@@ -40,9 +52,14 @@ export async function loadDefinitionFiles(paths: string[], cwd: string): Promise
   const documents: DefinitionFile[] = [];
   for (const file of files) {
     const near = relative(cwd, file);
-    const label = near && !near.startsWith('..') ? near : file;
+    const label = file === '-' ? 'stdin' : near && !near.startsWith('..') ? near : file;
+    let text: string;
+    if (file === '-') {
+      if (!stdin) throw new CliError('INVALID_FILE', 'cannot read stdin (-f -): no input stream');
+      text = await readAll(stdin);
+    } else text = await readFile(file, 'utf8');
     const lines = new LineCounter();
-    const parsed = parseAllDocuments(await readFile(file, 'utf8'), {
+    const parsed = parseAllDocuments(text, {
       lineCounter: lines,
       prettyErrors: false,
     });

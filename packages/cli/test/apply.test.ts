@@ -128,6 +128,15 @@ describe('kairos apply', () => {
         .expression;
     expect(await expression()).toBe('0 0 2 * * ?');
 
+    const piped = await kairos(node, ['apply', '-f', '-', '--dry-run'], {
+      stdin: readFileSync(file, 'utf8'),
+    });
+    expect(piped.stderr).toBe('');
+    expect(piped.stdout).toContain('      schedule.expression: "0 0 2 * * ?" -> "0 30 2 * * ?"');
+    const unconfirmed = await kairos(node, ['apply', '-f', '-'], { stdin: readFileSync(file, 'utf8') });
+    expect(unconfirmed.code).toBe(2);
+    expect(unconfirmed.stderr).toContain('pass --yes or --dry-run');
+
     const refused = await kairos(node, ['apply', '-f', file], { stdin: 'n\n' });
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('Apply these changes? [y/N]');

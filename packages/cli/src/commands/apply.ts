@@ -13,7 +13,7 @@ import { commandHelp } from '../help.js';
 
 const HELP = commandHelp(`
 Usage:
-  kairos apply -f FILE|DIR [-f …] [--prune] [--dry-run] [--yes]
+  kairos apply -f FILE|DIR|- [-f …] [--prune] [--dry-run] [--yes]
 
 Creates and updates apps, calendars, tasks and alert rules from YAML (or JSON) files in the shape
 \`kairos export\` writes: one or more documents per file (\`---\` between them), a directory
@@ -30,7 +30,7 @@ Alert rules name their contacts and contact groups, which must exist (export doe
 them).
 
 Flags:
-  -f, --file PATH  a file or a directory (repeatable)
+  -f, --file PATH  a file or a directory (repeatable); - reads stdin
   --prune          also delete what the files do not define, only in the namespaces they name
                    and only the kinds they list (a document without \`calendars:\` prunes none)
   --dry-run        show the plan and change nothing
@@ -52,7 +52,7 @@ async function run(args: string[], ctx: CommandContext): Promise<number> {
   if (paths.length === 0) throw new UsageError('give the definitions with -f FILE or -f DIR');
   const settings = ctx.settings(globals);
   const client = ctx.client(settings);
-  const files = await loadDefinitionFiles(paths, ctx.io.cwd ?? process.cwd());
+  const files = await loadDefinitionFiles(paths, ctx.io.cwd ?? process.cwd(), ctx.io.stdin);
   // What the documents must hold is the server's to judge (and to show at its line).
   const documents = files.map((f) => f.value as DefinitionsDocumentInput);
   const request = { documents, prune: values.prune === true };
@@ -70,6 +70,11 @@ async function run(args: string[], ctx: CommandContext): Promise<number> {
   };
   if (!settings.json) ctx.print(...formatPlan(plan, place));
   if (counts.changing === 0 || dryRun) return 0;
+  if (values.yes !== true && paths.includes('-')) {
+    throw new UsageError(
+      'the definitions came from stdin (-f -), which cannot confirm too: pass --yes or --dry-run',
+    );
+  }
   if (values.yes !== true && !(await confirm(ctx))) {
     ctx.note('nothing applied');
     return 1;
