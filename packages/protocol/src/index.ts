@@ -9,3 +9,4 @@ export * from './stats.js';
 export * from './security.js';
 export * from './access.js';
 export * from './retention.js';
+export * from './xxl-job.js';
