@@ -10,7 +10,7 @@ import { KairosError } from '../errors.js';
 import type { DefinitionRef, DefinitionWrites } from '../store/definition-writes.js';
 import type { TaskRecord } from '../store/records.js';
 import type { TaskPatch } from '../store/store.js';
-import { scheduleWarnings } from '../time/index.js';
+import { scheduleWarnings } from '@kairos/time';
 import { clearSecrets, fieldChanges, keepReferencedSecrets, within } from './definition-diff.js';
 import type { TaskService } from './task-service.js';
 

@@ -262,16 +262,7 @@ export class TaskService {
     options: { allowPast?: boolean } = {},
   ): Promise<Schedule> {
     // A preview may look at the past: judge a one-time instant against the epoch, not now.
-    try {
-      validateSchedule(schedule, options.allowPast ? 0 : now);
-    } catch (error) {
-      if (!(error instanceof ScheduleError)) throw error;
-      throw new KairosError(error.code, error.message, {
-        field: error.field,
-        details: error.details,
-        cause: error.cause,
-      });
-    }
+    checkedSchedule(schedule, options.allowPast ? 0 : now);
     if (schedule.calendar) {
       const calendar = await this.deps.store.getCalendar(schedule.calendar.id);
       if (!calendar || calendar.namespaceId !== namespaceId) {
@@ -292,7 +283,7 @@ export class TaskService {
    * by the same transaction) and fills what it leaves implicit (a fixed-rate anchor).
    */
   normalizeSchedule(schedule: Schedule, now: number): Schedule {
-    validateSchedule(schedule, now);
+    checkedSchedule(schedule, now);
     return anchored(schedule, now);
   }
 
@@ -349,6 +340,20 @@ export class TaskService {
 }
 
 /** A fixed-rate schedule without a start is anchored now, visibly: every later slot is startAt + k * interval (no drift). */
+/** validateSchedule's ScheduleError as the API's error (the same code, field and reason). */
+function checkedSchedule(schedule: Schedule, now: number): void {
+  try {
+    validateSchedule(schedule, now);
+  } catch (error) {
+    if (!(error instanceof ScheduleError)) throw error;
+    throw new KairosError(error.code, error.message, {
+      field: error.field,
+      details: error.details,
+      cause: error.cause,
+    });
+  }
+}
+
 function anchored(schedule: Schedule, now: number): Schedule {
   if (schedule.type === 'fixed_rate' && !schedule.startAt) {
     return { ...schedule, startAt: new Date(now + schedule.intervalSeconds * 1000).toISOString() };

@@ -4,7 +4,7 @@
  * the apps routes need); a dry run answers the same plan and stores nothing.
  */
 import { ApplyPlan, ApplyRequest } from '@kairos/protocol';
-import { refuseExecutorAddress } from '../../dispatch/executor-address.js';
+import { refuseExecutorAddress } from '../../job-types/executor/executor-address.js';
 import { KairosError } from '../../errors.js';
 import { ApplyService } from '../../services/apply-service.js';
 import type { ApiContext } from '../context.js';
