@@ -176,6 +176,13 @@ describe('POST /api/v1/apply', () => {
     expect(noApp.body.error.field).toBe('documents.0.tasks.1.app');
     expect(noApp.body.error.message).toMatch(/no app "no-such-app"/);
 
+    const badCron = document();
+    (badCron.tasks[0] as any).schedule.expression = '0 0 25 * * ?';
+    const cron = await apply(node, [badCron]);
+    expect(cron.status).toBe(400);
+    expect(cron.body.error.code).toBe('INVALID_CRON');
+    expect(cron.body.error.field).toBe('documents.0.tasks.0.schedule.expression');
+
     const badCalendar = document();
     (badCalendar.tasks[0] as any).schedule.calendar = 'nope';
     const noCalendar = await apply(node, [badCalendar]);
