@@ -96,7 +96,10 @@ export class ApplyService {
       warnings.push(...planned.warnings);
       for (const id of planned.rescheduled) rescheduled.add(id);
       cascadedRules.push(...planned.cascadedRules);
-      for (const id of writes.deleteApps) deletedApps.set(id, planned.appNames.get(id) ?? String(id));
+      for (const id of writes.deleteApps) {
+        const name = planned.appNames.get(id);
+        if (name !== undefined) deletedApps.set(id, name);
+      }
       const changing = planned.changes.filter((c) => c.action !== 'unchanged');
       roles.set(files.ns.name, changing.some((c) => ADMIN_KINDS.has(c.kind)) ? 'admin' : 'editor');
     }
