@@ -1,4 +1,5 @@
 export * from './schemas.js';
+export * from './definitions.js';
 export * from './run-events.js';
 export * from './executors.js';
 export * from './nodes.js';

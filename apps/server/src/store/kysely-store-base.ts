@@ -25,6 +25,7 @@ import type { SpaceReport } from './retention-store.js';
 import type { NodeStore } from './node-store.js';
 import { alertOperations } from './alert-operations.js';
 import type { StepRunner } from './write-steps.js';
+import { definitionWriteSteps, type DefinitionIds, type DefinitionWrites } from './definition-writes.js';
 import { accessOperations } from './access-queries.js';
 import { userOperations } from './user-queries.js';
 import type { Store, StoreCapabilities } from './store.js';
@@ -100,6 +101,8 @@ export function openKyselyStore(parts: KyselyStoreParts): Store {
     ...accessOperations(parts),
     ...userOperations(parts),
     ...retentionOperations(parts),
+    applyDefinitions: (writes: DefinitionWrites): Promise<DefinitionIds> =>
+      parts.runSteps(() => definitionWriteSteps(parts.db, writes, parts.now())),
     appendRunEvents: parts.appendRunEvents ?? ((entries) => events.appendRunEvents(entries)),
     listRunEvents: (runId, afterSeq, limit) => events.listRunEvents(runId, afterSeq, limit),
     lastRunEventSeq: (runId) => events.lastRunEventSeq(runId),
