@@ -56,6 +56,7 @@ export default tseslint.config(
     cluster: ['http', 'alerts', 'metrics', 'dev'],
     services: ['http', 'alerts', 'metrics', 'cluster', 'dev'],
     http: ['dev'],
+    gates: ['*'],
   }),
   {
     // Tests read API answers as loosely typed JSON.

@@ -28,6 +28,8 @@ import { outboundRulesOperations, type OutboundRulesStore } from './outbound-rul
 import { secretOperations, type SecretStore } from './secret-queries.js';
 import { nodeOperations } from './node-queries.js';
 import { retentionOperations } from './retention-queries.js';
+import { deadLetterOperations } from './dead-letter-queries.js';
+import type { DeadLetterStore } from './dead-letter-store.js';
 import type { RetentionStore, SpaceReport } from './retention-store.js';
 import type { NodeStore } from './node-store.js';
 import { alertOperations } from './alert-operations.js';
@@ -109,6 +111,7 @@ export function openKyselyStore(parts: KyselyStoreParts): Store {
     accessOperations(parts),
     userOperations(parts),
     retentionOperations(parts),
+    deadLetterOperations(parts),
   );
 }
 
@@ -125,6 +128,7 @@ export class KyselyStore
       | keyof SecretStore
       | keyof AccessStore
       | keyof RetentionStore
+      | keyof DeadLetterStore
     >
 {
   readonly dialect: Store['dialect'];
