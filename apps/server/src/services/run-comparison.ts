@@ -19,6 +19,15 @@ interface TrackNodeLike {
 
 const numOrNull = (v: unknown): number | null => (typeof v === 'number' ? v : null);
 
+/**
+ * Outputs as compared: without Dify's `sys.*` values (a Start node's run ids, timestamps and
+ * user), which differ on every run by nature; they are still shown.
+ */
+function comparable(outputs: unknown): unknown {
+  if (typeof outputs !== 'object' || outputs === null || Array.isArray(outputs)) return outputs;
+  return Object.fromEntries(Object.entries(outputs).filter(([key]) => !key.startsWith('sys.')));
+}
+
 function sideOf(node: TrackNodeLike): ComparedNodeSide {
   return {
     status: typeof node.status === 'string' ? node.status : 'unknown',
@@ -62,7 +71,7 @@ export function compareNodes(left: unknown[], right: unknown[]): ComparedNode[] 
         left !== null &&
         right !== null &&
         left.status === right.status &&
-        isDeepStrictEqual(left.outputs, right.outputs),
+        isDeepStrictEqual(comparable(left.outputs), comparable(right.outputs)),
     };
   });
 }
