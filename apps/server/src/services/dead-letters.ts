@@ -112,7 +112,7 @@ async function openDeadLetters(deps: DeadLetterDeps, request: DeadLetterRequest)
     } else if (letter.action !== null) {
       results.set(
         index,
-        failure(runId, index, 'CONFLICT', `dead letter ${runId} was ${letter.action} already`),
+        failure(runId, index, 'CONFLICT', `dead letter ${runId} was ${letter.action.action} already`),
       );
     } else if (seen.has(runId)) {
       results.set(index, failure(runId, index, 'CONFLICT', `run ${runId} is named twice`));

@@ -71,7 +71,9 @@ describe('dead letters API', () => {
     expect(stored).toMatchObject({ replayOf: a.id, triggerType: 'redrive', status: 'failed' });
     // Redriving it again is refused; it left the open list and the redrive is its own dead letter.
     const twice = await node.api('POST', '/api/v1/dead-letters/redrive', { runIds: [a.id] });
-    expect(twice.body.items[0]).toMatchObject({ error: { code: 'CONFLICT', field: 'runIds.0' } });
+    expect(twice.body.items[0]).toMatchObject({
+      error: { code: 'CONFLICT', field: 'runIds.0', message: `dead letter ${a.id} was redriven already` },
+    });
     const open = await node.api('GET', '/api/v1/dead-letters');
     expect(open.body.items.map((d: any) => d.run.id)).toEqual([rerun.id, b.id]);
     const redrivenList = await node.api('GET', '/api/v1/dead-letters?state=redriven');
