@@ -22,8 +22,8 @@ export class JudgeRuns {
 
   /**
    * Runs the judge task on `input` for the judged run and resolves with the judge run as it
-   * ended; null when the judge task is gone, or `signal` aborted first (the judge run is then
-   * cancelled).
+   * ended; null when the judge task is gone, the run could not be triggered, or `signal` aborted
+   * first (the judge run is then cancelled).
    */
   async judge(
     judgeTaskId: number,
@@ -45,11 +45,17 @@ export class JudgeRuns {
     const onAbort = () => resolveEnd(null);
     signal.addEventListener('abort', onAbort, { once: true });
     try {
-      const { run } = await this.deps.trigger(task, {
-        input,
-        triggerType: 'judge',
-        idempotencyKey: `judge:${judgedRunId}`,
-      });
+      let run: RunRecord;
+      try {
+        ({ run } = await this.deps.trigger(task, {
+          input,
+          triggerType: 'judge',
+          idempotencyKey: `judge:${judgedRunId}`,
+        }));
+      } catch {
+        // Refused (the node is shutting down): no answer, which fails the gate, retryably.
+        return null;
+      }
       wanted = run.id;
       const early = ended.get(run.id);
       ended.clear();
