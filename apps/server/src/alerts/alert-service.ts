@@ -18,7 +18,7 @@ import { CHANNELS, checkRuleThreshold, type Channel } from '@kairos/protocol';
 import type { Clock } from '../clock.js';
 import type { EventBus } from '../events.js';
 import { KairosError } from '../errors.js';
-import type { SecretBox } from '../services/secret-box.js';
+import type { SecretBox } from '../secrets/secret-box.js';
 import type { Namespaces } from '../services/namespaces.js';
 import type {
   AlertRuleRecord,

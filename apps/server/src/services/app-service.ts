@@ -10,7 +10,7 @@ import type { Store } from '../store/store.js';
 import { StoreConflictError } from '../store/store.js';
 import type { EventBus } from '../events.js';
 import type { Namespaces } from './namespaces.js';
-import { generateToken, hashToken, tokenHint } from './secrets.js';
+import { generateToken, hashToken, tokenHint } from '../secrets/token-hash.js';
 
 export const APP_TOKEN_PREFIX = 'kat';
 

@@ -11,7 +11,7 @@ import { firstFireAt } from '../scheduler/planner.js';
 import type { CalendarRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import { StoreConflictError } from '../store/store.js';
-import { isValidTimeZone } from '../time/index.js';
+import { isValidTimeZone } from '@kairos/time';
 import type { Namespaces } from './namespaces.js';
 
 export class CalendarService {

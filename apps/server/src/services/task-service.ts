@@ -14,8 +14,8 @@ import { firstFireAt, fireContextFor } from '../scheduler/planner.js';
 import { applySchedulePatch } from './schedule-patch.js';
 import type { AppRecord, TaskRecord } from '../store/records.js';
 import type { Store, TaskPatch } from '../store/store.js';
-import { isValidTimeZone, nextFires, scheduleWarnings, validateSchedule } from '../time/index.js';
-import type { CalendarRule } from '../time/index.js';
+import { isValidTimeZone, nextFires, ScheduleError, scheduleWarnings, validateSchedule } from '@kairos/time';
+import type { CalendarRule } from '@kairos/time';
 import type { GuardSource } from '../outbound/namespace-guards.js';
 import { secretRefsIn } from '../secrets/named-secrets.js';
 import type { Namespaces } from './namespaces.js';
@@ -239,7 +239,16 @@ export class TaskService {
     options: { allowPast?: boolean } = {},
   ): Promise<Schedule> {
     // A preview may look at the past: judge a one-time instant against the epoch, not now.
-    validateSchedule(schedule, options.allowPast ? 0 : now);
+    try {
+      validateSchedule(schedule, options.allowPast ? 0 : now);
+    } catch (error) {
+      if (!(error instanceof ScheduleError)) throw error;
+      throw new KairosError(error.code, error.message, {
+        field: error.field,
+        details: error.details,
+        cause: error.cause,
+      });
+    }
     if (schedule.calendar) {
       const calendar = await this.deps.store.getCalendar(schedule.calendar.id);
       if (!calendar || calendar.namespaceId !== namespaceId) {

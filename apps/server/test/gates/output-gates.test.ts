@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { startTestNode, type TestNode } from '../support/test-node.js';
 import { createDifyTask, startSim } from '../dify/support.js';
-import type { DifySim } from '../../src/dev/dify-sim/index.js';
+import type { DifySim } from '@kairos/dify-sim';
 
 const SCHEMA = {
   type: 'object',
