@@ -44,6 +44,7 @@ import {
 import { createTransport, segment } from './client-http.js';
 import type { ListOptions, Ref } from './client-types.js';
 import { runsClient, type RunsClient } from './runs-client.js';
+import { deadLettersClient, type DeadLettersClient } from './dead-letters-client.js';
 import type { FetchLike } from './client-http.js';
 
 export { KairosApiError, CLIENT_ERROR_CODES } from './client-error.js';
@@ -92,6 +93,7 @@ export type CalendarUpdateInput = z.input<typeof CalendarUpdate>;
 
 export type { ListOptions, Ref } from './client-types.js';
 export type { RunListOptions, RunLogsOptions, RunsClient } from './runs-client.js';
+export type { DeadLetterListOptions, DeadLettersClient } from './dead-letters-client.js';
 
 export interface TaskListOptions extends ListOptions {
   appId?: number | undefined;
@@ -285,6 +287,8 @@ export interface KairosClient {
    * @example `const plan = await client.apply({ documents: [doc], dryRun: true });`
    */
   apply(request: ApplyRequestInput): Promise<ApplyPlan>;
+  /** Runs whose retries are exhausted: list, redrive, discard. */
+  deadLetters: DeadLettersClient;
   tokens: TokensClient;
   audit: AuditClient;
   users: UsersClient;
@@ -355,6 +359,7 @@ export function createClient(options: ClientOptions): KairosClient {
       preview: (input) => http.request('POST', `${v1}/schedules/preview`, { body: input }),
     },
     runs: runsClient(http, v1),
+    deadLetters: deadLettersClient(http, v1),
     nodes: {
       list: () => http.request('GET', `${v1}/nodes`),
     },

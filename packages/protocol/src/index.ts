@@ -10,3 +10,6 @@ export * from './security.js';
 export * from './access.js';
 export * from './retention.js';
 export * from './xxl-job.js';
+export * from './output-gates.js';
+export * from './dead-letters.js';
+export * from './run-compare.js';

@@ -3,6 +3,7 @@
  * API client and the CLI. JSON is camelCase; timestamps are ISO-8601 UTC strings.
  */
 import { z } from 'zod';
+import { OutputChecks, OutputGate } from './output-gates.js';
 
 const isoInstant = z.iso.datetime({
   offset: true,
@@ -189,6 +190,8 @@ export const TaskCreate = z.strictObject({
   retry: Retry.optional(),
   concurrency: Concurrency.optional(),
   enabled: z.boolean().default(true),
+  /** Assertions on the output that decide success (output-gates.ts); null removes them. */
+  outputGate: OutputGate.nullable().optional(),
 });
 export type TaskCreateInput = z.input<typeof TaskCreate>;
 export type TaskCreate = z.output<typeof TaskCreate>;
@@ -231,6 +234,7 @@ export const Task = z.object({
   retry: Retry,
   concurrency: Concurrency,
   enabled: z.boolean(),
+  outputGate: OutputGate.nullable(),
   nextFireAt: z.string().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
@@ -290,7 +294,17 @@ export const TERMINAL_STATUSES: readonly RunStatus[] = [
   'lost',
 ];
 
-export const TriggerType = z.enum(['schedule', 'manual', 'api', 'retry', 'misfire']);
+/** `replay`/`redrive`: a past run run again (replayOf names it); `judge`: an output gate's judge. */
+export const TriggerType = z.enum([
+  'schedule',
+  'manual',
+  'api',
+  'retry',
+  'misfire',
+  'replay',
+  'redrive',
+  'judge',
+]);
 export type TriggerType = z.infer<typeof TriggerType>;
 
 export const Usage = z.object({
@@ -330,6 +344,12 @@ export const Run = z.object({
   executor: z.string().nullable(),
   usage: Usage.nullable(),
   createdAt: z.string(),
+  /** The run this one replays or redrives (triggerType replay or redrive). */
+  replayOf: id.nullable(),
+  /** The target version the run is pinned to (Dify: the workflow_id), when pinned. */
+  versionPin: z.string().nullable(),
+  /** The output gate's result, when the task has one and the job succeeded. */
+  checks: OutputChecks.nullable(),
 });
 export type Run = z.infer<typeof Run>;
 

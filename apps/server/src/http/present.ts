@@ -24,6 +24,7 @@ export function presentTask(task: TaskRecord, namespace: string, appName: string
     retry: task.retry,
     concurrency: task.concurrency,
     enabled: task.enabled,
+    outputGate: task.outputGate ?? null,
     nextFireAt: isoOrNull(task.nextFireAt),
     createdAt: iso(task.createdAt),
     updatedAt: iso(task.updatedAt),
@@ -51,6 +52,9 @@ export function presentRun(run: RunRecord, namespace: string): Run {
     executor: run.executor,
     usage: run.usage,
     createdAt: iso(run.createdAt),
+    replayOf: run.replayOf ?? null,
+    versionPin: run.versionPin ?? null,
+    checks: run.checks ?? null,
   };
 }
 

@@ -19,6 +19,7 @@ import type { CalendarRule } from '@kairos/time';
 import type { GuardSource } from '../outbound/namespace-guards.js';
 import { secretRefsIn } from '../secrets/named-secrets.js';
 import type { Namespaces } from './namespaces.js';
+import { checkOutputGate } from '../gates/gate-validation.js';
 
 export interface TaskServiceDeps {
   store: Store;
@@ -48,6 +49,7 @@ export class TaskService {
     const now = this.deps.clock.now();
     const { config, warnings } = await this.checkConfig(ns.id, input.type, input.config);
     const schedule = await this.checkSchedule(await this.namedCalendar(input.schedule, ns.id), ns.id, now);
+    await checkOutputGate(input.outputGate, ns.id, (id) => this.deps.store.getTask(id));
     const task = await this.deps.store.createTask({
       namespaceId: ns.id,
       appId: app.id,
@@ -61,6 +63,7 @@ export class TaskService {
       concurrency: input.concurrency ?? Concurrency.parse({}),
       enabled: input.enabled,
       nextFireAt: input.enabled ? await this.firstFire(schedule, now) : null,
+      outputGate: input.outputGate ?? null,
     });
     this.deps.events.emit('task:changed', { task });
     return { task, warnings: [...warnings, ...scheduleWarnings(schedule)] };
@@ -88,6 +91,10 @@ export class TaskService {
     if (input.timeoutSeconds !== undefined) patch.timeoutSeconds = input.timeoutSeconds;
     if (input.retry !== undefined) patch.retry = input.retry;
     if (input.concurrency !== undefined) patch.concurrency = input.concurrency;
+    if (input.outputGate !== undefined) {
+      await checkOutputGate(input.outputGate, current.namespaceId, (t) => this.deps.store.getTask(t), id);
+      patch.outputGate = input.outputGate;
+    }
     const rescheduled =
       input.schedule !== undefined || (input.enabled !== undefined && input.enabled !== current.enabled);
     if (input.schedule !== undefined)
@@ -126,6 +133,7 @@ export class TaskService {
       ns.id,
       this.deps.clock.now(),
     );
+    await checkOutputGate(input.outputGate, ns.id, (id) => this.deps.store.getTask(id));
     return { warnings: [...warnings, ...scheduleWarnings(schedule)] };
   }
 

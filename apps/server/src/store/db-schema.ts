@@ -117,6 +117,8 @@ export interface TasksTable {
   next_fire_at: number | null;
   created_at: number;
   updated_at: number;
+  /** JSON: the output gate (0015). */
+  output_gate?: string | null;
 }
 
 export interface RunsTable {
@@ -146,6 +148,12 @@ export interface RunsTable {
   created_at: number;
   /** JSON; migration 0002. */
   checkpoint?: string | null;
+  /** The run replayed or redriven by this one (0015). */
+  replay_of?: number | null;
+  /** The target version the run is pinned to (0015; Dify: a workflow_id). */
+  version_pin?: string | null;
+  /** JSON: the output gate's result (0015). */
+  checks?: string | null;
 }
 
 export interface RunLogsTable {
@@ -188,6 +196,16 @@ export interface NamespaceRetentionTable {
   updated_at: number;
 }
 
+/** What was done with a dead letter (0015): `redriven` (new_run_id) or `discarded`. */
+export interface DeadLetterActionsTable {
+  run_id: number;
+  namespace_id: number;
+  action: string;
+  new_run_id: number | null;
+  actor: string | null;
+  at: number;
+}
+
 export interface MigrationsTable {
   version: number;
   name: string;
@@ -216,5 +234,6 @@ export interface Database {
   /** The same sums per day and task. */
   run_stats_daily: RunStatsTable;
   namespace_retention: NamespaceRetentionTable;
+  dead_letter_actions: DeadLetterActionsTable;
   kairos_migrations: MigrationsTable;
 }

@@ -38,6 +38,8 @@ const RUN_COLUMN_TYPES: Record<keyof RunColumns, string> = {
   lease_owner: 'text',
   lease_expires_at: 'bigint',
   created_at: 'bigint',
+  replay_of: 'bigint',
+  version_pin: 'text',
 };
 
 /** Inserts runs; one whose (task, slot) or (task, idempotency key) exists is skipped. Oldest first. */

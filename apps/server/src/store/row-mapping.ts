@@ -107,6 +107,7 @@ export function toTaskRecord(row: Selectable<TasksTable>): TaskRecord {
     nextFireAt: row.next_fire_at,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    outputGate: row.output_gate ? (JSON.parse(row.output_gate) as TaskRecord['outputGate']) : null,
   };
 }
 
@@ -136,6 +137,9 @@ export function toRunRecord(row: Selectable<RunsTable>): RunRecord {
     cancelRequestedAt: row.cancel_requested_at,
     effectAt: row.effect_at,
     createdAt: row.created_at,
+    replayOf: row.replay_of ?? null,
+    versionPin: row.version_pin ?? null,
+    checks: row.checks ? (JSON.parse(row.checks) as RunRecord['checks']) : null,
   };
 }
 
@@ -213,6 +217,7 @@ export function taskColumns(task: NewTask, now: number): Insertable<TasksTable> 
     next_fire_at: task.nextFireAt,
     created_at: now,
     updated_at: now,
+    output_gate: task.outputGate ? JSON.stringify(task.outputGate) : null,
   };
 }
 
@@ -231,6 +236,8 @@ export function taskPatchColumns(patch: TaskPatch, now: number): Updateable<Task
     concurrency: patch.concurrency === undefined ? undefined : JSON.stringify(patch.concurrency),
     enabled: patch.enabled === undefined ? undefined : toDbBool(patch.enabled),
     next_fire_at: patch.nextFireAt,
+    output_gate:
+      patch.outputGate === undefined ? undefined : patch.outputGate ? JSON.stringify(patch.outputGate) : null,
     updated_at: now,
   });
 }
@@ -254,6 +261,8 @@ export function runColumns(run: NewRun, now: number) {
     lease_owner: run.leaseOwner,
     lease_expires_at: run.leaseExpiresAt,
     created_at: now,
+    replay_of: run.replayOf ?? null,
+    version_pin: run.versionPin ?? null,
   } satisfies Insertable<RunsTable>;
 }
 

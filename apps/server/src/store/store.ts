@@ -24,6 +24,7 @@ import type { OutboundRulesStore } from './outbound-rules-queries.js';
 import type { SecretStore } from './secret-queries.js';
 import type { AccessStore } from './access-store.js';
 import type { ApiTokenRecord } from './access-records.js';
+import type { DeadLetterStore } from './dead-letter-store.js';
 
 export type { ApiTokenRecord };
 import { type NamespaceFilter } from './namespace-scope.js';
@@ -85,6 +86,10 @@ export interface NewRun {
   idempotencyKey?: string | null;
   leaseOwner: string | null;
   leaseExpiresAt: number | null;
+  /** The run this one replays or redrives (0015). */
+  replayOf?: number | null | undefined;
+  /** The target version to run (0015; Dify: a workflow_id); a retry keeps its run's. */
+  versionPin?: string | null | undefined;
 }
 
 export interface RunFilter {
@@ -234,7 +239,15 @@ export type DecideLost = (run: RunRecord, task: TaskRecord | undefined) => Settl
  * access-store.ts.
  */
 export interface Store
-  extends ExecutorStore, NodeStore, AlertStore, OutboundRulesStore, SecretStore, AccessStore, RetentionStore {
+  extends
+    ExecutorStore,
+    NodeStore,
+    AlertStore,
+    OutboundRulesStore,
+    SecretStore,
+    AccessStore,
+    RetentionStore,
+    DeadLetterStore {
   readonly dialect: 'sqlite' | 'postgres';
   readonly capabilities: StoreCapabilities;
   close(): Promise<void>;

@@ -25,6 +25,7 @@ import { defineRetentionContract } from './contract/retention.js';
 import { defineSchedulingContract } from './contract/scheduling.js';
 import { defineSecurityContract } from './contract/security.js';
 import { defineSettlementContract } from './contract/settlement.js';
+import { defineDeadLetterContract } from './contract/dead-letters.js';
 
 export type { ContractDatabase } from './contract/context.js';
 
@@ -59,6 +60,7 @@ export function defineStoreContract(createDatabase: () => Promise<ContractDataba
   defineRunContract(context);
   defineSchedulingContract(context);
   defineSettlementContract(context);
+  defineDeadLetterContract(context);
   defineLeaseContract(context);
   defineLogAndMigrationContract(context);
   defineClusterContract(context);
