@@ -55,6 +55,7 @@ export default tseslint.config(
     metrics: ['http', 'runs', 'scheduler', 'alerts', 'cluster', 'dev'],
     cluster: ['http', 'alerts', 'metrics', 'dev'],
     services: ['http', 'alerts', 'metrics', 'cluster', 'dev'],
+    batches: ['http', 'scheduler', 'alerts', 'metrics', 'cluster', 'dev'],
     http: ['dev'],
   }),
   {

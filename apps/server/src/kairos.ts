@@ -44,6 +44,7 @@ import { installMetricListeners } from './metrics/metric-listeners.js';
 import type { Store } from './store/store.js';
 import { createAccessControl } from './access/access-control.js';
 import { RunPruner } from './retention/run-pruner.js';
+import { createBatches } from './batches/index.js';
 
 export const VERSION = '0.1.0';
 
@@ -220,6 +221,20 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
         ? { whenClear: () => backgroundWork.whenClear() }
         : {}),
     });
+    const batches = createBatches({
+      store,
+      clock,
+      events,
+      engine,
+      logger: log,
+      guards,
+      jobTypes,
+      // On SQLite a batch's item writes hold the event loop: not in the moments before a planned run.
+      whenClear:
+        store.capabilities.exclusiveWriter && fineGrainedTimers
+          ? () => backgroundWork.whenClear()
+          : undefined,
+    });
     const labelNames = new LabelNames(store);
     const metrics = createKairosMetrics(
       {
@@ -298,6 +313,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
         secrets: namedSecrets,
         ...access.context,
         retentionDefaults: pruner.defaults,
+        batches: batches.service,
         isReady: () => ready,
       },
       auth,
@@ -318,6 +334,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
         await cluster.presence.stopping();
         await cluster.liveness?.stop();
         await scheduler.stop();
+        await batches.stop();
         await engine.drain(graceMs);
         // Listeners still at work on the drained runs finish before the store closes.
         await events.settle();
@@ -357,6 +374,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
       scheduler.start();
       alerting.start();
       pruner.start();
+      await batches.start();
       cluster.liveness?.start();
     } catch (error) {
       await stop(0).catch(() => undefined);

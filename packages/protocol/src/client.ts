@@ -43,6 +43,7 @@ import {
 import { createTransport, segment } from './client-http.js';
 import type { ListOptions, Ref } from './client-types.js';
 import { runsClient, type RunsClient } from './runs-client.js';
+import { batchesClient, type BatchesClient } from './batches-client.js';
 import type { FetchLike } from './client-http.js';
 
 export { KairosApiError, CLIENT_ERROR_CODES } from './client-error.js';
@@ -91,6 +92,7 @@ export type CalendarUpdateInput = z.input<typeof CalendarUpdate>;
 
 export type { ListOptions, Ref } from './client-types.js';
 export type { RunListOptions, RunLogsOptions, RunsClient } from './runs-client.js';
+export type { BatchItemsOptions, BatchListOptions, BatchesClient } from './batches-client.js';
 
 export interface TaskListOptions extends ListOptions {
   appId?: number | undefined;
@@ -263,6 +265,7 @@ export interface KairosClient {
   tasks: TasksClient;
   schedules: SchedulesClient;
   runs: RunsClient;
+  batches: BatchesClient;
   nodes: NodesClient;
   contacts: ContactsClient;
   contactGroups: ContactGroupsClient;
@@ -348,6 +351,7 @@ export function createClient(options: ClientOptions): KairosClient {
       preview: (input) => http.request('POST', `${v1}/schedules/preview`, { body: input }),
     },
     runs: runsClient(http, v1),
+    batches: batchesClient(http, v1),
     nodes: {
       list: () => http.request('GET', `${v1}/nodes`),
     },

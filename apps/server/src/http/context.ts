@@ -17,6 +17,7 @@ import type { UserService } from '../services/user-service.js';
 import type { OidcSignIn } from '../services/oidc-sign-in.js';
 import type { Store } from '../store/store.js';
 import type { RetentionDefaults } from '../retention/retention-policy.js';
+import type { BatchService } from '../batches/batch-service.js';
 
 /** What the routes need: services, not the wiring. */
 export interface ApiContext {
@@ -53,6 +54,8 @@ export interface ApiContext {
   oidc?: OidcSignIn | undefined;
   /** The server's run history retention (config), under each namespace's own (issue 17). */
   retentionDefaults?: RetentionDefaults;
+  /** Batch runs over a dataset (issue 20). */
+  batches?: BatchService;
   /** false while starting or shutting down (readyz). */
   isReady: () => boolean;
 }

@@ -29,6 +29,7 @@ import { outboundRuleRoutes } from './routes/outbound-rules.js';
 import { secretRoutes } from './routes/secrets.js';
 import { nodeRoutes } from './routes/nodes.js';
 import { runEventRoutes } from './routes/run-events.js';
+import { batchRoutes } from './routes/batches.js';
 import { runRoutes } from './routes/runs.js';
 import { executorRoutes } from './routes/executors.js';
 import { xxlAdminRoutes } from './routes/xxl-admin.js';
@@ -118,6 +119,7 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
   taskRoutes(routes, context);
   scheduleRoutes(routes, context);
   runRoutes(routes, context);
+  if (context.batches) batchRoutes(routes, context, context.batches);
   if (context.executors) {
     installExecutorAuthentication(app, context.executors);
     executorRoutes(routes, context, context.executors);

@@ -188,6 +188,45 @@ export interface NamespaceRetentionTable {
   updated_at: number;
 }
 
+/** Migration 0017: batch runs over a dataset (batches/). JSON columns are TEXT. */
+export interface BatchesTable {
+  id: Generated<number>;
+  namespace_id: number;
+  task_id: number;
+  name: string | null;
+  status: string;
+  concurrency: number;
+  pool: string | null;
+  input: string | null;
+  source: string;
+  total: number;
+  invalid: Generated<number>;
+  succeeded: Generated<number>;
+  failed: Generated<number>;
+  cancelled: Generated<number>;
+  tokens: Generated<number>;
+  cost: Generated<number>;
+  currency: string | null;
+  created_by: string | null;
+  created_at: number;
+  updated_at: number;
+  finished_at: number | null;
+}
+
+export interface BatchItemsTable {
+  batch_id: number;
+  seq: number;
+  status: string;
+  input: string | null;
+  attempt: Generated<number>;
+  run_id: number | null;
+  output: string | null;
+  error: string | null;
+  tokens: number | null;
+  cost: number | null;
+  finished_at: number | null;
+}
+
 export interface MigrationsTable {
   version: number;
   name: string;
@@ -212,5 +251,7 @@ export interface Database {
   /** The same sums per day and task. */
   run_stats_daily: RunStatsTable;
   namespace_retention: NamespaceRetentionTable;
+  batches: BatchesTable;
+  batch_items: BatchItemsTable;
   kairos_migrations: MigrationsTable;
 }

@@ -36,6 +36,8 @@ import type { StepRunner } from './write-steps.js';
 import { accessOperations } from './access-queries.js';
 import { userOperations } from './user-queries.js';
 import type { AccessStore } from './access-store.js';
+import { batchOperations } from './batch-queries.js';
+import type { BatchStore } from './batch-store.js';
 import {
   StoreConflictError,
   type AppPatch,
@@ -109,6 +111,7 @@ export function openKyselyStore(parts: KyselyStoreParts): Store {
     accessOperations(parts),
     userOperations(parts),
     retentionOperations(parts),
+    batchOperations(parts),
   );
 }
 
@@ -125,6 +128,7 @@ export class KyselyStore
       | keyof SecretStore
       | keyof AccessStore
       | keyof RetentionStore
+      | keyof BatchStore
     >
 {
   readonly dialect: Store['dialect'];

@@ -23,6 +23,7 @@ import type { OutboundRulesStore } from './outbound-rules-queries.js';
 import type { SecretStore } from './secret-queries.js';
 import type { AccessStore } from './access-store.js';
 import type { ApiTokenRecord } from './access-records.js';
+import type { BatchStore } from './batch-store.js';
 
 export type { ApiTokenRecord };
 import { type NamespaceFilter } from './namespace-scope.js';
@@ -233,7 +234,15 @@ export type DecideLost = (run: RunRecord, task: TaskRecord | undefined) => Settl
  * access-store.ts.
  */
 export interface Store
-  extends ExecutorStore, NodeStore, AlertStore, OutboundRulesStore, SecretStore, AccessStore, RetentionStore {
+  extends
+    ExecutorStore,
+    NodeStore,
+    AlertStore,
+    OutboundRulesStore,
+    SecretStore,
+    AccessStore,
+    RetentionStore,
+    BatchStore {
   readonly dialect: 'sqlite' | 'postgres';
   readonly capabilities: StoreCapabilities;
   close(): Promise<void>;
