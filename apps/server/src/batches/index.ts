@@ -10,6 +10,8 @@ import type { JobTypeRegistry } from '../job-types/registry.js';
 import type { GuardSource } from '../outbound/namespace-guards.js';
 import type { RunEngine } from '../runs/run-engine.js';
 import type { Store } from '../store/store.js';
+import { parseJobConfig } from '../job-types/job-config.js';
+import type { TaskRecord } from '../store/records.js';
 import { BatchFeeder } from './batch-feeder.js';
 import { BatchService } from './batch-service.js';
 
@@ -39,6 +41,7 @@ export function createBatches(deps: BatchesDeps) {
     engine: deps.engine,
     feeder,
     guards: deps.guards,
+    itemCheckFor: (task) => inputCheckOf(deps.jobTypes, task),
     ...(deps.whenClear ? { whenClear: deps.whenClear } : {}),
   });
   return {
@@ -54,4 +57,18 @@ export function createBatches(deps: BatchesDeps) {
     },
     stop: () => feeder.stop(),
   };
+}
+
+/** The task's job type's check of a run input (a Dify workflow's variables), if it has one. */
+async function inputCheckOf(
+  jobTypes: JobTypeRegistry,
+  task: TaskRecord,
+): Promise<((input: Record<string, unknown>) => string | undefined) | undefined> {
+  const jobType = jobTypes.get(task.type);
+  if (!jobType?.inputCheck) return undefined;
+  try {
+    return await jobType.inputCheck(parseJobConfig(jobType, task.config), task.namespaceId);
+  } catch {
+    return undefined; // a config that no longer parses fails its runs, which say why
+  }
 }

@@ -88,6 +88,16 @@ export interface JobType<Config = unknown> {
    * not throw; a problem is reported by the run itself.
    */
   warm?(config: Config, dueInMs: number, namespaceId: number): void;
+  /**
+   * A check of one run input against what the target needs (a Dify workflow's Start-node
+   * variables), prepared once for many inputs (the items of a batch): answers the first problem
+   * of an input (the input merged over the config's own), or undefined. Resolves undefined when
+   * the target cannot say (unreachable): the runs then report it.
+   */
+  inputCheck?(
+    config: Config,
+    namespaceId: number,
+  ): Promise<((input: unknown) => string | undefined) | undefined>;
   /** The run's track (`GET /runs/{id}/track`) from its recorded events, in order. */
   track?(events: readonly { kind: string; data: string; truncated: boolean }[]): unknown;
 }

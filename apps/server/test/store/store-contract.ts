@@ -11,6 +11,7 @@ import { afterEach, beforeEach } from 'vitest';
 import type { Store } from '../../src/store/store.js';
 import { defineAccessContract } from './contract/access.js';
 import { defineAlertContract } from './contract/alerts.js';
+import { defineBatchContract } from './contract/batches.js';
 import { defineCatalogContract } from './contract/catalog.js';
 import { defineClusterContract } from './contract/cluster.js';
 import type { ContractContext, ContractDatabase } from './contract/context.js';
@@ -67,4 +68,5 @@ export function defineStoreContract(createDatabase: () => Promise<ContractDataba
   defineAccessContract(context);
   defineRunStatsContract(context);
   defineSecurityContract(context);
+  defineBatchContract(context);
 }
