@@ -28,6 +28,11 @@ export interface BatchFeederDeps {
   logger: Logger;
   /** How often the feeder looks without being woken, in ms. */
   pollMs: number;
+  /**
+   * Resolves when background work may hold the event loop (SQLite: not in the moments before a
+   * planned run's release, see EventLoopShare.whenClear); each batch's look waits for it.
+   */
+  whenClear?: (() => Promise<void>) | undefined;
 }
 
 /** How many items a batch may have running at once, given its task's concurrency. */
@@ -98,6 +103,7 @@ export class BatchFeeder {
         const batches = await this.deps.store.listBatchesToFeed();
         this.feeding = batches.length;
         for (const batch of batches) {
+          await this.deps.whenClear?.();
           if (this.stopped) return;
           await this.feed(batch);
         }
