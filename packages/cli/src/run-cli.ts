@@ -18,6 +18,7 @@ import { exportCommand } from './commands/export.js';
 import { importCommand } from './commands/import.js';
 import { nodesCommand } from './commands/nodes.js';
 import { runsCommand } from './commands/runs.js';
+import { batchesCommand } from './commands/batches.js';
 import { serverCommand } from './commands/server.js';
 import { tasksCommand } from './commands/tasks.js';
 import { alertRulesCommand } from './commands/alert-rules.js';
@@ -36,6 +37,7 @@ const COMMANDS: readonly Command[] = [
   appsCommand,
   tasksCommand,
   runsCommand,
+  batchesCommand,
   calendarsCommand,
   nodesCommand,
   executorsCommand,
