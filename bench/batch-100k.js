@@ -6,7 +6,7 @@
 // Lateness = run:started event - slot, as bench/lateness.js.
 // Run with --expose-gc for the heap after a collection in the series.
 //   node --expose-gc bench/batch-100k.js [--items 100000] [--concurrency 50] [--cron-tasks 20]
-//        [--baseline-seconds 20] [--max-seconds 900] [--step-ms 1] [--app app-classifier]
+//        [--baseline-seconds 20] [--max-seconds 900] [--step-ms 1] [--app app-classifier] [--task http]
 //        [--database-url postgres://…]
 // The simulator's `classifier` scenario (Start → Question Classifier → Template → End, ~10
 // events, tokens and cost reported) by default: the figure is the batch's cost to the node, not
@@ -42,18 +42,33 @@ for (let i = 0; i < cronTasks; i++) {
     concurrency: { max: 1, overlap: 'skip' },
   });
 }
-const dify = await kairos.api('POST', '/api/v1/tasks', {
-  name: 'per item',
-  app: 'bench',
-  type: 'dify_workflow',
-  config: {
-    endpoint: `${simUrl}/v1`,
-    apiKey: opts.app ?? 'app-classifier',
-    inputs: { article: 'A default article.', tone: 'neutral' },
-  },
-  schedule: { type: 'api' },
-  concurrency: { max: concurrency, overlap: 'allow' },
-});
+// --task http: the items run an http task against the no-op target instead (runs that cost
+// the node almost nothing): what the batch machinery itself costs the scheduler.
+const dify = await kairos.api(
+  'POST',
+  '/api/v1/tasks',
+  opts.task === 'http'
+    ? {
+        name: 'per item',
+        app: 'bench',
+        type: 'http',
+        config: { url: target.url, method: 'POST' },
+        schedule: { type: 'api' },
+        concurrency: { max: concurrency, overlap: 'allow' },
+      }
+    : {
+        name: 'per item',
+        app: 'bench',
+        type: 'dify_workflow',
+        config: {
+          endpoint: `${simUrl}/v1`,
+          apiKey: opts.app ?? 'app-classifier',
+          inputs: { article: 'A default article.', tone: 'neutral' },
+        },
+        schedule: { type: 'api' },
+        concurrency: { max: concurrency, overlap: 'allow' },
+      },
+);
 
 /** Cron lateness of the runs whose slot falls in [from, to). */
 const phases = { baseline: [], batch: [] };
@@ -104,10 +119,12 @@ const series = [];
 const seriesTimer = setInterval(async () => {
   if (!batch) return;
   const b = await kairos.api('GET', `/api/v1/batches/${batch.id}`);
+  globalThis.gc?.();
   series.push({
     s: Math.round((Date.now() - startedAt) / 1000),
     ended: b.progress.done + b.progress.failed,
     rssMB: rssMB(),
+    heapMB: round(process.memoryUsage().heapUsed / 1048576, 1),
   });
 }, 10_000);
 let batch;
@@ -139,6 +156,7 @@ child.kill('SIGKILL');
 console.log(
   JSON.stringify({
     bench: 'batch-100k',
+    task: opts.task === 'http' ? 'http (no-op target)' : `dify_workflow (${opts.app ?? 'app-classifier'})`,
     store: databaseUrl ? 'postgres' : 'sqlite',
     items,
     concurrency,

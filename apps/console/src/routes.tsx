@@ -187,6 +187,17 @@ const auditRoute = createRoute({
   component: lazyRouteComponent(() => import('./pages/access/AuditPage.js'), 'AuditPage'),
 });
 
+const batchesRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/batches',
+  component: lazyRouteComponent(() => import('./pages/batches/BatchesPage.js'), 'BatchesPage'),
+});
+const batchRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/batches/$id',
+  component: lazyRouteComponent(() => import('./pages/batches/BatchDetailPage.js'), 'BatchDetailPage'),
+});
+
 const routeTree = rootRoute.addChildren([
   dashboardRoute,
   appsRoute,
@@ -196,6 +207,8 @@ const routeTree = rootRoute.addChildren([
   taskRoute,
   runsRoute,
   runRoute,
+  batchesRoute,
+  batchRoute,
   alertsRoute,
   alertRulesRoute,
   contactsRoute,
