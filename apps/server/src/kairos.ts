@@ -44,6 +44,9 @@ import { installMetricListeners } from './metrics/metric-listeners.js';
 import type { Store } from './store/store.js';
 import { createAccessControl } from './access/access-control.js';
 import { RunPruner } from './retention/run-pruner.js';
+import { PacingGate } from './pacing/pacing-gate.js';
+import { PoolService } from './pools/pool-service.js';
+import { BudgetService } from './budgets/budget-service.js';
 
 export const VERSION = '0.1.0';
 
@@ -137,6 +140,8 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
       : new SharedAdmission(store);
     // The alert rules in memory: a run's settlement decides its alerts from them (run-settler.ts).
     const alertRules = new AlertRuleCache(store, clock);
+    // Budgets and provider pools, decided in memory before admission (pacing/pacing-gate.ts).
+    const pacing = new PacingGate({ store, clock });
     const engine = new RunEngine({
       store,
       clock,
@@ -151,7 +156,9 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
       onNextFire: () => scheduler.wake(),
       alertRules,
       onAlerts: () => alerting.worker.wake(),
+      gate: pacing,
     });
+    pacing.setAbort((match, abort) => engine.abortWhere(match, abort));
     const calendars = new CalendarCache(store, clock);
     const scheduler = new Scheduler({
       store,
@@ -248,6 +255,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
       events.on('credentials:revoked', () => access.auth.forgetAll()),
       ...installMetricListeners(events, metrics, labelNames),
       events.on('task:changed', () => scheduler.wake()),
+      events.on('run:finished', ({ run, task }) => pacing.settled(run, task)),
       events.on('alert_rule:changed', () => alertRules.invalidate()),
       events.on('app:changed', ({ appName }) => executors.auth.forget(appName)),
       events.on('calendar:changed', () => {
@@ -298,6 +306,20 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
         secrets: namedSecrets,
         ...access.context,
         retentionDefaults: pruner.defaults,
+        pools: new PoolService({
+          store,
+          clock,
+          namespaces,
+          pacer: pacing.pacer,
+          queued: (poolId) => engine.waitingForPool(poolId),
+          changed: (poolId) => pacing.forgetPool(poolId),
+        }),
+        budgets: new BudgetService({
+          store,
+          namespaces,
+          usage: pacing.usage,
+          changed: (namespaceId) => pacing.forgetBudgetsOf({ kind: 'namespace', namespaceId }),
+        }),
         isReady: () => ready,
       },
       auth,

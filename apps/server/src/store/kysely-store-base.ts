@@ -28,6 +28,7 @@ import { outboundRulesOperations, type OutboundRulesStore } from './outbound-rul
 import { secretOperations, type SecretStore } from './secret-queries.js';
 import { nodeOperations } from './node-queries.js';
 import { retentionOperations } from './retention-queries.js';
+import { pacingOperations, type PacingStore } from './pacing-queries.js';
 import type { RetentionStore, SpaceReport } from './retention-store.js';
 import type { NodeStore } from './node-store.js';
 import { alertOperations } from './alert-operations.js';
@@ -109,6 +110,7 @@ export function openKyselyStore(parts: KyselyStoreParts): Store {
     accessOperations(parts),
     userOperations(parts),
     retentionOperations(parts),
+    pacingOperations(parts),
   );
 }
 
@@ -125,6 +127,7 @@ export class KyselyStore
       | keyof SecretStore
       | keyof AccessStore
       | keyof RetentionStore
+      | keyof PacingStore
     >
 {
   readonly dialect: Store['dialect'];
