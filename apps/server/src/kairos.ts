@@ -197,8 +197,15 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
     });
     const apps = new AppService(store, namespaces, events);
     const calendarService = new CalendarService(store, namespaces, events, clock);
+    const budgets = new BudgetService({
+      store,
+      namespaces,
+      usage: pacing.usage,
+      changed: (namespaceId) => pacing.forgetBudgetsOf({ kind: 'namespace', namespaceId }),
+    });
     const alerting = createAlerting({
       config,
+      budgetLevel: (namespaceId, scope) => budgets.level(namespaceId, scope),
       rules: alertRules,
       // Deliveries wait while runs are about to be released or started (as the run writer does).
       share: fineGrainedTimers ? backgroundWork : undefined,
@@ -314,12 +321,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
           queued: (poolId) => engine.waitingForPool(poolId),
           changed: (poolId) => pacing.forgetPool(poolId),
         }),
-        budgets: new BudgetService({
-          store,
-          namespaces,
-          usage: pacing.usage,
-          changed: (namespaceId) => pacing.forgetBudgetsOf({ kind: 'namespace', namespaceId }),
-        }),
+        budgets,
         isReady: () => ready,
       },
       auth,

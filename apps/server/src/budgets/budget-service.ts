@@ -6,10 +6,11 @@
 import type { Budget, BudgetState } from '@kairos/protocol';
 import { KairosError } from '../errors.js';
 import type { Namespaces } from '../services/namespaces.js';
+import type { AlertRuleScope } from '../store/alert-records.js';
 import type { BudgetedScope } from '../store/pacing-queries.js';
 import type { Store } from '../store/store.js';
 import type { BudgetUsage } from './budget-usage.js';
-import { verdictOf } from './budget-verdict.js';
+import { ADJECTIVE, verdictOf } from './budget-verdict.js';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -45,6 +46,51 @@ export class BudgetService {
     const [state] = await this.list(ns.name, {});
     if (!state) throw new KairosError('INTERNAL', 'the budget was saved but could not be read back');
     return state;
+  }
+
+  /**
+   * Where the budget of an alert rule's scope stands (the `budget` alert rule), or undefined when
+   * the task, app or namespace has none.
+   */
+  async level(
+    namespaceId: number,
+    scope: AlertRuleScope,
+  ): Promise<{ fraction: number; summary: string } | undefined> {
+    const found = await this.budgetedScopeOf(namespaceId, scope);
+    if (!found) return undefined;
+    const state = await this.stateOf(found, '');
+    const parts: string[] = [];
+    if (state.budget.tokens !== undefined)
+      parts.push(`${state.used.tokens} of ${state.budget.tokens} tokens`);
+    if (state.budget.cost !== undefined)
+      parts.push(`${state.used.cost} of ${state.budget.cost} ${state.budget.currency ?? ''}`.trim());
+    return {
+      fraction: state.fraction,
+      summary: `the ${ADJECTIVE[state.budget.period]} budget of ${scope.kind} ${found.name} used (${parts.join(', ')}); it resets at ${state.resetsAt}`,
+    };
+  }
+
+  private async budgetedScopeOf(
+    namespaceId: number,
+    scope: AlertRuleScope,
+  ): Promise<BudgetedScope | undefined> {
+    const { store } = this.deps;
+    if (scope.kind === 'task') {
+      const task = await store.getTask(scope.taskId);
+      return task?.budget
+        ? { scope: { kind: 'task', taskId: task.id }, namespaceId, name: task.name, budget: task.budget }
+        : undefined;
+    }
+    if (scope.kind === 'app') {
+      const app = await store.getApp(scope.appId);
+      return app?.budget
+        ? { scope: { kind: 'app', appId: app.id }, namespaceId, name: app.appName, budget: app.budget }
+        : undefined;
+    }
+    const ns = await store.getNamespace(namespaceId);
+    return ns?.budget
+      ? { scope: { kind: 'namespace', namespaceId }, namespaceId, name: ns.name, budget: ns.budget }
+      : undefined;
   }
 
   private async stateOf(s: BudgetedScope, namespace: string): Promise<BudgetState> {

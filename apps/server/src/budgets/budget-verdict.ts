@@ -35,6 +35,6 @@ export function exceededMessage(what: string, budget: Budget, used: Used, resets
   return `the ${ADJECTIVE[budget.period]} budget of ${what} is used up (${parts.join(', ')}); it resets at ${new Date(resetsAt).toISOString()}`;
 }
 
-const ADJECTIVE = { hour: 'hourly', day: 'daily', month: 'monthly' } as const;
+export const ADJECTIVE = { hour: 'hourly', day: 'daily', month: 'monthly' } as const;
 
 const round = (n: number): number => Math.round(n * 1e7) / 1e7;
