@@ -11,6 +11,7 @@ const NAV = [
   { to: '/runs', label: 'Runs' },
   { to: '/calendars', label: 'Calendars' },
   { to: '/executors', label: 'Executors' },
+  { to: '/budgets', label: 'Budgets and pools' },
   { to: '/tokens', label: 'API tokens' },
   { to: '/users', label: 'Users' },
   { to: '/audit', label: 'Audit log' },

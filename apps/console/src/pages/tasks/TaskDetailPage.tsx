@@ -12,6 +12,7 @@ import { ErrorState, Loading } from '../../ui/states.js';
 import { formatInZone } from '../../ui/time.js';
 import { RunTable } from '../runs/RunTable.js';
 import { RunOnceModal } from './RunOnceModal.js';
+import { TaskBudgetPanel } from '../budgets/TaskBudgetPanel.js';
 import { TaskForm } from './TaskForm.js';
 import { formOfTask } from './task-form-state.js';
 
@@ -133,6 +134,7 @@ function TaskDetail({ task }: { task: Task }) {
           )}
         </Paper>
       </SimpleGrid>
+      <TaskBudgetPanel task={task} />
       <Paper withBorder p="md">
         <Text size="sm" fw={600} mb="xs">
           Config
