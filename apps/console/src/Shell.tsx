@@ -12,6 +12,7 @@ const NAV = [
   { to: '/batches', label: 'Batches' },
   { to: '/calendars', label: 'Calendars' },
   { to: '/executors', label: 'Executors' },
+  { to: '/budgets', label: 'Budgets and pools' },
   { to: '/tokens', label: 'API tokens' },
   { to: '/users', label: 'Users' },
   { to: '/audit', label: 'Audit log' },

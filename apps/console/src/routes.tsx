@@ -161,6 +161,12 @@ const executorsRoute = createRoute({
   component: lazyRouteComponent(() => import('./pages/executors/ExecutorsPage.js'), 'ExecutorsPage'),
 });
 
+const budgetsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/budgets',
+  component: lazyRouteComponent(() => import('./pages/budgets/BudgetsPage.js'), 'BudgetsPage'),
+});
+
 const tokensRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/tokens',
@@ -215,6 +221,7 @@ const routeTree = rootRoute.addChildren([
   contactGroupsRoute,
   calendarsRoute,
   executorsRoute,
+  budgetsRoute,
   tokensRoute,
   usersRoute,
   auditRoute,

@@ -26,6 +26,8 @@ import { alertsCommand } from './commands/alerts.js';
 import { contactGroupsCommand } from './commands/contact-groups.js';
 import { contactsCommand } from './commands/contacts.js';
 import { secretsCommand } from './commands/secrets.js';
+import { budgetsCommand } from './commands/budgets.js';
+import { poolsCommand } from './commands/pools.js';
 import { tokensCommand } from './commands/tokens.js';
 import { auditCommand } from './commands/audit.js';
 import { ENV_HELP, EXIT_HELP, GLOBAL_FLAGS_HELP } from './help.js';
@@ -46,6 +48,8 @@ const COMMANDS: readonly Command[] = [
   alertRulesCommand,
   alertsCommand,
   secretsCommand,
+  budgetsCommand,
+  poolsCommand,
   tokensCommand,
   auditCommand,
   cronCommand,

@@ -33,6 +33,7 @@ import {
   type ContactsClient,
 } from './alerts-client.js';
 import { securityClients, type OutboundRulesClient, type SecretsClient } from './security-client.js';
+import { pacingClients, type BudgetsClient, type PoolsClient } from './pacing-client.js';
 import {
   accessClients,
   type AuditClient,
@@ -56,6 +57,7 @@ export type {
   ContactsClient,
 } from './alerts-client.js';
 export type { OutboundRulesClient, SecretsClient } from './security-client.js';
+export type { BudgetsClient, PoolsClient } from './pacing-client.js';
 export type {
   AuditClient,
   AuditListOptions,
@@ -275,6 +277,10 @@ export interface KairosClient {
   executors: ExecutorsClient;
   secrets: SecretsClient;
   outbound: OutboundRulesClient;
+  /** Provider pacing pools (issue 20). */
+  pools: PoolsClient;
+  /** Token and cost budgets (issue 20). */
+  budgets: BudgetsClient;
   /**
    * A SQLite server's database, copied online: the answer's body is the file (restore: place it
    * as `kairos.db` in an empty data directory). A PostgreSQL server answers BACKUP_NOT_SUPPORTED.
@@ -357,6 +363,7 @@ export function createClient(options: ClientOptions): KairosClient {
     },
     ...alertClients(http, v1),
     ...securityClients(http, v1),
+    ...pacingClients(http, v1),
     ...accessClients(http, v1),
     stats: {
       runs: (q = {}) => http.request('GET', `${v1}/stats/runs`, { query: { ...q } }),

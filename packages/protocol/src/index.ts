@@ -9,3 +9,4 @@ export * from './security.js';
 export * from './access.js';
 export * from './retention.js';
 export * from './batches.js';
+export * from './pacing.js';

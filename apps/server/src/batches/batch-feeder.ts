@@ -130,9 +130,10 @@ export class BatchFeeder {
       if (completed) this.deps.events.emit('batch:changed', { batch: completed });
       return;
     }
+    const runTask = await this.withPool(batch, task);
     const results = await this.deps.engine.triggerMany(
       pending.map((item) => ({
-        task,
+        task: runTask,
         input: { ...batch.input, ...item.input },
         triggerType: 'api' as const,
         idempotencyKey: itemRunKey(batch.id, item.seq, item.attempt),
@@ -142,6 +143,17 @@ export class BatchFeeder {
       batch.id,
       pending.map((item, i) => ({ seq: item.seq, runId: results[i]!.run.id })),
     );
+  }
+
+  /**
+   * The task as the batch's runs see it: with the batch's pool in place of the task's own, so
+   * that the run gate paces them by that pool (pacing/). A pool deleted since the batch started
+   * leaves the task's own.
+   */
+  private async withPool(batch: BatchRecord, task: TaskRecord): Promise<TaskRecord> {
+    if (batch.pool === null) return task;
+    const pool = await this.deps.store.getPoolByName(batch.namespaceId, batch.pool);
+    return pool ? { ...task, poolId: pool.id } : task;
   }
 
   /** Ends the items whose runs ended (or follows their retries); returns how many still run. */

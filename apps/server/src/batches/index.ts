@@ -42,6 +42,7 @@ export function createBatches(deps: BatchesDeps) {
     feeder,
     guards: deps.guards,
     itemCheckFor: (task) => inputCheckOf(deps.jobTypes, task),
+    poolExists: async (namespaceId, name) => (await store.getPoolByName(namespaceId, name)) !== undefined,
     ...(deps.whenClear ? { whenClear: deps.whenClear } : {}),
   });
   return {

@@ -27,6 +27,8 @@ import { calendarRoutes } from './routes/calendars.js';
 import { namespaceRoutes } from './routes/namespaces.js';
 import { outboundRuleRoutes } from './routes/outbound-rules.js';
 import { secretRoutes } from './routes/secrets.js';
+import { poolRoutes } from './routes/pools.js';
+import { budgetRoutes } from './routes/budgets.js';
 import { nodeRoutes } from './routes/nodes.js';
 import { runEventRoutes } from './routes/run-events.js';
 import { batchRoutes } from './routes/batches.js';
@@ -117,6 +119,8 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
   appRoutes(routes, context);
   calendarRoutes(routes, context);
   taskRoutes(routes, context);
+  if (context.pools) poolRoutes(routes, context.pools);
+  if (context.budgets) budgetRoutes(routes, context.budgets);
   scheduleRoutes(routes, context);
   runRoutes(routes, context);
   if (context.batches) batchRoutes(routes, context, context.batches);

@@ -115,7 +115,10 @@ export class JobDetached extends Error {
 
 /** Why a run's signal was aborted. */
 export interface RunAbort {
-  kind: 'timeout' | 'cancel' | 'replace' | 'shutdown';
+  /** `budget`: its budget was used up and says stopWhenExceeded. */
+  kind: 'timeout' | 'cancel' | 'replace' | 'shutdown' | 'budget';
+  /** Why, for the run's error (budget). */
+  message?: string;
 }
 
 /**

@@ -107,6 +107,7 @@ function retryOf(
     attempt: run.attempt + 1,
     retryOf: root,
     input: run.input,
+    priority: run.priority,
     idempotencyKey: `retry:${root}:${run.attempt + 1}`,
     leaseOwner: ctx.owner,
     leaseExpiresAt: end.finishedAt + ctx.leaseMs,

@@ -40,6 +40,7 @@ export class AppService {
         name: input.name,
         description: input.description ?? null,
         maxConcurrency: input.maxConcurrency ?? null,
+        budget: input.budget ?? null,
         accessTokenHash: hashToken(accessToken),
         accessTokenHint: tokenHint(accessToken),
       });
@@ -64,6 +65,7 @@ export class AppService {
       ...(patch.name !== undefined ? { name: patch.name } : {}),
       ...(patch.description !== undefined ? { description: patch.description } : {}),
       ...(patch.maxConcurrency !== undefined ? { maxConcurrency: patch.maxConcurrency } : {}),
+      ...(patch.budget !== undefined ? { budget: patch.budget } : {}),
     });
     this.changed(app);
     return updated!;

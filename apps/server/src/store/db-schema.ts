@@ -14,6 +14,8 @@ export interface NamespacesTable {
   id: Generated<number>;
   name: string;
   description: string | null;
+  /** Migration 0016: the namespace's budget (JSON), or null. */
+  budget?: string | null;
   created_at: number;
 }
 
@@ -82,6 +84,8 @@ export interface AppsTable {
   name: string;
   description: string | null;
   max_concurrency: number | null;
+  /** Migration 0016: the app's budget (JSON), or null. */
+  budget: string | null;
   access_token_hash: string;
   access_token_hint: string;
   created_at: number;
@@ -115,6 +119,10 @@ export interface TasksTable {
   concurrency: string;
   enabled: DbBool;
   next_fire_at: number | null;
+  /** Migration 0016: priority, pool and budget (JSON). */
+  priority: Generated<number>;
+  pool_id: number | null;
+  budget: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -143,6 +151,8 @@ export interface RunsTable {
   lease_expires_at: number | null;
   cancel_requested_at: number | null;
   effect_at: number | null;
+  /** Migration 0016. */
+  priority: Generated<number>;
   created_at: number;
   /** JSON; migration 0002. */
   checkpoint?: string | null;

@@ -28,6 +28,7 @@ import { outboundRulesOperations, type OutboundRulesStore } from './outbound-rul
 import { secretOperations, type SecretStore } from './secret-queries.js';
 import { nodeOperations } from './node-queries.js';
 import { retentionOperations } from './retention-queries.js';
+import { pacingOperations, type PacingStore } from './pacing-queries.js';
 import type { RetentionStore, SpaceReport } from './retention-store.js';
 import type { NodeStore } from './node-store.js';
 import { alertOperations } from './alert-operations.js';
@@ -112,6 +113,7 @@ export function openKyselyStore(parts: KyselyStoreParts): Store {
     userOperations(parts),
     retentionOperations(parts),
     batchOperations(parts),
+    pacingOperations(parts),
   );
 }
 
@@ -129,6 +131,7 @@ export class KyselyStore
       | keyof AccessStore
       | keyof RetentionStore
       | keyof BatchStore
+      | keyof PacingStore
     >
 {
   readonly dialect: Store['dialect'];

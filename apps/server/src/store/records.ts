@@ -2,12 +2,23 @@
  * What the store keeps, as plain records. Instants are epoch milliseconds; JSON columns are
  * parsed values. The API layer (http/present.ts) turns records into the protocol's shapes.
  */
-import type { Concurrency, Retry, RunError, RunStatus, Schedule, TriggerType, Usage } from '@kairos/protocol';
+import type {
+  Budget,
+  Concurrency,
+  Retry,
+  RunError,
+  RunStatus,
+  Schedule,
+  TriggerType,
+  Usage,
+} from '@kairos/protocol';
 
 export interface NamespaceRecord {
   id: number;
   name: string;
   description: string | null;
+  /** Migration 0016 (absent: none). */
+  budget?: Budget | null | undefined;
   createdAt: number;
 }
 
@@ -18,6 +29,8 @@ export interface AppRecord {
   name: string;
   description: string | null;
   maxConcurrency: number | null;
+  /** Migration 0016 (absent: none). */
+  budget?: Budget | null | undefined;
   /** sha256 hex of the access token; the token itself is never stored. */
   accessTokenHash: string;
   /** The token's last four characters, to show it masked. */
@@ -52,6 +65,11 @@ export interface TaskRecord {
   enabled: boolean;
   /** The next slot not yet planned; null when the task will not fire by itself. */
   nextFireAt: number | null;
+  /** Orders queued runs per app and pool (higher first); migration 0016 (absent: 0). */
+  priority?: number | undefined;
+  /** The pacing pool its runs wait for (pools.id); absent or null: none. */
+  poolId?: number | null | undefined;
+  budget?: Budget | null | undefined;
   createdAt: number;
   updatedAt: number;
 }
@@ -85,6 +103,8 @@ export interface RunRecord {
   cancelRequestedAt: number | null;
   /** When its job made its first outside effect (request written, process spawned, executor called). */
   effectAt: number | null;
+  /** Orders queued runs (higher first); migration 0016 (absent: 0). */
+  priority?: number | undefined;
   createdAt: number;
 }
 

@@ -270,4 +270,29 @@ describe('batches of http tasks', () => {
     const runItems = (await node.api('GET', `/api/v1/batches/${fromRun.body.id}/items`)).body.items;
     expect(runItems.map((i: any) => i.input)).toEqual([{ letter: 'a' }, { letter: 'b' }, { name: 'c' }]);
   });
+
+  it('runs its items in the pool it names: the pool’s concurrency holds across the batch', async () => {
+    const node = await startTestNode();
+    const receiver = await heldReceiver();
+    const taskId = await httpTask(node, receiver.target.url);
+    const pool = await node.api('POST', '/api/v1/pools', { name: 'provider', concurrency: 1 });
+    expect(pool.status).toBe(201);
+    const content = jsonl(Array.from({ length: 4 }, (_, i) => ({ n: i })));
+    const completed = batchState(node, (b) => b.status === 'completed');
+    const res = await node.api('POST', '/api/v1/batches', {
+      taskId,
+      concurrency: 3,
+      pool: 'provider',
+      source: { type: 'upload', format: 'jsonl', content },
+    });
+    expect(res.status).toBe(201);
+    expect(res.body.pool).toBe('provider');
+    for (let held = 1; held <= 4; held++) {
+      await receiver.holding(1);
+      receiver.releaseAll();
+    }
+    await completed;
+    expect(receiver.target.requests).toHaveLength(4);
+    expect(receiver.maxInFlight).toBe(1);
+  });
 });

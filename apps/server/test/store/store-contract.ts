@@ -25,6 +25,7 @@ import { defineRetentionContract } from './contract/retention.js';
 import { defineSchedulingContract } from './contract/scheduling.js';
 import { defineSecurityContract } from './contract/security.js';
 import { defineSettlementContract } from './contract/settlement.js';
+import { definePacingContract } from './contract/pacing.js';
 
 export type { ContractDatabase } from './contract/context.js';
 
@@ -55,6 +56,7 @@ export function defineStoreContract(createDatabase: () => Promise<ContractDataba
   };
 
   defineCatalogContract(context);
+  definePacingContract(context);
   defineRunContract(context);
   defineSchedulingContract(context);
   defineSettlementContract(context);

@@ -13,6 +13,7 @@ import { formatInZone } from '../../ui/time.js';
 import { RunTable } from '../runs/RunTable.js';
 import { RunOnceModal } from './RunOnceModal.js';
 import { StartBatchButton } from '../batches/StartBatchModal.js';
+import { TaskBudgetPanel } from '../budgets/TaskBudgetPanel.js';
 import { TaskForm } from './TaskForm.js';
 import { formOfTask } from './task-form-state.js';
 
@@ -135,6 +136,7 @@ function TaskDetail({ task }: { task: Task }) {
           )}
         </Paper>
       </SimpleGrid>
+      <TaskBudgetPanel task={task} />
       <Paper withBorder p="md">
         <Text size="sm" fw={600} mb="xs">
           Config
