@@ -7,6 +7,7 @@
 // Run with --expose-gc for the heap after a collection in the series.
 //   node --expose-gc bench/batch-100k.js [--items 100000] [--concurrency 50] [--cron-tasks 20]
 //        [--baseline-seconds 20] [--max-seconds 900] [--step-ms 1] [--app app-classifier] [--task http]
+//        [--pool-rpm 600]
 //        [--database-url postgres://…]
 // The simulator's `classifier` scenario (Start → Question Classifier → Template → End, ~10
 // events, tokens and cost reported) by default: the figure is the batch's cost to the node, not
@@ -74,7 +75,10 @@ const dify = await kairos.api(
 const phases = { baseline: [], batch: [] };
 let phase = null;
 let window = { from: Infinity, to: Infinity };
+/** When each batch run started (the pool's pace is measured on them). */
+const batchStarts = [];
 kairos.node.events.on('run:started', ({ run }) => {
+  if (run.taskId === dify.id) batchStarts.push(Date.now());
   if (run.taskId === dify.id || !phase) return;
   if (run.scheduledAt >= window.from && run.scheduledAt < window.to)
     phases[phase].push(Date.now() - run.scheduledAt);
@@ -135,9 +139,14 @@ const started = kairos.node.events.on('batch:changed', ({ batch: b }) => {
 });
 const measuring = measure('batch', maxSeconds, () => completedAt !== null);
 startedAt = Date.now();
+// --pool-rpm N: the batch names a pool of N requests per minute (the issue's setting: 600).
+const poolRpm = opts['pool-rpm'] === undefined ? undefined : Number(opts['pool-rpm']);
+if (poolRpm !== undefined)
+  await kairos.api('POST', '/api/v1/pools', { name: 'provider', requestsPerMinute: poolRpm });
 batch = await kairos.api('POST', '/api/v1/batches', {
   taskId: dify.id,
   concurrency,
+  ...(poolRpm === undefined ? {} : { pool: 'provider' }),
   source: { type: 'upload', format: 'jsonl', content },
 });
 const answeredMs = Date.now() - startedAt;
@@ -171,6 +180,16 @@ console.log(
     cronDuringBatch: summary(phases.batch, batchSecondsMeasured),
     rssMB: { beforeBatch: rssBefore, maxDuringBatch: Math.max(...rss), lastDuringBatch: rss.at(-1) ?? null },
     rssSeries: series,
+    // Runs started per whole minute after the first (the pool's pace: should be its rpm).
+    startsPerMinute: (() => {
+      const first = batchStarts[0];
+      if (first === undefined) return [];
+      const minutes = [];
+      for (let from = first + 60_000; from + 60_000 <= batchStarts.at(-1); from += 60_000)
+        minutes.push(batchStarts.filter((t) => t >= from && t < from + 60_000).length);
+      return minutes;
+    })(),
+    poolRpm: poolRpm ?? null,
   }),
 );
 process.exit(0);
