@@ -19,7 +19,7 @@ import { itemsOfOutput, parseCsv, parseJsonl, type ItemCheck } from './dataset-p
 import { isEnded } from './item-outcome.js';
 
 /** Items written per transaction while a batch is prepared (the loop takes a turn between). */
-const ITEMS_PER_WRITE = 2000;
+const ITEMS_PER_WRITE = 500;
 /** Per-item errors returned with the start (all of them: the items with status `invalid`). */
 const ERRORS_IN_ANSWER = 100;
 
