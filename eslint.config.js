@@ -11,6 +11,10 @@ import tseslint from 'typescript-eslint';
 const SERVER_LAYERS = [
   'http',
   'access',
+  'batches',
+  'pacing',
+  'budgets',
+  'pools',
   'services',
   'scheduler',
   'runs',

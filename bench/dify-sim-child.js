@@ -3,7 +3,9 @@
 // each simulated run's event count.
 import { startDifySim } from '../packages/dify-sim/dist/index.js';
 
-const sim = await startDifySim({ port: 0 });
+// An optional first argument sets the simulator's step (ms between events; default its own).
+const stepMs = process.argv[2] === undefined ? undefined : Number(process.argv[2]);
+const sim = await startDifySim({ port: 0, ...(stepMs === undefined ? {} : { stepMs }) });
 process.send({ url: sim.url });
 process.on('message', (message) => {
   if (message !== 'report') return;

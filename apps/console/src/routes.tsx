@@ -192,6 +192,12 @@ const executorsRoute = createRoute({
   component: lazyRouteComponent(() => import('./pages/executors/ExecutorsPage.js'), 'ExecutorsPage'),
 });
 
+const budgetsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/budgets',
+  component: lazyRouteComponent(() => import('./pages/budgets/BudgetsPage.js'), 'BudgetsPage'),
+});
+
 const tokensRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/tokens',
@@ -218,6 +224,17 @@ const auditRoute = createRoute({
   component: lazyRouteComponent(() => import('./pages/access/AuditPage.js'), 'AuditPage'),
 });
 
+const batchesRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/batches',
+  component: lazyRouteComponent(() => import('./pages/batches/BatchesPage.js'), 'BatchesPage'),
+});
+const batchRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/batches/$id',
+  component: lazyRouteComponent(() => import('./pages/batches/BatchDetailPage.js'), 'BatchDetailPage'),
+});
+
 const routeTree = rootRoute.addChildren([
   dashboardRoute,
   appsRoute,
@@ -229,12 +246,15 @@ const routeTree = rootRoute.addChildren([
   runCompareRoute,
   runRoute,
   deadLettersRoute,
+  batchesRoute,
+  batchRoute,
   alertsRoute,
   alertRulesRoute,
   contactsRoute,
   contactGroupsRoute,
   calendarsRoute,
   executorsRoute,
+  budgetsRoute,
   tokensRoute,
   usersRoute,
   auditRoute,

@@ -4,6 +4,7 @@
  * back into the core: their errors and rejections are reported to `onListenerError`.
  */
 import type { RunRecord, TaskRecord } from './store/records.js';
+import type { BatchRecord } from './store/batch-store.js';
 
 export interface KairosEvents {
   'run:scheduled': { run: RunRecord };
@@ -38,6 +39,8 @@ export interface KairosEvents {
   'app:changed': { appId: number; appName: string };
   /** An API token was revoked or a user deleted: nodes forget the credentials they trust. */
   'credentials:revoked': { fromNode?: string };
+  /** A batch's items ended or its status changed (batches/); `batch` as stored after. */
+  'batch:changed': { batch: BatchRecord };
   'scheduler:claimed': { tasks: number; runs: number; durationMs: number };
   'scheduler:misfire': { taskId: number; missedSlots: number; policy: string };
   /** One attempt to deliver an alert: `gave_up` is a failure after the last allowed attempt. */

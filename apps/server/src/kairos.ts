@@ -45,6 +45,10 @@ import { installMetricListeners } from './metrics/metric-listeners.js';
 import type { Store } from './store/store.js';
 import { createAccessControl } from './access/access-control.js';
 import { RunPruner } from './retention/run-pruner.js';
+import { createBatches } from './batches/index.js';
+import { PacingGate } from './pacing/pacing-gate.js';
+import { PoolService } from './pools/pool-service.js';
+import { BudgetService } from './budgets/budget-service.js';
 
 export const VERSION = '0.1.0';
 
@@ -138,6 +142,8 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
       : new SharedAdmission(store);
     // The alert rules in memory: a run's settlement decides its alerts from them (run-settler.ts).
     const alertRules = new AlertRuleCache(store, clock);
+    // Budgets and provider pools, decided in memory before admission (pacing/pacing-gate.ts).
+    const pacing = new PacingGate({ store, clock });
     const engine = new RunEngine({
       store,
       clock,
@@ -152,7 +158,9 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
       onNextFire: () => scheduler.wake(),
       alertRules,
       onAlerts: () => alerting.worker.wake(),
+      gate: pacing,
     });
+    pacing.setAbort((match, abort) => engine.abortWhere(match, abort));
     const calendars = new CalendarCache(store, clock);
     const scheduler = new Scheduler({
       store,
@@ -191,8 +199,15 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
     });
     const apps = new AppService(store, namespaces, events);
     const calendarService = new CalendarService(store, namespaces, events, clock);
+    const budgets = new BudgetService({
+      store,
+      namespaces,
+      usage: pacing.usage,
+      changed: (namespaceId) => pacing.forgetBudgetsOf({ kind: 'namespace', namespaceId }),
+    });
     const alerting = createAlerting({
       config,
+      budgetLevel: (namespaceId, scope) => budgets.level(namespaceId, scope),
       rules: alertRules,
       // Deliveries wait while runs are about to be released or started (as the run writer does).
       share: fineGrainedTimers ? backgroundWork : undefined,
@@ -220,6 +235,20 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
       ...(store.capabilities.exclusiveWriter && fineGrainedTimers
         ? { whenClear: () => backgroundWork.whenClear() }
         : {}),
+    });
+    const batches = createBatches({
+      store,
+      clock,
+      events,
+      engine,
+      logger: log,
+      guards,
+      jobTypes,
+      // On SQLite a batch's item writes hold the event loop: not in the moments before a planned run.
+      whenClear:
+        store.capabilities.exclusiveWriter && fineGrainedTimers
+          ? () => backgroundWork.whenClear()
+          : undefined,
     });
     const labelNames = new LabelNames(store);
     const metrics = createKairosMetrics(
@@ -255,6 +284,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
       events.on('credentials:revoked', () => auth.forgetAll()),
       ...installMetricListeners(events, metrics, labelNames),
       events.on('task:changed', () => scheduler.wake()),
+      events.on('run:finished', ({ run, task }) => pacing.settled(run, task)),
       events.on('alert_rule:changed', () => alertRules.invalidate()),
       events.on('app:changed', ({ appName }) => executors.auth.forget(appName)),
       events.on('calendar:changed', () => {
@@ -304,6 +334,16 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
         secrets: namedSecrets,
         ...access.context,
         retentionDefaults: pruner.defaults,
+        batches: batches.service,
+        pools: new PoolService({
+          store,
+          clock,
+          namespaces,
+          pacer: pacing.pacer,
+          queued: (poolId) => engine.waitingForPool(poolId),
+          changed: (poolId) => pacing.forgetPool(poolId),
+        }),
+        budgets,
         isReady: () => ready,
       },
       auth,
@@ -324,6 +364,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
         await cluster.presence.stopping();
         await cluster.liveness?.stop();
         await scheduler.stop();
+        await batches.stop();
         await engine.drain(graceMs);
         // Listeners still at work on the drained runs finish before the store closes.
         await events.settle();
@@ -363,6 +404,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
       scheduler.start();
       alerting.start();
       pruner.start();
+      await batches.start();
       cluster.liveness?.start();
     } catch (error) {
       await stop(0).catch(() => undefined);

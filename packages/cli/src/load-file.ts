@@ -55,7 +55,8 @@ export async function loadJsonLines(
   return lines;
 }
 
-async function readText(path: string, io: CliIo): Promise<{ label: string; text: string }> {
+/** The text of a file, or of stdin with `-` (empty: refused). */
+export async function readText(path: string, io: CliIo): Promise<{ label: string; text: string }> {
   const label = path === '-' ? 'stdin' : path;
   let text: string;
   if (path === '-') {

@@ -20,6 +20,7 @@ import { importCommand } from './commands/import.js';
 import { nodesCommand } from './commands/nodes.js';
 import { runsCommand } from './commands/runs.js';
 import { deadLettersCommand } from './commands/dead-letters.js';
+import { batchesCommand } from './commands/batches.js';
 import { serverCommand } from './commands/server.js';
 import { tasksCommand } from './commands/tasks.js';
 import { alertRulesCommand } from './commands/alert-rules.js';
@@ -27,6 +28,8 @@ import { alertsCommand } from './commands/alerts.js';
 import { contactGroupsCommand } from './commands/contact-groups.js';
 import { contactsCommand } from './commands/contacts.js';
 import { secretsCommand } from './commands/secrets.js';
+import { budgetsCommand } from './commands/budgets.js';
+import { poolsCommand } from './commands/pools.js';
 import { tokensCommand } from './commands/tokens.js';
 import { auditCommand } from './commands/audit.js';
 import { ENV_HELP, EXIT_HELP, GLOBAL_FLAGS_HELP } from './help.js';
@@ -39,6 +42,7 @@ const COMMANDS: readonly Command[] = [
   tasksCommand,
   runsCommand,
   deadLettersCommand,
+  batchesCommand,
   calendarsCommand,
   nodesCommand,
   executorsCommand,
@@ -47,6 +51,8 @@ const COMMANDS: readonly Command[] = [
   alertRulesCommand,
   alertsCommand,
   secretsCommand,
+  budgetsCommand,
+  poolsCommand,
   tokensCommand,
   auditCommand,
   cronCommand,

@@ -20,6 +20,8 @@ export const FAULTS = {
   http404: 'POST run answers 404 not_found',
   http429: 'POST run answers 429 too_many_requests',
   quota: 'POST run answers 429 rate_limit_error',
+  'retry-after': 'POST run answers 429 too_many_requests with Retry-After: 30',
+  'quota-retry-after': 'POST run answers 429 rate_limit_error with Retry-After: 120',
   http500: 'POST run answers 500 internal_server_error',
   html: 'every call answers 200 with an HTML page',
   'old-detail': 'run detail returns inputs and outputs as JSON strings (Dify 1.12)',

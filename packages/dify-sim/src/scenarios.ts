@@ -104,6 +104,19 @@ export const SCENARIOS: Record<string, Scenario> = {
       { type: 'end', id: '1770700100003', title: 'Output', outputs: { summary } },
     ],
   },
+  'multi-llm': {
+    name: 'multi-llm',
+    description: 'Start → three LLMs (326 tokens each, usage per node) → End, 40 ms apart (budgets)',
+    form: [],
+    stepMs: 40,
+    nodes: [
+      start,
+      llm('1770701400002', 'Draft', 'first draft', false),
+      llm('1770701400003', 'Critique', 'a critique', false),
+      llm('1770701400004', 'Rewrite', 'the rewrite', false),
+      { type: 'end', id: '1770701400005', title: 'Output', outputs: { text: 'the rewrite' } },
+    ],
+  },
   ifelse: {
     name: 'ifelse',
     description: 'Start → IF/ELSE (ELIF taken) → Code → End',

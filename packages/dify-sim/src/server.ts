@@ -169,6 +169,21 @@ export async function startDifySim(options: DifySimOptions = {}): Promise<DifySi
       return send(res, 400, { code: 'invalid_param', message: 'Workflow not published', status: 400 });
     if (f.has('http404'))
       return send(res, 404, { code: 'not_found', message: 'Workflow not found with id: x', status: 404 });
+    if (f.has('retry-after') || f.has('quota-retry-after')) {
+      const quota = f.has('quota-retry-after');
+      return send(
+        res,
+        429,
+        {
+          code: quota ? 'rate_limit_error' : 'too_many_requests',
+          message: quota
+            ? `Workflow execution quota limit reached for tenant ${APP_ID}`
+            : 'Too many requests. Please try again later.',
+          status: 429,
+        },
+        { 'retry-after': quota ? '120' : '30' },
+      );
+    }
     if (f.has('http429')) {
       return send(res, 429, {
         code: 'too_many_requests',
@@ -432,8 +447,8 @@ function chunk(simRun: SimRun, event: ScriptEvent): Record<string, unknown> {
   return { event: event.event, workflow_run_id: simRun.runId, task_id: simRun.taskId, data: event.data };
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
+function send(res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void {
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...extra };
   if (status === 401) headers['www-authenticate'] = 'Bearer realm="api"';
   res.writeHead(status, headers);
   res.end(JSON.stringify(body));

@@ -122,6 +122,8 @@ export const THRESHOLD_KINDS = [
   'executors_online',
   'token_budget',
   'cost_budget',
+  /** The scope's budget (task, app or namespace; see pacing.ts) reached 80 % and 100 %. */
+  'budget',
 ] as const;
 export const AlertOn = z.enum([...RUN_END_KINDS, ...THRESHOLD_KINDS]);
 export type AlertOn = z.infer<typeof AlertOn>;
@@ -167,6 +169,7 @@ export const THRESHOLD_RULES: Record<
   },
   token_budget: { threshold: { min: 1, max: 1e12, integer: true, what: 'tokens' }, window: 'budget' },
   cost_budget: { threshold: { min: 0.0001, max: 1e9, integer: false, what: 'cost' }, window: 'budget' },
+  budget: {},
 };
 
 const ruleShape = {

@@ -34,6 +34,7 @@ import {
   type ContactsClient,
 } from './alerts-client.js';
 import { securityClients, type OutboundRulesClient, type SecretsClient } from './security-client.js';
+import { pacingClients, type BudgetsClient, type PoolsClient } from './pacing-client.js';
 import {
   accessClients,
   type AuditClient,
@@ -45,6 +46,7 @@ import { createTransport, segment } from './client-http.js';
 import type { ListOptions, Ref } from './client-types.js';
 import { runsClient, type RunsClient } from './runs-client.js';
 import { deadLettersClient, type DeadLettersClient } from './dead-letters-client.js';
+import { batchesClient, type BatchesClient } from './batches-client.js';
 import type { FetchLike } from './client-http.js';
 
 export { KairosApiError, CLIENT_ERROR_CODES } from './client-error.js';
@@ -57,6 +59,7 @@ export type {
   ContactsClient,
 } from './alerts-client.js';
 export type { OutboundRulesClient, SecretsClient } from './security-client.js';
+export type { BudgetsClient, PoolsClient } from './pacing-client.js';
 export type {
   AuditClient,
   AuditListOptions,
@@ -94,6 +97,7 @@ export type CalendarUpdateInput = z.input<typeof CalendarUpdate>;
 export type { ListOptions, Ref } from './client-types.js';
 export type { RunListOptions, RunLogsOptions, RunsClient } from './runs-client.js';
 export type { DeadLetterListOptions, DeadLettersClient } from './dead-letters-client.js';
+export type { BatchItemsOptions, BatchListOptions, BatchesClient } from './batches-client.js';
 
 export interface TaskListOptions extends ListOptions {
   appId?: number | undefined;
@@ -266,6 +270,7 @@ export interface KairosClient {
   tasks: TasksClient;
   schedules: SchedulesClient;
   runs: RunsClient;
+  batches: BatchesClient;
   nodes: NodesClient;
   contacts: ContactsClient;
   contactGroups: ContactGroupsClient;
@@ -275,6 +280,10 @@ export interface KairosClient {
   executors: ExecutorsClient;
   secrets: SecretsClient;
   outbound: OutboundRulesClient;
+  /** Provider pacing pools (issue 20). */
+  pools: PoolsClient;
+  /** Token and cost budgets (issue 20). */
+  budgets: BudgetsClient;
   /**
    * A SQLite server's database, copied online: the answer's body is the file (restore: place it
    * as `kairos.db` in an empty data directory). A PostgreSQL server answers BACKUP_NOT_SUPPORTED.
@@ -360,11 +369,13 @@ export function createClient(options: ClientOptions): KairosClient {
     },
     runs: runsClient(http, v1),
     deadLetters: deadLettersClient(http, v1),
+    batches: batchesClient(http, v1),
     nodes: {
       list: () => http.request('GET', `${v1}/nodes`),
     },
     ...alertClients(http, v1),
     ...securityClients(http, v1),
+    ...pacingClients(http, v1),
     ...accessClients(http, v1),
     stats: {
       runs: (q = {}) => http.request('GET', `${v1}/stats/runs`, { query: { ...q } }),

@@ -13,3 +13,5 @@ export * from './xxl-job.js';
 export * from './output-gates.js';
 export * from './dead-letters.js';
 export * from './run-compare.js';
+export * from './batches.js';
+export * from './pacing.js';

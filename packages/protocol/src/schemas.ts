@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { OutputChecks, OutputGate } from './output-gates.js';
+import { Budget, PoolName } from './pacing.js';
 
 const isoInstant = z.iso.datetime({
   offset: true,
@@ -192,6 +193,12 @@ export const TaskCreate = z.strictObject({
   enabled: z.boolean().default(true),
   /** Assertions on the output that decide success (output-gates.ts); null removes them. */
   outputGate: OutputGate.nullable().optional(),
+  /** Orders this task's queued runs per app and per pool: higher goes first (default 0). */
+  priority: z.number().int().min(-1000).max(1000).default(0),
+  /** The provider pacing pool (in the task's namespace) its runs wait for; null: none. */
+  pool: PoolName.nullable().optional(),
+  /** A token and cost budget of the task's runs; null: none. */
+  budget: Budget.nullable().optional(),
 });
 export type TaskCreateInput = z.input<typeof TaskCreate>;
 export type TaskCreate = z.output<typeof TaskCreate>;
@@ -235,13 +242,21 @@ export const Task = z.object({
   concurrency: Concurrency,
   enabled: z.boolean(),
   outputGate: OutputGate.nullable(),
+  /** Absent from servers before pools and budgets (issue 20). */
+  priority: z.number().int().optional(),
+  pool: z.string().nullable().optional(),
+  budget: Budget.nullable().optional(),
   nextFireAt: z.string().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
 export type Task = z.infer<typeof Task>;
 
-export const RunTrigger = z.strictObject({ input: z.unknown().optional() });
+export const RunTrigger = z.strictObject({
+  input: z.unknown().optional(),
+  /** Overrides the task's priority for this run. */
+  priority: z.number().int().min(-1000).max(1000).optional(),
+});
 export const RunAccepted = z.object({ runId: id });
 
 /** Most items one POST /runs/batch takes. */
@@ -343,6 +358,8 @@ export const Run = z.object({
   error: RunError.nullable(),
   executor: z.string().nullable(),
   usage: Usage.nullable(),
+  /** Orders queued runs per app and per pool (higher first); the task's unless the trigger set one. */
+  priority: z.number().int().optional(),
   createdAt: z.string(),
   /** The run this one replays or redrives (triggerType replay or redrive). */
   replayOf: id.nullable(),
@@ -394,6 +411,8 @@ export const AppCreate = z.strictObject({
   name: z.string().min(1).max(200),
   description: z.string().max(2000).optional(),
   maxConcurrency: z.number().int().min(1).max(100_000).nullable().optional(),
+  /** A token and cost budget of all the app's runs; null: none. */
+  budget: Budget.nullable().optional(),
 });
 export const AppUpdate = patchOf(AppCreate.omit({ namespace: true, appName: true }));
 export const App = z.object({
@@ -403,6 +422,7 @@ export const App = z.object({
   name: z.string(),
   description: z.string().nullable(),
   maxConcurrency: z.number().nullable(),
+  budget: Budget.nullable().optional(),
   /** In full only in the answer to creation and rotation; masked everywhere else. */
   accessToken: z.string(),
   createdAt: z.string(),
@@ -418,6 +438,7 @@ export const Namespace = z.object({
   id,
   name: z.string(),
   description: z.string().nullable(),
+  budget: Budget.nullable().optional(),
   createdAt: z.string(),
 });
 export type Namespace = z.infer<typeof Namespace>;

@@ -6,6 +6,7 @@ export { parseCron, CronSyntaxError } from './cron.js';
 export type { CronExpression, CronFieldName } from './cron.js';
 export { isValidTimeZone, localFields, instantsOfLocal, firstInstantAfterGap } from './zoned-time.js';
 export type { LocalFields } from './zoned-time.js';
+export type { CivilDateTime } from './civil.js';
 export { nextFireAfter, nextFires } from './next-fire.js';
 export type { CalendarRule, FireContext } from './next-fire.js';
 export { validateSchedule } from './validate-schedule.js';

@@ -20,6 +20,9 @@ const COLORS: Record<string, string> = {
   test: 'blue',
   pending: 'yellow',
   sent: 'green',
+  paused: 'yellow',
+  completed: 'green',
+  invalid: 'orange',
 };
 
 export function StatusBadge({ status }: { status: string }) {

@@ -58,6 +58,10 @@ export const RESOURCE_LOADERS: Record<ResourceKind, ResourceLoader> = {
   contactGroup: byId((ctx, id) => ctx.store.getContactGroup(id)),
   alertRule: byId((ctx, id) => ctx.store.getAlertRule(id)),
   alert: byId((ctx, id) => ctx.store.getAlert(id)),
+  batch: byId(async (ctx, id) => {
+    const batch = await ctx.store.getBatch(id);
+    return batch?.status === 'preparing' ? undefined : batch;
+  }),
   token: async (ctx, params) => {
     const id = idOf(params.id);
     const token = id === undefined ? undefined : await ctx.store.getApiToken(id);
@@ -83,6 +87,8 @@ export function notFoundOf(kind: ResourceKind, params: Record<string, string>): 
       return new KairosError('APP_NOT_FOUND', `app ${params.app} does not exist`);
     case 'calendar':
       return new KairosError('CALENDAR_NOT_FOUND', `calendar ${params.id} does not exist`);
+    case 'batch':
+      return new KairosError('BATCH_NOT_FOUND', `batch ${params.id} does not exist`);
     default:
       return new KairosError('NOT_FOUND', `${KIND_NAMES[kind]} ${params.id} does not exist`);
   }
@@ -99,4 +105,5 @@ const KIND_NAMES: Record<ResourceKind, string> = {
   alert: 'alert',
   token: 'token',
   user: 'user',
+  batch: 'batch',
 };

@@ -23,7 +23,7 @@ import { LOOPBACK_RANGES, PRIVATE_RANGES } from '../outbound/address-ranges.js';
 import { serverGuards } from '../outbound/namespace-guards.js';
 import type { GuardSource } from '../outbound/namespace-guards.js';
 import { OutboundPolicy } from '../outbound/outbound-policy.js';
-import { ThresholdEvaluator } from './threshold-evaluator.js';
+import { ThresholdEvaluator, type BudgetLevelSource } from './threshold-evaluator.js';
 
 export interface Alerting {
   rules: AlertRuleCache;
@@ -99,6 +99,8 @@ export function createAlerting(deps: {
   guards?: GuardSource | undefined;
   /** Lets runs due now go first (EventLoopShare.whenClear); absent: no waiting. */
   share?: { whenClear(): Promise<void> } | undefined;
+  /** Where budgets stand, for `budget` rules. */
+  budgetLevel?: BudgetLevelSource | undefined;
 }): Alerting {
   const { config, store, clock } = deps;
   const guards = deps.guards ?? serverGuards(new OutboundPolicy());
@@ -142,6 +144,7 @@ export function createAlerting(deps: {
     intervalMs: config.alertEvaluateMs,
     executorDeadMs: config.executorDeadMs,
     onWritten: () => worker.wake(),
+    budgetLevel: deps.budgetLevel,
   });
   return {
     rules,

@@ -23,7 +23,17 @@ const THRESHOLD_KINDS = new Set([
   'token_budget',
   'cost_budget',
   'duration',
+  'budget',
 ]);
+
+/** A budget rule fires at each of these shares of the scope's budget (and recovers next period). */
+const BUDGET_LEVELS = [80, 100] as const;
+
+/** Where the budget of a rule's scope stands (budgets/budget-service.ts); undefined: it has none. */
+export type BudgetLevelSource = (
+  namespaceId: number,
+  scope: AlertRuleRecord['scope'],
+) => Promise<{ fraction: number; summary: string } | undefined>;
 
 /** One measurement of a rule on one target. */
 export interface Measurement {
@@ -56,6 +66,8 @@ export interface ThresholdEvaluatorDeps {
   executorDeadMs: number;
   /** Alerts were written: wake the delivery worker. */
   onWritten: () => void;
+  /** The budgets of tasks, apps and namespaces (absent: budget rules measure nothing). */
+  budgetLevel?: BudgetLevelSource | undefined;
 }
 
 export class ThresholdEvaluator {
@@ -223,6 +235,16 @@ export class ThresholdEvaluator {
             summary: `${what} of ${where} in the last ${per}: ${Math.round(total * 100) / 100}, budget ${threshold}`,
           },
         ];
+      }
+      case 'budget': {
+        const level = await this.deps.budgetLevel?.(rule.namespaceId, rule.scope);
+        if (!level) return [];
+        return BUDGET_LEVELS.map((percent) => ({
+          dedupKey: `${dedupKey}:budget${percent}`,
+          breached: level.fraction >= percent / 100,
+          value: Math.round(level.fraction * 1000) / 10,
+          summary: `${percent} % of ${level.summary}`,
+        }));
       }
       case 'duration': {
         const runs = await store.runsRunningSince(scope, now - threshold * 1000, 100);

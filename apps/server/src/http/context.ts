@@ -17,6 +17,9 @@ import type { UserService } from '../services/user-service.js';
 import type { OidcSignIn } from '../services/oidc-sign-in.js';
 import type { Store } from '../store/store.js';
 import type { RetentionDefaults } from '../retention/retention-policy.js';
+import type { BatchService } from '../batches/batch-service.js';
+import type { PoolService } from '../pools/pool-service.js';
+import type { BudgetService } from '../budgets/budget-service.js';
 
 /** What the routes need: services, not the wiring. */
 export interface ApiContext {
@@ -53,6 +56,12 @@ export interface ApiContext {
   oidc?: OidcSignIn | undefined;
   /** The server's run history retention (config), under each namespace's own (issue 17). */
   retentionDefaults?: RetentionDefaults;
+  /** Batch runs over a dataset (issue 20). */
+  batches?: BatchService;
+  /** Provider pacing pools (issue 20). */
+  pools?: PoolService;
+  /** Token and cost budgets (issue 20). */
+  budgets?: BudgetService;
   /** false while starting or shutting down (readyz). */
   isReady: () => boolean;
 }

@@ -81,7 +81,8 @@ export function replyWithError(
   reply: FastifyReply,
   bodyLimit: number,
 ): void {
-  const known = toKairosError(error, bodyLimit);
+  // A route may set a limit of its own (RouteSpec.bodyLimit): the refusal names the one applied.
+  const known = toKairosError(error, request.routeOptions?.bodyLimit ?? bodyLimit);
   if (known) {
     void reply.status(known.status).send(errorBody(known));
     return;

@@ -9,7 +9,13 @@ import { APP_TOKEN_PREFIX } from '../services/app-service.js';
 export const iso = (ms: number): string => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
 
-export function presentTask(task: TaskRecord, namespace: string, appName: string): Task {
+/** `poolName`: the name of the task's pool (task.poolId), or null. */
+export function presentTask(
+  task: TaskRecord,
+  namespace: string,
+  appName: string,
+  poolName: string | null = null,
+): Task {
   return {
     id: task.id,
     namespace,
@@ -25,6 +31,9 @@ export function presentTask(task: TaskRecord, namespace: string, appName: string
     concurrency: task.concurrency,
     enabled: task.enabled,
     outputGate: task.outputGate ?? null,
+    priority: task.priority ?? 0,
+    pool: poolName,
+    budget: task.budget ?? null,
     nextFireAt: isoOrNull(task.nextFireAt),
     createdAt: iso(task.createdAt),
     updatedAt: iso(task.updatedAt),
@@ -51,6 +60,7 @@ export function presentRun(run: RunRecord, namespace: string): Run {
     error: run.error,
     executor: run.executor,
     usage: run.usage,
+    priority: run.priority ?? 0,
     createdAt: iso(run.createdAt),
     replayOf: run.replayOf ?? null,
     versionPin: run.versionPin ?? null,
@@ -67,6 +77,7 @@ export function presentApp(app: AppRecord, namespace: string, accessToken?: stri
     name: app.name,
     description: app.description,
     maxConcurrency: app.maxConcurrency,
+    budget: app.budget ?? null,
     accessToken: accessToken ?? maskToken(APP_TOKEN_PREFIX, app.accessTokenHint),
     createdAt: iso(app.createdAt),
     updatedAt: iso(app.updatedAt),

@@ -20,6 +20,8 @@ interface RouteBase<B extends z.ZodType | undefined, Q extends z.ZodType | undef
   response?: z.ZodType;
   /** Success status; default 200 (201 for creation, 202 for accepted, 204 for no content). */
   status?: number;
+  /** This route's request body limit in bytes, over the server's `bodyLimitBytes`. */
+  bodyLimit?: number;
 }
 
 /** Every route declares its access, or that it is public (it then skips authentication). */
@@ -68,6 +70,7 @@ export class RouteTable {
       method: spec.method,
       url: spec.url,
       config: { public: spec.public ?? false },
+      ...(spec.bodyLimit === undefined ? {} : { bodyLimit: spec.bodyLimit }),
       handler: async (request, reply) => {
         const guarded = access && hooks ? await hooks.guard(access, request) : {};
         const body = spec.body ? parseInput(spec.body, request.body ?? {}) : undefined;

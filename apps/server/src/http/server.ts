@@ -28,8 +28,11 @@ import { applyRoutes } from './routes/apply.js';
 import { namespaceRoutes } from './routes/namespaces.js';
 import { outboundRuleRoutes } from './routes/outbound-rules.js';
 import { secretRoutes } from './routes/secrets.js';
+import { poolRoutes } from './routes/pools.js';
+import { budgetRoutes } from './routes/budgets.js';
 import { nodeRoutes } from './routes/nodes.js';
 import { runEventRoutes } from './routes/run-events.js';
+import { batchRoutes } from './routes/batches.js';
 import { runRoutes } from './routes/runs.js';
 import { runReplayRoutes } from './routes/run-replay.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
@@ -120,10 +123,13 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
   calendarRoutes(routes, context);
   taskRoutes(routes, context);
   applyRoutes(routes, context);
+  if (context.pools) poolRoutes(routes, context.pools);
+  if (context.budgets) budgetRoutes(routes, context.budgets);
   scheduleRoutes(routes, context);
   runRoutes(routes, context);
   runReplayRoutes(routes, context);
   deadLetterRoutes(routes, context);
+  if (context.batches) batchRoutes(routes, context, context.batches);
   if (context.executors) {
     installExecutorAuthentication(app, context.executors);
     executorRoutes(routes, context, context.executors);

@@ -100,6 +100,16 @@ export interface JobType<Config = unknown> {
   result?(output: unknown): unknown;
   /** The target version a run's output says it ran (for Dify: its workflow_id), to pin a replay to. */
   versionOf?(output: unknown): string | null;
+  /**
+   * A check of one run input against what the target needs (a Dify workflow's Start-node
+   * variables), prepared once for many inputs (the items of a batch): answers the first problem
+   * of an input (the input merged over the config's own), or undefined. Resolves undefined when
+   * the target cannot say (unreachable): the runs then report it.
+   */
+  inputCheck?(
+    config: Config,
+    namespaceId: number,
+  ): Promise<((input: unknown) => string | undefined) | undefined>;
   /** The run's track (`GET /runs/{id}/track`) from its recorded events, in order. */
   track?(events: readonly { kind: string; data: string; truncated: boolean }[]): unknown;
 }
@@ -117,7 +127,10 @@ export class JobDetached extends Error {
 
 /** Why a run's signal was aborted. */
 export interface RunAbort {
-  kind: 'timeout' | 'cancel' | 'replace' | 'shutdown';
+  /** `budget`: its budget was used up and says stopWhenExceeded. */
+  kind: 'timeout' | 'cancel' | 'replace' | 'shutdown' | 'budget';
+  /** Why, for the run's error (budget). */
+  message?: string;
 }
 
 /**

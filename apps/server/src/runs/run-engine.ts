@@ -23,6 +23,7 @@ import { RunSettler, type AlertRuleSource } from './run-settler.js';
 import type { RunWriter } from './run-writer.js';
 import { JudgeRuns } from './judge-runs.js';
 import { OutputGateStep } from './output-gate-step.js';
+import { applyGate, byPriority, type RunGate } from './run-gate.js';
 
 /** Runs admitted together (a burst due at one instant) start in slices of this many ms of work. */
 const START_SLICE_MS = 2;
@@ -46,11 +47,15 @@ export interface RunEngineDeps {
   alertRules?: AlertRuleSource | undefined;
   /** A run's end wrote alert deliveries: the delivery worker should look. */
   onAlerts?: () => void;
+  /** Budgets and provider pools (pacing/); absent: every due run goes to admission. */
+  gate?: RunGate | undefined;
 }
 
 /** A run triggered now rather than by its schedule. */
 export interface Trigger {
   input: unknown;
+  /** Overrides the task's priority for this run. */
+  priority?: number | undefined;
   triggerType: 'manual' | 'api' | 'replay' | 'redrive' | 'judge';
   idempotencyKey?: string | undefined;
   /** A replay or redrive: the run it runs again. */
@@ -76,6 +81,8 @@ export class RunEngine {
   private startingBatches = 0;
   private readonly configs: JobConfigs;
   private readonly runDeps: ActiveRunDeps;
+  /** Wakes the waiting runs when the earliest of them may pass its gate (a pool's pace). */
+  private gateWake: { at: number; timer: TimerHandle } | undefined;
   /** The one owner of a run's end (see run-settler.ts). */
   readonly settler: RunSettler;
 
@@ -100,7 +107,7 @@ export class RunEngine {
           'deciding the alerts of a run failed; it settles without them',
         ),
     });
-    this.runEvents = new RunEventSink(deps.writer, deps.clock);
+    this.runEvents = new RunEventSink(deps.writer, deps.clock, deps.gate && ((e) => deps.gate!.event(e)));
     this.configs = new JobConfigs(deps.jobTypes);
     const judges = new JudgeRuns({
       store: deps.store,
@@ -140,11 +147,24 @@ export class RunEngine {
     return this.waiting.length;
   }
 
+  /** Runs of this node waiting (queued) for a pool. */
+  waitingForPool(poolId: number): number {
+    return this.waiting.reduce((n, c) => (c.task.poolId === poolId ? n + 1 : n), 0);
+  }
+
+  /** Aborts this node's live runs that match (a budget used up with stopWhenExceeded). */
+  abortWhere(match: (run: RunRecord) => boolean, abort: RunAbort): number[] {
+    const hit = [...this.active.values()].filter((a) => match(a.run));
+    for (const a of hit) a.controller.abort(abort);
+    return hit.map((a) => a.run.id);
+  }
+
   /** Holds a scheduled run until its instant. */
   enqueue(run: RunRecord, task: TaskRecord): void {
     if (!this.accepting) return;
     this.deps.events.emit('run:scheduled', { run });
     void this.appLimits.prefetch(task.appId);
+    void this.deps.gate?.prefetch(task);
     this.configs.warm(task, run.scheduledAt - this.deps.clock.now());
     this.timers.push(run.scheduledAt, { run, task, appMax: null });
   }
@@ -166,7 +186,7 @@ export class RunEngine {
       throw new KairosError('SHUTTING_DOWN', 'the server is shutting down; try another node or later');
     const now = this.deps.clock.now();
     const results = await this.deps.store.insertRuns(
-      triggers.map(({ task, input, triggerType, idempotencyKey, replayOf, versionPin }) => ({
+      triggers.map(({ task, input, triggerType, idempotencyKey, priority, replayOf, versionPin }) => ({
         taskId: task.id,
         appId: task.appId,
         namespaceId: task.namespaceId,
@@ -177,6 +197,7 @@ export class RunEngine {
         attempt: 1,
         retryOf: null,
         input: input ?? null,
+        priority: priority ?? task.priority,
         idempotencyKey: idempotencyKey ?? null,
         leaseOwner: this.deps.nodeId,
         leaseExpiresAt: now + this.deps.leaseMs,
@@ -185,9 +206,10 @@ export class RunEngine {
       })),
     );
     const created = triggers.filter((_, i) => results[i]!.created);
-    await Promise.all(
-      [...new Set(created.map((t) => t.task.appId))].map((appId) => this.appLimits.prefetch(appId)),
-    );
+    await Promise.all([
+      ...[...new Set(created.map((t) => t.task.appId))].map((appId) => this.appLimits.prefetch(appId)),
+      ...(this.deps.gate ? created.map((t) => this.deps.gate!.prefetch(t.task)) : []),
+    ]);
     triggers.forEach((t, i) => {
       if (results[i]!.created) this.enqueue(results[i]!.run, t.task);
     });
@@ -305,6 +327,7 @@ export class RunEngine {
   async drain(graceMs: number): Promise<void> {
     this.accepting = false;
     this.timers.stop();
+    this.gateWake?.timer.cancel();
     this.waiting.length = 0;
     // Runs admitted already are started (without further turns, see startAdmitted) and drained too.
     await Promise.allSettled([...this.admissions]);
@@ -344,10 +367,12 @@ export class RunEngine {
 
   private async admitOnce(due: AdmissionCandidate[]): Promise<void> {
     if (!this.accepting) return;
-    // Waiting runs go first, oldest first, so that a queue stays in order.
-    const candidates = [...this.waiting.splice(0), ...due];
-    for (const c of candidates) c.appMax = this.appLimits.get(c.task.appId);
+    // Waiting runs go first, oldest first, so that a queue stays in order; then by priority.
     const now = this.deps.clock.now();
+    const gated = applyGate(this.deps.gate, byPriority([...this.waiting.splice(0), ...due]), now);
+    this.onGated(gated);
+    const candidates = gated.go;
+    for (const c of candidates) c.appMax = this.appLimits.get(c.task.appId);
     let results;
     try {
       results = await this.deps.admission.admit(candidates, {
@@ -357,9 +382,13 @@ export class RunEngine {
       });
     } catch (error) {
       this.deps.logger.error({ err: error }, 'admission failed; runs wait for the next try');
+      for (const c of candidates) this.deps.gate?.refund(c.run, now);
       this.waiting.unshift(...candidates);
       return;
     }
+    candidates.forEach((c, i) => {
+      if (results[i] !== 'started') this.deps.gate?.refund(c.run, now);
+    });
     this.startingBatches++;
     try {
       await this.startAdmitted(candidates, results, now);
@@ -394,6 +423,31 @@ export class RunEngine {
       }
     };
     return forEachInSlices(candidates, decide, { sliceMs: START_SLICE_MS, mayPause: () => this.accepting });
+  }
+
+  /** Runs the gate stopped: queued for a pool, held or skipped for a budget. */
+  private onGated(gated: ReturnType<typeof applyGate<AdmissionCandidate>>): void {
+    for (const { c, at } of gated.wait) {
+      this.waiting.push(c);
+      if (at !== null) this.wakeGateAt(at);
+    }
+    for (const { c, until, message } of gated.hold) {
+      this.logs.forRun(c.run.id)('system', message);
+      this.timers.push(until, c);
+    }
+    for (const { c, error } of gated.skip) {
+      void this.settler.end(c.run, c.task, 'scheduled', { status: 'skipped', error, retryable: false }, null);
+    }
+  }
+
+  private wakeGateAt(at: number): void {
+    if (this.gateWake && this.gateWake.at <= at) return;
+    this.gateWake?.timer.cancel();
+    const timer = this.deps.clock.setTimer(() => {
+      this.gateWake = undefined;
+      void this.retryWaiting();
+    }, at - this.deps.clock.now());
+    this.gateWake = { at, timer };
   }
 
   private onTaskBusy(c: AdmissionCandidate): void {
@@ -432,11 +486,13 @@ export class RunEngine {
     const { run, task } = c;
     const active = new ActiveRun(this.runDeps, run, task, startedAt, (ended) => {
       this.active.delete(run.id);
+      this.deps.gate?.released(run);
       if (!ended) return;
       this.deps.admission.released(run);
       void this.retryWaiting();
     });
     this.active.set(run.id, active);
+    this.deps.gate?.watch(run, task);
     if (!resumed) this.deps.events.emit('run:started', { run: active.run });
     active.begin(resumed);
   }

@@ -24,6 +24,8 @@ export class RunEventSink {
   constructor(
     private readonly writer: RunWriter,
     private readonly clock: Clock,
+    /** Sees every event as it is recorded (budgets and pools count the tokens of live runs). */
+    private readonly tap?: ((entry: RunEventRecord) => void) | undefined,
   ) {}
 
   /** The recorder a run's JobContext gets; `lastSeq` continues a resumed run's numbering. */
@@ -42,6 +44,7 @@ export class RunEventSink {
         truncated,
       };
       this.writer.appendEvent(entry);
+      this.tap?.(entry);
       const watching = this.watchers.get(runId);
       if (watching) for (const w of watching) w.event(entry);
     };

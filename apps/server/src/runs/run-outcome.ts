@@ -42,6 +42,12 @@ export function abortOutcome(abort: RunAbort, timeoutSeconds: number | null): Ru
         error: { type: 'cancelled', message: 'replaced by a newer run of the task (overlap: replace)' },
         retryable: false,
       };
+    case 'budget':
+      return {
+        status: 'cancelled',
+        error: { type: 'budget', message: abort.message ?? 'stopped: its budget was used up' },
+        retryable: false,
+      };
     case 'shutdown':
       return {
         status: 'failed',

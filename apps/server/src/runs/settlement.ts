@@ -107,6 +107,7 @@ function retryOf(
     attempt: run.attempt + 1,
     retryOf: root,
     input: run.input,
+    priority: run.priority,
     idempotencyKey: `retry:${root}:${run.attempt + 1}`,
     // A pinned replay's retries run the same version.
     versionPin: run.versionPin ?? null,

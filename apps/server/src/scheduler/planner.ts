@@ -80,6 +80,7 @@ export function planTask(task: TaskRecord, ctx: PlanContext): PlannedTask {
     attempt: 1,
     retryOf: null,
     input: null,
+    priority: task.priority ?? 0,
     leaseOwner: ctx.owner,
     leaseExpiresAt: ctx.leaseExpiresAt,
     ...fields,

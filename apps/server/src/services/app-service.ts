@@ -55,6 +55,7 @@ export class AppService {
     namespaceId: number,
     input: Pick<z.output<typeof AppCreate>, 'appName' | 'name' | 'maxConcurrency'> & {
       description?: string | null | undefined;
+      budget?: z.output<typeof AppCreate>['budget'];
     },
   ): { app: NewApp; accessToken: string } {
     const accessToken = generateToken(APP_TOKEN_PREFIX);
@@ -65,6 +66,7 @@ export class AppService {
         name: input.name,
         description: input.description ?? null,
         maxConcurrency: input.maxConcurrency ?? null,
+        budget: input.budget ?? null,
         accessTokenHash: hashToken(accessToken),
         accessTokenHint: tokenHint(accessToken),
       },
@@ -78,6 +80,7 @@ export class AppService {
       ...(patch.name !== undefined ? { name: patch.name } : {}),
       ...(patch.description !== undefined ? { description: patch.description } : {}),
       ...(patch.maxConcurrency !== undefined ? { maxConcurrency: patch.maxConcurrency } : {}),
+      ...(patch.budget !== undefined ? { budget: patch.budget } : {}),
     });
     this.changed(app);
     return updated!;

@@ -64,6 +64,9 @@ export class TaskService {
       enabled: input.enabled,
       nextFireAt: input.enabled ? await this.firstFire(schedule, now) : null,
       outputGate: input.outputGate ?? null,
+      priority: input.priority,
+      poolId: await this.resolvePool(ns.id, input.pool),
+      budget: input.budget ?? null,
     });
     this.deps.events.emit('task:changed', { task });
     return { task, warnings: [...warnings, ...scheduleWarnings(schedule)] };
@@ -95,6 +98,9 @@ export class TaskService {
       await checkOutputGate(input.outputGate, current.namespaceId, (t) => this.deps.store.getTask(t), id);
       patch.outputGate = input.outputGate;
     }
+    if (input.priority !== undefined) patch.priority = input.priority;
+    if (input.pool !== undefined) patch.poolId = await this.resolvePool(current.namespaceId, input.pool);
+    if (input.budget !== undefined) patch.budget = input.budget;
     const rescheduled =
       input.schedule !== undefined || (input.enabled !== undefined && input.enabled !== current.enabled);
     if (input.schedule !== undefined)
@@ -127,6 +133,7 @@ export class TaskService {
   async validate(input: TaskCreate): Promise<{ warnings: string[] }> {
     const ns = await this.deps.namespaces.resolve(input.namespace);
     await this.resolveApp(ns.id, input.app);
+    await this.resolvePool(ns.id, input.pool);
     const { warnings } = await this.checkConfig(ns.id, input.type, input.config);
     const schedule = await this.checkSchedule(
       await this.namedCalendar(input.schedule, ns.id),
@@ -187,6 +194,20 @@ export class TaskService {
       });
     }
     return app;
+  }
+
+  /** A pool named by a task must exist in its namespace: a 400 naming `pool` otherwise. */
+  private async resolvePool(namespaceId: number, name: string | null | undefined): Promise<number | null> {
+    if (name === null || name === undefined) return null;
+    const pool = await this.deps.store.getPoolByName(namespaceId, name);
+    if (!pool) {
+      throw new KairosError(
+        'VALIDATION_ERROR',
+        `pool: no pool "${name}" in this namespace (create it with POST /api/v1/pools)`,
+        { field: 'pool' },
+      );
+    }
+    return pool.id;
   }
 
   /**

@@ -14,6 +14,8 @@ export interface NamespacesTable {
   id: Generated<number>;
   name: string;
   description: string | null;
+  /** Migration 0016: the namespace's budget (JSON), or null. */
+  budget?: string | null;
   created_at: number;
 }
 
@@ -82,6 +84,8 @@ export interface AppsTable {
   name: string;
   description: string | null;
   max_concurrency: number | null;
+  /** Migration 0016: the app's budget (JSON), or null. */
+  budget: string | null;
   access_token_hash: string;
   access_token_hint: string;
   created_at: number;
@@ -115,6 +119,10 @@ export interface TasksTable {
   concurrency: string;
   enabled: DbBool;
   next_fire_at: number | null;
+  /** Migration 0016: priority, pool and budget (JSON). */
+  priority: Generated<number>;
+  pool_id: number | null;
+  budget: string | null;
   created_at: number;
   updated_at: number;
   /** JSON: the output gate (0015). */
@@ -145,6 +153,8 @@ export interface RunsTable {
   lease_expires_at: number | null;
   cancel_requested_at: number | null;
   effect_at: number | null;
+  /** Migration 0016. */
+  priority: Generated<number>;
   created_at: number;
   /** JSON; migration 0002. */
   checkpoint?: string | null;
@@ -206,6 +216,45 @@ export interface DeadLetterActionsTable {
   at: number;
 }
 
+/** Migration 0017: batch runs over a dataset (batches/). JSON columns are TEXT. */
+export interface BatchesTable {
+  id: Generated<number>;
+  namespace_id: number;
+  task_id: number;
+  name: string | null;
+  status: string;
+  concurrency: number;
+  pool: string | null;
+  input: string | null;
+  source: string;
+  total: number;
+  invalid: Generated<number>;
+  succeeded: Generated<number>;
+  failed: Generated<number>;
+  cancelled: Generated<number>;
+  tokens: Generated<number>;
+  cost: Generated<number>;
+  currency: string | null;
+  created_by: string | null;
+  created_at: number;
+  updated_at: number;
+  finished_at: number | null;
+}
+
+export interface BatchItemsTable {
+  batch_id: number;
+  seq: number;
+  status: string;
+  input: string | null;
+  attempt: Generated<number>;
+  run_id: number | null;
+  output: string | null;
+  error: string | null;
+  tokens: number | null;
+  cost: number | null;
+  finished_at: number | null;
+}
+
 export interface MigrationsTable {
   version: number;
   name: string;
@@ -235,5 +284,7 @@ export interface Database {
   run_stats_daily: RunStatsTable;
   namespace_retention: NamespaceRetentionTable;
   dead_letter_actions: DeadLetterActionsTable;
+  batches: BatchesTable;
+  batch_items: BatchItemsTable;
   kairos_migrations: MigrationsTable;
 }

@@ -22,6 +22,7 @@ import { secretOperations } from './secret-queries.js';
 import { nodeOperations } from './node-queries.js';
 import { retentionOperations } from './retention-queries.js';
 import { deadLetterOperations } from './dead-letter-queries.js';
+import { pacingOperations } from './pacing-queries.js';
 import type { SpaceReport } from './retention-store.js';
 import type { NodeStore } from './node-store.js';
 import { alertOperations } from './alert-operations.js';
@@ -29,6 +30,7 @@ import type { StepRunner } from './write-steps.js';
 import { definitionWriteSteps, type DefinitionIds, type DefinitionWrites } from './definition-writes.js';
 import { accessOperations } from './access-queries.js';
 import { userOperations } from './user-queries.js';
+import { batchOperations } from './batch-queries.js';
 import type { Store, StoreCapabilities } from './store.js';
 
 /** The operations each dialect writes by hand. */
@@ -105,6 +107,8 @@ export function openKyselyStore(parts: KyselyStoreParts): Store {
     applyDefinitions: (writes: DefinitionWrites): Promise<DefinitionIds> =>
       parts.runSteps(() => definitionWriteSteps(parts.db, writes, parts.now())),
     ...deadLetterOperations(parts),
+    ...batchOperations(parts),
+    ...pacingOperations(parts),
     appendRunEvents: parts.appendRunEvents ?? ((entries) => events.appendRunEvents(entries)),
     listRunEvents: (runId, afterSeq, limit) => events.listRunEvents(runId, afterSeq, limit),
     lastRunEventSeq: (runId) => events.lastRunEventSeq(runId),

@@ -37,6 +37,7 @@ const RUN_COLUMN_TYPES: Record<keyof RunColumns, string> = {
   idempotency_key: 'text',
   lease_owner: 'text',
   lease_expires_at: 'bigint',
+  priority: 'integer',
   created_at: 'bigint',
   replay_of: 'bigint',
   version_pin: 'text',

@@ -3,6 +3,7 @@
  * parsed values. The API layer (http/present.ts) turns records into the protocol's shapes.
  */
 import type {
+  Budget,
   Concurrency,
   OutputChecks,
   OutputGate,
@@ -18,6 +19,8 @@ export interface NamespaceRecord {
   id: number;
   name: string;
   description: string | null;
+  /** Migration 0016 (absent: none). */
+  budget?: Budget | null | undefined;
   createdAt: number;
 }
 
@@ -28,6 +31,8 @@ export interface AppRecord {
   name: string;
   description: string | null;
   maxConcurrency: number | null;
+  /** Migration 0016 (absent: none). */
+  budget?: Budget | null | undefined;
   /** sha256 hex of the access token; the token itself is never stored. */
   accessTokenHash: string;
   /** The token's last four characters, to show it masked. */
@@ -62,6 +67,11 @@ export interface TaskRecord {
   enabled: boolean;
   /** The next slot not yet planned; null when the task will not fire by itself. */
   nextFireAt: number | null;
+  /** Orders queued runs per app and pool (higher first); migration 0016 (absent: 0). */
+  priority?: number | undefined;
+  /** The pacing pool its runs wait for (pools.id); absent or null: none. */
+  poolId?: number | null | undefined;
+  budget?: Budget | null | undefined;
   createdAt: number;
   updatedAt: number;
   /** Assertions on its runs' output (0015); absent or null: none. */
@@ -97,6 +107,8 @@ export interface RunRecord {
   cancelRequestedAt: number | null;
   /** When its job made its first outside effect (request written, process spawned, executor called). */
   effectAt: number | null;
+  /** Orders queued runs (higher first); migration 0016 (absent: 0). */
+  priority?: number | undefined;
   createdAt: number;
   /** The run this one replays or redrives (0015). */
   replayOf?: number | null | undefined;

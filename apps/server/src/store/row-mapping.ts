@@ -3,7 +3,7 @@
  * (parsed here), booleans are 0/1 or true/false (read either), instants are epoch-ms numbers.
  */
 import type { Insertable, Selectable, Updateable } from 'kysely';
-import type { RunError, RunStatus, Schedule, TriggerType, Usage } from '@kairos/protocol';
+import type { Budget, RunError, RunStatus, Schedule, TriggerType, Usage } from '@kairos/protocol';
 import type {
   AppsTable,
   CalendarsTable,
@@ -39,6 +39,11 @@ export function toJson(value: unknown): string | null {
   return value === undefined ? null : JSON.stringify(value);
 }
 
+/** JSON text, or SQL NULL for null and undefined (a `budget IS NOT NULL` filter finds only real ones). */
+function jsonOrNull(value: unknown): string | null {
+  return value === null || value === undefined ? null : JSON.stringify(value);
+}
+
 function fromJson(text: string | null): unknown {
   return text === null ? null : JSON.parse(text);
 }
@@ -60,7 +65,13 @@ export function calendarIdOf(schedule: Schedule): number | null {
 // ---------------------------------------------------------------- rows to records
 
 export function toNamespaceRecord(row: Selectable<NamespacesTable>): NamespaceRecord {
-  return { id: row.id, name: row.name, description: row.description, createdAt: row.created_at };
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    budget: (fromJson(row.budget ?? null) as Budget | null) ?? null,
+    createdAt: row.created_at,
+  };
 }
 
 export function toAppRecord(row: Selectable<AppsTable>): AppRecord {
@@ -71,6 +82,7 @@ export function toAppRecord(row: Selectable<AppsTable>): AppRecord {
     name: row.name,
     description: row.description,
     maxConcurrency: row.max_concurrency,
+    budget: fromJson(row.budget) as Budget | null,
     accessTokenHash: row.access_token_hash,
     accessTokenHint: row.access_token_hint,
     createdAt: row.created_at,
@@ -105,6 +117,9 @@ export function toTaskRecord(row: Selectable<TasksTable>): TaskRecord {
     concurrency: JSON.parse(row.concurrency) as TaskRecord['concurrency'],
     enabled: fromDbBool(row.enabled),
     nextFireAt: row.next_fire_at,
+    priority: row.priority,
+    poolId: row.pool_id,
+    budget: fromJson(row.budget) as Budget | null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     outputGate: row.output_gate ? (JSON.parse(row.output_gate) as TaskRecord['outputGate']) : null,
@@ -136,6 +151,7 @@ export function toRunRecord(row: Selectable<RunsTable>): RunRecord {
     leaseExpiresAt: row.lease_expires_at,
     cancelRequestedAt: row.cancel_requested_at,
     effectAt: row.effect_at,
+    priority: row.priority,
     createdAt: row.created_at,
     replayOf: row.replay_of ?? null,
     versionPin: row.version_pin ?? null,
@@ -162,6 +178,7 @@ export function appColumns(app: NewApp, now: number): Insertable<AppsTable> {
     name: app.name,
     description: app.description,
     max_concurrency: app.maxConcurrency,
+    budget: jsonOrNull(app.budget),
     access_token_hash: app.accessTokenHash,
     access_token_hint: app.accessTokenHint,
     created_at: now,
@@ -174,6 +191,7 @@ export function appPatchColumns(patch: AppPatch, now: number): Updateable<AppsTa
     name: patch.name,
     description: patch.description,
     max_concurrency: patch.maxConcurrency,
+    budget: patch.budget === undefined ? undefined : jsonOrNull(patch.budget),
     access_token_hash: patch.accessTokenHash,
     access_token_hint: patch.accessTokenHint,
     updated_at: now,
@@ -215,6 +233,9 @@ export function taskColumns(task: NewTask, now: number): Insertable<TasksTable> 
     concurrency: JSON.stringify(task.concurrency),
     enabled: toDbBool(task.enabled),
     next_fire_at: task.nextFireAt,
+    priority: task.priority ?? 0,
+    pool_id: task.poolId ?? null,
+    budget: jsonOrNull(task.budget),
     created_at: now,
     updated_at: now,
     output_gate: task.outputGate ? JSON.stringify(task.outputGate) : null,
@@ -238,6 +259,9 @@ export function taskPatchColumns(patch: TaskPatch, now: number): Updateable<Task
     next_fire_at: patch.nextFireAt,
     output_gate:
       patch.outputGate === undefined ? undefined : patch.outputGate ? JSON.stringify(patch.outputGate) : null,
+    priority: patch.priority,
+    pool_id: patch.poolId,
+    budget: patch.budget === undefined ? undefined : jsonOrNull(patch.budget),
     updated_at: now,
   });
 }
@@ -260,6 +284,7 @@ export function runColumns(run: NewRun, now: number) {
     idempotency_key: run.idempotencyKey ?? null,
     lease_owner: run.leaseOwner,
     lease_expires_at: run.leaseExpiresAt,
+    priority: run.priority ?? 0,
     created_at: now,
     replay_of: run.replayOf ?? null,
     version_pin: run.versionPin ?? null,

@@ -25,6 +25,8 @@ import type { SecretStore } from './secret-queries.js';
 import type { AccessStore } from './access-store.js';
 import type { ApiTokenRecord } from './access-records.js';
 import type { DeadLetterStore } from './dead-letter-store.js';
+import type { BatchStore } from './batch-store.js';
+import type { PacingStore } from './pacing-queries.js';
 
 export type { ApiTokenRecord };
 import { type NamespaceFilter } from './namespace-scope.js';
@@ -63,7 +65,7 @@ export interface PageRequest {
 export type NewApp = Omit<AppRecord, 'id' | 'createdAt' | 'updatedAt'>;
 export type AppPatch = Partial<
   Pick<AppRecord, 'name' | 'description' | 'maxConcurrency' | 'accessTokenHash' | 'accessTokenHint'>
->;
+> & { budget?: AppRecord['budget'] };
 export type NewCalendar = Omit<CalendarRecord, 'id' | 'createdAt' | 'updatedAt'>;
 export type CalendarPatch = Partial<Pick<CalendarRecord, 'name' | 'timezone' | 'dates'>>;
 export type NewTask = Omit<TaskRecord, 'id' | 'createdAt' | 'updatedAt'>;
@@ -80,6 +82,8 @@ export interface NewRun {
   attempt: number;
   retryOf: number | null;
   input: unknown;
+  /** Orders queued runs (higher first); default 0. */
+  priority?: number | undefined;
   /** Only for runs inserted already `skipped` (misfire accounting). */
   error?: RunError | null;
   finishedAt?: number | null;
@@ -236,7 +240,7 @@ export type DecideLost = (run: RunRecord, task: TaskRecord | undefined) => Settl
 /**
  * The executor operations (issue 4) are declared in executor-store.ts, the nodes' (issue 13) in
  * node-store.ts, the alerting ones (issue 15) in alert-store.ts, the access ones (issue 16) in
- * access-store.ts.
+ * access-store.ts, the pools' and budgets' (issue 20) in pacing-queries.ts.
  */
 export interface Store
   extends
@@ -247,7 +251,9 @@ export interface Store
     SecretStore,
     AccessStore,
     RetentionStore,
-    DeadLetterStore {
+    DeadLetterStore,
+    BatchStore,
+    PacingStore {
   readonly dialect: 'sqlite' | 'postgres';
   readonly capabilities: StoreCapabilities;
   close(): Promise<void>;

@@ -56,7 +56,17 @@ export async function createNamespace(node: TestNode, name: string): Promise<voi
 
 /** The ids of one resource of every kind in a namespace, keyed by RouteAccess resource kind. */
 export type Fixtures = Record<
-  'task' | 'run' | 'app' | 'calendar' | 'contact' | 'contactGroup' | 'alertRule' | 'alert' | 'token' | 'user',
+  | 'task'
+  | 'run'
+  | 'app'
+  | 'calendar'
+  | 'contact'
+  | 'contactGroup'
+  | 'alertRule'
+  | 'alert'
+  | 'token'
+  | 'user'
+  | 'batch',
   string
 >;
 
@@ -88,6 +98,10 @@ export async function createFixtures(node: TestNode, namespace: string, tag: str
     schedule: { type: 'api' },
   });
   const { runId } = await ok('POST', `/api/v1/tasks/${task.id}/run`, {});
+  const batch = await ok('POST', '/api/v1/batches', {
+    taskId: task.id,
+    source: { type: 'upload', format: 'jsonl', content: '{"n":1}' },
+  });
   const contact = await ok('POST', '/api/v1/contacts', {
     namespace,
     name: `${prefix}-contact`,
@@ -116,6 +130,7 @@ export async function createFixtures(node: TestNode, namespace: string, tag: str
   return {
     task: String(task.id),
     run: String(runId),
+    batch: String(batch.id),
     app: String(app.id),
     calendar: String(calendar.id),
     contact: String(contact.id),

@@ -11,6 +11,7 @@ import { afterEach, beforeEach } from 'vitest';
 import type { Store } from '../../src/store/store.js';
 import { defineAccessContract } from './contract/access.js';
 import { defineAlertContract } from './contract/alerts.js';
+import { defineBatchContract } from './contract/batches.js';
 import { defineCatalogContract } from './contract/catalog.js';
 import { defineClusterContract } from './contract/cluster.js';
 import type { ContractContext, ContractDatabase } from './contract/context.js';
@@ -26,6 +27,7 @@ import { defineSchedulingContract } from './contract/scheduling.js';
 import { defineSecurityContract } from './contract/security.js';
 import { defineSettlementContract } from './contract/settlement.js';
 import { defineDeadLetterContract } from './contract/dead-letters.js';
+import { definePacingContract } from './contract/pacing.js';
 
 export type { ContractDatabase } from './contract/context.js';
 
@@ -57,6 +59,7 @@ export function defineStoreContract(createDatabase: () => Promise<ContractDataba
 
   defineCatalogContract(context);
   defineDefinitionsContract(context);
+  definePacingContract(context);
   defineRunContract(context);
   defineSchedulingContract(context);
   defineSettlementContract(context);
@@ -71,4 +74,5 @@ export function defineStoreContract(createDatabase: () => Promise<ContractDataba
   defineAccessContract(context);
   defineRunStatsContract(context);
   defineSecurityContract(context);
+  defineBatchContract(context);
 }

@@ -50,6 +50,7 @@ export const ON_LABELS: Record<AlertOn, string> = {
   executors_online: 'fewer than N executors of the app are online',
   token_budget: 'tokens in the last hour or day reach N',
   cost_budget: 'cost in the last hour or day reaches N',
+  budget: 'the budget of the task, app or namespace reaches 80 % and 100 %',
 };
 
 export const thresholdOf = (on: AlertOn) => THRESHOLD_RULES[on].threshold;

@@ -12,6 +12,8 @@ import { ErrorState, Loading } from '../../ui/states.js';
 import { formatInZone } from '../../ui/time.js';
 import { RunTable } from '../runs/RunTable.js';
 import { RunOnceModal } from './RunOnceModal.js';
+import { StartBatchButton } from '../batches/StartBatchModal.js';
+import { TaskBudgetPanel } from '../budgets/TaskBudgetPanel.js';
 import { TaskForm } from './TaskForm.js';
 import { formOfTask } from './task-form-state.js';
 
@@ -68,6 +70,7 @@ function TaskDetail({ task }: { task: Task }) {
         <Title order={2}>{task.name}</Title>
         <Group>
           <Button onClick={() => setRunning(true)}>Run once</Button>
+          <StartBatchButton task={task} />
           <Button variant="light" onClick={() => toggle.mutate()} loading={toggle.isPending}>
             {task.enabled ? 'Disable' : 'Enable'}
           </Button>
@@ -133,6 +136,7 @@ function TaskDetail({ task }: { task: Task }) {
           )}
         </Paper>
       </SimpleGrid>
+      <TaskBudgetPanel task={task} />
       <Paper withBorder p="md">
         <Text size="sm" fw={600} mb="xs">
           Config

@@ -10,6 +10,7 @@ const present = (ns: NamespaceRecord) => ({
   id: ns.id,
   name: ns.name,
   description: ns.description,
+  budget: ns.budget ?? null,
   createdAt: iso(ns.createdAt),
 });
 

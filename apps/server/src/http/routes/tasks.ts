@@ -44,10 +44,12 @@ const INVALID_TASK_CODES = new Set<string>([
 export function taskRoutes(routes: RouteTable, ctx: ApiContext): void {
   const present = async (task: TaskRecord, warnings?: string[]) => {
     const app = await ctx.store.getApp(task.appId);
+    const pool = task.poolId == null ? undefined : await ctx.store.getPool(task.poolId);
     const shown = presentTask(
       { ...task, config: ctx.tasks.shownConfig(task) },
       await ctx.namespaces.nameOf(task.namespaceId),
       app?.appName ?? String(task.appId),
+      pool?.name ?? null,
     );
     return warnings && warnings.length > 0 ? { ...shown, warnings } : shown;
   };
@@ -227,6 +229,7 @@ export function taskRoutes(routes: RouteTable, ctx: ApiContext): void {
       }
       const { run } = await ctx.engine.trigger(task, {
         input: body.input,
+        priority: body.priority,
         triggerType: task.schedule.type === 'api' ? 'api' : 'manual',
         idempotencyKey: key,
       });

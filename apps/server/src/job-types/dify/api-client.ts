@@ -22,10 +22,20 @@ export class DifyApiError extends Error {
     readonly status: number | null,
     readonly code: string | null,
     readonly retryable: boolean,
+    /** A 429's Retry-After, in seconds (delta-seconds or an HTTP date), when it sent one. */
+    readonly retryAfterSeconds: number | null = null,
   ) {
     super(message);
     this.name = 'DifyApiError';
   }
+}
+
+/** Retry-After as seconds from now: delta-seconds or an HTTP date; null when absent or unreadable. */
+export function retryAfterSeconds(value: string | null, now = Date.now()): number | null {
+  if (value === null || value.trim() === '') return null;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim());
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? null : Math.max(0, Math.ceil((at - now) / 1000));
 }
 
 export interface DifyAppInfo {
@@ -141,6 +151,7 @@ export async function errorFrom(response: DifyResponse, what: string): Promise<D
     status,
     codeText,
     retryableStatus(status, codeText),
+    status === 429 || status === 503 ? retryAfterSeconds(response.header('retry-after')) : null,
   );
 }
 

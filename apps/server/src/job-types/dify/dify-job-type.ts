@@ -17,7 +17,7 @@ import { parseDifyEvent } from './events.js';
 import type { DifyEvent } from './events.js';
 import { checkInputs } from './inputs.js';
 import { buildTrack } from './track.js';
-import { isDifyCheckpoint, prepareRun, runWorkflow } from './workflow-run.js';
+import { isDifyCheckpoint, mergeInputs, prepareRun, runWorkflow } from './workflow-run.js';
 
 /** How long saving a task waits for Dify's /info and /parameters before warning instead. */
 const VALIDATE_TIMEOUT_MS = 5000;
@@ -89,6 +89,24 @@ export function difyJobType(
     },
 
     run: (context) => runWorkflow(context, box, guards.guardFor(context.namespaceId)),
+
+    async inputCheck(config, namespaceId) {
+      const api = new DifyApi(
+        apiBase(config.endpoint),
+        box.open(config.apiKey),
+        guards.guardFor(namespaceId),
+      );
+      let form: unknown;
+      try {
+        form = (await api.parameters(AbortSignal.timeout(VALIDATE_TIMEOUT_MS))).user_input_form;
+      } catch {
+        return undefined;
+      }
+      return (input) => {
+        const [first] = checkInputs(mergeInputs(config.inputs, input), form).errors;
+        return first && `${first.field} ${first.message}`;
+      };
+    },
 
     warm(config, dueInMs, namespaceId) {
       try {

@@ -338,6 +338,7 @@ export function failureOf(error: unknown): JobFailure {
         message: error.message,
         ...(error.status !== null ? { status: error.status } : {}),
         ...(error.code !== null ? { code: error.code } : {}),
+        ...(error.retryAfterSeconds !== null ? { retryAfterSeconds: error.retryAfterSeconds } : {}),
       },
       { retryable: error.retryable },
     );

@@ -56,6 +56,7 @@ export function defineRunContract(ctx: ContractContext): void {
         leaseExpiresAt: 60_000,
         cancelRequestedAt: null,
         effectAt: null,
+        priority: 0,
         createdAt: expect.any(Number),
         replayOf: null,
         versionPin: null,
