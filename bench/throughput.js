@@ -1,16 +1,20 @@
 // Saturation throughput: N http tasks every second against a local no-op server; how many runs
 // per second are fired, run and recorded (start, finish and history written), and do they keep
-// up (lateness stays flat)? Raise --tasks until completions stop following.
+// up (lateness stays flat)? Raise --tasks until completions stop following. --paced gives every
+// task a budget and a pool with limits it never reaches: the cost of the admission gate alone.
 import { flags, percentile, round, startNode, startNoopTarget, sleep } from './support.js';
 
 const opts = flags();
 const tasks = Number(opts.tasks ?? 3000);
 const seconds = Number(opts.seconds ?? 15);
 const databaseUrl = opts['database-url'];
+const paced = opts.paced !== undefined;
 
 const target = await startNoopTarget();
 const kairos = await startNode(databaseUrl);
 await kairos.api('POST', '/api/v1/apps', { appName: 'bench', name: 'Bench' });
+if (paced) await kairos.api('POST', '/api/v1/pools', { name: 'bench', requestsPerMinute: 10_000_000 });
+const pacing = paced ? { pool: 'bench', budget: { tokens: 1e12, period: 'day' } } : {};
 for (let i = 0; i < tasks; i++) {
   await kairos.api('POST', '/api/v1/tasks', {
     name: `load ${i}`,
@@ -19,6 +23,7 @@ for (let i = 0; i < tasks; i++) {
     config: { url: target.url },
     schedule: { type: 'cron', expression: '* * * * * ?' },
     concurrency: { max: 1, overlap: 'allow' },
+    ...pacing,
   });
 }
 
@@ -49,6 +54,7 @@ const elapsed = (Math.max(lastFinishAt, to) - from) / 1000;
 console.log(
   JSON.stringify({
     bench: 'throughput',
+    paced,
     store: databaseUrl ? 'postgres' : 'sqlite',
     tasks,
     seconds,

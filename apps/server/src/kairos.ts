@@ -285,6 +285,9 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
       ...installMetricListeners(events, metrics, labelNames),
       events.on('task:changed', () => scheduler.wake()),
       events.on('run:finished', ({ run, task }) => pacing.settled(run, task)),
+      // A budget changed (its period may have): its usage is read again.
+      events.on('task:changed', ({ task }) => pacing.forgetBudgetsOf({ kind: 'task', taskId: task.id })),
+      events.on('app:changed', ({ appId }) => pacing.forgetBudgetsOf({ kind: 'app', appId })),
       events.on('alert_rule:changed', () => alertRules.invalidate()),
       events.on('app:changed', ({ appName }) => executors.auth.forget(appName)),
       events.on('calendar:changed', () => {

@@ -40,10 +40,10 @@ export class TokenBucket {
     return { ok: false, at: now + this.msUntil(n) };
   }
 
-  /** Whether something may be taken (the level is above zero), or when it will be. */
+  /** Whether the bucket is out of debt (its level is zero or more), or when it will be. */
   ready(now: number): { ok: true } | { ok: false; at: number } {
     this.refill(now);
-    return this.level > 0 ? { ok: true } : { ok: false, at: now + this.msUntil(Number.MIN_VALUE) };
+    return this.level >= 0 ? { ok: true } : { ok: false, at: now + this.msUntil(0) };
   }
 
   /** Takes `n` unconditionally (the level may go below zero). */
