@@ -52,28 +52,28 @@ export function serverEntryPoint(): string | undefined {
   return bin === undefined ? undefined : fileURLToPath(new URL(bin, manifestUrl));
 }
 
+const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
 /**
  * Runs the server's entry point with `args` and the CLI's environment; its output is copied to
- * the CLI's streams. SIGINT and SIGTERM are handed to the server, which stops gracefully; the
+ * the CLI's streams. The server runs in a process group of its own, so that a Ctrl-C reaches it
+ * once, handed on by the CLI (a second SIGINT would end it at once instead of gracefully); the
  * command ends with the server's exit code.
  */
 function runServerProcess(entry: string, args: string[], ctx: CommandContext): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [entry, ...args], {
       env: ctx.io.env,
-      stdio: ['inherit', 'pipe', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     });
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => ctx.io.stdout.write(chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => ctx.io.stderr.write(chunk));
-    const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
-    const onInt = forward('SIGINT');
-    const onTerm = forward('SIGTERM');
-    process.on('SIGINT', onInt);
-    process.on('SIGTERM', onTerm);
+    const forward = (signal: NodeJS.Signals) => child.kill(signal);
+    for (const signal of FORWARDED) process.on(signal, forward);
     child.once('error', reject);
     child.once('close', (code, signal) => {
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
+      for (const name of FORWARDED) process.off(name, forward);
       resolve(code ?? (signal ? 1 : 0));
     });
   });
