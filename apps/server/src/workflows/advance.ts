@@ -198,6 +198,15 @@ export async function decideAdvance(input: AdvanceInput, expressions: Expression
   return { nodes: [...changes.values()], runs, end };
 }
 
+/** Whether deciding needs the node runs: a forEach node whose items all ended, or an edge expression. */
+export function needsNodeRuns(
+  definition: WorkflowDefinition,
+  nodes: readonly WorkflowRunNodeRecord[],
+): boolean {
+  if (definition.edges.some((e) => typeof e.condition === 'object')) return true;
+  return nodes.some((n) => n.status === 'running' && n.itemsTotal !== null && n.itemsDone >= n.itemsTotal);
+}
+
 /** The last run of each node and item (a retry replaces the attempt before it). */
 function lastRunPerItem(runs: readonly RunRecord[]): Map<string, RunRecord> {
   const last = new Map<string, RunRecord>();

@@ -11,11 +11,8 @@ import type { Logger } from 'pino';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { RunRecord, Store, TaskRecord } from '../store/store.js';
 import type { WorkflowDefinition, WorkflowRunRecord } from '../store/workflow-records.js';
-import { decideAdvance } from './advance.js';
+import { decideAdvance, needsNodeRuns } from './advance.js';
 import type { Expressions } from './expressions.js';
-
-/** Attempts at one advance before leaving it to the sweep (each loses only to another change). */
-const MAX_ATTEMPTS = 20;
 
 export interface WorkflowAdvancerDeps {
   store: Store;
@@ -35,6 +32,8 @@ export interface WorkflowAdvancerDeps {
 
 export class WorkflowAdvancer {
   readonly #chains = new Map<number, Promise<void>>();
+  /** Advances queued and not begun, per run: a burst of node ends is decided once. */
+  readonly #queued = new Map<number, Promise<void>>();
   readonly #definitions = new Map<string, WorkflowDefinition>();
   readonly #tasks = new Map<number, Pick<TaskRecord, 'appId' | 'namespaceId'>>();
   readonly #deadlines = new Map<number, TimerHandle>();
@@ -43,11 +42,19 @@ export class WorkflowAdvancer {
 
   constructor(private readonly deps: WorkflowAdvancerDeps) {}
 
-  /** Advances a workflow run (chained after any advance of the same run under way here). */
+  /**
+   * Advances a workflow run (chained after any advance of the same run under way here; one
+   * queued behind it serves every call made meanwhile, as it reads the state when it begins).
+   */
   advance(workflowRunId: number): Promise<void> {
+    const queued = this.#queued.get(workflowRunId);
+    if (queued) return queued;
     const previous = this.#chains.get(workflowRunId) ?? Promise.resolve();
     const next = previous
-      .then(() => this.#advance(workflowRunId))
+      .then(() => {
+        this.#queued.delete(workflowRunId);
+        return this.#advance(workflowRunId);
+      })
       .catch((error: unknown) => {
         this.deps.logger.error(
           { err: error, workflowRunId },
@@ -55,6 +62,7 @@ export class WorkflowAdvancer {
         );
       });
     this.#chains.set(workflowRunId, next);
+    this.#queued.set(workflowRunId, next);
     void next.finally(() => {
       if (this.#chains.get(workflowRunId) === next) this.#chains.delete(workflowRunId);
     });
@@ -98,46 +106,51 @@ export class WorkflowAdvancer {
     await Promise.allSettled([...this.#chains.values()]);
   }
 
+  /**
+   * One decision on the state as read, applied if nothing changed it meanwhile. Lost to a change
+   * it is not tried again: a node's end that changed the state has its own advance called after
+   * its settlement (or owed to the sweep), and another advance decided on the newer state.
+   */
   async #advance(workflowRunId: number): Promise<void> {
-    for (let attempt = 0; attempt < MAX_ATTEMPTS && !this.#stopped; attempt++) {
-      const run = await this.deps.store.getWorkflowRun(workflowRunId);
-      if (!run || run.status !== 'running') return;
-      const definition = await this.#definition(run);
-      if (!definition) return;
-      const [nodes, nodeRuns] = await Promise.all([
-        this.deps.store.listWorkflowRunNodes(workflowRunId),
-        this.deps.store.listNodeRuns(workflowRunId),
-      ]);
-      const tasks = await this.#taskKeys(definition);
-      const now = this.deps.clock.now();
-      const decided = await decideAdvance(
-        {
-          run,
-          definition,
-          nodes,
-          nodeRuns,
-          tasks,
-          now,
-          lease: { owner: this.deps.nodeId, leaseMs: this.deps.leaseMs },
-        },
-        this.deps.expressions,
-      );
-      if (decided.nodes.length === 0 && decided.runs.length === 0 && decided.end === null && !run.advanceOwed)
-        return;
-      const { applied, runs } = await this.deps.store.applyWorkflowAdvance(
-        workflowRunId,
-        run.stateVersion,
-        decided,
-      );
-      if (!applied) continue;
-      if (runs.length > 0) await this.deps.enqueue(runs);
-      if (decided.end) {
-        this.#deadlines.get(workflowRunId)?.cancel();
-        this.#deadlines.delete(workflowRunId);
-        const ended = await this.deps.store.getWorkflowRun(workflowRunId);
-        if (ended) this.deps.onEnded(ended);
-      }
+    if (this.#stopped) return;
+    const run = await this.deps.store.getWorkflowRun(workflowRunId);
+    if (!run || run.status !== 'running') return;
+    const definition = await this.#definition(run);
+    if (!definition) return;
+    const nodes = await this.deps.store.listWorkflowRunNodes(workflowRunId);
+    // The node runs themselves are needed only to end a forEach node (its items' outputs) or for
+    // an edge expression (its upstream run's input): not for each item's end of a big fan-out.
+    const nodeRuns = needsNodeRuns(definition, nodes)
+      ? await this.deps.store.listNodeRuns(workflowRunId)
+      : [];
+    const tasks = await this.#taskKeys(definition);
+    const now = this.deps.clock.now();
+    const decided = await decideAdvance(
+      {
+        run,
+        definition,
+        nodes,
+        nodeRuns,
+        tasks,
+        now,
+        lease: { owner: this.deps.nodeId, leaseMs: this.deps.leaseMs },
+      },
+      this.deps.expressions,
+    );
+    if (decided.nodes.length === 0 && decided.runs.length === 0 && decided.end === null && !run.advanceOwed)
       return;
+    const { applied, runs } = await this.deps.store.applyWorkflowAdvance(
+      workflowRunId,
+      run.stateVersion,
+      decided,
+    );
+    if (!applied) return;
+    if (runs.length > 0) await this.deps.enqueue(runs);
+    if (decided.end) {
+      this.#deadlines.get(workflowRunId)?.cancel();
+      this.#deadlines.delete(workflowRunId);
+      const ended = await this.deps.store.getWorkflowRun(workflowRunId);
+      if (ended) this.deps.onEnded(ended);
     }
   }
 
