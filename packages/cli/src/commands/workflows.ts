@@ -68,13 +68,11 @@ async function list(args: string[], ctx: CommandContext): Promise<number> {
     cursor: { type: 'string' },
   });
   const settings = ctx.settings(globals);
-  const page = await ctx
-    .client(settings)
-    .workflows.list({
-      namespace: values.namespace,
-      limit: intFlag('limit', values.limit),
-      cursor: values.cursor,
-    });
+  const page = await ctx.client(settings).workflows.list({
+    namespace: values.namespace,
+    limit: intFlag('limit', values.limit),
+    cursor: values.cursor,
+  });
   if (settings.json) ctx.printJson(page);
   else if (page.items.length === 0) ctx.print('(no workflows)');
   else ctx.print(...workflowTable(page.items), ...nextPageHint(page.nextCursor));
