@@ -1,7 +1,7 @@
 // The Dify simulator in its own process for bench/dify.js (so it does not share Kairos's event
 // loop). Sends {url} when listening; on 'report', sends every run request's arrival time and
 // each simulated run's event count.
-import { startDifySim } from '../apps/server/dist/index.js';
+import { startDifySim } from '../packages/dify-sim/dist/index.js';
 
 const sim = await startDifySim({ port: 0 });
 process.send({ url: sim.url });

@@ -1,9 +1,9 @@
-// The event-loop share's figures (services/event-loop-share.ts), which its tests assert only as
+// The event-loop share's figures (runtime/event-loop-share.ts), which its tests assert only as
 // behaviour: how late a timer fires while 200 ms of background work is queued (with the share,
 // and with the same work run in one block), how long a piece waits while the loop is quiet, and
 // how long 20 pieces and 5 clear moments take while kept-clear instants keep coming.
 //   node bench/event-loop-share.js [--rounds 20]
-import { EventLoopShare } from '../apps/server/dist/services/event-loop-share.js';
+import { EventLoopShare } from '../apps/server/dist/runtime/event-loop-share.js';
 import { flags, percentile, round, sleep } from './support.js';
 
 const rounds = Number(flags().rounds ?? 20);

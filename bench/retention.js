@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pino from 'pino';
 import { RunPruner } from '../apps/server/dist/retention/run-pruner.js';
-import { backgroundWork } from '../apps/server/dist/services/event-loop-share.js';
+import { backgroundWork } from '../apps/server/dist/runtime/event-loop-share.js';
 import { systemClock } from '../apps/server/dist/clock.js';
 import { flags, percentile, resetPostgres, round, sleep, startNode, startNoopTarget } from './support.js';
 

@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 /**
  * Builds the workspaces and packs the ones a user installs outside this repository into npm
- * tarballs: @kairos/protocol, @kairos/server, @kairos/cli (they depend on one another, so they
- * are installed together) and @kairos/sdk (no dependencies). None of them is published to the
- * npm registry; docs/install.md says how to install the tarballs.
+ * tarballs: @kairos/protocol, @kairos/time, @kairos/dify-sim, @kairos/server, @kairos/cli and
+ * @kairos/sdk. They depend on one another (the CLI on protocol, time and dify-sim; the server on
+ * protocol and time; the SDK on protocol), so each is installed together with the ones it needs.
+ * None of them is published to the npm registry; docs/install.md says how to install the
+ * tarballs.
  *
  *   node scripts/pack-packages.mjs [--out DIR] [--skip-build]
  *
@@ -24,7 +26,14 @@ mkdirSync(out, { recursive: true });
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
 if (!values['skip-build']) execFileSync(npm, ['run', 'build'], { cwd: root, stdio: 'inherit' });
-const workspaces = ['packages/protocol', 'apps/server', 'packages/cli', 'packages/sdk'];
+const workspaces = [
+  'packages/protocol',
+  'packages/time',
+  'packages/dify-sim',
+  'apps/server',
+  'packages/cli',
+  'packages/sdk',
+];
 const packed = JSON.parse(
   execFileSync(npm, ['pack', '--json', '--pack-destination', out, ...workspaces.flatMap((w) => ['-w', w])], {
     cwd: root,
@@ -34,10 +43,12 @@ const packed = JSON.parse(
 );
 const files = packed.map((p) => resolve(out, p.filename));
 for (const file of files) console.log(file);
-const [protocol, server, cli, sdk] = files;
+const [protocol, time, difySim, server, cli, sdk] = files;
 console.error(`
-The CLI (with the server, for \`kairos server\`), into a prefix of its own:
-  npm install --prefix ~/.local/kairos ${protocol} ${server} ${cli}
+The CLI, into a prefix of its own (no server, no database drivers):
+  npm install --prefix ~/.local/kairos ${protocol} ${time} ${difySim} ${cli}
   export PATH="$HOME/.local/kairos/node_modules/.bin:$PATH"
+The server too, for \`kairos server\` (into the same prefix):
+  npm install --prefix ~/.local/kairos ${protocol} ${time} ${difySim} ${server} ${cli}
 The SDK, in an executor's project:
-  npm install ${sdk}`);
+  npm install ${protocol} ${sdk}`);

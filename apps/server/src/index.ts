@@ -7,9 +7,3 @@ export { ManualClock, systemClock } from './clock.js';
 export type { Clock } from './clock.js';
 export type { JobType, JobContext, JobOutcome } from './job-types/job-type.js';
 export { JobFailure } from './job-types/job-type.js';
-export {
-  startDifySim,
-  SCENARIOS as DIFY_SIM_SCENARIOS,
-  FAULTS as DIFY_SIM_FAULTS,
-} from './dev/dify-sim/index.js';
-export type { DifySim, DifySimOptions } from './dev/dify-sim/index.js';

@@ -12,8 +12,9 @@ import type { Config } from './config.js';
 import { EventBus } from './events.js';
 import { buildHttpServer } from './http/server.js';
 import { listenError } from './http/listen-error.js';
+import { Authenticator } from './http/auth.js';
 import { JobTypeRegistry, builtInJobTypes } from './job-types/registry.js';
-import { createExecutors } from './dispatch/index.js';
+import { createExecutors } from './job-types/executor/index.js';
 import { executorJobType } from './job-types/executor/executor-job-type.js';
 import type { JobType } from './job-types/job-type.js';
 import { LocalAdmission, SharedAdmission } from './runs/admission.js';
@@ -26,9 +27,9 @@ import { LeaseKeeper } from './scheduler/lease-keeper.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { AppService } from './services/app-service.js';
 import { CalendarService } from './services/calendar-service.js';
-import { backgroundWork } from './services/event-loop-share.js';
+import { backgroundWork } from './runtime/event-loop-share.js';
 import { Namespaces } from './services/namespaces.js';
-import { SecretBox } from './services/secret-box.js';
+import { SecretBox } from './secrets/secret-box.js';
 import { NamespaceGuards } from './outbound/namespace-guards.js';
 import { NamedSecrets } from './secrets/named-secrets.js';
 import { OutboundPolicy } from './outbound/outbound-policy.js';
@@ -259,8 +260,14 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
             }
           : undefined,
     });
+    const auth = new Authenticator({
+      store,
+      clock,
+      limiter: access.context.failedAuth,
+      audit: access.context.audit,
+    });
     const unsubscribe = [
-      events.on('credentials:revoked', () => access.auth.forgetAll()),
+      events.on('credentials:revoked', () => auth.forgetAll()),
       ...installMetricListeners(events, metrics, labelNames),
       events.on('task:changed', () => scheduler.wake()),
       events.on('alert_rule:changed', () => alertRules.invalidate()),
@@ -286,7 +293,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
             engine,
             tasks,
             resync: () => {
-              access.auth.forgetAll();
+              auth.forgetAll();
               calendars.invalidate();
               scheduler.wake();
             },
@@ -294,7 +301,6 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
         : undefined;
     if (changes) unsubscribe.push(changes.unsubscribe);
 
-    const auth = access.auth;
     let ready = false;
     const http = buildHttpServer({
       context: {

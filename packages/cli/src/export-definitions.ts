@@ -11,6 +11,8 @@ const SECRET_KEY = /pass(word)?|secret|token|api[-_]?key|authorization|credentia
 
 /** `value` with the values of secret-looking keys replaced by `{secretRef: path}`. */
 export function withSecretRefs(value: unknown, path: string): unknown {
+  // A named secret's reference ({"$secret": name}) is no secret: it is written as it is.
+  if (isNamedSecret(value)) return value;
   if (Array.isArray(value)) return value.map((v, i) => withSecretRefs(v, `${path}.${i}`));
   if (value !== null && typeof value === 'object') {
     return Object.fromEntries(
@@ -24,6 +26,12 @@ export function withSecretRefs(value: unknown, path: string): unknown {
   }
   return value;
 }
+
+const isNamedSecret = (value: unknown): boolean =>
+  typeof value === 'object' &&
+  value !== null &&
+  Object.keys(value).length === 1 &&
+  typeof (value as { $secret?: unknown }).$secret === 'string';
 
 export interface Definitions {
   namespace: string;
@@ -44,10 +52,13 @@ export function definitionsDocument(d: Definitions): Record<string, unknown> {
   const taskNames = new Map(d.tasks.map((t) => [t.id, t.name]));
   const contactNames = new Map(d.contacts.map((c) => [c.id, c.name]));
   const groupNames = new Map(d.groups.map((g) => [g.id, g.name]));
+  // By name, not by id: the file reads the same from any server holding the same definitions.
+  const byName = <T>(items: T[], name: (t: T) => string) =>
+    [...items].sort((a, b) => (name(a) < name(b) ? -1 : name(a) > name(b) ? 1 : 0));
   return {
     kind: 'kairos/definitions',
     namespace: d.namespace,
-    apps: d.apps.map((a) =>
+    apps: byName(d.apps, (a) => a.appName).map((a) =>
       defined([
         ['appName', a.appName],
         ['name', a.name],
@@ -56,8 +67,12 @@ export function definitionsDocument(d: Definitions): Record<string, unknown> {
         ['executorAddresses', d.addresses.get(a.id)],
       ]),
     ),
-    calendars: d.calendars.map((c) => ({ name: c.name, timezone: c.timezone, dates: c.dates })),
-    tasks: d.tasks.map((t) => {
+    calendars: byName(d.calendars, (c) => c.name).map((c) => ({
+      name: c.name,
+      timezone: c.timezone,
+      dates: c.dates,
+    })),
+    tasks: byName(d.tasks, (t) => t.name).map((t) => {
       const { calendar, ...schedule } = t.schedule;
       return defined([
         ['name', t.name],
@@ -80,7 +95,7 @@ export function definitionsDocument(d: Definitions): Record<string, unknown> {
         ['enabled', t.enabled],
       ]);
     }),
-    alertRules: d.alertRules.map((r) => {
+    alertRules: byName(d.alertRules, (r) => r.name).map((r) => {
       const scope = 'taskId' in r.scope ? { task: taskNames.get(r.scope.taskId) ?? r.scope.taskId } : r.scope;
       return defined([
         ['name', r.name],

@@ -3,7 +3,7 @@
  * display zone (`2026-03-01`, `2026-03-01T08:00`; `--tz` / KAIROS_TZ, else UTC), or a duration
  * back from now (`90s`, `15m`, `6h`, `2d`, `1w`). Answers the ISO instant the API filters on.
  */
-import { instantsOfLocal } from '@kairos/server/time';
+import { instantsOfLocal } from '@kairos/time';
 import { UsageError } from './args.js';
 
 const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };

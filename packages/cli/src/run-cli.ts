@@ -16,6 +16,7 @@ import { cronCommand } from './commands/cron.js';
 import { devCommand } from './commands/dev.js';
 import { executorsCommand } from './commands/executors.js';
 import { exportCommand } from './commands/export.js';
+import { applyCommand } from './commands/apply.js';
 import { importCommand } from './commands/import.js';
 import { nodesCommand } from './commands/nodes.js';
 import { runsCommand } from './commands/runs.js';
@@ -51,6 +52,7 @@ const COMMANDS: readonly Command[] = [
   cronCommand,
   importCommand,
   exportCommand,
+  applyCommand,
   backupCommand,
   devCommand,
 ];

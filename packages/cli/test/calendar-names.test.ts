@@ -1,7 +1,7 @@
 /**
- * A task file may name its schedule's calendar (`calendar: {name: holidays}`): the CLI finds the
- * calendar of the task's namespace and sends its id; an unknown name is an error naming the
- * field, and nothing is created.
+ * A task file may name its schedule's calendar (`calendar: {name: holidays}`): the server finds
+ * the calendar of the task's namespace; an unknown name is an error naming the field, and
+ * nothing is created.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -59,7 +59,7 @@ describe('calendars by name in a task file', () => {
     const unknown = await kairos(node.url, ['tasks', 'create', '-f', file('other', 'no-such-calendar')]);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(
-      /no calendar named "no-such-calendar" in namespace default.*\(CALENDAR_NOT_FOUND, field schedule\.calendar\.name\)/,
+      /schedule\.calendar: no calendar named "no-such-calendar" in this namespace \(VALIDATION_ERROR, field schedule\.calendar\)/,
     );
     expect((await node.api('GET', '/api/v1/tasks')).body.items).toHaveLength(1);
 

@@ -1,12 +1,11 @@
 /**
  * The CLI and the SDK outside this repository, as docs/install.md says: tarballs packed by
- * scripts/pack-packages.mjs, installed into a fresh prefix (the CLI, with the packages it needs)
- * and a fresh project (the SDK), then run from there. Install scripts are skipped (better-sqlite3
- * would compile for a minute; only `kairos server` needs it); dependencies come from the npm
- * cache or the registry.
+ * scripts/pack-packages.mjs, installed into a fresh prefix (the CLI, with the packages it needs
+ * and without the server) and a fresh project (the SDK), then run from there. Install scripts are
+ * skipped; dependencies come from the npm cache or the registry.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -46,22 +45,42 @@ describe('installing the CLI and the SDK from packed tarballs', () => {
           cwd: root,
         },
       );
-      const [protocol, server, cli, sdk] = packed.stdout
+      const tarballs = packed.stdout
         .trim()
         .split('\n')
         .map((f) => resolve(f));
-      expect([protocol, server, cli, sdk].map((f) => f!.split('/').at(-1))).toEqual([
+      expect(tarballs.map((f) => f.split('/').at(-1))).toEqual([
         'kairos-protocol-0.1.0.tgz',
+        'kairos-time-0.1.0.tgz',
+        'kairos-dify-sim-0.1.0.tgz',
         'kairos-server-0.1.0.tgz',
         'kairos-cli-0.1.0.tgz',
         'kairos-sdk-0.1.0.tgz',
       ]);
+      const [protocol, time, difySim, , cli, sdk] = tarballs;
 
       const prefix = join(tempDataDir(), 'kairos');
       mkdirSync(prefix);
-      await npmInstall(prefix, [protocol!, server!, cli!]);
+      await npmInstall(prefix, [protocol!, time!, difySim!, cli!]);
       const kairos = join(prefix, 'node_modules/.bin/kairos');
       expect((await run(kairos, ['--version'])).stdout).toBe('kairos 0.1.0\n');
+      // The CLI installs without the server and its database drivers and HTTP framework.
+      const cliManifest = JSON.parse(
+        readFileSync(join(prefix, 'node_modules/@kairos/cli/package.json'), 'utf8'),
+      );
+      expect(Object.keys(cliManifest.dependencies)).not.toContain('@kairos/server');
+      for (const name of ['@kairos/server', 'better-sqlite3', 'pg', 'fastify', 'kysely']) {
+        expect(existsSync(join(prefix, 'node_modules', name)), name).toBe(false);
+      }
+      // Without the server package, `kairos server` says what to install and exits 1.
+      const serverless = await run(kairos, ['server']).then(
+        () => ({ code: 0, stderr: '' }),
+        (error: { code: number; stderr: string }) => error,
+      );
+      expect(serverless.code).toBe(1);
+      expect(serverless.stderr).toMatch(/needs the Kairos server package \(@kairos\/server\)/);
+      // The simulator comes from its own package.
+      expect((await run(kairos, ['dev', 'dify-sim', '--help'])).stdout).toContain('dify-sim');
       const node = await startTestNode();
       await node.api('POST', '/api/v1/apps', { appName: 'billing', name: 'Billing' });
       const apps = await run(kairos, ['apps', 'list', '--json'], {
@@ -72,7 +91,7 @@ describe('installing the CLI and the SDK from packed tarballs', () => {
       const project = join(tempDataDir(), 'executor');
       mkdirSync(project);
       writeFileSync(join(project, 'package.json'), '{"name":"my-executor","private":true,"type":"module"}');
-      await npmInstall(project, [sdk!]);
+      await npmInstall(project, [protocol!, sdk!]);
       writeFileSync(
         join(project, 'check.js'),
         "import { createExecutor, defineTask } from '@kairos/sdk';\n" +

@@ -22,6 +22,7 @@ import type {
   TaskUpdateInput,
 } from './schemas.js';
 import type { NodesClient } from './nodes.js';
+import type { ApplyPlan, ApplyRequestInput } from './definitions.js';
 import type { Executor } from './executors.js';
 import type { RunStats, RunStatsQueryInput } from './stats.js';
 import type { Retention, RetentionUpdate } from './retention.js';
@@ -282,6 +283,12 @@ export interface KairosClient {
    * @example `const file = await client.backup(); await writeFile('kairos.db', Buffer.from(await file.arrayBuffer()));`
    */
   backup(): Promise<Response>;
+  /**
+   * Definitions as code: creates, updates (and with `prune` deletes) apps, calendars and tasks
+   * from documents in the shape `kairos export` writes, all in one transaction; answers the plan.
+   * @example `const plan = await client.apply({ documents: [doc], dryRun: true });`
+   */
+  apply(request: ApplyRequestInput): Promise<ApplyPlan>;
   tokens: TokensClient;
   audit: AuditClient;
   users: UsersClient;
@@ -369,6 +376,7 @@ export function createClient(options: ClientOptions): KairosClient {
         http.request('PUT', `${v1}/apps/${segment(app)}/executor-addresses`, { body: { addresses } }),
     },
     backup: () => http.open(`${v1}/backup`),
+    apply: (request) => http.request('POST', `${v1}/apply`, { body: request }),
     health: () => http.request('GET', '/healthz'),
   };
 }

@@ -1,4 +1,5 @@
 export * from './schemas.js';
+export * from './definitions.js';
 export * from './run-events.js';
 export * from './executors.js';
 export * from './nodes.js';
@@ -9,3 +10,4 @@ export * from './security.js';
 export * from './access.js';
 export * from './retention.js';
 export * from './workflows.js';
+export * from './xxl-job.js';

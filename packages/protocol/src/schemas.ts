@@ -30,6 +30,26 @@ export const CalendarRef = z.strictObject({
   mode: z.enum(['exclude', 'include']).default('exclude'),
 });
 
+/**
+ * How a task's schedule may name its calendar in a request: `{id, mode}`, `{name, mode}` or just
+ * `"<name>"` (mode `exclude`), a name being that of a calendar of the task's namespace. Stored
+ * and answered schedules always carry `{id, mode}` (CalendarRef).
+ */
+export const CalendarByName = z.strictObject({
+  name: z.string().min(1).max(200),
+  mode: z.enum(['exclude', 'include']).default('exclude'),
+});
+export const CalendarChoice = z.union([
+  z
+    .string()
+    .min(1)
+    .max(200)
+    .transform((name) => ({ name, mode: 'exclude' as const })),
+  CalendarRef,
+  CalendarByName,
+]);
+export type CalendarChoice = z.output<typeof CalendarChoice>;
+
 export const MisfirePolicy = z.enum(['skip', 'fire_once', 'catch_up']);
 export const Misfire = z.strictObject({
   policy: MisfirePolicy.default('skip'),
@@ -85,6 +105,17 @@ export const Schedule = z.discriminatedUnion('type', [
 ]);
 export type ScheduleInput = z.input<typeof Schedule>;
 export type Schedule = z.output<typeof Schedule>;
+
+/** A schedule as requests may write it: its calendar by id or by name (CalendarChoice). */
+const byName = { calendar: CalendarChoice.optional() };
+export const ScheduleRequest = z.discriminatedUnion('type', [
+  CronSchedule.extend(byName),
+  FixedRateSchedule.extend(byName),
+  FixedDelaySchedule.extend(byName),
+  OneTimeSchedule.extend(byName),
+  ApiSchedule.extend(byName),
+]);
+export type ScheduleRequest = z.output<typeof ScheduleRequest>;
 
 export const SchedulePreviewRequest = z.strictObject({
   /** Where the schedule's calendar lives; default `default`. */
@@ -148,7 +179,7 @@ export const TaskCreate = z.strictObject({
   app: appRef,
   type: z.string().min(1).max(64),
   config: z.record(z.string(), z.unknown()).default({}),
-  schedule: Schedule,
+  schedule: ScheduleRequest,
   timeoutSeconds: z
     .number()
     .positive()
@@ -181,7 +212,7 @@ export const SchedulePatch = patchOf(
     ...FixedDelaySchedule.shape,
     ...OneTimeSchedule.shape,
     type: z.enum(['cron', 'fixed_rate', 'fixed_delay', 'one_time', 'api']),
-    calendar: CalendarRef.nullable(),
+    calendar: CalendarChoice.nullable(),
   }),
 );
 export type SchedulePatchInput = z.input<typeof SchedulePatch>;

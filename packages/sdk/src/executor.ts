@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { AdminClient, KairosRequestError } from './admin-client.js';
 import { JobRunner } from './job-runner.js';
-import type { ExecutionResult, Trigger } from './job-runner.js';
+import type { XxlCallbackParam, XxlRegistryParam, XxlTriggerParam } from '@kairos/protocol';
+import type { ExecutionResult } from './job-runner.js';
 import { PushServer } from './push-server.js';
 import type { TaskDefinition } from './task.js';
 
@@ -235,13 +236,7 @@ class PushExecutor extends BaseExecutor {
     await this.admin.xxl(
       '/api/callback',
       // logDateTim (sic) is XXL-JOB's wire name; nonRetryable is Kairos's, ignored by other admins.
-      batch.map((r) => ({
-        logId: r.logId,
-        logDateTim: r.logDateTime,
-        handleCode: r.handleCode,
-        handleMsg: r.handleMsg,
-        ...(r.nonRetryable ? { nonRetryable: true } : {}),
-      })),
+      batch.map((r): XxlCallbackParam => ({ ...callbackItem(r), logDateTim: r.logDateTime })),
     );
   }
 
@@ -249,7 +244,7 @@ class PushExecutor extends BaseExecutor {
     return this.admin.xxl('/api/registry', this.registryParam());
   }
 
-  private registryParam() {
+  private registryParam(): XxlRegistryParam {
     return { registryGroup: 'EXECUTOR', registryKey: this.options.appName, registryValue: this.address };
   }
 }
@@ -257,7 +252,7 @@ class PushExecutor extends BaseExecutor {
 const LOG_FLUSH_MS = 200;
 
 interface PollAnswer {
-  tasks: Trigger[];
+  tasks: XxlTriggerParam[];
   kills: number[];
   /** Kairos could not apply the results this poll carried. */
   resendResults?: true;
@@ -393,7 +388,7 @@ class PullExecutor extends BaseExecutor {
   }
 }
 
-const callbackItem = (r: ExecutionResult) => ({
+const callbackItem = (r: ExecutionResult): XxlCallbackParam => ({
   logId: r.logId,
   handleCode: r.handleCode,
   handleMsg: r.handleMsg,

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { TaskContext } from './task.js';
-import type { Trigger } from './job-runner.js';
+import type { XxlTriggerParam } from '@kairos/protocol';
 
 const INTERPRETERS: Record<string, { command: string; suffix: string }> = {
   GLUE_SHELL: { command: 'bash', suffix: '.sh' },
@@ -20,7 +20,7 @@ const INTERPRETERS: Record<string, { command: string; suffix: string }> = {
 
 const glueDir = join(tmpdir(), `kairos-sdk-glue-${process.pid}`);
 
-export async function runGlue(trigger: Trigger, context: TaskContext): Promise<string> {
+export async function runGlue(trigger: XxlTriggerParam, context: TaskContext): Promise<string> {
   const interpreter = INTERPRETERS[trigger.glueType];
   if (!interpreter) throw new Error(`glueType[${trigger.glueType}] is not valid.`);
   await mkdir(glueDir, { recursive: true });

@@ -5,25 +5,10 @@
  * `COVER_EARLY` kills what runs and is queued); kill aborts the handler's signal and reports
  * the execution failed; every execution's log lines are kept for `/log` (bounded).
  */
+import type { XxlLogResult, XxlTriggerParam } from '@kairos/protocol';
 import { isNonRetryable } from './errors.js';
 import { runGlue } from './glue.js';
 import type { TaskDefinition } from './task.js';
-
-/** XXL-JOB's TriggerParam (Kairos sends the same to pull executors). */
-export interface Trigger {
-  jobId: number;
-  executorHandler: string;
-  executorParams: string | null;
-  executorBlockStrategy: string;
-  executorTimeout: number;
-  logId: number;
-  logDateTime: number;
-  glueType: string;
-  glueSource: string | null;
-  glueUpdatetime: number;
-  broadcastIndex: number;
-  broadcastTotal: number;
-}
 
 export interface ExecutionResult {
   logId: number;
@@ -49,14 +34,14 @@ export interface JobRunnerOptions {
 }
 
 interface Execution {
-  trigger: Trigger;
+  trigger: XxlTriggerParam;
   controller: AbortController;
   killReason?: string;
 }
 
 interface Lane {
   running: Execution | undefined;
-  queue: Trigger[];
+  queue: XxlTriggerParam[];
 }
 
 /** Logs of this many executions are kept for /log; older ones are dropped first. */
@@ -72,7 +57,7 @@ export class JobRunner {
   constructor(private readonly options: JobRunnerOptions) {}
 
   /** Decides at once whether the trigger is taken (XXL-JOB answers /run before running it). */
-  accept(trigger: Trigger): Reply {
+  accept(trigger: XxlTriggerParam): Reply {
     const glue = trigger.glueType && trigger.glueType !== 'BEAN';
     if (glue && !this.options.glue) {
       return {
@@ -139,10 +124,7 @@ export class JobRunner {
   }
 
   /** XXL-JOB /log: lines >= fromLineNum (1-based). */
-  readLog(
-    logId: number,
-    fromLineNum: number,
-  ): { fromLineNum: number; toLineNum: number; logContent: string; isEnd: boolean } {
+  readLog(logId: number, fromLineNum: number): XxlLogResult {
     const log = this.logs.get(logId);
     if (!log)
       return { fromLineNum, toLineNum: 0, logContent: 'readLog fail, logFile not exists', isEnd: true };
@@ -249,7 +231,12 @@ export class JobRunner {
     }
   }
 
-  private finish(trigger: Trigger, code: number, message: string | null, nonRetryable: boolean): void {
+  private finish(
+    trigger: XxlTriggerParam,
+    code: number,
+    message: string | null,
+    nonRetryable: boolean,
+  ): void {
     const log = this.logs.get(trigger.logId);
     if (log) log.done = true;
     this.options.onResult({

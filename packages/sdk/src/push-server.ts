@@ -9,7 +9,8 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
 import type { AdminClient } from './admin-client.js';
-import type { JobRunner, Reply, Trigger } from './job-runner.js';
+import type { XxlTriggerParam } from '@kairos/protocol';
+import type { JobRunner, Reply } from './job-runner.js';
 
 const MAX_BODY = 5 * 1024 * 1024; // the Java executor's limit
 
@@ -94,7 +95,7 @@ export class PushServer {
           : { code: 500, msg: 'job thread is running or has trigger queue.' };
       case '/run':
       case '/trigger':
-        return runner.accept(body as unknown as Trigger);
+        return runner.accept(body as unknown as XxlTriggerParam);
       case '/kill':
         return runner.kill(Number(body.jobId));
       case '/log': {

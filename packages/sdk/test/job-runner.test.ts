@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { defineTask } from '@kairos/sdk';
 import { JobRunner } from '../src/job-runner.js';
-import type { ExecutionResult, Trigger } from '../src/job-runner.js';
+import type { XxlTriggerParam } from '@kairos/protocol';
+import type { ExecutionResult } from '../src/job-runner.js';
 
 /** A runner with a `gate` task that waits to be opened, and waits on what the runner does. */
 function harness(glue = false) {
@@ -47,7 +48,7 @@ function harness(glue = false) {
 }
 
 let nextLogId = 1;
-const trigger = (over: Partial<Trigger> = {}): Trigger => ({
+const trigger = (over: Partial<XxlTriggerParam> = {}): XxlTriggerParam => ({
   jobId: 1,
   executorHandler: 'gate',
   executorParams: '',

@@ -1,11 +1,11 @@
 /**
- * The access-control part of a node (issue 16), built once by kairos.ts: authentication with
- * its failed-attempt limiter, the audit log, the checks handlers use and the token service.
+ * The access-control part of a node (issue 16), built once by kairos.ts: the failed-attempt
+ * limiter, the audit log, the checks handlers use and the token service. The HTTP layer's
+ * Authenticator (http/auth.ts) is built from them by kairos.ts.
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { EventBus } from '../events.js';
-import { Authenticator } from '../http/auth.js';
 import type { Namespaces } from '../services/namespaces.js';
 import { TokenService } from '../services/token-service.js';
 import { UserService } from '../services/user-service.js';
@@ -28,9 +28,7 @@ export function createAccessControl(deps: {
   const audit = new AuditLog(store, clock, deps.logger.child({ component: 'audit' }));
   const users = new UserService(store, clock, deps.events, deps.namespaces);
   const limiter = new FailedAuthLimiter(clock);
-  const auth = new Authenticator({ store, clock, limiter, audit });
   return {
-    auth,
     /** What the API context gets. */
     context: {
       access: new AccessScope(store, deps.namespaces),

@@ -18,7 +18,7 @@ import { CHANNELS, checkRuleThreshold, type Channel } from '@kairos/protocol';
 import type { Clock } from '../clock.js';
 import type { EventBus } from '../events.js';
 import { KairosError } from '../errors.js';
-import type { SecretBox } from '../services/secret-box.js';
+import type { SecretBox } from '../secrets/secret-box.js';
 import type { Namespaces } from '../services/namespaces.js';
 import type {
   AlertRuleRecord,
@@ -246,7 +246,8 @@ export class AlertService {
     }
   }
 
-  #checkTemplates(templates: Partial<Record<Channel, string>> | null | undefined): void {
+  /** A template that does not render is a 400 naming `templates.<channel>` (also for apply). */
+  checkTemplates(templates: Partial<Record<Channel, string>> | null | undefined): void {
     for (const channel of CHANNELS) {
       const template = templates?.[channel];
       if (template === undefined) continue;
@@ -258,7 +259,7 @@ export class AlertService {
   async createRule(input: z.output<typeof AlertRuleCreate>): Promise<AlertRuleRecord> {
     const { namespaceId, scope } = await this.#scope(input.scope, input.namespace);
     await this.#checkNotify(namespaceId, input.notify);
-    this.#checkTemplates(input.templates);
+    this.checkTemplates(input.templates);
     const rule = await this.deps.store.createAlertRule({
       namespaceId,
       name: input.name,
@@ -308,7 +309,7 @@ export class AlertService {
       throw invalid(issue.path.map(String).join('.'), issue.message);
     }
     if (patch.notify) await this.#checkNotify(current.namespaceId, patch.notify);
-    this.#checkTemplates(patch.templates);
+    this.checkTemplates(patch.templates);
     const updated = await this.deps.store.updateAlertRule(id, {
       ...(patch.name !== undefined ? { name: patch.name } : {}),
       ...(patch.on !== undefined ? { on: patch.on } : {}),
@@ -325,6 +326,11 @@ export class AlertService {
     if (!updated) throw ALERT_NOT_FOUND('alert rule', id);
     this.deps.events.emit('alert_rule:changed', { ruleId: id });
     return updated;
+  }
+
+  /** Announces a rule created, changed or deleted by apply's transaction (the rule cache reloads it). */
+  ruleChangedElsewhere(id: number): void {
+    this.deps.events.emit('alert_rule:changed', { ruleId: id });
   }
 
   async deleteRule(id: number): Promise<void> {

@@ -9,7 +9,7 @@ import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { EventBus } from '../events.js';
 import type { Namespaces } from '../services/namespaces.js';
-import type { SecretBox } from '../services/secret-box.js';
+import type { SecretBox } from '../secrets/secret-box.js';
 import type { Store } from '../store/store.js';
 import { AlertRuleCache } from './alert-rule-cache.js';
 import { AlertService } from './alert-service.js';

@@ -24,7 +24,7 @@ import type { Clock } from '../clock.js';
 import { KairosError } from '../errors.js';
 import type { ApiTokenRecord, UserRecord } from '../store/access-records.js';
 import type { Store } from '../store/store.js';
-import { generateToken, hashToken, tokenHint } from '../services/secrets.js';
+import { generateToken, hashToken, tokenHint } from '../secrets/token-hash.js';
 import { API_TOKEN_PREFIX } from '../services/token-service.js';
 
 /** How long a valid token is trusted without reading the store: the bound on a missed revocation. */

@@ -3,7 +3,7 @@ import type { AuditLog } from '../access/audit-log.js';
 import type { FailedAuthLimiter } from '../access/failed-auth-limiter.js';
 import type { AlertService } from '../alerts/alert-service.js';
 import type { Clock } from '../clock.js';
-import type { Executors } from '../dispatch/index.js';
+import type { Executors } from '../job-types/executor/index.js';
 import type { NamespaceGuards } from '../outbound/namespace-guards.js';
 import type { NamedSecrets } from '../secrets/named-secrets.js';
 import type { JobTypeRegistry } from '../job-types/registry.js';

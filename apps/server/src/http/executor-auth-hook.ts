@@ -5,8 +5,8 @@
  * The handlers read the app proven here (executorAppOf).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ExecutorAuthError } from '../dispatch/app-auth.js';
-import type { Executors } from '../dispatch/index.js';
+import { ExecutorAuthError } from '../job-types/executor/app-auth.js';
+import type { Executors } from '../job-types/executor/index.js';
 import { KairosError } from '../errors.js';
 import type { AppRecord } from '../store/records.js';
 

@@ -3,7 +3,7 @@
  */
 import type { App, Calendar, Run, RunLogEntry, Task } from '@kairos/protocol';
 import type { AppRecord, CalendarRecord, RunLogRecord, RunRecord, TaskRecord } from '../store/records.js';
-import { maskToken } from '../services/secrets.js';
+import { maskToken } from '../secrets/token-hash.js';
 import { APP_TOKEN_PREFIX } from '../services/app-service.js';
 
 export const iso = (ms: number): string => new Date(ms).toISOString();

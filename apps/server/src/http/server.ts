@@ -24,6 +24,7 @@ import { buildOpenApi } from './openapi.js';
 import { RouteTable } from './route-table.js';
 import { appRoutes } from './routes/apps.js';
 import { calendarRoutes } from './routes/calendars.js';
+import { applyRoutes } from './routes/apply.js';
 import { namespaceRoutes } from './routes/namespaces.js';
 import { outboundRuleRoutes } from './routes/outbound-rules.js';
 import { secretRoutes } from './routes/secrets.js';
@@ -118,6 +119,7 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
   calendarRoutes(routes, context);
   taskRoutes(routes, context);
   workflowRoutes(routes, context);
+  applyRoutes(routes, context);
   scheduleRoutes(routes, context);
   runRoutes(routes, context);
   if (context.executors) {

@@ -8,7 +8,7 @@
  */
 import { KairosError } from '../errors.js';
 import { isSecretRef } from '../secrets/named-secrets.js';
-import { SecretBox } from '../services/secret-box.js';
+import { SecretBox } from '../secrets/secret-box.js';
 
 /** Header names whose values are always treated as secrets (lower case). */
 export const SECRET_HEADERS: ReadonlySet<string> = new Set([

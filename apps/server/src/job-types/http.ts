@@ -12,7 +12,7 @@ import { GuardedDispatchers } from '../outbound/guarded-transport.js';
 import { serverGuards } from '../outbound/namespace-guards.js';
 import type { GuardSource } from '../outbound/namespace-guards.js';
 import { OutboundPolicy, findDestinationRefusal } from '../outbound/outbound-policy.js';
-import type { SecretBox } from '../services/secret-box.js';
+import type { SecretBox } from '../secrets/secret-box.js';
 import { maskHttpSecrets, openHttpHeaders, scrubber, sealHttpSecrets } from './http-secrets.js';
 import type { NamedSecretResolver } from './http-secrets.js';
 import { JobFailure } from './job-type.js';

@@ -3,7 +3,7 @@
  * builtInJobTypes(); the scheduler and run engine look types up here by the task's `type`.
  */
 import { KairosError } from '../errors.js';
-import type { SecretBox } from '../services/secret-box.js';
+import type { SecretBox } from '../secrets/secret-box.js';
 import { difyJobType } from './dify/dify-job-type.js';
 import { serverGuards } from '../outbound/namespace-guards.js';
 import type { GuardSource } from '../outbound/namespace-guards.js';

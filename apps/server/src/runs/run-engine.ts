@@ -10,7 +10,7 @@ import type { EventBus } from '../events.js';
 import type { RunAbort } from '../job-types/job-type.js';
 import type { JobTypeRegistry } from '../job-types/registry.js';
 import { TimerQueue } from './timer-queue.js';
-import { forEachInSlices } from '../services/loop-slices.js';
+import { forEachInSlices } from '../runtime/loop-slices.js';
 import type { ResumableRun, RunRecord, TaskRecord } from '../store/records.js';
 import type { AdmissionResult, RecoveryResult, Store } from '../store/store.js';
 import type { Admission, AdmissionCandidate } from './admission.js';

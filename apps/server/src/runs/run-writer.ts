@@ -16,7 +16,7 @@
  */
 import type { SettleResult, Settlement, Store } from '../store/store.js';
 import type { RunEventRecord, RunLogRecord } from '../store/records.js';
-import type { EventLoopShare } from '../services/event-loop-share.js';
+import type { EventLoopShare } from '../runtime/event-loop-share.js';
 
 const RETRY_DELAY_MS = 500;
 const CLOSE_TIMEOUT_MS = 10_000;

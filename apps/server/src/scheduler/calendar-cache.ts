@@ -6,7 +6,7 @@
 import type { Clock } from '../clock.js';
 import type { CalendarRecord, TaskRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
-import type { CalendarRule } from '../time/index.js';
+import type { CalendarRule } from '@kairos/time';
 
 const RELOAD_MS = 10_000;
 

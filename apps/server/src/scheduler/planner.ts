@@ -5,8 +5,8 @@
 import type { RunError } from '@kairos/protocol';
 import type { NewRun, TaskPlan } from '../store/store.js';
 import type { TaskRecord } from '../store/records.js';
-import { nextFireAfter } from '../time/index.js';
-import type { CalendarRule, FireContext } from '../time/index.js';
+import { nextFireAfter } from '@kairos/time';
+import type { CalendarRule, FireContext } from '@kairos/time';
 
 /** At most this many on-time runs are planned for one task per claim; the rest wait for the next. */
 const MAX_RUNS_PER_PLAN = 1000;

@@ -6,7 +6,7 @@
 import type { Secret, SecretCreate, SecretUpdate } from '@kairos/protocol';
 import { KairosError } from '../errors.js';
 import type { Namespaces } from '../services/namespaces.js';
-import type { SecretBox } from '../services/secret-box.js';
+import type { SecretBox } from './secret-box.js';
 import type { SecretRecord } from '../store/secret-queries.js';
 import type { Store } from '../store/store.js';
 import { StoreConflictError } from '../store/store.js';

@@ -6,11 +6,11 @@ import type { z } from 'zod';
 import type { AppCreate, AppUpdate } from '@kairos/protocol';
 import { KairosError } from '../errors.js';
 import type { AppRecord } from '../store/records.js';
-import type { Store } from '../store/store.js';
+import type { NewApp, Store } from '../store/store.js';
 import { StoreConflictError } from '../store/store.js';
 import type { EventBus } from '../events.js';
 import type { Namespaces } from './namespaces.js';
-import { generateToken, hashToken, tokenHint } from './secrets.js';
+import { generateToken, hashToken, tokenHint } from '../secrets/token-hash.js';
 
 export const APP_TOKEN_PREFIX = 'kat';
 
@@ -32,17 +32,9 @@ export class AppService {
 
   async create(input: z.output<typeof AppCreate>): Promise<{ app: AppRecord; accessToken: string }> {
     const ns = await this.namespaces.resolve(input.namespace);
-    const accessToken = generateToken(APP_TOKEN_PREFIX);
+    const { app: draft, accessToken } = this.draft(ns.id, input);
     try {
-      const app = await this.store.createApp({
-        namespaceId: ns.id,
-        appName: input.appName,
-        name: input.name,
-        description: input.description ?? null,
-        maxConcurrency: input.maxConcurrency ?? null,
-        accessTokenHash: hashToken(accessToken),
-        accessTokenHint: tokenHint(accessToken),
-      });
+      const app = await this.store.createApp(draft);
       return { app, accessToken };
     } catch (error) {
       if (error instanceof StoreConflictError) {
@@ -56,6 +48,28 @@ export class AppService {
       }
       throw error;
     }
+  }
+
+  /** A new app's row, with a fresh access token (apply stores it in its own transaction). */
+  draft(
+    namespaceId: number,
+    input: Pick<z.output<typeof AppCreate>, 'appName' | 'name' | 'maxConcurrency'> & {
+      description?: string | null | undefined;
+    },
+  ): { app: NewApp; accessToken: string } {
+    const accessToken = generateToken(APP_TOKEN_PREFIX);
+    return {
+      app: {
+        namespaceId,
+        appName: input.appName,
+        name: input.name,
+        description: input.description ?? null,
+        maxConcurrency: input.maxConcurrency ?? null,
+        accessTokenHash: hashToken(accessToken),
+        accessTokenHint: tokenHint(accessToken),
+      },
+      accessToken,
+    };
   }
 
   async update(ref: string, patch: z.output<typeof AppUpdate>): Promise<AppRecord> {
@@ -93,7 +107,8 @@ export class AppService {
     }
   }
 
-  private changed(app: AppRecord): void {
+  /** Announces a change of the app (also one stored by apply's transaction). */
+  changed(app: Pick<AppRecord, 'id' | 'appName'>): void {
     this.events.emit('app:changed', { appId: app.id, appName: app.appName });
   }
 }

@@ -11,7 +11,7 @@ import { firstFireAt } from '../scheduler/planner.js';
 import type { CalendarRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import { StoreConflictError } from '../store/store.js';
-import { isValidTimeZone } from '../time/index.js';
+import { isValidTimeZone } from '@kairos/time';
 import type { Namespaces } from './namespaces.js';
 
 export class CalendarService {
@@ -77,6 +77,15 @@ export class CalendarService {
     this.events.emit('calendar:changed', { calendarId: id });
   }
 
+  /**
+   * What follows a calendar's change stored elsewhere (apply's transaction): the tasks using it
+   * replanned, the change announced. `calendar` undefined: it was deleted.
+   */
+  async changedElsewhere(id: number, calendar: CalendarRecord | undefined): Promise<void> {
+    if (calendar) await this.replanTasksUsing(calendar);
+    this.events.emit('calendar:changed', { calendarId: id });
+  }
+
   private async replanTasksUsing(calendar: CalendarRecord): Promise<void> {
     const now = this.clock.now();
     for (const task of await this.store.listTasksUsingCalendar(calendar.id)) {
@@ -92,7 +101,7 @@ export class CalendarService {
   }
 }
 
-function checkZone(timezone: string): void {
+export function checkZone(timezone: string): void {
   if (!isValidTimeZone(timezone)) {
     throw new KairosError(
       'INVALID_TIMEZONE',
@@ -104,7 +113,7 @@ function checkZone(timezone: string): void {
   }
 }
 
-const normalizeDates = (dates: string[]): string[] => [...new Set(dates)].sort();
+export const normalizeDates = (dates: string[]): string[] => [...new Set(dates)].sort();
 
 function conflict(error: unknown, name: string): unknown {
   if (error instanceof StoreConflictError) {

@@ -5,7 +5,8 @@
  * back with the zone reset to UTC and the calendar gone: the next fire moved by hours.
  */
 import { Schedule } from '@kairos/protocol';
-import type { SchedulePatch } from '@kairos/protocol';
+import type { CalendarRef, SchedulePatch } from '@kairos/protocol';
+import type { z } from 'zod';
 import { KairosError } from '../errors.js';
 
 /** The fields that belong to one schedule type; a change of type drops the old type's ones. */
@@ -25,7 +26,10 @@ const OWN_FIELDS: Record<Schedule['type'], string[]> = {
  * applySchedulePatch({ type: 'cron', expression: '0 0 8 * * ?', timezone: 'Asia/Shanghai', … },
  *   { expression: '0 30 8 * * ?' }) // same zone, calendar, misfire; new expression
  */
-export function applySchedulePatch(current: Schedule, patch: SchedulePatch): Schedule {
+export function applySchedulePatch(
+  current: Schedule,
+  patch: Omit<SchedulePatch, 'calendar'> & { calendar?: z.output<typeof CalendarRef> | null | undefined },
+): Schedule {
   const merged: Record<string, unknown> = { ...current };
   if (patch.type !== undefined && patch.type !== current.type) {
     for (const field of OWN_FIELDS[current.type]) delete merged[field];

@@ -3,7 +3,7 @@
  * engine's reaction when a task is disabled, rescheduled or deleted.
  */
 import { Concurrency, Retry } from '@kairos/protocol';
-import type { Schedule, TaskCreate, TaskUpdate } from '@kairos/protocol';
+import type { CalendarChoice, Schedule, ScheduleRequest, TaskCreate, TaskUpdate } from '@kairos/protocol';
 import type { Clock } from '../clock.js';
 import { KairosError } from '../errors.js';
 import type { EventBus } from '../events.js';
@@ -14,8 +14,8 @@ import { firstFireAt, fireContextFor } from '../scheduler/planner.js';
 import { applySchedulePatch } from './schedule-patch.js';
 import type { AppRecord, TaskRecord } from '../store/records.js';
 import type { Store, TaskPatch } from '../store/store.js';
-import { isValidTimeZone, nextFires, scheduleWarnings, validateSchedule } from '../time/index.js';
-import type { CalendarRule } from '../time/index.js';
+import { isValidTimeZone, nextFires, ScheduleError, scheduleWarnings, validateSchedule } from '@kairos/time';
+import type { CalendarRule } from '@kairos/time';
 import type { GuardSource } from '../outbound/namespace-guards.js';
 import { secretRefsIn } from '../secrets/named-secrets.js';
 import type { Namespaces } from './namespaces.js';
@@ -48,7 +48,7 @@ export class TaskService {
     const app = await this.resolveApp(ns.id, input.app);
     const now = this.deps.clock.now();
     const { config, warnings } = await this.checkConfig(ns.id, input.type, input.config);
-    const schedule = await this.checkSchedule(input.schedule, ns.id, now);
+    const schedule = await this.checkSchedule(await this.namedCalendar(input.schedule, ns.id), ns.id, now);
     const childTaskIds = await checkChildTasks(this.deps.store, ns.id, input.childTaskIds ?? []);
     const task = await this.deps.store.createTask({
       namespaceId: ns.id,
@@ -103,7 +103,11 @@ export class TaskService {
       input.schedule !== undefined || (input.enabled !== undefined && input.enabled !== current.enabled);
     if (input.schedule !== undefined)
       patch.schedule = await this.checkSchedule(
-        applySchedulePatch(current.schedule, input.schedule),
+        applySchedulePatch(current.schedule, {
+          ...input.schedule,
+          calendar:
+            input.schedule.calendar && (await this.calendarRef(input.schedule.calendar, current.namespaceId)),
+        }),
         current.namespaceId,
         now,
       );
@@ -128,13 +132,17 @@ export class TaskService {
     const ns = await this.deps.namespaces.resolve(input.namespace);
     await this.resolveApp(ns.id, input.app);
     const { warnings } = await this.checkConfig(ns.id, input.type, input.config);
-    const schedule = await this.checkSchedule(input.schedule, ns.id, this.deps.clock.now());
+    const schedule = await this.checkSchedule(
+      await this.namedCalendar(input.schedule, ns.id),
+      ns.id,
+      this.deps.clock.now(),
+    );
     await checkChildTasks(this.deps.store, ns.id, input.childTaskIds ?? []);
     return { warnings: [...warnings, ...scheduleWarnings(schedule)] };
   }
 
   /** The config as reads show it: the job type may mask secrets (presentConfig). */
-  shownConfig(task: TaskRecord): Record<string, unknown> {
+  shownConfig(task: Pick<TaskRecord, 'type' | 'config'>): Record<string, unknown> {
     const present = this.deps.jobTypes.get(task.type)?.presentConfig;
     return present ? present(task.config) : task.config;
   }
@@ -235,6 +243,29 @@ export class TaskService {
     }
   }
 
+  /** The schedule with its calendar named by id (a name is looked up in the namespace). */
+  private async namedCalendar(schedule: ScheduleRequest, namespaceId: number): Promise<Schedule> {
+    if (!schedule.calendar) return schedule as Schedule;
+    return { ...schedule, calendar: await this.calendarRef(schedule.calendar, namespaceId) };
+  }
+
+  /** `{name, mode}` (or `"name"`) as `{id, mode}`; an unknown name is a 400 on `schedule.calendar`. */
+  private async calendarRef(
+    choice: CalendarChoice,
+    namespaceId: number,
+  ): Promise<{ id: number; mode: 'exclude' | 'include' }> {
+    if ('id' in choice) return choice;
+    const calendar = await this.deps.store.getCalendarByName(namespaceId, choice.name);
+    if (!calendar) {
+      throw new KairosError(
+        'VALIDATION_ERROR',
+        `schedule.calendar: no calendar named "${choice.name}" in this namespace`,
+        { field: 'schedule.calendar' },
+      );
+    }
+    return { id: calendar.id, mode: choice.mode };
+  }
+
   /** Validates a schedule and fills what it leaves implicit (a fixed-rate anchor). */
   async checkSchedule(
     schedule: Schedule,
@@ -243,7 +274,7 @@ export class TaskService {
     options: { allowPast?: boolean } = {},
   ): Promise<Schedule> {
     // A preview may look at the past: judge a one-time instant against the epoch, not now.
-    validateSchedule(schedule, options.allowPast ? 0 : now);
+    checkedSchedule(schedule, options.allowPast ? 0 : now);
     if (schedule.calendar) {
       const calendar = await this.deps.store.getCalendar(schedule.calendar.id);
       if (!calendar || calendar.namespaceId !== namespaceId) {
@@ -256,11 +287,48 @@ export class TaskService {
         );
       }
     }
-    if (schedule.type === 'fixed_rate' && !schedule.startAt) {
-      // Anchor the slots now, visibly: every later slot is startAt + k * interval (no drift).
-      return { ...schedule, startAt: new Date(now + schedule.intervalSeconds * 1000).toISOString() };
+    return anchored(schedule, now);
+  }
+
+  /**
+   * Validates a schedule whose calendar is already known to exist (apply: perhaps one created
+   * by the same transaction) and fills what it leaves implicit (a fixed-rate anchor).
+   */
+  normalizeSchedule(schedule: Schedule, now: number): Schedule {
+    checkedSchedule(schedule, now);
+    return anchored(schedule, now);
+  }
+
+  /** The first slot of a schedule from `now` under a calendar given by value (apply). */
+  firstFireWith(schedule: Schedule, now: number, calendar: CalendarRule | undefined): number | null {
+    return firstFireAt({ schedule, createdAt: now }, now, calendar);
+  }
+
+  /**
+   * What follows a task's change stored by someone else than this service (apply's transaction):
+   * the old schedule's planned slots dropped when it was rescheduled, and the change announced.
+   */
+  async changedElsewhere(task: TaskRecord, rescheduled: boolean): Promise<void> {
+    if (rescheduled) {
+      await this.dropPlannedRuns(
+        task.id,
+        task.enabled ? 'the task was rescheduled' : 'the task was disabled',
+      );
     }
-    return schedule;
+    this.deps.events.emit('task:changed', { task, rescheduled });
+  }
+
+  /** Cancels a task's running runs, before a delete stored elsewhere (apply's prune). */
+  async stopRuns(id: number): Promise<void> {
+    const active = await this.deps.store.listActiveRuns(id);
+    for (const run of active)
+      if (run.status === 'running') await this.deps.engine.cancel(run.id).catch(() => undefined);
+  }
+
+  /** What follows a task's delete stored elsewhere: its planned slots forgotten, the delete announced. */
+  deletedElsewhere(id: number): void {
+    this.deps.engine.forgetTask(id);
+    this.deps.events.emit('task:deleted', { taskId: id });
   }
 
   private async calendarRule(schedule: Schedule): Promise<CalendarRule | undefined> {
@@ -281,4 +349,26 @@ export class TaskService {
   dropPlannedRuns(taskId: number, why: string): Promise<void> {
     return this.deps.engine.cancelPlanned(taskId, why);
   }
+}
+
+/** A fixed-rate schedule without a start is anchored now, visibly: every later slot is startAt + k * interval (no drift). */
+/** validateSchedule's ScheduleError as the API's error (the same code, field and reason). */
+function checkedSchedule(schedule: Schedule, now: number): void {
+  try {
+    validateSchedule(schedule, now);
+  } catch (error) {
+    if (!(error instanceof ScheduleError)) throw error;
+    throw new KairosError(error.code, error.message, {
+      field: error.field,
+      details: error.details,
+      cause: error.cause,
+    });
+  }
+}
+
+function anchored(schedule: Schedule, now: number): Schedule {
+  if (schedule.type === 'fixed_rate' && !schedule.startAt) {
+    return { ...schedule, startAt: new Date(now + schedule.intervalSeconds * 1000).toISOString() };
+  }
+  return schedule;
 }

@@ -12,7 +12,7 @@ import type { EventBus } from '../events.js';
 import type { Namespaces } from './namespaces.js';
 import type { ApiTokenRecord } from '../store/access-records.js';
 import type { Store } from '../store/store.js';
-import { generateToken, hashToken, tokenHint } from './secrets.js';
+import { generateToken, hashToken, tokenHint } from '../secrets/token-hash.js';
 
 export const API_TOKEN_PREFIX = 'kairos';
 

@@ -14,7 +14,7 @@ import type { Namespaces } from './namespaces.js';
 import type { SessionRecord, UserRecord } from '../store/access-records.js';
 import { StoreConflictError, type Store } from '../store/store.js';
 import { DECOY_HASH, hashPassword, verifyPassword } from './password-hash.js';
-import { generateToken, hashToken } from './secrets.js';
+import { generateToken, hashToken } from '../secrets/token-hash.js';
 
 /** A session lasts this long from sign-in. */
 export const SESSION_MS = 12 * 3_600_000;

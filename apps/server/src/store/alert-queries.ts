@@ -67,7 +67,27 @@ function contactColumns(patch: ContactPatch): Updateable<ContactsTable> {
   };
 }
 
-function ruleColumns(patch: AlertRulePatch): Updateable<AlertRulesTable> {
+/** A new rule's row (also written by apply's transaction, definition-writes.ts). */
+export function alertRuleColumns(rule: NewAlertRule, now: number) {
+  return {
+    namespace_id: rule.namespaceId,
+    name: rule.name,
+    scope_task_id: rule.scope.kind === 'task' ? rule.scope.taskId : null,
+    scope_app_id: rule.scope.kind === 'app' ? rule.scope.appId : null,
+    on_kind: rule.on,
+    threshold: rule.threshold,
+    window_seconds: rule.windowSeconds,
+    notify: JSON.stringify(rule.notify),
+    silence_seconds: rule.silenceSeconds,
+    muted_until: rule.mutedUntil,
+    enabled: toDbBool(rule.enabled),
+    templates: toJson(rule.templates ?? undefined),
+    created_at: now,
+    updated_at: now,
+  };
+}
+
+export function ruleColumns(patch: AlertRulePatch): Updateable<AlertRulesTable> {
   return {
     ...(patch.name !== undefined ? { name: patch.name } : {}),
     ...(patch.on !== undefined ? { on_kind: patch.on } : {}),
@@ -276,22 +296,7 @@ export class AlertQueries implements Omit<AlertStore, keyof ThresholdStore> {
     const now = this.now();
     const row = await this.#db
       .insertInto('alert_rules')
-      .values({
-        namespace_id: rule.namespaceId,
-        name: rule.name,
-        scope_task_id: rule.scope.kind === 'task' ? rule.scope.taskId : null,
-        scope_app_id: rule.scope.kind === 'app' ? rule.scope.appId : null,
-        on_kind: rule.on,
-        threshold: rule.threshold,
-        window_seconds: rule.windowSeconds,
-        notify: JSON.stringify(rule.notify),
-        silence_seconds: rule.silenceSeconds,
-        muted_until: rule.mutedUntil,
-        enabled: toDbBool(rule.enabled),
-        templates: toJson(rule.templates ?? undefined),
-        created_at: now,
-        updated_at: now,
-      })
+      .values(alertRuleColumns(rule, now))
       .returningAll()
       .executeTakeFirstOrThrow();
     return toAlertRuleRecord(row);

@@ -21,7 +21,12 @@ import { type NamespaceFilter, namespaceIdList } from './namespace-scope.js';
 
 export type CalendarStore = Pick<
   Store,
-  'createCalendar' | 'getCalendar' | 'listCalendars' | 'updateCalendar' | 'deleteCalendar'
+  | 'createCalendar'
+  | 'getCalendar'
+  | 'getCalendarByName'
+  | 'listCalendars'
+  | 'updateCalendar'
+  | 'deleteCalendar'
 >;
 
 class CalendarQueries implements CalendarStore {
@@ -46,6 +51,16 @@ class CalendarQueries implements CalendarStore {
 
   async getCalendar(id: number): Promise<CalendarRecord | undefined> {
     const row = await this.db.selectFrom('calendars').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toCalendarRecord(row);
+  }
+
+  async getCalendarByName(namespaceId: number, name: string): Promise<CalendarRecord | undefined> {
+    const row = await this.db
+      .selectFrom('calendars')
+      .selectAll()
+      .where('namespace_id', '=', namespaceId)
+      .where('name', '=', name)
+      .executeTakeFirst();
     return row && toCalendarRecord(row);
   }
 
@@ -107,6 +122,7 @@ export function calendarOperations(parts: { db: Kysely<Database>; now: () => num
   return {
     createCalendar: (calendar) => calendars.createCalendar(calendar),
     getCalendar: (id) => calendars.getCalendar(id),
+    getCalendarByName: (namespaceId, name) => calendars.getCalendarByName(namespaceId, name),
     listCalendars: (filter, page) => calendars.listCalendars(filter, page),
     updateCalendar: (id, patch) => calendars.updateCalendar(id, patch),
     deleteCalendar: (id) => calendars.deleteCalendar(id),

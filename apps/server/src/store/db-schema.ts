@@ -215,8 +215,12 @@ export interface Database {
   run_logs: RunLogsTable;
   run_events: RunEventsTable;
   run_stats: RunStatsTable;
+  /** The same sums per 5 minutes, all tasks of an app together (task_id 0). */
+  run_stats_5m: RunStatsTable;
   /** The same sums per hour, all tasks of an app together (task_id 0). */
   run_stats_hourly: RunStatsTable;
+  /** The same sums per hour and task. */
+  run_stats_hourly_task: RunStatsTable;
   /** The same sums per day and task. */
   run_stats_daily: RunStatsTable;
   namespace_retention: NamespaceRetentionTable;

@@ -20,7 +20,7 @@ import type {
   NewExecution,
 } from './executor-records.js';
 import type { AppRecord } from './records.js';
-import { RunQueries } from './run-queries.js';
+import type { ExecutorStore } from './executor-store.js';
 import { toAppRecord } from './row-mapping.js';
 
 function toExecutorRecord(row: Selectable<ExecutorsTable>): ExecutorRecord {
@@ -59,11 +59,10 @@ export function toExecutionRecord(row: Selectable<ExecutionsTable>): ExecutionRe
   };
 }
 
-export class ExecutorQueries extends RunQueries {
+class ExecutorQueries implements ExecutorStore {
   readonly #xdb: Kysely<Database & ExecutorTables>;
 
-  constructor(db: Kysely<Database>, now: () => number) {
-    super(db, now);
+  constructor(db: Kysely<Database>) {
     this.#xdb = db.withTables<ExecutorTables>();
   }
 
@@ -380,4 +379,30 @@ export class ExecutorQueries extends RunQueries {
       .executeTakeFirstOrThrow();
     return Number(row.n);
   }
+}
+
+export function executorOperations(parts: { db: Kysely<Database> }): ExecutorStore {
+  const executors = new ExecutorQueries(parts.db);
+  return {
+    upsertExecutor: (...args) => executors.upsertExecutor(...args),
+    removeExecutor: (...args) => executors.removeExecutor(...args),
+    listExecutors: (...args) => executors.listExecutors(...args),
+    listLiveExecutors: (...args) => executors.listLiveExecutors(...args),
+    appTokenHashExists: (...args) => executors.appTokenHashExists(...args),
+    listAppsByAppName: (...args) => executors.listAppsByAppName(...args),
+    setAppExecutorAddresses: (...args) => executors.setAppExecutorAddresses(...args),
+    getAppExecutorAddresses: (...args) => executors.getAppExecutorAddresses(...args),
+    insertExecution: (...args) => executors.insertExecution(...args),
+    getExecution: (...args) => executors.getExecution(...args),
+    listExecutionsOfRun: (...args) => executors.listExecutionsOfRun(...args),
+    completeExecution: (...args) => executors.completeExecution(...args),
+    listCompletedExecutions: (...args) => executors.listCompletedExecutions(...args),
+    takeQueuedExecutions: (...args) => executors.takeQueuedExecutions(...args),
+    requestExecutionKill: (...args) => executors.requestExecutionKill(...args),
+    takeKillRequests: (...args) => executors.takeKillRequests(...args),
+    loseExecutionsOfDeadExecutors: (...args) => executors.loseExecutionsOfDeadExecutors(...args),
+    advanceExecutionLog: (...args) => executors.advanceExecutionLog(...args),
+    countOpenExecutions: (...args) => executors.countOpenExecutions(...args),
+    countOpenExecutionsOfTask: (...args) => executors.countOpenExecutionsOfTask(...args),
+  };
 }

@@ -15,6 +15,7 @@ import {
   type RunFilter,
   type RunLogRecord,
   type RunRecord,
+  type Store,
 } from './store.js';
 import { namespaceIdList } from './namespace-scope.js';
 
@@ -42,10 +43,25 @@ function applyRunFilter<O>(query: RunQuery<O>, filter: RunFilter): RunQuery<O> {
   return q;
 }
 
-export class RunQueries {
+export type RunStore = Pick<
+  Store,
+  | 'insertRun'
+  | 'insertRuns'
+  | 'getRun'
+  | 'listRuns'
+  | 'countRuns'
+  | 'requestCancel'
+  | 'listCancelRequested'
+  | 'listActiveRuns'
+  | 'countRunning'
+  | 'appendRunLogs'
+  | 'listRunLogs'
+>;
+
+class RunQueries implements RunStore {
   constructor(
-    protected readonly db: Kysely<Database>,
-    protected readonly now: () => number,
+    private readonly db: Kysely<Database>,
+    private readonly now: () => number,
   ) {}
 
   async insertRun(run: NewRun): Promise<{ run: RunRecord; created: boolean }> {
@@ -231,4 +247,21 @@ export class RunQueries {
       .execute();
     return rows.map(toRunLogRecord);
   }
+}
+
+export function runOperations(parts: { db: Kysely<Database>; now: () => number }): RunStore {
+  const runs = new RunQueries(parts.db, parts.now);
+  return {
+    insertRun: (...args) => runs.insertRun(...args),
+    insertRuns: (...args) => runs.insertRuns(...args),
+    getRun: (...args) => runs.getRun(...args),
+    listRuns: (...args) => runs.listRuns(...args),
+    countRuns: (...args) => runs.countRuns(...args),
+    requestCancel: (...args) => runs.requestCancel(...args),
+    listCancelRequested: (...args) => runs.listCancelRequested(...args),
+    listActiveRuns: (...args) => runs.listActiveRuns(...args),
+    countRunning: (...args) => runs.countRunning(...args),
+    appendRunLogs: (...args) => runs.appendRunLogs(...args),
+    listRunLogs: (...args) => runs.listRunLogs(...args),
+  };
 }

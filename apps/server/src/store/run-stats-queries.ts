@@ -1,5 +1,5 @@
 /**
- * Reads the run statistics rollups (0008, kept by run-stats-rollup.ts) for GET /api/v1/stats/runs:
+ * Reads the run statistics rollups (0008, 0019, kept by run-stats-rollup.ts) for GET /api/v1/stats/runs:
  * sums per bucket and status, and per task, over a time range, through the primary key (bucket
  * first) or the app/task index, never the run table. Each question reads the coarsest grain that
  * answers it (see runStats).
@@ -12,7 +12,8 @@ import type { RunStatsBucketRow, RunStatsQuery, RunStatsTaskRow } from './store.
 import { namespaceIdList } from './namespace-scope.js';
 
 const FAILED_STATUSES = ['failed', 'timed_out', 'lost'];
-const DAY = 86_400_000;
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 
 type RollupTable = (typeof ROLLUPS)[number]['table'];
 const WIDTH = Object.fromEntries(ROLLUPS.map((r) => [r.table, r.widthMs])) as Record<RollupTable, number>;
@@ -46,15 +47,7 @@ export class RunStatsQueries {
     }
     const width = sql.lit(query.bucketMs);
     const bucket = sql<number>`(bucket_at / ${width}) * ${width}`;
-    // Series: hour-or-wider buckets of all tasks from the hourly sums (no task dimension); one
-    // task's, or narrower buckets, from the minutes.
-    const seriesTable: RollupTable =
-      query.taskId === undefined && query.bucketMs % WIDTH.run_stats_hourly === 0
-        ? 'run_stats_hourly'
-        : 'run_stats';
-    // Per-task sums: over two days or more from the days, else from the minutes.
-    const tasksTable: RollupTable = query.to - query.from >= 2 * DAY ? 'run_stats_daily' : 'run_stats';
-    const buckets = await this.scoped(seriesTable, query)
+    const buckets = await this.scoped(seriesTable(query), query)
       .select([
         bucket.as('bucket'),
         'status',
@@ -67,7 +60,41 @@ export class RunStatsQueries {
       .orderBy('bucket')
       .orderBy('status')
       .execute();
-    const tasks = await this.scoped(tasksTable, query)
+    const tasks = await this.taskSums(query);
+    return {
+      buckets: buckets.map((r) => ({
+        bucketAt: Number(r.bucket),
+        status: r.status as RunStatus,
+        runs: Number(r.runs),
+        tokens: Number(r.tokens),
+        cost: Number(r.cost),
+        durationMs: Number(r.duration_ms),
+      })),
+      tasks,
+    };
+  }
+
+  /**
+   * Per-task sums over the range: two days or more from the days; else the whole hours from the
+   * hourly per-task sums and the minutes before the first and after the last whole hour from the
+   * minutes (a day of minutes is up to 1,440 rows per task and status).
+   */
+  private async taskSums(query: RunStatsQuery): Promise<RunStatsTaskRow[]> {
+    if (query.to - query.from >= 2 * DAY) return this.taskSumsOf('run_stats_daily', query);
+    const firstHour = Math.ceil(query.from / HOUR) * HOUR;
+    const lastHour = Math.floor(query.to / HOUR) * HOUR;
+    if (firstHour >= lastHour) return this.taskSumsOf('run_stats', query);
+    const parts = await Promise.all([
+      this.taskSumsOf('run_stats', { ...query, to: firstHour }),
+      this.taskSumsOf('run_stats_hourly_task', { ...query, from: firstHour, to: lastHour }),
+      this.taskSumsOf('run_stats', { ...query, from: lastHour }),
+    ]);
+    return mergeTaskSums(parts.flat());
+  }
+
+  private async taskSumsOf(table: RollupTable, query: RunStatsQuery): Promise<RunStatsTaskRow[]> {
+    if (query.from >= query.to) return [];
+    const rows = await this.scoped(table, query)
       .select([
         'task_id',
         sql<number>`sum(runs)`.as('runs'),
@@ -79,22 +106,42 @@ export class RunStatsQueries {
       ])
       .groupBy('task_id')
       .execute();
-    return {
-      buckets: buckets.map((r) => ({
-        bucketAt: Number(r.bucket),
-        status: r.status as RunStatus,
-        runs: Number(r.runs),
-        tokens: Number(r.tokens),
-        cost: Number(r.cost),
-        durationMs: Number(r.duration_ms),
-      })),
-      tasks: tasks.map((r) => ({
-        taskId: Number(r.task_id),
-        runs: Number(r.runs),
-        failed: Number(r.failed),
-        durationMs: Number(r.duration_ms),
-        maxDurationMs: Number(r.max_duration_ms),
-      })),
-    };
+    return rows.map((r) => ({
+      taskId: Number(r.task_id),
+      runs: Number(r.runs),
+      failed: Number(r.failed),
+      durationMs: Number(r.duration_ms),
+      maxDurationMs: Number(r.max_duration_ms),
+    }));
   }
+}
+
+/**
+ * The table a series reads: the coarsest whose grain divides the bucket width. All tasks together
+ * read the 5-minute or hourly sums (no task dimension); one task's, the hourly per-task or the
+ * minutes.
+ */
+function seriesTable(query: RunStatsQuery): RollupTable {
+  const divides = (table: RollupTable) => query.bucketMs % WIDTH[table] === 0;
+  if (query.taskId !== undefined)
+    return divides('run_stats_hourly_task') ? 'run_stats_hourly_task' : 'run_stats';
+  if (divides('run_stats_hourly')) return 'run_stats_hourly';
+  return divides('run_stats_5m') ? 'run_stats_5m' : 'run_stats';
+}
+
+/** One row per task from the sums of several ranges. */
+function mergeTaskSums(rows: readonly RunStatsTaskRow[]): RunStatsTaskRow[] {
+  const byTask = new Map<number, RunStatsTaskRow>();
+  for (const row of rows) {
+    const seen = byTask.get(row.taskId);
+    if (seen === undefined) {
+      byTask.set(row.taskId, { ...row });
+      continue;
+    }
+    seen.runs += row.runs;
+    seen.failed += row.failed;
+    seen.durationMs += row.durationMs;
+    seen.maxDurationMs = Math.max(seen.maxDurationMs, row.maxDurationMs);
+  }
+  return [...byTask.values()];
 }

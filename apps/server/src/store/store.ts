@@ -3,6 +3,7 @@
  * and pass one shared test suite (test/store/store-contract.ts). Domain operations only: callers
  * never see SQL.
  */
+import type { DefinitionIds, DefinitionWrites } from './definition-writes.js';
 import type { RunError, RunStatus, TriggerType, Usage } from '@kairos/protocol';
 import type {
   AppRecord,
@@ -300,6 +301,7 @@ export interface Store
   /** Throws StoreConflictError if (namespaceId, name) is taken. */
   createCalendar(calendar: NewCalendar): Promise<CalendarRecord>;
   getCalendar(id: number): Promise<CalendarRecord | undefined>;
+  getCalendarByName(namespaceId: number, name: string): Promise<CalendarRecord | undefined>;
   listCalendars(
     filter: { namespaceId?: NamespaceFilter | undefined },
     page: PageRequest,
@@ -307,6 +309,13 @@ export interface Store
   updateCalendar(id: number, patch: CalendarPatch): Promise<CalendarRecord | undefined>;
   /** Throws StoreConflictError when a task's schedule still refers to it. */
   deleteCalendar(id: number): Promise<boolean>;
+
+  // ------------------------------------------------------------ definitions (apply)
+  /**
+   * Creates, changes and deletes apps, calendars and tasks in one transaction: all of it or, on
+   * any failing statement, none of it (definition-writes.ts). Answers the ids created.
+   */
+  applyDefinitions(writes: DefinitionWrites): Promise<DefinitionIds>;
 
   // ------------------------------------------------------------ tasks
   createTask(task: NewTask): Promise<TaskRecord>;

@@ -3,8 +3,8 @@
  * a dify_workflow task on a real Kairos node, run it and read its events and track.
  */
 import { afterEach } from 'vitest';
-import { startDifySim } from '../../src/dev/dify-sim/index.js';
-import type { DifySim, DifySimOptions } from '../../src/dev/dify-sim/index.js';
+import { startDifySim } from '@kairos/dify-sim';
+import type { DifySim, DifySimOptions } from '@kairos/dify-sim';
 import { createApp } from '../support/test-node.js';
 import type { TestNode } from '../support/test-node.js';
 

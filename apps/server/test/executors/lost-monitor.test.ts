@@ -6,8 +6,8 @@
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
-import type { ExecutionHub } from '../../src/dispatch/execution-hub.js';
-import { LostMonitor } from '../../src/dispatch/lost-monitor.js';
+import type { ExecutionHub } from '../../src/job-types/executor/execution-hub.js';
+import { LostMonitor } from '../../src/job-types/executor/lost-monitor.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { ExecutionRecord } from '../../src/store/executor-records.js';
 import type { Store } from '../../src/store/store.js';

@@ -50,6 +50,16 @@ async function startNpmExecutor(node: TestNode, appName: string, token: string):
   });
 }
 
+/** The executor's own answer to XXL-JOB's idleBeat: code 200 once it holds no job `jobId`. */
+async function idleBeat(address: string, token: string, jobId: number): Promise<{ code: number }> {
+  const response = await fetch(`${address}/idleBeat`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'XXL-JOB-ACCESS-TOKEN': token },
+    body: JSON.stringify({ jobId }),
+  });
+  return (await response.json()) as { code: number };
+}
+
 describe('the npm xxl-job executor against Kairos', () => {
   it('registers, runs, fails, logs and is killed', async () => {
     const node = await startTestNode();
@@ -90,9 +100,13 @@ describe('the npm xxl-job executor against Kairos', () => {
     await eventually(async () =>
       expect((await node.api('GET', `/api/v1/runs/${runId}/executions`)).body.items).toHaveLength(1),
     );
+    // While the job runs, the executor answers idleBeat busy.
+    expect(await idleBeat(address, token, slow)).toMatchObject({ code: 500 });
     expect((await node.api('POST', `/api/v1/runs/${runId}/cancel`)).body.status).toBe('cancelled');
-    // Its "Job Task: N is killed." success callback arrives later and changes nothing.
-    await new Promise((r) => setTimeout(r, 300));
+    // Its "Job Task: N is killed." success callback arrives later and changes nothing. The
+    // executor drops the job only once Kairos has answered that callback, so its idleBeat turns
+    // idle when the callback has been applied (or refused): then the run is looked at.
+    await eventually(async () => expect(await idleBeat(address, token, slow)).toMatchObject({ code: 200 }));
     expect((await node.api('GET', `/api/v1/runs/${runId}`)).body.status).toBe('cancelled');
     expect((await node.api('GET', `/api/v1/runs/${runId}/executions`)).body.items[0].status).toBe('killed');
   });

@@ -2,10 +2,10 @@
  * Route strategies with XXL-JOB's semantics (reference §2.4), driven with a fixed random source.
  */
 import { describe, expect, it } from 'vitest';
-import { Router, consistentHash, ringHash } from '../../src/dispatch/route-strategies.js';
-import { refuseExecutorAddress } from '../../src/dispatch/executor-address.js';
+import { Router, consistentHash, ringHash } from '../../src/job-types/executor/route-strategies.js';
+import { refuseExecutorAddress } from '../../src/job-types/executor/executor-address.js';
 import { OutboundPolicy } from '../../src/outbound/outbound-policy.js';
-import { normaliseExecutorAddress, parseReply } from '../../src/dispatch/xxl-protocol.js';
+import { normaliseExecutorAddress, parseReply } from '../../src/job-types/executor/xxl-protocol.js';
 
 const list = ['http://a:1', 'http://b:1', 'http://c:1'];
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { callExecutor } from '../../src/dispatch/xxl-protocol.js';
+import { callExecutor } from '../../src/job-types/executor/xxl-protocol.js';
 import { startHttpTarget } from '../support/http-target.js';
 
 const options = { accessToken: 'token-for-tests', appName: 'app', timeoutMs: 400 };

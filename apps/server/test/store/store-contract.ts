@@ -14,6 +14,7 @@ import { defineAlertContract } from './contract/alerts.js';
 import { defineCatalogContract } from './contract/catalog.js';
 import { defineClusterContract } from './contract/cluster.js';
 import type { ContractContext, ContractDatabase } from './contract/context.js';
+import { defineDefinitionsContract } from './contract/definitions.js';
 import { defineExecutorContract } from './contract/executors.js';
 import { defineLeaseContract } from './contract/leases.js';
 import { defineLogAndMigrationContract } from './contract/logs-and-migrations.js';
@@ -56,6 +57,7 @@ export function defineStoreContract(createDatabase: () => Promise<ContractDataba
   };
 
   defineCatalogContract(context);
+  defineDefinitionsContract(context);
   defineRunContract(context);
   defineSchedulingContract(context);
   defineSettlementContract(context);

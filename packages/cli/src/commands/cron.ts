@@ -3,13 +3,7 @@
  * with the server's own time module, so the answer is the scheduler's, not an approximation.
  */
 import type { Schedule } from '@kairos/protocol';
-import {
-  CronSyntaxError,
-  explainCron,
-  isValidTimeZone,
-  nextFires,
-  scheduleWarnings,
-} from '@kairos/server/time';
+import { CronSyntaxError, explainCron, isValidTimeZone, nextFires, scheduleWarnings } from '@kairos/time';
 import { CliError, UsageError, intFlag, parseCommandArgs } from '../args.js';
 import { dispatchSubcommand } from '../context.js';
 import type { Command, CommandContext } from '../context.js';

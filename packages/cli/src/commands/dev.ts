@@ -54,7 +54,7 @@ async function difySim(args: string[], ctx: CommandContext): Promise<number> {
   const stepMs = intFlag('step-ms', values['step-ms']);
   const pingMs = intFlag('ping-ms', values['ping-ms']);
   if (pingMs !== undefined && pingMs < 10) throw new UsageError('--ping-ms must be at least 10');
-  const { startDifySim } = await import('@kairos/server');
+  const { startDifySim } = await import('@kairos/dify-sim');
   const sim = await startDifySim({
     port,
     host: values.host ?? '127.0.0.1',

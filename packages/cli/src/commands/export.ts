@@ -49,7 +49,8 @@ async function run(args: string[], ctx: CommandContext): Promise<number> {
   });
   const settings = ctx.settings(globals);
   const client = ctx.client(settings);
-  const namespace = values.namespace;
+  // Always one namespace: without ?namespace= the lists answer every namespace the caller sees.
+  const namespace = values.namespace ?? 'default';
   const options = (cursor: string | undefined) => ({ namespace, cursor, limit: 500 });
   const apps = await all((c) => client.apps.list(options(c)));
   const addresses = new Map(
@@ -59,7 +60,7 @@ async function run(args: string[], ctx: CommandContext): Promise<number> {
   );
   const tasks = await all((c) => client.tasks.list(options(c)));
   const document = definitionsDocument({
-    namespace: namespace ?? 'default',
+    namespace,
     apps,
     addresses,
     calendars: await all((c) => client.calendars.list(options(c))),

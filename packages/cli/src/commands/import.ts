@@ -3,7 +3,7 @@
  * tasks (with contacts and failure alert rules for its alarm emails), through the public API.
  * Read from XXL-JOB's MySQL/MariaDB database; idempotent; `--dry-run` shows the plan only.
  */
-import { isValidTimeZone } from '@kairos/server/time';
+import { isValidTimeZone } from '@kairos/time';
 import { UsageError, parseCommandArgs } from '../args.js';
 import { dispatchSubcommand } from '../context.js';
 import type { Command, CommandContext } from '../context.js';

@@ -7,7 +7,7 @@ import { nextPageHint, runLines, taskLines, taskTable } from '../format.js';
 import type { TimeFormat } from '../time-format.js';
 import { commandHelp } from '../help.js';
 import { loadDocument } from '../load-file.js';
-import { resolveAppId, resolveCalendarName } from '../lookups.js';
+import { resolveAppId } from '../lookups.js';
 import { waitForRun } from '../run-watch.js';
 
 const HELP = commandHelp(`
@@ -62,9 +62,9 @@ async function create(args: string[], ctx: CommandContext): Promise<number> {
   const file = requireFile(values.file, 'create');
   const settings = ctx.settings(globals);
   const client = ctx.client(settings);
-  const loaded = await loadDocument(file, ctx.io);
-  const doc = await resolveCalendarName(client, loaded, async () => namespaceOf(loaded));
-  // The server validates the task and names the field at fault; no second copy of its rules here.
+  const doc = await loadDocument(file, ctx.io);
+  // The server validates the task (a calendar by name included) and names the field at fault;
+  // no second copy of its rules here.
   const task = await client.tasks.create(doc as unknown as TaskCreateInput);
   printSaved(ctx, settings.json, task, ctx.times(globals));
   return 0;
@@ -78,8 +78,7 @@ async function update(args: string[], ctx: CommandContext): Promise<number> {
   const settings = ctx.settings(globals);
   const client = ctx.client(settings);
   const id = idOrName(positionals[0] ?? '');
-  const loaded = await loadDocument(file, ctx.io);
-  const patch = await resolveCalendarName(client, loaded, async () => (await client.tasks.get(id)).namespace);
+  const patch = await loadDocument(file, ctx.io);
   const task = await client.tasks.update(id, patch as TaskUpdateInput);
   printSaved(ctx, settings.json, task, ctx.times(globals));
   return 0;
@@ -91,9 +90,6 @@ function printSaved(ctx: CommandContext, json: boolean, task: TaskWithWarnings, 
   else ctx.print(...taskLines(task, at));
   for (const warning of task.warnings ?? []) ctx.note(`warning: ${warning}`);
 }
-
-const namespaceOf = (doc: Record<string, unknown>): string | undefined =>
-  typeof doc.namespace === 'string' ? doc.namespace : undefined;
 
 function enabledFlag(value: string | undefined): boolean | undefined {
   if (value === undefined) return undefined;

@@ -4,7 +4,7 @@
  * applies the result through the API (xxl-apply.ts).
  */
 import type { ScheduleInput, TaskCreateInput } from '@kairos/protocol';
-import { validateSchedule } from '@kairos/server/time';
+import { validateSchedule } from '@kairos/time';
 import type { XxlJob, XxlSource } from './xxl-source.js';
 
 export interface AppSpec {

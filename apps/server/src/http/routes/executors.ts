@@ -19,9 +19,9 @@ import {
 } from '@kairos/protocol';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { ExecutorAuthError } from '../../dispatch/app-auth.js';
-import { refuseExecutorAddress } from '../../dispatch/executor-address.js';
-import type { Executors } from '../../dispatch/index.js';
+import { ExecutorAuthError } from '../../job-types/executor/app-auth.js';
+import { refuseExecutorAddress } from '../../job-types/executor/executor-address.js';
+import type { Executors } from '../../job-types/executor/index.js';
 import { KairosError } from '../../errors.js';
 import type { AppRecord } from '../../store/records.js';
 import type { ApiContext } from '../context.js';

@@ -1,5 +1,5 @@
 import { SchedulePreview, SchedulePreviewRequest } from '@kairos/protocol';
-import { explainCron } from '../../time/index.js';
+import { explainCron } from '@kairos/time';
 import type { ApiContext } from '../context.js';
 import { iso } from '../present.js';
 import type { RouteTable } from '../route-table.js';

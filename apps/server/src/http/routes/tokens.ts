@@ -6,7 +6,7 @@ import { ApiToken, ListQuery, TokenCreate, listOf } from '@kairos/protocol';
 import { coversGrant } from '../../access/principal.js';
 import type { ApiTokenRecord } from '../../store/access-records.js';
 import { API_TOKEN_PREFIX } from '../../services/token-service.js';
-import { maskToken } from '../../services/secrets.js';
+import { maskToken } from '../../secrets/token-hash.js';
 import type { ApiContext } from '../context.js';
 import { iso } from '../present.js';
 import type { RouteTable } from '../route-table.js';

@@ -6,20 +6,17 @@
  * executors read it), the body parsed as JSON whatever its content type, and authentication by
  * the XXL-JOB-ACCESS-TOKEN (+ 3.5's XXL-JOB-APPNAME) header instead of the admin bearer token.
  */
+import type { XxlReturn } from '@kairos/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ExecutorAuthError } from '../../dispatch/app-auth.js';
-import { callbackItems } from '../../dispatch/callbacks.js';
-import { refuseExecutorAddress } from '../../dispatch/executor-address.js';
-import type { Executors } from '../../dispatch/index.js';
+import { ExecutorAuthError } from '../../job-types/executor/app-auth.js';
+import { callbackItems } from '../../job-types/executor/callbacks.js';
+import { refuseExecutorAddress } from '../../job-types/executor/executor-address.js';
+import type { Executors } from '../../job-types/executor/index.js';
 
 export const XXL_ADMIN_PREFIXES = ['/api', '/xxl-job-admin/api'] as const;
 
-interface Envelope {
-  code: number;
-  msg: string | null;
-  content: null;
-  data: null;
-}
+/** Both envelope keys, so that 2.x (content) and 3.3+ (data) executors read the answer. */
+type Envelope = Required<XxlReturn<null>>;
 
 const ok = (msg: string | null = null): Envelope => ({ code: 200, msg, content: null, data: null });
 const fail = (msg: string): Envelope => ({ code: 500, msg, content: null, data: null });

@@ -8,7 +8,7 @@ import { KairosError } from '../../errors.js';
 import { serverGuards } from '../../outbound/namespace-guards.js';
 import type { GuardSource } from '../../outbound/namespace-guards.js';
 import { OutboundPolicy } from '../../outbound/outbound-policy.js';
-import { SecretBox } from '../../services/secret-box.js';
+import { SecretBox } from '../../secrets/secret-box.js';
 import type { JobType } from '../job-type.js';
 import { DifyApi, DifyApiError } from './api-client.js';
 import { warmConnections } from './http-client.js';

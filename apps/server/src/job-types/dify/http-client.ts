@@ -11,7 +11,7 @@ import { urlToHttpOptions } from 'node:url';
 import { GUARD_OPTION } from '../../outbound/guarded-transport.js';
 import { OutboundPolicy } from '../../outbound/outbound-policy.js';
 import type { DestinationGuard } from '../../outbound/outbound-policy.js';
-import { WarmConnections } from '../../services/warm-connections.js';
+import { WarmConnections } from '../../runtime/warm-connections.js';
 
 /**
  * The connections of every Dify call: keep-alive, and opened shortly ahead of scheduled runs

@@ -6,7 +6,7 @@
 import { TextDecoder } from 'node:util';
 import type { Readable } from 'node:stream';
 import { createParser } from 'eventsource-parser';
-import { backgroundWork } from '../../services/event-loop-share.js';
+import { backgroundWork } from '../../runtime/event-loop-share.js';
 
 /** Characters parsed at a time (a few events, ~0.1 ms): the parser takes partial lines. */
 const PIECE_CHARS = 4096;

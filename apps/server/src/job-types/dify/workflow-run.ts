@@ -6,7 +6,7 @@
 import type { JobContext, JobOutcome, RunAbort } from '../job-type.js';
 import { JobDetached, JobFailure } from '../job-type.js';
 import type { DestinationGuard } from '../../outbound/outbound-policy.js';
-import type { SecretBox } from '../../services/secret-box.js';
+import type { SecretBox } from '../../secrets/secret-box.js';
 import { DifyApi, DifyApiError, errorFrom } from './api-client.js';
 import type { DifyResponse } from './http-client.js';
 import { apiBase, difyUser } from './config.js';

@@ -1,14 +1,14 @@
 /**
  * The `executor` job type: a handler (or a glue script) run by one of the app's executors,
  * XXL-JOB executors included. The config names the handler and how to pick the executor; the
- * dispatch itself (routing, triggers, callbacks, kill, sharding) is dispatch/dispatcher.ts.
+ * dispatch itself (routing, triggers, callbacks, kill, sharding) is dispatcher.ts beside it.
  *
  *   { "handler": "demoJobHandler", "params": "a=1", "routeStrategy": "round", "blockStrategy": "serial" }
  *   { "glue": { "type": "shell", "source": "echo $1" }, "routeStrategy": "sharding_broadcast" }
  */
 import { z } from 'zod';
-import type { ExecutorDispatcher, ExecutorTaskConfig } from '../../dispatch/dispatcher.js';
-import { ROUTE_STRATEGIES } from '../../dispatch/route-strategies.js';
+import type { ExecutorDispatcher, ExecutorTaskConfig } from './dispatcher.js';
+import { ROUTE_STRATEGIES } from './route-strategies.js';
 import type { JobType } from '../job-type.js';
 
 export const BLOCK_STRATEGIES = ['serial', 'discard_later', 'cover_early'] as const;

@@ -84,6 +84,47 @@ export function defineRunStatsContract(ctx: ContractContext): void {
       expect((await store.runStats({ ...ALL, to: 10 * MINUTE })).buckets).toEqual([]);
     });
 
+    it('sums a range of hours from the hourly rollup and its edges from the minutes, exactly', async () => {
+      const store = ctx.store;
+      const task = await aTask(store);
+      const finishes = [10, 40, 70, 125, 160].map((m) => m * MINUTE);
+      const ids = await scheduledRuns(store, task, finishes.length);
+      await endRuns(
+        store,
+        ids.map((runId, i) => ({
+          runId: runId!,
+          status: i === 2 ? 'failed' : 'succeeded',
+          finishedAt: finishes[i]!,
+          durationMs: (i + 1) * 100,
+        })),
+      );
+      // 30 to 150 minutes: the minutes of [30, 60) and [120, 150), the hour [60, 120).
+      const range = { from: 30 * MINUTE, to: 150 * MINUTE, bucketMs: 5 * MINUTE };
+      const stats = await store.runStats(range);
+      expect(stats.tasks).toEqual([
+        { taskId: task.id, runs: 3, failed: 1, durationMs: 200 + 300 + 400, maxDurationMs: 400 },
+      ]);
+      // Five-minute series of all tasks from the 5-minute sums, the same as one task's from the minutes.
+      expect(stats.buckets.map((r) => [r.bucketAt, r.status, r.runs])).toEqual([
+        [40 * MINUTE, 'succeeded', 1],
+        [70 * MINUTE, 'failed', 1],
+        [125 * MINUTE, 'succeeded', 1],
+      ]);
+      expect((await store.runStats({ ...range, taskId: task.id })).buckets).toEqual(stats.buckets);
+      // Hourly series of one task from the hourly per-task sums.
+      const hourly = await store.runStats({
+        from: 0,
+        to: 180 * MINUTE,
+        bucketMs: 60 * MINUTE,
+        taskId: task.id,
+      });
+      expect(hourly.buckets.map((r) => [r.bucketAt, r.status, r.runs])).toEqual([
+        [0, 'succeeded', 2],
+        [60 * MINUTE, 'failed', 1],
+        [120 * MINUTE, 'succeeded', 2],
+      ]);
+    });
+
     it('counts runs the claim inserts already skipped, and runs recovery finds lost', async () => {
       const store = ctx.store;
       const seeded = await seed(store);

@@ -1,0 +1,228 @@
+/**
+ * Apply's decision for one task of a file: create it, change some fields, or leave it, checked
+ * as `POST /tasks` checks a task (TaskService: config against its job type, destinations and
+ * named secrets; the schedule) but against the apps and calendars the namespace will have once
+ * the whole apply is stored (some created by the same transaction).
+ */
+import { Concurrency, Retry } from '@kairos/protocol';
+import type { ApplyChange, FieldChange, Schedule, TaskDefinition } from '@kairos/protocol';
+import { KairosError } from '../errors.js';
+import type { DefinitionRef, DefinitionWrites } from '../store/definition-writes.js';
+import type { TaskRecord } from '../store/records.js';
+import type { TaskPatch } from '../store/store.js';
+import { scheduleWarnings } from '@kairos/time';
+import { clearSecrets, fieldChanges, keepReferencedSecrets, within } from './definition-diff.js';
+import type { TaskService } from './task-service.js';
+
+/** What a namespace holds once the apply is stored, by name. */
+export interface NamespaceCatalog {
+  namespaceId: number;
+  namespace: string;
+  apps: Map<string, DefinitionRef>;
+  calendars: Map<string, { ref: DefinitionRef; timezone: string; dates: string[] }>;
+  /** The stored ones, for stored tasks' references. */
+  appNames: Map<number, string>;
+  calendarNames: Map<number, string>;
+}
+
+export interface TaskDecision {
+  change: ApplyChange;
+  warnings: { field: string; message: string }[];
+  /** Set when the task is created or changed; `rescheduled` when its next slot is recomputed. */
+  write?:
+    | { kind: 'create'; entry: DefinitionWrites['createTasks'][number] }
+    | { kind: 'update'; entry: DefinitionWrites['updateTasks'][number]; rescheduled: boolean };
+}
+
+type Mode = 'exclude' | 'include';
+
+export async function planTask(
+  tasks: TaskService,
+  catalog: NamespaceCatalog,
+  def: TaskDefinition,
+  field: string,
+  current: TaskRecord | undefined,
+  now: number,
+): Promise<TaskDecision> {
+  const app = catalog.apps.get(def.app);
+  if (!app) {
+    throw new KairosError(
+      'VALIDATION_ERROR',
+      `${field}.app: no app "${def.app}" in namespace ${catalog.namespace}, neither in the files nor kept on the server`,
+      { field: `${field}.app` },
+    );
+  }
+  const calendar = calendarOf(catalog, def, field);
+  const { calendar: _choice, ...bare } = def.schedule;
+  let wanted = bare as Schedule;
+  if (wanted.type === 'fixed_rate' && !wanted.startAt && current?.schedule.type === 'fixed_rate') {
+    // No anchor in the file: keep the stored one rather than re-anchor the slots at every apply.
+    wanted = { ...wanted, startAt: current.schedule.startAt };
+  }
+
+  const shownBefore = current ? tasks.shownConfig(current) : undefined;
+  const written = await within(field, () =>
+    keepReferencedSecrets(
+      def.config,
+      current?.type === def.type ? shownBefore : undefined,
+      'config',
+      def.name,
+    ),
+  );
+  const checked = await within(field, () =>
+    tasks.checkConfig(catalog.namespaceId, def.type, written, current),
+  );
+  const shown = tasks.shownConfig({ type: def.type, config: checked.config });
+
+  const wantedView = {
+    description: def.description ?? null,
+    app: def.app,
+    type: def.type,
+    config: shown,
+    schedule: calendar ? { ...wanted, calendar: { name: calendar.name, mode: calendar.mode } } : wanted,
+    timeoutSeconds: def.timeoutSeconds ?? null,
+    retry: def.retry ?? Retry.parse({}),
+    concurrency: def.concurrency ?? Concurrency.parse({}),
+    enabled: def.enabled,
+  };
+  const base = { namespace: catalog.namespace, kind: 'task' as const, name: def.name };
+  let changes: FieldChange[] = [];
+  if (current) {
+    changes = fieldChanges(storedView(catalog, current, shownBefore!), wantedView);
+    for (const path of clearSecrets(written, shown, 'config')) {
+      if (!changes.some((c) => c.field === path)) changes.push({ field: path, to: '(a value in clear)' });
+    }
+    if (changes.length === 0) return { change: { ...base, action: 'unchanged', fields: [] }, warnings: [] };
+  }
+
+  const changed = new Set(changes.map((c) => c.field.split('.')[0]));
+  const scheduleNeeded = !current || changed.has('schedule');
+  const normalized = scheduleNeeded
+    ? await within(field, () => tasks.normalizeSchedule(wanted, now))
+    : undefined;
+  const schedule: Schedule | undefined = normalized && {
+    ...normalized,
+    ...(calendar
+      ? { calendar: { id: 'id' in calendar.ref ? calendar.ref.id : 0, mode: calendar.mode } }
+      : {}),
+  };
+  const refs = {
+    ...('created' in app ? { app } : {}),
+    ...(calendar && 'created' in calendar.ref ? { calendar: calendar.ref } : {}),
+  };
+  const rule = calendar && {
+    timezone: calendar.timezone,
+    dates: new Set(calendar.dates),
+    mode: calendar.mode,
+  };
+  const warnings = [...checked.warnings, ...(schedule ? scheduleWarnings(schedule) : [])].map((message) => ({
+    field,
+    message,
+  }));
+  const appId = 'id' in app ? app.id : 0;
+
+  if (!current) {
+    return {
+      change: { ...base, action: 'create', fields: [] },
+      warnings,
+      write: {
+        kind: 'create',
+        entry: {
+          task: {
+            namespaceId: catalog.namespaceId,
+            appId,
+            name: def.name,
+            description: wantedView.description,
+            type: def.type,
+            config: checked.config,
+            schedule: schedule!,
+            timeoutSeconds: wantedView.timeoutSeconds,
+            retry: wantedView.retry,
+            concurrency: wantedView.concurrency,
+            enabled: def.enabled,
+            nextFireAt: def.enabled ? tasks.firstFireWith(schedule!, now, rule) : null,
+          },
+          refs,
+        },
+      },
+    };
+  }
+
+  const patch: TaskPatch = {};
+  if (changed.has('description')) patch.description = wantedView.description;
+  if (changed.has('app')) patch.appId = appId;
+  if (changed.has('type') || changed.has('config')) {
+    patch.type = def.type;
+    patch.config = checked.config;
+  }
+  if (schedule) patch.schedule = schedule;
+  if (changed.has('timeoutSeconds')) patch.timeoutSeconds = wantedView.timeoutSeconds;
+  if (changed.has('retry')) patch.retry = wantedView.retry;
+  if (changed.has('concurrency')) patch.concurrency = wantedView.concurrency;
+  if (changed.has('enabled')) patch.enabled = def.enabled;
+  const rescheduled = changed.has('schedule') || changed.has('enabled');
+  if (rescheduled) {
+    const storedRule = current.schedule.calendar
+      ? catalogRule(catalog, current.schedule.calendar)
+      : undefined;
+    patch.nextFireAt = def.enabled
+      ? tasks.firstFireWith(schedule ?? current.schedule, now, schedule ? rule : storedRule)
+      : null;
+  }
+  return {
+    change: { ...base, action: 'update', fields: changes },
+    warnings,
+    write: {
+      kind: 'update',
+      entry: { id: current.id, patch, refs: changed.has('app') || schedule ? refs : {} },
+      rescheduled,
+    },
+  };
+}
+
+/** A stored task in the file's shape: its app and calendar by name, its config as reads show it. */
+function storedView(catalog: NamespaceCatalog, task: TaskRecord, shown: Record<string, unknown>) {
+  const { calendar, ...schedule } = task.schedule;
+  return {
+    description: task.description,
+    app: catalog.appNames.get(task.appId) ?? String(task.appId),
+    type: task.type,
+    config: shown,
+    schedule: calendar
+      ? {
+          ...schedule,
+          calendar: {
+            name: catalog.calendarNames.get(calendar.id) ?? String(calendar.id),
+            mode: calendar.mode,
+          },
+        }
+      : schedule,
+    timeoutSeconds: task.timeoutSeconds,
+    retry: task.retry,
+    concurrency: task.concurrency,
+    enabled: task.enabled,
+  };
+}
+
+/** The schedule's calendar, by name among those the namespace will have (`{id}` names a stored one). */
+function calendarOf(catalog: NamespaceCatalog, def: TaskDefinition, field: string) {
+  const choice = def.schedule.calendar;
+  if (!choice) return undefined;
+  const name = 'id' in choice ? catalog.calendarNames.get(choice.id) : choice.name;
+  const found = name === undefined ? undefined : catalog.calendars.get(name);
+  if (name === undefined || !found) {
+    const what = 'id' in choice ? `calendar ${choice.id}` : `calendar "${choice.name}"`;
+    throw new KairosError(
+      'VALIDATION_ERROR',
+      `${field}.schedule.calendar: no ${what} in namespace ${catalog.namespace}, neither in the files nor kept on the server`,
+      { field: `${field}.schedule.calendar` },
+    );
+  }
+  return { name, mode: choice.mode as Mode, ...found };
+}
+
+function catalogRule(catalog: NamespaceCatalog, ref: { id: number; mode: Mode }) {
+  const name = catalog.calendarNames.get(ref.id);
+  const found = name === undefined ? undefined : catalog.calendars.get(name);
+  return found && { timezone: found.timezone, dates: new Set(found.dates), mode: ref.mode };
+}

@@ -1,0 +1,195 @@
+/**
+ * The writes of one `apply` (services/apply-service.ts): apps, their manual executor addresses,
+ * calendars, tasks and alert rules created, changed and deleted, as ONE multi-statement write (write-steps.ts)
+ * so that either all of it is stored or none of it: a failing statement (a name taken meanwhile,
+ * a foreign key) rolls back the statements before it, on both dialects.
+ *
+ * A new task may belong to an app, and its schedule use a calendar, created by the same write:
+ * those are given as the index of the app or calendar in `createApps` / `createCalendars`, whose
+ * ids are known only once inserted.
+ */
+import type { Kysely } from 'kysely';
+import type { Database } from './db-schema.js';
+import type { ExecutorTables } from './executor-records.js';
+import { alertRuleColumns, ruleColumns } from './alert-queries.js';
+import type { AlertRulePatch, AlertRuleScope, AlertTables, NewAlertRule } from './alert-records.js';
+import {
+  appColumns,
+  appPatchColumns,
+  calendarColumns,
+  calendarPatchColumns,
+  taskColumns,
+  taskPatchColumns,
+} from './row-mapping.js';
+import type { AppPatch, CalendarPatch, NewApp, NewCalendar, NewTask, TaskPatch } from './store.js';
+import type { WriteSteps } from './write-steps.js';
+
+/** An app or calendar that exists (`id`) or that this write creates (`created`: its index). */
+export type DefinitionRef = { id: number } | { created: number };
+
+/** Where a task's app and calendar come from when they are created by the same write. */
+export interface TaskRefs {
+  /** Replaces `appId`. */
+  app?: DefinitionRef;
+  /** Replaces the schedule's `calendar.id`. */
+  calendar?: DefinitionRef;
+}
+
+/** Where an alert rule's task or app comes from when created by the same write (replaces its scope's id). */
+export interface RuleRefs {
+  task?: DefinitionRef;
+  app?: DefinitionRef;
+}
+
+export interface DefinitionWrites {
+  createApps: NewApp[];
+  updateApps: { id: number; patch: AppPatch }[];
+  /** null: the app routes to its registered executors again. */
+  setAddresses: { app: DefinitionRef; addresses: string[] | null }[];
+  createCalendars: NewCalendar[];
+  updateCalendars: { id: number; patch: CalendarPatch }[];
+  createTasks: { task: NewTask; refs: TaskRefs }[];
+  updateTasks: { id: number; patch: TaskPatch; refs: TaskRefs }[];
+  createRules: { rule: NewAlertRule; refs: RuleRefs }[];
+  /** `scope`: the rule watches another task, app or the namespace. */
+  updateRules: { id: number; patch: AlertRulePatch; scope?: AlertRuleScope; refs: RuleRefs }[];
+  deleteRules: number[];
+  deleteTasks: number[];
+  deleteCalendars: number[];
+  deleteApps: number[];
+}
+
+/** The ids of what the write created, in the order of `createApps`, `createCalendars`, `createTasks`. */
+export interface DefinitionIds {
+  apps: number[];
+  calendars: number[];
+  tasks: number[];
+  rules: number[];
+}
+
+export const noDefinitionWrites = (): DefinitionWrites => ({
+  createApps: [],
+  updateApps: [],
+  setAddresses: [],
+  createCalendars: [],
+  updateCalendars: [],
+  createTasks: [],
+  updateTasks: [],
+  createRules: [],
+  updateRules: [],
+  deleteRules: [],
+  deleteTasks: [],
+  deleteCalendars: [],
+  deleteApps: [],
+});
+
+/**
+ * The steps, in an order the foreign keys accept: apps and calendars first, then the tasks that
+ * refer to them, then deletions (tasks before the calendars and apps they used).
+ */
+export function* definitionWriteSteps(
+  kysely: Kysely<Database>,
+  writes: DefinitionWrites,
+  now: number,
+): WriteSteps<DefinitionIds> {
+  const db = kysely.withTables<ExecutorTables>().withTables<AlertTables>();
+  const ids: DefinitionIds = { apps: [], calendars: [], tasks: [], rules: [] };
+  const idOf = (ref: DefinitionRef, created: number[]): number => {
+    if ('id' in ref) return ref.id;
+    const id = created[ref.created];
+    if (id === undefined) throw new Error(`no created definition at index ${ref.created}`);
+    return id;
+  };
+  const withRefs = <T extends { appId?: number; schedule?: NewTask['schedule'] }>(
+    task: T,
+    refs: TaskRefs,
+  ): T => {
+    const out = { ...task };
+    if (refs.app) out.appId = idOf(refs.app, ids.apps);
+    if (refs.calendar && out.schedule?.calendar) {
+      out.schedule = {
+        ...out.schedule,
+        calendar: { ...out.schedule.calendar, id: idOf(refs.calendar, ids.calendars) },
+      };
+    }
+    return out;
+  };
+
+  for (const app of writes.createApps) {
+    const [row] = yield db.insertInto('apps').values(appColumns(app, now)).returning('id').compile();
+    ids.apps.push(Number(row!['id']));
+  }
+  for (const { id, patch } of writes.updateApps) {
+    yield db.updateTable('apps').set(appPatchColumns(patch, now)).where('id', '=', id).compile();
+  }
+  for (const { app, addresses } of writes.setAddresses) {
+    const appId = idOf(app, ids.apps);
+    yield db.deleteFrom('app_executor_addresses').where('app_id', '=', appId).compile();
+    if (addresses !== null) {
+      yield db
+        .insertInto('app_executor_addresses')
+        .values({ app_id: appId, addresses: JSON.stringify(addresses), updated_at: now })
+        .compile();
+    }
+  }
+  for (const calendar of writes.createCalendars) {
+    const [row] = yield db
+      .insertInto('calendars')
+      .values(calendarColumns(calendar, now))
+      .returning('id')
+      .compile();
+    ids.calendars.push(Number(row!['id']));
+  }
+  for (const { id, patch } of writes.updateCalendars) {
+    yield db.updateTable('calendars').set(calendarPatchColumns(patch, now)).where('id', '=', id).compile();
+  }
+  for (const { task, refs } of writes.createTasks) {
+    const [row] = yield db
+      .insertInto('tasks')
+      .values(taskColumns(withRefs(task, refs), now))
+      .returning('id')
+      .compile();
+    ids.tasks.push(Number(row!['id']));
+  }
+  for (const { id, patch, refs } of writes.updateTasks) {
+    yield db
+      .updateTable('tasks')
+      .set(taskPatchColumns(withRefs(patch, refs), now))
+      .where('id', '=', id)
+      .compile();
+  }
+  const scoped = (scope: AlertRuleScope, refs: RuleRefs): AlertRuleScope =>
+    scope.kind === 'task' && refs.task
+      ? { kind: 'task', taskId: idOf(refs.task, ids.tasks) }
+      : scope.kind === 'app' && refs.app
+        ? { kind: 'app', appId: idOf(refs.app, ids.apps) }
+        : scope;
+  for (const { rule, refs } of writes.createRules) {
+    const [row] = yield db
+      .insertInto('alert_rules')
+      .values(alertRuleColumns({ ...rule, scope: scoped(rule.scope, refs) }, now))
+      .returning('id')
+      .compile();
+    ids.rules.push(Number(row!['id']));
+  }
+  for (const { id, patch, scope, refs } of writes.updateRules) {
+    const where = scope && scoped(scope, refs);
+    const columns = {
+      ...ruleColumns(patch),
+      ...(where
+        ? {
+            scope_task_id: where.kind === 'task' ? where.taskId : null,
+            scope_app_id: where.kind === 'app' ? where.appId : null,
+          }
+        : {}),
+      updated_at: now,
+    };
+    yield db.updateTable('alert_rules').set(columns).where('id', '=', id).compile();
+  }
+  for (const id of writes.deleteRules) yield db.deleteFrom('alert_rules').where('id', '=', id).compile();
+  // runs, run logs and events go with their task: ON DELETE CASCADE.
+  for (const id of writes.deleteTasks) yield db.deleteFrom('tasks').where('id', '=', id).compile();
+  for (const id of writes.deleteCalendars) yield db.deleteFrom('calendars').where('id', '=', id).compile();
+  for (const id of writes.deleteApps) yield db.deleteFrom('apps').where('id', '=', id).compile();
+  return ids;
+}
