@@ -22,6 +22,7 @@ const SERVER_LAYERS = [
   'cluster',
   'retention',
   'metrics',
+  'gates',
   'store',
 ];
 

@@ -113,6 +113,37 @@ const runRoute = createRoute({
   component: lazyRouteComponent(() => import('./pages/runs/RunDetailPage.js'), 'RunDetailPage'),
 });
 
+export interface RunCompareSearch {
+  left?: number | undefined;
+  right?: number | undefined;
+}
+const runCompareRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/runs/compare',
+  validateSearch: (s: Record<string, unknown>): RunCompareSearch => ({
+    left: num(s.left),
+    right: num(s.right),
+  }),
+  component: lazyRouteComponent(() => import('./pages/runs/RunComparePage.js'), 'RunComparePage'),
+});
+export interface DeadLettersSearch {
+  taskId?: number | undefined;
+  status?: string | undefined;
+  state?: string | undefined;
+  cursor?: string | undefined;
+}
+const deadLettersRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/dead-letters',
+  validateSearch: (s: Record<string, unknown>): DeadLettersSearch => ({
+    taskId: num(s.taskId),
+    status: str(s.status),
+    state: str(s.state),
+    cursor: str(s.cursor),
+  }),
+  component: lazyRouteComponent(() => import('./pages/dead-letters/DeadLettersPage.js'), 'DeadLettersPage'),
+});
+
 export interface AlertsSearch {
   ruleId?: number | undefined;
   /** The alert whose details are open. */
@@ -195,7 +226,9 @@ const routeTree = rootRoute.addChildren([
   newTaskRoute,
   taskRoute,
   runsRoute,
+  runCompareRoute,
   runRoute,
+  deadLettersRoute,
   alertsRoute,
   alertRulesRoute,
   contactsRoute,

@@ -90,7 +90,9 @@ export function parseCommandArgs<O extends OptionSpec>(
     const missing = positionals.slice(parsed.positionals.length);
     throw new UsageError(`missing ${missing.map((p) => `<${p}>`).join(' ')}`);
   }
-  if (parsed.positionals.length > positionals.length) {
+  // A last name ending in "..." (`run-id...`) takes every further positional.
+  const variadic = positionals.at(-1)?.endsWith('...') === true;
+  if (!variadic && parsed.positionals.length > positionals.length) {
     const extra = parsed.positionals.slice(positionals.length);
     throw new UsageError(`unexpected argument${extra.length > 1 ? 's' : ''}: ${extra.join(' ')}${extraHint}`);
   }

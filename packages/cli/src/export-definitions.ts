@@ -92,6 +92,8 @@ export function definitionsDocument(d: Definitions): Record<string, unknown> {
         ['timeoutSeconds', t.timeoutSeconds],
         ['retry', t.retry],
         ['concurrency', t.concurrency],
+        // A judge is named by its task id (another environment's import needs that task).
+        ['outputGate', t.outputGate ?? undefined],
         ['enabled', t.enabled],
       ]);
     }),

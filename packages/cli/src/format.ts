@@ -171,12 +171,15 @@ export function runLines(run: Run, at: TimeFormat = isoAsIs, names?: TaskNames):
     ['status', run.status],
     ['trigger', run.triggerType],
     ['attempt', run.retryOf === null ? run.attempt : `${run.attempt} (retry of run ${run.retryOf})`],
+    ...(run.replayOf != null ? [['replay of', run.replayOf] as [string, Cell]] : []),
+    ...(run.versionPin != null ? [['pinned to', run.versionPin] as [string, Cell]] : []),
     ['scheduled', at(run.scheduledAt)],
     ['started', at(run.startedAt)],
     ['finished', at(run.finishedAt)],
     ['duration', formatDuration(run.durationMs)],
     ['executor', run.executor],
     ['error', run.error ? `${run.error.type}: ${run.error.message}` : undefined],
+    ...(run.checks ? [['checks', checksLine(run.checks)] as [string, Cell]] : []),
     [
       'usage',
       usage
@@ -192,6 +195,9 @@ export function runLines(run: Run, at: TimeFormat = isoAsIs, names?: TaskNames):
     ['output', jsonValue(run.output)],
   ]);
 }
+
+const checksLine = (checks: NonNullable<Run['checks']>): string =>
+  checks.checks.map((c) => `${c.passed ? '✓' : '✗'} ${c.rule}${c.path ? ` ${c.path}` : ''}`).join(', ');
 
 export function runTable(runs: Run[], at: TimeFormat = isoAsIs, names?: TaskNames): string[] {
   return table(

@@ -20,6 +20,7 @@ import { applyCommand } from './commands/apply.js';
 import { importCommand } from './commands/import.js';
 import { nodesCommand } from './commands/nodes.js';
 import { runsCommand } from './commands/runs.js';
+import { deadLettersCommand } from './commands/dead-letters.js';
 import { serverCommand } from './commands/server.js';
 import { tasksCommand } from './commands/tasks.js';
 import { alertRulesCommand } from './commands/alert-rules.js';
@@ -38,6 +39,7 @@ const COMMANDS: readonly Command[] = [
   appsCommand,
   tasksCommand,
   runsCommand,
+  deadLettersCommand,
   calendarsCommand,
   workflowsCommand,
   nodesCommand,

@@ -30,7 +30,7 @@ describe('top level', () => {
     const r = await kairos(['frobnicate']);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
-      "error: unknown command 'frobnicate' (one of: server, apps, tasks, runs, calendars, nodes, executors, contacts, contact-groups, alert-rules, alerts, secrets, tokens, audit, cron, import, export, apply, backup, dev)\n" +
+      "error: unknown command 'frobnicate' (one of: server, apps, tasks, runs, dead-letters, calendars, nodes, executors, contacts, contact-groups, alert-rules, alerts, secrets, tokens, audit, cron, import, export, apply, backup, dev)\n" +
         "Run 'kairos --help' for usage.\n",
     );
   });

@@ -318,4 +318,40 @@ export const SCENARIOS: Record<string, Scenario> = {
       { type: 'end', id: '1770701300003', title: 'Output', outputs: { text: 'words' } },
     ],
   },
+  empty: {
+    name: 'empty',
+    description: 'Start → LLM that answers nothing → End with an empty summary (succeeds in Dify)',
+    form: [],
+    nodes: [
+      start,
+      llm('1770701400002', 'Summarize', ' ', false),
+      { type: 'end', id: '1770701400003', title: 'Output', outputs: { summary: '' } },
+    ],
+  },
+  'judge-pass': {
+    name: 'judge-pass',
+    description: 'An output judge (inputs output, input) → LLM → End: verdict pass, score 0.92',
+    form: [
+      { type: 'paragraph', variable: 'output', required: true },
+      { type: 'paragraph', variable: 'input', required: false },
+    ],
+    nodes: [
+      start,
+      llm('1770701500002', 'Judge', 'pass', false),
+      { type: 'end', id: '1770701500003', title: 'Verdict', outputs: { verdict: 'pass', score: 0.92 } },
+    ],
+  },
+  'judge-fail': {
+    name: 'judge-fail',
+    description: 'An output judge (inputs output, input) → LLM → End: verdict fail, score 0.31',
+    form: [
+      { type: 'paragraph', variable: 'output', required: true },
+      { type: 'paragraph', variable: 'input', required: false },
+    ],
+    nodes: [
+      start,
+      llm('1770701600002', 'Judge', 'fail', false),
+      { type: 'end', id: '1770701600003', title: 'Verdict', outputs: { verdict: 'fail', score: 0.31 } },
+    ],
+  },
 };

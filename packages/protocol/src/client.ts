@@ -45,6 +45,7 @@ import { createTransport, segment } from './client-http.js';
 import type { ListOptions, Ref } from './client-types.js';
 import { runsClient, type RunsClient } from './runs-client.js';
 import { workflowClients, type WorkflowRunsClient, type WorkflowsClient } from './workflows-client.js';
+import { deadLettersClient, type DeadLettersClient } from './dead-letters-client.js';
 import type { FetchLike } from './client-http.js';
 
 export { KairosApiError, CLIENT_ERROR_CODES } from './client-error.js';
@@ -94,6 +95,7 @@ export type CalendarUpdateInput = z.input<typeof CalendarUpdate>;
 export type { ListOptions, Ref } from './client-types.js';
 export type { RunListOptions, RunLogsOptions, RunsClient } from './runs-client.js';
 export type { WorkflowRunListOptions, WorkflowRunsClient, WorkflowsClient } from './workflows-client.js';
+export type { DeadLetterListOptions, DeadLettersClient } from './dead-letters-client.js';
 
 export interface TaskListOptions extends ListOptions {
   appId?: number | undefined;
@@ -289,6 +291,8 @@ export interface KairosClient {
    * @example `const plan = await client.apply({ documents: [doc], dryRun: true });`
    */
   apply(request: ApplyRequestInput): Promise<ApplyPlan>;
+  /** Runs whose retries are exhausted: list, redrive, discard. */
+  deadLetters: DeadLettersClient;
   tokens: TokensClient;
   audit: AuditClient;
   users: UsersClient;
@@ -360,6 +364,7 @@ export function createClient(options: ClientOptions): KairosClient {
     },
     runs: runsClient(http, v1),
     ...workflowClients(http, v1),
+    deadLetters: deadLettersClient(http, v1),
     nodes: {
       list: () => http.request('GET', `${v1}/nodes`),
     },

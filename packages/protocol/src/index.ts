@@ -11,3 +11,6 @@ export * from './access.js';
 export * from './retention.js';
 export * from './workflows.js';
 export * from './xxl-job.js';
+export * from './output-gates.js';
+export * from './dead-letters.js';
+export * from './run-compare.js';

@@ -4,6 +4,7 @@
  */
 import type { List, Run, RunBatchRequest, RunBatchResult, RunLogEntry } from './schemas.js';
 import type { RunEvent, RunTrack } from './run-events.js';
+import type { RunComparison } from './run-compare.js';
 import { CLIENT_ERROR_CODES, KairosApiError } from './client-error.js';
 import { segment, type createTransport } from './client-http.js';
 import { readServerSentEvents, type ServerSentEvent } from './client-sse.js';
@@ -65,6 +66,17 @@ export interface RunsClient {
    * @example `const { items } = await client.runs.triggerBatch({ items: [{ taskId: 42, input: { day: 1 }, idempotencyKey: 'd1' }] });`
    */
   triggerBatch(request: RunBatchRequest): Promise<RunBatchResult>;
+  /**
+   * Runs a past run again with its input, as a new run (replayOf); `pin` runs the target version
+   * it ran (Dify: its workflow_id).
+   * @example `const replay = await client.runs.replay(1001, { pin: true });`
+   */
+  replay(id: Ref, options?: { pin?: boolean | undefined }): Promise<Run>;
+  /**
+   * Two runs side by side: inputs, outputs, status, tokens, cost, node by node.
+   * @example `const { same, nodes } = await client.runs.compare(1001, 1017);`
+   */
+  compare(left: Ref, right: Ref): Promise<RunComparison>;
 }
 
 export function runsClient(http: ReturnType<typeof createTransport>, v1: string): RunsClient {
@@ -79,6 +91,9 @@ export function runsClient(http: ReturnType<typeof createTransport>, v1: string)
     events: (id, o = {}) => http.request('GET', `${v1}/runs/${segment(id)}/events`, { query: { ...o } }),
     track: (id) => http.request('GET', `${v1}/runs/${segment(id)}/track`),
     triggerBatch: (request) => http.request('POST', `${v1}/runs/batch`, { body: request }),
+    replay: (id, o = {}) =>
+      http.request('POST', `${v1}/runs/${segment(id)}/replay`, { body: o.pin ? { pin: true } : {} }),
+    compare: (left, right) => http.request('GET', `${v1}/runs/compare`, { query: { left, right } }),
     stream: async function* (id, o = {}) {
       const response = await http.open(`${v1}/runs/${segment(id)}/stream`, o);
       if (response.body) yield* readServerSentEvents(response.body);

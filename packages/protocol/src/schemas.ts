@@ -3,6 +3,7 @@
  * API client and the CLI. JSON is camelCase; timestamps are ISO-8601 UTC strings.
  */
 import { z } from 'zod';
+import { OutputChecks, OutputGate } from './output-gates.js';
 
 const isoInstant = z.iso.datetime({
   offset: true,
@@ -194,6 +195,8 @@ export const TaskCreate = z.strictObject({
    * attempt that will be retried), XXL-JOB's childJobId. Their runs are stored with this run's end.
    */
   childTaskIds: z.array(id).max(100).optional(),
+  /** Assertions on the output that decide success (output-gates.ts); null removes them. */
+  outputGate: OutputGate.nullable().optional(),
 });
 export type TaskCreateInput = z.input<typeof TaskCreate>;
 export type TaskCreate = z.output<typeof TaskCreate>;
@@ -237,6 +240,7 @@ export const Task = z.object({
   concurrency: Concurrency,
   enabled: z.boolean(),
   childTaskIds: z.array(id).optional(),
+  outputGate: OutputGate.nullable(),
   nextFireAt: z.string().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
@@ -296,8 +300,22 @@ export const TERMINAL_STATUSES: readonly RunStatus[] = [
   'lost',
 ];
 
-/** `parent`: a child task's run, triggered by its parent's success; `workflow`: a workflow's node run. */
-export const TriggerType = z.enum(['schedule', 'manual', 'api', 'retry', 'misfire', 'parent', 'workflow']);
+/**
+ * `replay`/`redrive`: a past run run again (replayOf names it); `judge`: an output gate's judge;
+ * `parent`: a child task's run, triggered by its parent's success; `workflow`: a workflow's node run.
+ */
+export const TriggerType = z.enum([
+  'schedule',
+  'manual',
+  'api',
+  'retry',
+  'misfire',
+  'replay',
+  'redrive',
+  'judge',
+  'parent',
+  'workflow',
+]);
 export type TriggerType = z.infer<typeof TriggerType>;
 
 export const Usage = z.object({
@@ -343,6 +361,12 @@ export const Run = z.object({
   workflowNode: z.string().nullable().optional(),
   workflowItem: z.number().int().nullable().optional(),
   createdAt: z.string(),
+  /** The run this one replays or redrives (triggerType replay or redrive). */
+  replayOf: id.nullable(),
+  /** The target version the run is pinned to (Dify: the workflow_id), when pinned. */
+  versionPin: z.string().nullable(),
+  /** The output gate's result, when the task has one and the job succeeded. */
+  checks: OutputChecks.nullable(),
 });
 export type Run = z.infer<typeof Run>;
 

@@ -25,6 +25,7 @@ export function presentTask(task: TaskRecord, namespace: string, appName: string
     concurrency: task.concurrency,
     enabled: task.enabled,
     childTaskIds: task.childTaskIds ?? [],
+    outputGate: task.outputGate ?? null,
     nextFireAt: isoOrNull(task.nextFireAt),
     createdAt: iso(task.createdAt),
     updatedAt: iso(task.updatedAt),
@@ -60,6 +61,9 @@ export function presentRun(run: RunRecord, namespace: string): Run {
         }
       : {}),
     createdAt: iso(run.createdAt),
+    replayOf: run.replayOf ?? null,
+    versionPin: run.versionPin ?? null,
+    checks: run.checks ?? null,
   };
 }
 

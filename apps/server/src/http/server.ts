@@ -31,6 +31,8 @@ import { secretRoutes } from './routes/secrets.js';
 import { nodeRoutes } from './routes/nodes.js';
 import { runEventRoutes } from './routes/run-events.js';
 import { runRoutes } from './routes/runs.js';
+import { runReplayRoutes } from './routes/run-replay.js';
+import { deadLetterRoutes } from './routes/dead-letters.js';
 import { executorRoutes } from './routes/executors.js';
 import { xxlAdminRoutes } from './routes/xxl-admin.js';
 import { installExecutorAuthentication } from './executor-auth-hook.js';
@@ -122,6 +124,8 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
   applyRoutes(routes, context);
   scheduleRoutes(routes, context);
   runRoutes(routes, context);
+  runReplayRoutes(routes, context);
+  deadLetterRoutes(routes, context);
   if (context.executors) {
     installExecutorAuthentication(app, context.executors);
     executorRoutes(routes, context, context.executors);

@@ -22,6 +22,11 @@ export interface JobContext<Config> {
   /** The run's input (from a manual/API trigger), or null. */
   input: unknown;
   /**
+   * The target version this run is pinned to (a replay of a past run: for Dify its workflow_id,
+   * see JobType.versionOf); absent: the config's.
+   */
+  versionPin?: string | null | undefined;
+  /**
    * Aborts on timeout, cancel or shutdown; `signal.reason` is a RunAbort. The job must stop its
    * work (abort requests, kill processes) and settle promptly.
    */
@@ -88,6 +93,13 @@ export interface JobType<Config = unknown> {
    * not throw; a problem is reported by the run itself.
    */
   warm?(config: Config, dueInMs: number, namespaceId: number): void;
+  /**
+   * What an output gate checks in a run's output (for Dify: the workflow's `outputs`); absent:
+   * the output itself.
+   */
+  result?(output: unknown): unknown;
+  /** The target version a run's output says it ran (for Dify: its workflow_id), to pin a replay to. */
+  versionOf?(output: unknown): string | null;
   /** The run's track (`GET /runs/{id}/track`) from its recorded events, in order. */
   track?(events: readonly { kind: string; data: string; truncated: boolean }[]): unknown;
 }

@@ -16,6 +16,7 @@ import type { RunLogSink } from './run-log-sink.js';
 import { abortOutcomeOf, failureOutcome, isRunAbort, successOutcome, withJobReport } from './run-outcome.js';
 import type { RunOutcome } from './run-outcome.js';
 import type { RunSettler } from './run-settler.js';
+import type { OutputGateStep } from './output-gate-step.js';
 
 /** After an abort, how long a job may take to settle before the run is finished without it. */
 const ABORT_SETTLE_MS = 5000;
@@ -28,6 +29,8 @@ export interface ActiveRunDeps {
   logs: RunLogSink;
   runEvents: RunEventSink;
   settler: RunSettler;
+  /** The output gate between a job's success and the run's end (absent: none). */
+  gates?: OutputGateStep | undefined;
 }
 
 /** How a resumed run continues: its job's checkpoint and the last event stored. */
@@ -77,6 +80,7 @@ export class ActiveRun {
         attempt: run.attempt,
         config: this.deps.configs.configOf(jobType, task),
         input: run.input,
+        versionPin: run.versionPin ?? null,
         signal: controller.signal,
         log: this.deps.logs.forRun(run.id),
         event: this.deps.runEvents.forRun(run.id, resumed?.lastSeq ?? 0),
@@ -110,7 +114,7 @@ export class ActiveRun {
     promise.then(
       (outcome) => {
         if (controller.signal.aborted) return this.end(withJobReport(this.aborted(), outcome));
-        this.end(successOutcome(outcome));
+        this.gateAndEnd(successOutcome(outcome), outcome);
       },
       (error: unknown) => {
         if (error instanceof JobDetached && isRunAbort(controller.signal.reason)) {
@@ -118,6 +122,18 @@ export class ActiveRun {
         }
         this.end(controller.signal.aborted ? withJobReport(this.aborted(), error) : failureOutcome(error));
       },
+    );
+  }
+
+  /** A success goes through the task's output gate, if any, before it ends the run. */
+  private gateAndEnd(success: RunOutcome, report: unknown): void {
+    const gates = this.deps.gates;
+    if (!gates?.applies(this.task, success)) return this.end(success);
+    const { signal } = this.controller;
+    gates.apply(this.run, this.task, success, signal).then(
+      (gated) => this.end(signal.aborted ? withJobReport(this.aborted(), report) : gated),
+      (error: unknown) =>
+        this.end(signal.aborted ? withJobReport(this.aborted(), report) : failureOutcome(error)),
     );
   }
 

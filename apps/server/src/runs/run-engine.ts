@@ -21,6 +21,8 @@ import { RunEventSink } from './run-event-sink.js';
 import { ActiveRun, type ActiveRunDeps, type Resumed } from './active-run.js';
 import { RunSettler, type AlertRuleSource } from './run-settler.js';
 import type { RunWriter } from './run-writer.js';
+import { JudgeRuns } from './judge-runs.js';
+import { OutputGateStep } from './output-gate-step.js';
 
 /** Runs admitted together (a burst due at one instant) start in slices of this many ms of work. */
 const START_SLICE_MS = 2;
@@ -49,8 +51,12 @@ export interface RunEngineDeps {
 /** A run triggered now rather than by its schedule. */
 export interface Trigger {
   input: unknown;
-  triggerType: 'manual' | 'api';
+  triggerType: 'manual' | 'api' | 'replay' | 'redrive' | 'judge';
   idempotencyKey?: string | undefined;
+  /** A replay or redrive: the run it runs again. */
+  replayOf?: number | undefined;
+  /** The target version to run (JobType.versionOf of the original). */
+  versionPin?: string | null | undefined;
 }
 
 export class RunEngine {
@@ -97,12 +103,19 @@ export class RunEngine {
     });
     this.runEvents = new RunEventSink(deps.writer, deps.clock);
     this.configs = new JobConfigs(deps.jobTypes);
+    const judges = new JudgeRuns({
+      store: deps.store,
+      events: deps.events,
+      trigger: (task, trigger) => this.trigger(task, trigger),
+      cancel: (runId) => this.cancel(runId),
+    });
     this.runDeps = {
       ...deps,
       configs: this.configs,
       logs: this.logs,
       runEvents: this.runEvents,
       settler: this.settler,
+      gates: new OutputGateStep({ store: deps.store, jobTypes: deps.jobTypes, judges }),
     };
   }
 
@@ -167,7 +180,7 @@ export class RunEngine {
       throw new KairosError('SHUTTING_DOWN', 'the server is shutting down; try another node or later');
     const now = this.deps.clock.now();
     const results = await this.deps.store.insertRuns(
-      triggers.map(({ task, input, triggerType, idempotencyKey }) => ({
+      triggers.map(({ task, input, triggerType, idempotencyKey, replayOf, versionPin }) => ({
         taskId: task.id,
         appId: task.appId,
         namespaceId: task.namespaceId,
@@ -181,6 +194,8 @@ export class RunEngine {
         idempotencyKey: idempotencyKey ?? null,
         leaseOwner: this.deps.nodeId,
         leaseExpiresAt: now + this.deps.leaseMs,
+        replayOf: replayOf ?? null,
+        versionPin: versionPin ?? null,
       })),
     );
     const created = triggers.filter((_, i) => results[i]!.created);

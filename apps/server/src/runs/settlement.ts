@@ -111,6 +111,8 @@ function retryOf(
     retryOf: root,
     input: run.input,
     idempotencyKey: `retry:${root}:${run.attempt + 1}`,
+    // A pinned replay's retries run the same version.
+    versionPin: run.versionPin ?? null,
     leaseOwner: ctx.owner,
     leaseExpiresAt: end.finishedAt + ctx.leaseMs,
     // A node run's retry is the same node (and item) of the same workflow run.

@@ -20,6 +20,7 @@ import type { GuardSource } from '../outbound/namespace-guards.js';
 import { secretRefsIn } from '../secrets/named-secrets.js';
 import type { Namespaces } from './namespaces.js';
 import { checkChildTasks } from './child-tasks.js';
+import { checkOutputGate } from '../gates/gate-validation.js';
 
 export interface TaskServiceDeps {
   store: Store;
@@ -50,6 +51,7 @@ export class TaskService {
     const { config, warnings } = await this.checkConfig(ns.id, input.type, input.config);
     const schedule = await this.checkSchedule(await this.namedCalendar(input.schedule, ns.id), ns.id, now);
     const childTaskIds = await checkChildTasks(this.deps.store, ns.id, input.childTaskIds ?? []);
+    await checkOutputGate(input.outputGate, ns.id, (id) => this.deps.store.getTask(id));
     const task = await this.deps.store.createTask({
       namespaceId: ns.id,
       appId: app.id,
@@ -64,6 +66,7 @@ export class TaskService {
       enabled: input.enabled,
       childTaskIds,
       nextFireAt: input.enabled ? await this.firstFire(schedule, now) : null,
+      outputGate: input.outputGate ?? null,
     });
     this.deps.events.emit('task:changed', { task });
     return { task, warnings: [...warnings, ...scheduleWarnings(schedule)] };
@@ -98,6 +101,10 @@ export class TaskService {
         input.childTaskIds,
         id,
       );
+    }
+    if (input.outputGate !== undefined) {
+      await checkOutputGate(input.outputGate, current.namespaceId, (t) => this.deps.store.getTask(t), id);
+      patch.outputGate = input.outputGate;
     }
     const rescheduled =
       input.schedule !== undefined || (input.enabled !== undefined && input.enabled !== current.enabled);
@@ -138,6 +145,7 @@ export class TaskService {
       this.deps.clock.now(),
     );
     await checkChildTasks(this.deps.store, ns.id, input.childTaskIds ?? []);
+    await checkOutputGate(input.outputGate, ns.id, (id) => this.deps.store.getTask(id));
     return { warnings: [...warnings, ...scheduleWarnings(schedule)] };
   }
 

@@ -120,6 +120,8 @@ export interface TasksTable {
   /** JSON array of task ids; migration 0014 (like workflow_id: the workflow a hidden task is for). */
   child_task_ids?: string | null;
   workflow_id?: number | null;
+  /** JSON: the output gate (0015). */
+  output_gate?: string | null;
 }
 
 export interface RunsTable {
@@ -154,6 +156,12 @@ export interface RunsTable {
   workflow_run_id?: number | null;
   workflow_node?: string | null;
   workflow_item?: number | null;
+  /** The run replayed or redriven by this one (0015). */
+  replay_of?: number | null;
+  /** The target version the run is pinned to (0015; Dify: a workflow_id). */
+  version_pin?: string | null;
+  /** JSON: the output gate's result (0015). */
+  checks?: string | null;
 }
 
 export interface RunLogsTable {
@@ -196,6 +204,16 @@ export interface NamespaceRetentionTable {
   updated_at: number;
 }
 
+/** What was done with a dead letter (0015): `redriven` (new_run_id) or `discarded`. */
+export interface DeadLetterActionsTable {
+  run_id: number;
+  namespace_id: number;
+  action: string;
+  new_run_id: number | null;
+  actor: string | null;
+  at: number;
+}
+
 export interface MigrationsTable {
   version: number;
   name: string;
@@ -224,5 +242,6 @@ export interface Database {
   /** The same sums per day and task. */
   run_stats_daily: RunStatsTable;
   namespace_retention: NamespaceRetentionTable;
+  dead_letter_actions: DeadLetterActionsTable;
   kairos_migrations: MigrationsTable;
 }

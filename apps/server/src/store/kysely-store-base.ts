@@ -21,6 +21,7 @@ import { outboundRulesOperations } from './outbound-rules-queries.js';
 import { secretOperations } from './secret-queries.js';
 import { nodeOperations } from './node-queries.js';
 import { retentionOperations } from './retention-queries.js';
+import { deadLetterOperations } from './dead-letter-queries.js';
 import type { SpaceReport } from './retention-store.js';
 import type { NodeStore } from './node-store.js';
 import { alertOperations } from './alert-operations.js';
@@ -107,6 +108,7 @@ export function openKyselyStore(parts: KyselyStoreParts): Store {
     ...workflowRunOperations(parts),
     applyDefinitions: (writes: DefinitionWrites): Promise<DefinitionIds> =>
       parts.runSteps(() => definitionWriteSteps(parts.db, writes, parts.now())),
+    ...deadLetterOperations(parts),
     appendRunEvents: parts.appendRunEvents ?? ((entries) => events.appendRunEvents(entries)),
     listRunEvents: (runId, afterSeq, limit) => events.listRunEvents(runId, afterSeq, limit),
     lastRunEventSeq: (runId) => events.lastRunEventSeq(runId),

@@ -46,6 +46,8 @@ const RUN_COLUMN_TYPES: Record<keyof RunColumns, string> = {
   workflow_node: 'text',
   workflow_item: 'integer',
   created_at: 'bigint',
+  replay_of: 'bigint',
+  version_pin: 'text',
 };
 
 /** Inserts runs; one whose (task, slot) or (task, idempotency key) exists is skipped. Oldest first. */

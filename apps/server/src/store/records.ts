@@ -2,7 +2,17 @@
  * What the store keeps, as plain records. Instants are epoch milliseconds; JSON columns are
  * parsed values. The API layer (http/present.ts) turns records into the protocol's shapes.
  */
-import type { Concurrency, Retry, RunError, RunStatus, Schedule, TriggerType, Usage } from '@kairos/protocol';
+import type {
+  Concurrency,
+  OutputChecks,
+  OutputGate,
+  Retry,
+  RunError,
+  RunStatus,
+  Schedule,
+  TriggerType,
+  Usage,
+} from '@kairos/protocol';
 
 export interface NamespaceRecord {
   id: number;
@@ -58,6 +68,8 @@ export interface TaskRecord {
   nextFireAt: number | null;
   createdAt: number;
   updatedAt: number;
+  /** Assertions on its runs' output (0015); absent or null: none. */
+  outputGate?: OutputGate | null | undefined;
 }
 
 export interface RunRecord {
@@ -96,6 +108,12 @@ export interface RunRecord {
   workflowNode?: string | null | undefined;
   workflowItem?: number | null | undefined;
   createdAt: number;
+  /** The run this one replays or redrives (0015). */
+  replayOf?: number | null | undefined;
+  /** The target version the run is pinned to (0015; Dify: a workflow_id). */
+  versionPin?: string | null | undefined;
+  /** The output gate's result (0015). */
+  checks?: OutputChecks | null | undefined;
 }
 
 /** The run as it is once `end` is applied (see Store.settleRuns). */

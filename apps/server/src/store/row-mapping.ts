@@ -110,6 +110,7 @@ export function toTaskRecord(row: Selectable<TasksTable>): TaskRecord {
     nextFireAt: row.next_fire_at,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    outputGate: row.output_gate ? (JSON.parse(row.output_gate) as TaskRecord['outputGate']) : null,
   };
 }
 
@@ -148,6 +149,9 @@ export function toRunRecord(row: Selectable<RunsTable>): RunRecord {
         }
       : {}),
     createdAt: row.created_at,
+    replayOf: row.replay_of ?? null,
+    versionPin: row.version_pin ?? null,
+    checks: row.checks ? (JSON.parse(row.checks) as RunRecord['checks']) : null,
   };
 }
 
@@ -227,6 +231,7 @@ export function taskColumns(task: NewTask, now: number): Insertable<TasksTable> 
     next_fire_at: task.nextFireAt,
     created_at: now,
     updated_at: now,
+    output_gate: task.outputGate ? JSON.stringify(task.outputGate) : null,
   };
 }
 
@@ -246,6 +251,8 @@ export function taskPatchColumns(patch: TaskPatch, now: number): Updateable<Task
     enabled: patch.enabled === undefined ? undefined : toDbBool(patch.enabled),
     child_task_ids: patch.childTaskIds === undefined ? undefined : childTaskIdsColumn(patch.childTaskIds),
     next_fire_at: patch.nextFireAt,
+    output_gate:
+      patch.outputGate === undefined ? undefined : patch.outputGate ? JSON.stringify(patch.outputGate) : null,
     updated_at: now,
   });
 }
@@ -273,6 +280,8 @@ export function runColumns(run: NewRun, now: number) {
     workflow_node: run.workflowNode ?? null,
     workflow_item: run.workflowItem ?? null,
     created_at: now,
+    replay_of: run.replayOf ?? null,
+    version_pin: run.versionPin ?? null,
   } satisfies Insertable<RunsTable>;
 }
 

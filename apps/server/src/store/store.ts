@@ -28,6 +28,7 @@ import type { WorkflowStore } from './workflow-store.js';
 import type { Kysely } from 'kysely';
 import type { Database } from './db-schema.js';
 import type { WriteSteps } from './write-steps.js';
+import type { DeadLetterStore } from './dead-letter-store.js';
 
 export type { ApiTokenRecord };
 import { type NamespaceFilter } from './namespace-scope.js';
@@ -95,6 +96,10 @@ export interface NewRun {
   workflowRunId?: number | null | undefined;
   workflowNode?: string | null | undefined;
   workflowItem?: number | null | undefined;
+  /** The run this one replays or redrives (0015). */
+  replayOf?: number | null | undefined;
+  /** The target version to run (0015; Dify: a workflow_id); a retry keeps its run's. */
+  versionPin?: string | null | undefined;
 }
 
 export interface RunFilter {
@@ -265,7 +270,8 @@ export interface Store
     SecretStore,
     AccessStore,
     RetentionStore,
-    WorkflowStore {
+    WorkflowStore,
+    DeadLetterStore {
   readonly dialect: 'sqlite' | 'postgres';
   readonly capabilities: StoreCapabilities;
   close(): Promise<void>;

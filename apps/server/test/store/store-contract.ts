@@ -27,6 +27,7 @@ import { defineSecurityContract } from './contract/security.js';
 import { defineSettlementContract } from './contract/settlement.js';
 import { defineChildRunContract } from './contract/child-runs.js';
 import { defineWorkflowContract } from './contract/workflows.js';
+import { defineDeadLetterContract } from './contract/dead-letters.js';
 
 export type { ContractDatabase } from './contract/context.js';
 
@@ -63,6 +64,7 @@ export function defineStoreContract(createDatabase: () => Promise<ContractDataba
   defineSettlementContract(context);
   defineChildRunContract(context);
   defineWorkflowContract(context);
+  defineDeadLetterContract(context);
   defineLeaseContract(context);
   defineLogAndMigrationContract(context);
   defineClusterContract(context);

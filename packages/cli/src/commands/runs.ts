@@ -16,6 +16,7 @@ import { instantFlag } from '../instant-flag.js';
 import { resolveAppId, taskNamesOf } from '../lookups.js';
 import { drainEvents, drainLogs, formatLogEntry, isTerminal } from '../run-watch.js';
 import { progressLine, trackTree } from '../track-view.js';
+import { diff, replay } from './run-replay.js';
 
 const HELP = commandHelp(`
 Usage:
@@ -26,12 +27,14 @@ Usage:
   kairos runs track <id>
   kairos runs cancel <id>
   kairos runs trigger -f ITEMS.jsonl [--namespace NS]
+  kairos runs replay <id> [--pin]
+  kairos runs diff <left-id> <right-id>
 
 Flags:
   --task ID               only the runs of this task
   --app ID|APPNAME        only the runs of this app's tasks
   --status S1,S2          scheduled, running, succeeded, failed, timed_out, cancelled, skipped, lost
-  --trigger T1,T2         schedule, manual, api, retry, misfire
+  --trigger T1,T2         schedule, manual, api, retry, misfire, replay, redrive, judge
   --since WHEN            runs scheduled at or after WHEN: an ISO instant, a date or time in
                           the --tz zone (2026-03-01, 2026-03-01T08:00) or a duration back
                           from now (15m, 6h, 2d)
@@ -45,6 +48,10 @@ Flags:
                           their rounds, branches taken, times, tokens, errors
   -f FILE                 trigger: JSON lines, one {"taskId", "input"?, "idempotencyKey"?} per
                           line (- for stdin); sent 1,000 a request, each request one transaction
+  replay                  run a past run again with its input (a new run, replayOf the original);
+                          --pin runs the workflow version it ran (Dify: its workflow_id)
+  diff                    two runs side by side: status, input, output, tokens, cost, and node
+                          by node (status, elapsed, tokens); = same, ≠ different
 
 Examples:
   kairos runs list --task 42 --status failed,timed_out --since 2026-03-01T00:00:00Z
@@ -55,6 +62,8 @@ Examples:
   kairos runs cancel 1001
   kairos runs list --status failed --json | jq '.items[].id'
   kairos runs trigger -f reports.jsonl
+  kairos runs replay 1001 --pin
+  kairos runs diff 1001 1017
 `);
 
 const csvFlag = (value: string | undefined): string[] | undefined =>
@@ -220,7 +229,8 @@ async function track(args: string[], ctx: CommandContext): Promise<number> {
 
 export const runsCommand: Command = {
   name: 'runs',
-  summary: 'list and show runs, print or follow their logs, cancel them, trigger many at once',
+  summary: 'list and show runs, print or follow their logs, cancel, trigger many, replay, diff',
   help: HELP,
-  run: (args, ctx) => dispatchSubcommand('runs', args, ctx, { list, get, logs, track, cancel, trigger }),
+  run: (args, ctx) =>
+    dispatchSubcommand('runs', args, ctx, { list, get, logs, track, cancel, trigger, replay, diff }),
 };

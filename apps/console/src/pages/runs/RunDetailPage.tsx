@@ -8,6 +8,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate, useParams, useSearch } from '@tanstack/react-router';
 import type { Run } from '@kairos/protocol';
 import { useClient } from '../../api/session-context.js';
+import { AnchorLink } from '../../ui/links.js';
 import { JsonView } from '../../ui/JsonView.js';
 import { ErrorState, Loading } from '../../ui/states.js';
 import { StatusBadge } from '../../ui/StatusBadge.js';
@@ -16,6 +17,8 @@ import { EventsTab } from './EventsTab.js';
 import { LogsTab } from './LogsTab.js';
 import { TrackTab } from './TrackTab.js';
 import { useRunStream } from './useRunStream.js';
+import { OutputChecks } from './OutputChecks.js';
+import { CompareButton } from './CompareButton.js';
 
 const TABS = ['basic', 'io', 'track', 'events', 'logs'] as const;
 
@@ -54,6 +57,11 @@ function RunDetail({ run }: { run: Run }) {
       client.tasks.run(run.taskId, run.input === null || run.input === undefined ? {} : { input: run.input }),
     onSuccess: ({ runId }) => navigate({ to: '/runs/$id', params: { id: String(runId) }, search: {} }),
   });
+  const replay = useMutation({
+    mutationFn: (pin: boolean) => client.runs.replay(run.id, { pin }),
+    onSuccess: (replayed) => navigate({ to: '/runs/$id', params: { id: String(replayed.id) }, search: {} }),
+  });
+  const pinnable = typeof (run.output as { workflowId?: unknown } | null)?.workflowId === 'string';
   const current = TABS.includes(tab as (typeof TABS)[number]) ? (tab as string) : 'basic';
 
   return (
@@ -77,9 +85,16 @@ function RunDetail({ run }: { run: Run }) {
           <Button variant="light" onClick={() => again.mutate()} loading={again.isPending}>
             Run again
           </Button>
+          {pinnable ? (
+            <Button variant="light" onClick={() => replay.mutate(true)} loading={replay.isPending}>
+              Replay this workflow version
+            </Button>
+          ) : null}
+          <CompareButton run={run} />
         </Group>
       </Group>
       {cancel.isError ? <ErrorState error={cancel.error} /> : null}
+      {replay.isError ? <ErrorState error={replay.error} /> : null}
       {again.isError ? <ErrorState error={again.error} /> : null}
       <Tabs
         value={current}
@@ -144,6 +159,17 @@ function BasicInformation({ run, taskName }: { run: Run; taskName: string | unde
     ['Finished', <Time key="f" iso={run.finishedAt} />],
     ['Duration', formatDuration(run.durationMs)],
     ['Attempt', run.retryOf ? `${run.attempt} (retry of #${run.retryOf})` : run.attempt],
+    ...(run.replayOf !== null
+      ? [
+          [
+            run.triggerType === 'redrive' ? 'Redrive of' : 'Replay of',
+            <AnchorLink key="rp" to="/runs/$id" params={{ id: String(run.replayOf) }} search={{}}>
+              #{run.replayOf}
+            </AnchorLink>,
+          ] as [string, React.ReactNode],
+        ]
+      : []),
+    ...(run.versionPin !== null ? [['Pinned to', run.versionPin] as [string, React.ReactNode]] : []),
     ['Executor', run.executor ?? '—'],
     ['Tokens', run.usage?.totalTokens ?? '—'],
     [
@@ -171,6 +197,7 @@ function BasicInformation({ run, taskName }: { run: Run; taskName: string | unde
           ))}
         </SimpleGrid>
       </Paper>
+      {run.checks ? <OutputChecks checks={run.checks} /> : null}
       {run.error ? (
         <Paper withBorder p="md">
           <Text fw={600} c="red">

@@ -12,6 +12,7 @@ import type { ApiContext } from '../context.js';
 import { iso } from '../present.js';
 import type { RouteTable } from '../route-table.js';
 import { parseId } from '../validation.js';
+import { readRunTrack } from '../../services/run-track.js';
 
 const PAGE = 5000;
 /** A run that is live on another node (cluster) is followed by reading the store this often. */
@@ -72,18 +73,7 @@ export function runEventRoutes(routes: RouteTable, ctx: ApiContext): void {
     },
     async ({ params }) => {
       const run = await getRun(parseId(params.id, 'id'));
-      const task = await ctx.store.getTask(run.taskId);
-      const track = task ? ctx.jobTypes?.get(task.type)?.track : undefined;
-      if (!track) return { nodes: [] };
-      const events: RunEventRecord[] = [];
-      for (let after = 0; ;) {
-        const page = await ctx.store.listRunEvents(run.id, after, PAGE);
-        events.push(...page);
-        const last = page.at(-1);
-        if (page.length < PAGE || !last) break;
-        after = last.seq;
-      }
-      return track(events) as { nodes: unknown[] };
+      return readRunTrack(ctx.store, ctx.jobTypes, run);
     },
   );
 

@@ -103,6 +103,11 @@ export function difyJobType(
       return runWorkflow(context, box, guards.guardFor(context.namespaceId), checkpoint);
     },
 
+    result: (output) => (isObject(output) ? output.outputs : undefined),
+
+    versionOf: (output) =>
+      isObject(output) && typeof output.workflowId === 'string' ? output.workflowId : null,
+
     track(events) {
       const parsed: DifyEvent[] = [];
       for (const e of events) {
@@ -114,6 +119,8 @@ export function difyJobType(
     },
   };
 }
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 
 /** Unreachable (or timing out, or a 5xx) is a warning; a definite refusal throws. */
 function refusalOrWarning(error: unknown, host: string): string {

@@ -55,7 +55,7 @@ export async function runWorkflow(
   guard: DestinationGuard,
   resumeFrom?: DifyCheckpoint,
 ): Promise<JobOutcome> {
-  const { config } = ctx;
+  const config = pinned(ctx);
   const log = (text: string) => ctx.log('system', text);
   const prepared = prepareRun(config, box);
   const api = (
@@ -181,6 +181,11 @@ export async function runWorkflow(
   }
 }
 
+/** A replay pinned to the workflow version its original ran runs that version (a new config object: not cached). */
+function pinned(ctx: JobContext<DifyConfig>): DifyConfig {
+  return ctx.versionPin ? { ...ctx.config, workflowId: ctx.versionPin } : ctx.config;
+}
+
 interface Prepared {
   apiKey: string;
   api: DifyApi;
@@ -224,7 +229,7 @@ async function start(
   session: Session,
   signal: AbortSignal,
 ): Promise<DifyRunOutput['via'] | null> {
-  const { config } = ctx;
+  const config = pinned(ctx);
   const { api, state } = session;
   const path = prepareRun(config, box).path;
   const body = {

@@ -77,6 +77,7 @@ export function taskInput(seeded: Seeded, overrides: Partial<NewTask> = {}): New
     concurrency: { max: 1, overlap: 'skip' },
     enabled: true,
     nextFireAt: null,
+    outputGate: null,
     ...overrides,
   };
 }

@@ -57,6 +57,9 @@ export function defineRunContract(ctx: ContractContext): void {
         cancelRequestedAt: null,
         effectAt: null,
         createdAt: expect.any(Number),
+        replayOf: null,
+        versionPin: null,
+        checks: null,
       });
       expect(await store.getRun(run.id)).toEqual(run);
       expect(await store.getRun(999_999)).toBeUndefined();
