@@ -20,6 +20,7 @@ const SERVER_LAYERS = [
   'services',
   'scheduler',
   'runs',
+  'workflows',
   'alerts',
   'job-types',
   'secrets',

@@ -45,6 +45,7 @@ import {
 import { createTransport, segment } from './client-http.js';
 import type { ListOptions, Ref } from './client-types.js';
 import { runsClient, type RunsClient } from './runs-client.js';
+import { workflowClients, type WorkflowRunsClient, type WorkflowsClient } from './workflows-client.js';
 import { deadLettersClient, type DeadLettersClient } from './dead-letters-client.js';
 import { batchesClient, type BatchesClient } from './batches-client.js';
 import type { FetchLike } from './client-http.js';
@@ -96,6 +97,7 @@ export type CalendarUpdateInput = z.input<typeof CalendarUpdate>;
 
 export type { ListOptions, Ref } from './client-types.js';
 export type { RunListOptions, RunLogsOptions, RunsClient } from './runs-client.js';
+export type { WorkflowRunListOptions, WorkflowRunsClient, WorkflowsClient } from './workflows-client.js';
 export type { DeadLetterListOptions, DeadLettersClient } from './dead-letters-client.js';
 export type { BatchItemsOptions, BatchListOptions, BatchesClient } from './batches-client.js';
 
@@ -271,6 +273,8 @@ export interface KairosClient {
   schedules: SchedulesClient;
   runs: RunsClient;
   batches: BatchesClient;
+  workflows: WorkflowsClient;
+  workflowRuns: WorkflowRunsClient;
   nodes: NodesClient;
   contacts: ContactsClient;
   contactGroups: ContactGroupsClient;
@@ -368,6 +372,7 @@ export function createClient(options: ClientOptions): KairosClient {
       preview: (input) => http.request('POST', `${v1}/schedules/preview`, { body: input }),
     },
     runs: runsClient(http, v1),
+    ...workflowClients(http, v1),
     deadLetters: deadLettersClient(http, v1),
     batches: batchesClient(http, v1),
     nodes: {

@@ -9,6 +9,7 @@ export * from './stats.js';
 export * from './security.js';
 export * from './access.js';
 export * from './retention.js';
+export * from './workflows.js';
 export * from './xxl-job.js';
 export * from './output-gates.js';
 export * from './dead-letters.js';

@@ -191,6 +191,11 @@ export const TaskCreate = z.strictObject({
   retry: Retry.optional(),
   concurrency: Concurrency.optional(),
   enabled: z.boolean().default(true),
+  /**
+   * Tasks of the same namespace to trigger when a run of this one succeeds (finally: not a failed
+   * attempt that will be retried), XXL-JOB's childJobId. Their runs are stored with this run's end.
+   */
+  childTaskIds: z.array(id).max(100).optional(),
   /** Assertions on the output that decide success (output-gates.ts); null removes them. */
   outputGate: OutputGate.nullable().optional(),
   /** Orders this task's queued runs per app and per pool: higher goes first (default 0). */
@@ -241,6 +246,7 @@ export const Task = z.object({
   retry: Retry,
   concurrency: Concurrency,
   enabled: z.boolean(),
+  childTaskIds: z.array(id).optional(),
   outputGate: OutputGate.nullable(),
   /** Absent from servers before pools and budgets (issue 20). */
   priority: z.number().int().optional(),
@@ -309,7 +315,10 @@ export const TERMINAL_STATUSES: readonly RunStatus[] = [
   'lost',
 ];
 
-/** `replay`/`redrive`: a past run run again (replayOf names it); `judge`: an output gate's judge. */
+/**
+ * `replay`/`redrive`: a past run run again (replayOf names it); `judge`: an output gate's judge;
+ * `parent`: a child task's run, triggered by its parent's success; `workflow`: a workflow's node run.
+ */
 export const TriggerType = z.enum([
   'schedule',
   'manual',
@@ -319,6 +328,8 @@ export const TriggerType = z.enum([
   'replay',
   'redrive',
   'judge',
+  'parent',
+  'workflow',
 ]);
 export type TriggerType = z.infer<typeof TriggerType>;
 
@@ -360,6 +371,12 @@ export const Run = z.object({
   usage: Usage.nullable(),
   /** Orders queued runs per app and per pool (higher first); the task's unless the trigger set one. */
   priority: z.number().int().optional(),
+  /** The run whose success triggered this one (trigger `parent`). */
+  triggeredBy: id.nullable().optional(),
+  /** For a workflow's node run: its workflow run and node (and item, for forEach). */
+  workflowRunId: id.nullable().optional(),
+  workflowNode: z.string().nullable().optional(),
+  workflowItem: z.number().int().nullable().optional(),
   createdAt: z.string(),
   /** The run this one replays or redrives (triggerType replay or redrive). */
   replayOf: id.nullable(),

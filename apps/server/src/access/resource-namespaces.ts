@@ -62,6 +62,8 @@ export const RESOURCE_LOADERS: Record<ResourceKind, ResourceLoader> = {
     const batch = await ctx.store.getBatch(id);
     return batch?.status === 'preparing' ? undefined : batch;
   }),
+  workflow: byId((ctx, id) => ctx.store.getWorkflow(id)),
+  workflowRun: byId((ctx, id) => ctx.store.getWorkflowRun(id)),
   token: async (ctx, params) => {
     const id = idOf(params.id);
     const token = id === undefined ? undefined : await ctx.store.getApiToken(id);
@@ -106,4 +108,6 @@ const KIND_NAMES: Record<ResourceKind, string> = {
   token: 'token',
   user: 'user',
   batch: 'batch',
+  workflow: 'workflow',
+  workflowRun: 'workflow run',
 };

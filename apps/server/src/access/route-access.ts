@@ -18,7 +18,9 @@ export type ResourceKind =
   | 'alert'
   | 'token'
   | 'user'
-  | 'batch';
+  | 'batch'
+  | 'workflow'
+  | 'workflowRun';
 
 export type NamespaceSource =
   /** `namespace` of the JSON body (default: "default"): creations. */

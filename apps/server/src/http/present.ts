@@ -30,6 +30,7 @@ export function presentTask(
     retry: task.retry,
     concurrency: task.concurrency,
     enabled: task.enabled,
+    childTaskIds: task.childTaskIds ?? [],
     outputGate: task.outputGate ?? null,
     priority: task.priority ?? 0,
     pool: poolName,
@@ -61,6 +62,14 @@ export function presentRun(run: RunRecord, namespace: string): Run {
     executor: run.executor,
     usage: run.usage,
     priority: run.priority ?? 0,
+    ...(run.triggeredBy != null ? { triggeredBy: run.triggeredBy } : {}),
+    ...(run.workflowRunId != null
+      ? {
+          workflowRunId: run.workflowRunId,
+          workflowNode: run.workflowNode,
+          workflowItem: run.workflowItem ?? null,
+        }
+      : {}),
     createdAt: iso(run.createdAt),
     replayOf: run.replayOf ?? null,
     versionPin: run.versionPin ?? null,

@@ -19,6 +19,7 @@ import type { CalendarRule } from '@kairos/time';
 import type { GuardSource } from '../outbound/namespace-guards.js';
 import { secretRefsIn } from '../secrets/named-secrets.js';
 import type { Namespaces } from './namespaces.js';
+import { checkChildTasks } from './child-tasks.js';
 import { checkOutputGate } from '../gates/gate-validation.js';
 
 export interface TaskServiceDeps {
@@ -49,6 +50,7 @@ export class TaskService {
     const now = this.deps.clock.now();
     const { config, warnings } = await this.checkConfig(ns.id, input.type, input.config);
     const schedule = await this.checkSchedule(await this.namedCalendar(input.schedule, ns.id), ns.id, now);
+    const childTaskIds = await checkChildTasks(this.deps.store, ns.id, input.childTaskIds ?? []);
     await checkOutputGate(input.outputGate, ns.id, (id) => this.deps.store.getTask(id));
     const task = await this.deps.store.createTask({
       namespaceId: ns.id,
@@ -62,6 +64,7 @@ export class TaskService {
       retry: input.retry ?? Retry.parse({}),
       concurrency: input.concurrency ?? Concurrency.parse({}),
       enabled: input.enabled,
+      childTaskIds,
       nextFireAt: input.enabled ? await this.firstFire(schedule, now) : null,
       outputGate: input.outputGate ?? null,
       priority: input.priority,
@@ -94,6 +97,14 @@ export class TaskService {
     if (input.timeoutSeconds !== undefined) patch.timeoutSeconds = input.timeoutSeconds;
     if (input.retry !== undefined) patch.retry = input.retry;
     if (input.concurrency !== undefined) patch.concurrency = input.concurrency;
+    if (input.childTaskIds !== undefined) {
+      patch.childTaskIds = await checkChildTasks(
+        this.deps.store,
+        current.namespaceId,
+        input.childTaskIds,
+        id,
+      );
+    }
     if (input.outputGate !== undefined) {
       await checkOutputGate(input.outputGate, current.namespaceId, (t) => this.deps.store.getTask(t), id);
       patch.outputGate = input.outputGate;
@@ -140,6 +151,7 @@ export class TaskService {
       ns.id,
       this.deps.clock.now(),
     );
+    await checkChildTasks(this.deps.store, ns.id, input.childTaskIds ?? []);
     await checkOutputGate(input.outputGate, ns.id, (id) => this.deps.store.getTask(id));
     return { warnings: [...warnings, ...scheduleWarnings(schedule)] };
   }
@@ -183,7 +195,7 @@ export class TaskService {
 
   // -------------------------------------------------------------------------------------
 
-  private async resolveApp(namespaceId: number, ref: string | number): Promise<AppRecord> {
+  async resolveApp(namespaceId: number, ref: string | number): Promise<AppRecord> {
     const app =
       typeof ref === 'number'
         ? await this.deps.store.getApp(ref)
@@ -284,7 +296,7 @@ export class TaskService {
   }
 
   /** Validates a schedule and fills what it leaves implicit (a fixed-rate anchor). */
-  private async checkSchedule(
+  async checkSchedule(
     schedule: Schedule,
     namespaceId: number,
     now: number,
@@ -355,7 +367,7 @@ export class TaskService {
     return { timezone: calendar.timezone, dates: new Set(calendar.dates), mode: schedule.calendar.mode };
   }
 
-  private async firstFire(schedule: Schedule, now: number): Promise<number | null> {
+  async firstFire(schedule: Schedule, now: number): Promise<number | null> {
     return firstFireAt({ schedule, createdAt: now }, now, await this.calendarRule(schedule));
   }
 

@@ -125,6 +125,9 @@ export interface TasksTable {
   budget: string | null;
   created_at: number;
   updated_at: number;
+  /** JSON array of task ids; migration 0014 (like workflow_id: the workflow a hidden task is for). */
+  child_task_ids?: string | null;
+  workflow_id?: number | null;
   /** JSON: the output gate (0015). */
   output_gate?: string | null;
 }
@@ -158,6 +161,11 @@ export interface RunsTable {
   created_at: number;
   /** JSON; migration 0002. */
   checkpoint?: string | null;
+  /** Migration 0014: the parent run of a child task's run; a node run's workflow run, node, item. */
+  triggered_by?: number | null;
+  workflow_run_id?: number | null;
+  workflow_node?: string | null;
+  workflow_item?: number | null;
   /** The run replayed or redriven by this one (0015). */
   replay_of?: number | null;
   /** The target version the run is pinned to (0015; Dify: a workflow_id). */

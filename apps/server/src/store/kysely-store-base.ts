@@ -31,6 +31,8 @@ import { definitionWriteSteps, type DefinitionIds, type DefinitionWrites } from 
 import { accessOperations } from './access-queries.js';
 import { userOperations } from './user-queries.js';
 import { batchOperations } from './batch-queries.js';
+import { workflowOperations } from './workflow-queries.js';
+import { workflowRunOperations } from './workflow-run-queries.js';
 import type { Store, StoreCapabilities } from './store.js';
 
 /** The operations each dialect writes by hand. */
@@ -104,6 +106,8 @@ export function openKyselyStore(parts: KyselyStoreParts): Store {
     ...accessOperations(parts),
     ...userOperations(parts),
     ...retentionOperations(parts),
+    ...workflowOperations(parts),
+    ...workflowRunOperations(parts),
     applyDefinitions: (writes: DefinitionWrites): Promise<DefinitionIds> =>
       parts.runSteps(() => definitionWriteSteps(parts.db, writes, parts.now())),
     ...deadLetterOperations(parts),

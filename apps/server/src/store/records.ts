@@ -65,6 +65,10 @@ export interface TaskRecord {
   retry: Retry;
   concurrency: Concurrency;
   enabled: boolean;
+  /** Tasks triggered when a run of this one succeeds (finally). */
+  childTaskIds?: number[] | undefined;
+  /** Set on a task a workflow made for itself (hidden from the task list). */
+  workflowId?: number | null | undefined;
   /** The next slot not yet planned; null when the task will not fire by itself. */
   nextFireAt: number | null;
   /** Orders queued runs per app and pool (higher first); migration 0016 (absent: 0). */
@@ -109,6 +113,12 @@ export interface RunRecord {
   effectAt: number | null;
   /** Orders queued runs (higher first); migration 0016 (absent: 0). */
   priority?: number | undefined;
+  /** The run whose success triggered this one (a child task's run). */
+  triggeredBy?: number | null | undefined;
+  /** A workflow's node run: its workflow run, node key and forEach item. */
+  workflowRunId?: number | null | undefined;
+  workflowNode?: string | null | undefined;
+  workflowItem?: number | null | undefined;
   createdAt: number;
   /** The run this one replays or redrives (0015). */
   replayOf?: number | null | undefined;

@@ -66,7 +66,9 @@ export type Fixtures = Record<
   | 'alert'
   | 'token'
   | 'user'
-  | 'batch',
+  | 'batch'
+  | 'workflow'
+  | 'workflowRun',
   string
 >;
 
@@ -102,6 +104,13 @@ export async function createFixtures(node: TestNode, namespace: string, tag: str
     taskId: task.id,
     source: { type: 'upload', format: 'jsonl', content: '{"n":1}' },
   });
+  const workflow = await ok('POST', '/api/v1/workflows', {
+    namespace,
+    name: `${prefix}-workflow`,
+    app: app.appName,
+    nodes: [{ key: 'only', taskId: task.id }],
+  });
+  const workflowRun = await ok('POST', `/api/v1/workflows/${workflow.id}/run`, {});
   const contact = await ok('POST', '/api/v1/contacts', {
     namespace,
     name: `${prefix}-contact`,
@@ -139,5 +148,7 @@ export async function createFixtures(node: TestNode, namespace: string, tag: str
     alert: String(alertId),
     token: String(token.id),
     user: String(user.id),
+    workflow: String(workflow.id),
+    workflowRun: String(workflowRun.id),
   };
 }

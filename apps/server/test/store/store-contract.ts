@@ -26,6 +26,8 @@ import { defineRetentionContract } from './contract/retention.js';
 import { defineSchedulingContract } from './contract/scheduling.js';
 import { defineSecurityContract } from './contract/security.js';
 import { defineSettlementContract } from './contract/settlement.js';
+import { defineChildRunContract } from './contract/child-runs.js';
+import { defineWorkflowContract } from './contract/workflows.js';
 import { defineDeadLetterContract } from './contract/dead-letters.js';
 import { definePacingContract } from './contract/pacing.js';
 
@@ -63,6 +65,8 @@ export function defineStoreContract(createDatabase: () => Promise<ContractDataba
   defineRunContract(context);
   defineSchedulingContract(context);
   defineSettlementContract(context);
+  defineChildRunContract(context);
+  defineWorkflowContract(context);
   defineDeadLetterContract(context);
   defineLeaseContract(context);
   defineLogAndMigrationContract(context);
