@@ -9,6 +9,7 @@ const NAV = [
   { to: '/apps', label: 'Apps' },
   { to: '/tasks', label: 'Tasks' },
   { to: '/runs', label: 'Runs' },
+  { to: '/workflows', label: 'Workflows' },
   { to: '/calendars', label: 'Calendars' },
   { to: '/executors', label: 'Executors' },
   { to: '/tokens', label: 'API tokens' },
