@@ -14,9 +14,10 @@ import {
   type Node,
   type EdgeChange,
   type NodeChange,
+  useReactFlow,
 } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
-import { useCallback, useMemo, type Dispatch, type SetStateAction } from 'react';
+import { useCallback, useEffect, useMemo, useRef, type Dispatch, type SetStateAction } from 'react';
 import { edgeLook } from './edge-style.js';
 import { edgeId, type DraftEdge, type DraftNode, type Problem } from './editor-state.js';
 import { editorNodeTypes, type EditorNodeData } from './flow-nodes.js';
@@ -114,7 +115,19 @@ export function EditorCanvas({
       >
         <Background gap={16} />
         <Controls showInteractive={false} />
+        <FitOnAdd count={nodes.length} />
       </ReactFlow>
     </div>
   );
+}
+
+/** Brings a node just added into view (React Flow waits until it is measured). */
+function FitOnAdd({ count }: { count: number }) {
+  const { fitView } = useReactFlow();
+  const seen = useRef(count);
+  useEffect(() => {
+    if (count > seen.current) void fitView({ maxZoom: 1, padding: 0.2 });
+    seen.current = count;
+  }, [count, fitView]);
+  return null;
 }

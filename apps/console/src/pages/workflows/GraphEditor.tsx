@@ -55,7 +55,7 @@ export function GraphEditor({
 
   const addNode = () => {
     const key = freeKey(nodes);
-    const right = nodes.reduce((x, n) => Math.max(x, n.position.x + NODE_WIDTH + 60), 40);
+    const right = nodes.reduce((x, n) => Math.max(x, n.position.x + NODE_WIDTH + 50), 40);
     const top = nodes.length === 0 ? 80 : Math.min(...nodes.map((n) => n.position.y));
     setNodes((ns) => [
       ...ns,
@@ -137,7 +137,7 @@ export function GraphEditor({
           </Alert>
         ) : null}
         <Grid gap="md">
-          <Grid.Col span={{ base: 12, lg: 7 }}>
+          <Grid.Col span={{ base: 12, lg: 8 }}>
             <Paper withBorder radius="sm" style={{ overflow: 'hidden' }}>
               <EditorCanvas
                 nodes={nodes}
@@ -151,7 +151,7 @@ export function GraphEditor({
               />
             </Paper>
           </Grid.Col>
-          <Grid.Col span={{ base: 12, lg: 5 }}>
+          <Grid.Col span={{ base: 12, lg: 4 }}>
             {selectedNode ? (
               <NodeInspector
                 key={selectedNode.id}

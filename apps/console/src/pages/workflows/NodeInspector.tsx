@@ -147,7 +147,7 @@ export function NodeInspector({
       )}
       <Textarea
         label="Input mapping (JSONata)"
-        description="Over { input, nodes: { <key>: { status, output } }, item }; the object it gives is merged into the task’s input. Empty: none."
+        description="Over { input, nodes: { <key>: { status, output } }, item }; the object it gives is the node run’s input. Empty: the workflow run’s input."
         placeholder='{ "summary": nodes.summarise.output.text }'
         value={node.input}
         onChange={(e) => onChange({ input: e.currentTarget.value })}
@@ -174,7 +174,7 @@ export function NodeInspector({
           />
           <TextInput
             label="At once"
-            description="Empty: the server’s default"
+            description="Empty: 10"
             value={node.forEachConcurrency}
             onChange={(e) => onChange({ forEachConcurrency: e.currentTarget.value })}
             error={errorOf('forEach.concurrency')}

@@ -28,7 +28,11 @@ export function RunWorkflowModal({
       } catch (error) {
         throw new Error(`The input is not valid JSON (${(error as Error).message})`);
       }
-      return workflows.run(workflow.id, parsed === undefined ? {} : { input: parsed });
+      if (parsed === undefined) return workflows.run(workflow.id, {});
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+        throw new Error('The input must be a JSON object');
+      }
+      return workflows.run(workflow.id, { input: parsed as Record<string, unknown> });
     },
     onSuccess: async (started) => {
       await queryClient.invalidateQueries({ queryKey: ['workflow-runs'] });

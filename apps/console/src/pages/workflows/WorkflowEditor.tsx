@@ -3,13 +3,13 @@
  * form's schedule fields and preview). The server validates, as for tasks; its refusals are
  * shown on the node, edge or field they name. A cycle is refused here before anything is sent.
  */
-import { Alert, Group, JsonInput, Paper, Stack, Switch, TextInput, Title } from '@mantine/core';
+import { Alert, Group, JsonInput, Paper, Select, Stack, Switch, TextInput, Title } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from '@tanstack/react-router';
 import { useMemo, useState } from 'react';
 import type { ScheduleInput } from '@kairos/protocol';
 import { errorField, errorMessage } from '../../api/errors.js';
-import { useTasks } from '../../api/lookups.js';
+import { useApps, useTasks } from '../../api/lookups.js';
 import { FormActions } from '../../ui/FormActions.js';
 import { ScheduleFields } from '../tasks/ScheduleFields.js';
 import { SchedulePreview } from '../tasks/SchedulePreview.js';
@@ -19,6 +19,7 @@ import {
   placeProblems,
   problemText,
   workflowBody,
+  workflowPatch,
   type DraftEdge,
   type DraftNode,
   type Problem,
@@ -39,6 +40,7 @@ export function WorkflowEditor({
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   const tasks = useTasks();
+  const apps = useApps();
   const [meta, setMeta] = useState(initial.meta);
   const [nodes, setNodes] = useState(initial.nodes);
   const [edges, setEdges] = useState(initial.edges);
@@ -86,9 +88,7 @@ export function WorkflowEditor({
         setProblems(next.problems);
         return null;
       }
-      if (!editing) return workflows.create(next.body);
-      const { namespace: _namespace, ...patch } = next.body;
-      return workflows.update(editing.id, patch);
+      return editing ? workflows.update(editing.id, workflowPatch(next.body)) : workflows.create(next.body);
     },
     onMutate: () => {
       setProblems([]);
@@ -140,12 +140,16 @@ export function WorkflowEditor({
                 error={errorOf('name')}
                 required
               />
-              <TextInput
-                label="Timeout (seconds)"
-                description="For the whole workflow run; empty for none"
-                value={meta.timeoutSeconds}
-                onChange={(e) => setMeta({ ...meta, timeoutSeconds: e.currentTarget.value })}
-                error={errorOf('timeoutSeconds')}
+              <Select
+                label="App"
+                description="Its scheduled fires and inline tasks run under it"
+                data={(apps.data?.items ?? []).map((a) => a.appName)}
+                value={meta.app || null}
+                onChange={(v) => setMeta({ ...meta, app: v ?? '' })}
+                error={errorOf('app')}
+                placeholder={apps.data?.items.length === 0 ? 'Create an app first' : 'Pick an app'}
+                searchable
+                required
               />
             </Group>
             <TextInput
@@ -164,6 +168,30 @@ export function WorkflowEditor({
               minRows={2}
               formatOnBlur
             />
+            <Group grow align="flex-start">
+              <TextInput
+                label="Timeout (seconds)"
+                description="For the whole workflow run; empty for none"
+                value={meta.timeoutSeconds}
+                onChange={(e) => setMeta({ ...meta, timeoutSeconds: e.currentTarget.value })}
+                error={errorOf('timeoutSeconds')}
+              />
+              <TextInput
+                label="Max running at once"
+                description="Runs of this workflow"
+                value={meta.concurrencyMax}
+                onChange={(e) => setMeta({ ...meta, concurrencyMax: e.currentTarget.value })}
+                error={errorOf('concurrency.max')}
+              />
+              <Select
+                label="When busy"
+                description="A fire while that many run"
+                data={['skip', 'queue', 'replace', 'allow']}
+                value={meta.overlap}
+                onChange={(v) => setMeta({ ...meta, overlap: (v ?? 'skip') as WorkflowMeta['overlap'] })}
+                allowDeselect={false}
+              />
+            </Group>
             <Switch
               label="Enabled (scheduled)"
               checked={meta.enabled}
@@ -225,7 +253,7 @@ function isShownOnField(field: string | undefined): boolean {
   if (field === undefined) return false;
   const schedule = ['expression', 'intervalSeconds', 'delaySeconds', 'at', 'timezone', 'calendar.id'];
   return (
-    ['name', 'timeoutSeconds', 'description', 'input'].includes(field) ||
+    ['name', 'app', 'timeoutSeconds', 'concurrency.max', 'description', 'input'].includes(field) ||
     schedule.some((f) => field === `schedule.${f}`)
   );
 }

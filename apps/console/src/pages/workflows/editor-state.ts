@@ -20,6 +20,7 @@ import type {
   WorkflowCreateInput,
   WorkflowEdge,
   WorkflowNode,
+  WorkflowUpdateInput,
 } from './workflow-types.js';
 
 export const NODE_KEY = /^[a-z0-9_-]{1,64}$/;
@@ -55,6 +56,10 @@ export type DraftEdge = Edge<EdgeDraft>;
 export interface WorkflowMeta {
   name: string;
   description: string;
+  /** The app its scheduled fires and inline tasks run under. */
+  app: string;
+  concurrencyMax: string;
+  overlap: 'skip' | 'queue' | 'replace' | 'allow';
   enabled: boolean;
   timeoutSeconds: string;
   /** The default workflow input, JSON text. */
@@ -69,6 +74,9 @@ export function emptyMeta(): WorkflowMeta {
   return {
     name: '',
     description: '',
+    app: '',
+    concurrencyMax: '1',
+    overlap: 'skip',
     enabled: true,
     timeoutSeconds: '',
     input: '{}',
@@ -107,6 +115,9 @@ export function metaOfWorkflow(w: Workflow): WorkflowMeta {
   return {
     name: w.name,
     description: w.description ?? '',
+    app: w.appName,
+    concurrencyMax: String(w.concurrency.max),
+    overlap: w.concurrency.overlap,
     enabled: w.enabled,
     timeoutSeconds:
       w.timeoutSeconds === null || w.timeoutSeconds === undefined ? '' : String(w.timeoutSeconds),
@@ -240,13 +251,21 @@ export function workflowBody(
   return {
     name: meta.name,
     ...(meta.description.trim() !== '' ? { description: meta.description } : {}),
+    app: meta.app,
     enabled: meta.enabled,
     schedule: scheduleOf(meta.schedule),
+    concurrency: { max: Number(meta.concurrencyMax) || 1, overlap: meta.overlap },
     ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
     input: parseJsonObject('input', meta.input),
     nodes: nodes.map(nodeBody),
     edges: edges.map(edgeBody),
   };
+}
+
+/** An edit sends the whole definition (a PATCH replaces the fields it gives): cleared fields as null. */
+export function workflowPatch(body: WorkflowCreateInput): WorkflowUpdateInput {
+  const { namespace: _namespace, ...rest } = body;
+  return { ...rest, description: rest.description ?? null, timeoutSeconds: rest.timeoutSeconds ?? null };
 }
 
 /** A refusal placed where it belongs: on a node's field, an edge's, or the workflow's. */

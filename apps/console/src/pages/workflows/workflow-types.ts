@@ -2,15 +2,16 @@
  * The workflow resource as the console reads and writes it (the API contract of
  * /api/v1/workflows and /api/v1/workflow-runs), and the sub-clients the pages call.
  */
-import type { ScheduleInput, Schedule, List } from '@kairos/protocol';
+import type { Concurrency, List, RunError, Schedule, ScheduleInput } from '@kairos/protocol';
 
 export type EdgeCondition = 'on_success' | 'on_failure' | 'always' | { expression: string };
 
 export interface InlineTaskDefinition {
   type: string;
   config: Record<string, unknown>;
-  retry?: { maxAttempts?: number } | undefined;
+  app?: string | number | undefined;
   timeoutSeconds?: number | null | undefined;
+  retry?: { maxAttempts?: number | undefined } | undefined;
 }
 
 export interface WorkflowNode {
@@ -32,15 +33,19 @@ export interface WorkflowEdge {
 export interface Workflow {
   id: number;
   namespace: string;
+  appId: number;
+  appName: string;
   name: string;
-  description?: string | null | undefined;
+  description?: string | undefined;
   enabled: boolean;
   version: number;
   schedule: Schedule;
-  timeoutSeconds?: number | null | undefined;
-  input?: Record<string, unknown> | null | undefined;
+  concurrency: Concurrency;
+  timeoutSeconds?: number | undefined;
+  input?: Record<string, unknown> | undefined;
   nodes: WorkflowNode[];
   edges: WorkflowEdge[];
+  nextFireAt: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -49,24 +54,31 @@ export interface WorkflowCreateInput {
   namespace?: string | undefined;
   name: string;
   description?: string | undefined;
+  app: string | number;
   enabled?: boolean | undefined;
-  schedule: ScheduleInput;
+  schedule?: ScheduleInput | undefined;
+  concurrency?: Partial<Concurrency> | undefined;
   timeoutSeconds?: number | null | undefined;
   input?: Record<string, unknown> | undefined;
   nodes: WorkflowNode[];
-  edges: WorkflowEdge[];
+  edges?: WorkflowEdge[] | undefined;
 }
 
+export type WorkflowUpdateInput = Partial<
+  Omit<WorkflowCreateInput, 'namespace' | 'description' | 'input'>
+> & {
+  description?: string | null | undefined;
+  input?: Record<string, unknown> | null | undefined;
+};
+
 export type WorkflowRunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'timed_out';
-export type WorkflowNodeStatus =
-  'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled' | 'reused';
 
 export interface WorkflowRunNode {
   key: string;
-  status: WorkflowNodeStatus;
+  status: 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled' | 'reused';
   runIds: number[];
   output?: unknown;
-  error?: { type: string; message: string } | null | undefined;
+  error?: RunError | undefined;
 }
 
 export interface WorkflowRun {
@@ -78,11 +90,11 @@ export interface WorkflowRun {
   status: WorkflowRunStatus;
   triggerType: 'schedule' | 'api' | 'misfire' | 'resume';
   input: unknown;
-  resumedFrom?: number | null | undefined;
+  resumedFrom?: number | undefined;
   createdAt: string;
-  startedAt?: string | null | undefined;
-  finishedAt?: string | null | undefined;
-  error?: { type: string; message: string } | null | undefined;
+  startedAt?: string | undefined;
+  finishedAt?: string | undefined;
+  error?: RunError | undefined;
   nodes: WorkflowRunNode[];
 }
 
@@ -95,17 +107,17 @@ export interface WorkflowsClient {
   list(options?: { namespace?: string; limit?: number; cursor?: string }): Promise<List<Workflow>>;
   get(id: number | string): Promise<Workflow>;
   create(body: WorkflowCreateInput): Promise<Workflow>;
-  update(id: number | string, patch: Partial<WorkflowCreateInput>): Promise<Workflow>;
+  update(id: number | string, patch: WorkflowUpdateInput): Promise<Workflow>;
   delete(id: number | string): Promise<void>;
   validate(body: WorkflowCreateInput): Promise<WorkflowValidation>;
   version(id: number | string, version: number): Promise<Workflow>;
-  run(id: number | string, body?: { input?: unknown }): Promise<WorkflowRun>;
+  run(id: number | string, body?: { input?: Record<string, unknown> | undefined }): Promise<WorkflowRun>;
 }
 
 export interface WorkflowRunsClient {
   list(options?: {
     workflowId?: number;
-    status?: string;
+    status?: WorkflowRunStatus;
     limit?: number;
     cursor?: string;
   }): Promise<List<WorkflowRun>>;
