@@ -19,7 +19,7 @@ import {
   type NodeDraft,
   type Problem,
 } from './editor-state.js';
-import { NODE_WIDTH, positionsOf } from './layout.js';
+import { NODE_HEIGHT, NODE_WIDTH, positionsOf } from './layout.js';
 
 export function GraphEditor({
   nodes,
@@ -55,12 +55,8 @@ export function GraphEditor({
 
   const addNode = () => {
     const key = freeKey(nodes);
-    const right = nodes.reduce((x, n) => Math.max(x, n.position.x + NODE_WIDTH + 50), 40);
-    const top = nodes.length === 0 ? 80 : Math.min(...nodes.map((n) => n.position.y));
-    setNodes((ns) => [
-      ...ns,
-      { id: key, type: 'draft', position: { x: right, y: top }, data: newNodeDraft(key) },
-    ]);
+    const position = freeSlot(nodes.map((n) => n.position));
+    setNodes((ns) => [...ns, { id: key, type: 'draft', position, data: newNodeDraft(key) }]);
     setSelection({ node: key });
   };
   const arrange = () => {
@@ -186,4 +182,13 @@ export function GraphEditor({
       </Stack>
     </Paper>
   );
+}
+
+/** The first place of a three-column grid that no node covers, for a node just added. */
+function freeSlot(taken: { x: number; y: number }[]): { x: number; y: number } {
+  const [w, h] = [NODE_WIDTH + 50, NODE_HEIGHT + 50];
+  for (let i = 0; ; i++) {
+    const slot = { x: 40 + (i % 3) * w, y: 40 + Math.floor(i / 3) * h };
+    if (!taken.some((p) => Math.abs(p.x - slot.x) < w - 20 && Math.abs(p.y - slot.y) < h - 20)) return slot;
+  }
 }

@@ -8,13 +8,20 @@ import type { ReactNode } from 'react';
 import { StatusBadge, statusColor } from '../../ui/StatusBadge.js';
 import { NODE_HEIGHT, NODE_WIDTH } from './layout.js';
 
+/** Big enough to hit with a mouse at the zoom a graph of a dozen nodes opens at. */
+const HANDLE = { width: 11, height: 11, background: 'var(--mantine-color-indigo-5)' };
+/** A read-only graph's edges still end at the handles; nothing there to grab. */
+const HIDDEN = { opacity: 0 };
+
 function NodeFrame({
   border,
   background,
   selected,
   children,
   testId,
+  editable = false,
 }: {
+  editable?: boolean;
   border: string;
   background?: string | undefined;
   selected: boolean;
@@ -37,9 +44,9 @@ function NodeFrame({
         background: background ?? 'var(--mantine-color-body)',
       }}
     >
-      <Handle type="target" position={Position.Left} />
+      <Handle type="target" position={Position.Left} style={editable ? HANDLE : HIDDEN} />
       {children}
-      <Handle type="source" position={Position.Right} />
+      <Handle type="source" position={Position.Right} style={editable ? HANDLE : HIDDEN} />
     </Paper>
   );
 }
@@ -55,7 +62,7 @@ export interface EditorNodeData extends Record<string, unknown> {
 export function EditorNode({ data, selected }: NodeProps<Node<EditorNodeData, 'draft'>>) {
   const color = data.problem ? 'var(--mantine-color-red-6)' : 'var(--mantine-color-indigo-5)';
   return (
-    <NodeFrame border={color} selected={selected} testId="editor-node">
+    <NodeFrame border={color} selected={selected} testId="editor-node" editable>
       <Group justify="space-between" gap={4} wrap="nowrap">
         <Text size="sm" fw={600} truncate>
           {data.title}
