@@ -43,6 +43,7 @@ import {
 import { createTransport, segment } from './client-http.js';
 import type { ListOptions, Ref } from './client-types.js';
 import { runsClient, type RunsClient } from './runs-client.js';
+import { workflowClients, type WorkflowRunsClient, type WorkflowsClient } from './workflows-client.js';
 import type { FetchLike } from './client-http.js';
 
 export { KairosApiError, CLIENT_ERROR_CODES } from './client-error.js';
@@ -91,6 +92,7 @@ export type CalendarUpdateInput = z.input<typeof CalendarUpdate>;
 
 export type { ListOptions, Ref } from './client-types.js';
 export type { RunListOptions, RunLogsOptions, RunsClient } from './runs-client.js';
+export type { WorkflowRunListOptions, WorkflowRunsClient, WorkflowsClient } from './workflows-client.js';
 
 export interface TaskListOptions extends ListOptions {
   appId?: number | undefined;
@@ -263,6 +265,8 @@ export interface KairosClient {
   tasks: TasksClient;
   schedules: SchedulesClient;
   runs: RunsClient;
+  workflows: WorkflowsClient;
+  workflowRuns: WorkflowRunsClient;
   nodes: NodesClient;
   contacts: ContactsClient;
   contactGroups: ContactGroupsClient;
@@ -348,6 +352,7 @@ export function createClient(options: ClientOptions): KairosClient {
       preview: (input) => http.request('POST', `${v1}/schedules/preview`, { body: input }),
     },
     runs: runsClient(http, v1),
+    ...workflowClients(http, v1),
     nodes: {
       list: () => http.request('GET', `${v1}/nodes`),
     },

@@ -8,3 +8,4 @@ export * from './stats.js';
 export * from './security.js';
 export * from './access.js';
 export * from './retention.js';
+export * from './workflows.js';

@@ -158,6 +158,11 @@ export const TaskCreate = z.strictObject({
   retry: Retry.optional(),
   concurrency: Concurrency.optional(),
   enabled: z.boolean().default(true),
+  /**
+   * Tasks of the same namespace to trigger when a run of this one succeeds (finally: not a failed
+   * attempt that will be retried), XXL-JOB's childJobId. Their runs are stored with this run's end.
+   */
+  childTaskIds: z.array(id).max(100).optional(),
 });
 export type TaskCreateInput = z.input<typeof TaskCreate>;
 export type TaskCreate = z.output<typeof TaskCreate>;
@@ -200,6 +205,7 @@ export const Task = z.object({
   retry: Retry,
   concurrency: Concurrency,
   enabled: z.boolean(),
+  childTaskIds: z.array(id).optional(),
   nextFireAt: z.string().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
@@ -259,7 +265,8 @@ export const TERMINAL_STATUSES: readonly RunStatus[] = [
   'lost',
 ];
 
-export const TriggerType = z.enum(['schedule', 'manual', 'api', 'retry', 'misfire']);
+/** `parent`: a child task's run, triggered by its parent's success; `workflow`: a workflow's node run. */
+export const TriggerType = z.enum(['schedule', 'manual', 'api', 'retry', 'misfire', 'parent', 'workflow']);
 export type TriggerType = z.infer<typeof TriggerType>;
 
 export const Usage = z.object({
@@ -298,6 +305,12 @@ export const Run = z.object({
   error: RunError.nullable(),
   executor: z.string().nullable(),
   usage: Usage.nullable(),
+  /** The run whose success triggered this one (trigger `parent`). */
+  triggeredBy: id.nullable().optional(),
+  /** For a workflow's node run: its workflow run and node (and item, for forEach). */
+  workflowRunId: id.nullable().optional(),
+  workflowNode: z.string().nullable().optional(),
+  workflowItem: z.number().int().nullable().optional(),
   createdAt: z.string(),
 });
 export type Run = z.infer<typeof Run>;

@@ -24,6 +24,7 @@ export function presentTask(task: TaskRecord, namespace: string, appName: string
     retry: task.retry,
     concurrency: task.concurrency,
     enabled: task.enabled,
+    childTaskIds: task.childTaskIds ?? [],
     nextFireAt: isoOrNull(task.nextFireAt),
     createdAt: iso(task.createdAt),
     updatedAt: iso(task.updatedAt),
@@ -50,6 +51,14 @@ export function presentRun(run: RunRecord, namespace: string): Run {
     error: run.error,
     executor: run.executor,
     usage: run.usage,
+    ...(run.triggeredBy != null ? { triggeredBy: run.triggeredBy } : {}),
+    ...(run.workflowRunId != null
+      ? {
+          workflowRunId: run.workflowRunId,
+          workflowNode: run.workflowNode,
+          workflowItem: run.workflowItem ?? null,
+        }
+      : {}),
     createdAt: iso(run.createdAt),
   };
 }

@@ -88,6 +88,7 @@ export class RunEngine {
       onNextFire: () => deps.onNextFire?.(),
       alertRules: deps.alertRules,
       onAlerts: () => deps.onAlerts?.(),
+      onSuccessors: (runs) => void this.enqueueStored(runs),
       onAlertError: (error, runId) =>
         deps.logger.error(
           { err: error, runId },
@@ -134,6 +135,19 @@ export class RunEngine {
     void this.appLimits.prefetch(task.appId);
     this.configs.warm(task, run.scheduledAt - this.deps.clock.now());
     this.timers.push(run.scheduledAt, { run, task, appMax: null });
+  }
+
+  /**
+   * Holds runs stored by others than this engine (child tasks' runs, workflow node runs), leased
+   * to this node, until their instant. A run whose task is gone is left: it went with it.
+   */
+  async enqueueStored(runs: readonly RunRecord[]): Promise<void> {
+    const tasks = new Map<number, TaskRecord | undefined>();
+    for (const run of runs) {
+      if (!tasks.has(run.taskId)) tasks.set(run.taskId, await this.deps.store.getTask(run.taskId));
+      const task = tasks.get(run.taskId);
+      if (task) this.enqueue(run, task);
+    }
   }
 
   /** Triggers a run now (manual or API). With an idempotency key, a repeat returns the first run. */
@@ -254,10 +268,10 @@ export class RunEngine {
    * counting against concurrency, their retries are held, and the loss is announced.
    */
   async reportLost(lost: RecoveryResult['lost']): Promise<void> {
-    for (const { run, retry, deliveries } of lost) {
+    for (const { run, retry, deliveries, successors } of lost) {
       this.deps.admission.released(run);
       const task = retry ? await this.deps.store.getTask(run.taskId) : undefined;
-      this.settler.settled(run, true, task, retry, true, deliveries ?? 0);
+      this.settler.settled(run, true, task, retry, true, deliveries ?? 0, successors);
     }
   }
 
@@ -382,8 +396,9 @@ export class RunEngine {
   }
 
   private onTaskBusy(c: AdmissionCandidate): void {
-    // A retry is owed to a run that failed: it waits for room, whatever the overlap policy.
-    if (c.run.triggerType === 'retry') {
+    // A retry is owed to a run that failed, a node run to its workflow run: they wait for room,
+    // whatever the overlap policy.
+    if (c.run.triggerType === 'retry' || c.run.triggerType === 'workflow') {
       this.waiting.push(c);
       return;
     }

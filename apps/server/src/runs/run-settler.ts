@@ -30,6 +30,8 @@ export interface RunSettlerDeps extends SettleContext {
   alertRules?: AlertRuleSource | undefined;
   /** A settlement wrote alert deliveries (wakes the delivery worker). */
   onAlerts?: (() => void) | undefined;
+  /** A settlement inserted runs of its successors (child tasks' runs), leased to this node. */
+  onSuccessors?: ((runs: RunRecord[]) => void) | undefined;
 }
 
 /** The rules that watch a run, from memory. */
@@ -72,10 +74,18 @@ export class RunSettler {
     this.deps.logs.close(run.id);
     const rules = task && this.deps.alertRules ? await this.deps.alertRules.rulesFor(run) : [];
     const settlement = decideSettlement(run, task, expected, end, this.deps, rules);
-    const { settled, retry, deliveries } = await this.deps.writer.settle(settlement);
+    const { settled, retry, deliveries, successors } = await this.deps.writer.settle(settlement);
     if (settled) {
       const ended = withEnd(run, end);
-      this.settled(ended, end.retryable, task, retry, settlement.nextFire !== null, deliveries ?? 0);
+      this.settled(
+        ended,
+        end.retryable,
+        task,
+        retry,
+        settlement.nextFire !== null,
+        deliveries ?? 0,
+        successors,
+      );
     }
     return settled;
   }
@@ -108,8 +118,10 @@ export class RunSettler {
     retry: RunRecord | null = null,
     nextFire = false,
     deliveries = 0,
+    successors: RunRecord[] = [],
   ): void {
     if (retry && task) this.deps.onRetry(retry, task);
+    if (successors.length > 0) this.deps.onSuccessors?.(successors);
     if (nextFire) this.deps.onNextFire();
     if (deliveries > 0) this.deps.onAlerts?.();
     this.deps.events.emit('run:finished', task ? { run, retryable, task } : { run, retryable });

@@ -11,6 +11,7 @@ import { alertsForSettledRun, consecutiveFailuresDepth } from '../alerts/settled
 import type { AlertRuleRecord } from '../store/alert-records.js';
 import { withEnd } from '../store/records.js';
 import type { NewRun, RunEnd, RunRecord, Settlement, SettlementAlerts, TaskRecord } from '../store/store.js';
+import { successorsOf } from '../workflows/successors.js';
 import { assertChange, type EndStatus } from './run-status.js';
 
 export type { RunEnd, Settlement };
@@ -42,7 +43,7 @@ export function retryDelayMs(retry: Retry, failedAttempt: number): number {
  */
 export function decideSettlement(
   run: RunRecord,
-  task: Pick<TaskRecord, 'id' | 'name' | 'retry' | 'schedule'> | undefined,
+  task: Pick<TaskRecord, 'id' | 'name' | 'retry' | 'schedule' | 'childTaskIds'> | undefined,
   expected: Settlement['expected'],
   end: RunEnd,
   ctx: SettleContext,
@@ -57,6 +58,8 @@ export function decideSettlement(
     retry,
     nextFire: task ? nextFixedDelayFire(run, task, end) : null,
     alerts: task && rules.length > 0 ? alertsOf(withEnd(run, end), task, rules, retry !== null, ctx) : null,
+    // Child tasks' runs and a workflow node's end (workflows/successors.ts), once the end is final.
+    successors: task ? successorsOf(withEnd(run, end), task, retry !== null, ctx) : null,
   };
 }
 
@@ -110,6 +113,10 @@ function retryOf(
     idempotencyKey: `retry:${root}:${run.attempt + 1}`,
     leaseOwner: ctx.owner,
     leaseExpiresAt: end.finishedAt + ctx.leaseMs,
+    // A node run's retry is the same node (and item) of the same workflow run.
+    ...(run.workflowRunId != null
+      ? { workflowRunId: run.workflowRunId, workflowNode: run.workflowNode, workflowItem: run.workflowItem }
+      : {}),
   };
 }
 

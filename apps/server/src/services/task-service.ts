@@ -19,6 +19,7 @@ import type { CalendarRule } from '../time/index.js';
 import type { GuardSource } from '../outbound/namespace-guards.js';
 import { secretRefsIn } from '../secrets/named-secrets.js';
 import type { Namespaces } from './namespaces.js';
+import { checkChildTasks } from './child-tasks.js';
 
 export interface TaskServiceDeps {
   store: Store;
@@ -48,6 +49,7 @@ export class TaskService {
     const now = this.deps.clock.now();
     const { config, warnings } = await this.checkConfig(ns.id, input.type, input.config);
     const schedule = await this.checkSchedule(input.schedule, ns.id, now);
+    const childTaskIds = await checkChildTasks(this.deps.store, ns.id, input.childTaskIds ?? []);
     const task = await this.deps.store.createTask({
       namespaceId: ns.id,
       appId: app.id,
@@ -60,6 +62,7 @@ export class TaskService {
       retry: input.retry ?? Retry.parse({}),
       concurrency: input.concurrency ?? Concurrency.parse({}),
       enabled: input.enabled,
+      childTaskIds,
       nextFireAt: input.enabled ? await this.firstFire(schedule, now) : null,
     });
     this.deps.events.emit('task:changed', { task });
@@ -88,6 +91,14 @@ export class TaskService {
     if (input.timeoutSeconds !== undefined) patch.timeoutSeconds = input.timeoutSeconds;
     if (input.retry !== undefined) patch.retry = input.retry;
     if (input.concurrency !== undefined) patch.concurrency = input.concurrency;
+    if (input.childTaskIds !== undefined) {
+      patch.childTaskIds = await checkChildTasks(
+        this.deps.store,
+        current.namespaceId,
+        input.childTaskIds,
+        id,
+      );
+    }
     const rescheduled =
       input.schedule !== undefined || (input.enabled !== undefined && input.enabled !== current.enabled);
     if (input.schedule !== undefined)
@@ -118,6 +129,7 @@ export class TaskService {
     await this.resolveApp(ns.id, input.app);
     const { warnings } = await this.checkConfig(ns.id, input.type, input.config);
     const schedule = await this.checkSchedule(input.schedule, ns.id, this.deps.clock.now());
+    await checkChildTasks(this.deps.store, ns.id, input.childTaskIds ?? []);
     return { warnings: [...warnings, ...scheduleWarnings(schedule)] };
   }
 

@@ -117,6 +117,9 @@ export interface TasksTable {
   next_fire_at: number | null;
   created_at: number;
   updated_at: number;
+  /** JSON array of task ids; migration 0014 (like workflow_id: the workflow a hidden task is for). */
+  child_task_ids?: string | null;
+  workflow_id?: number | null;
 }
 
 export interface RunsTable {
@@ -146,6 +149,11 @@ export interface RunsTable {
   created_at: number;
   /** JSON; migration 0002. */
   checkpoint?: string | null;
+  /** Migration 0014: the parent run of a child task's run; a node run's workflow run, node, item. */
+  triggered_by?: number | null;
+  workflow_run_id?: number | null;
+  workflow_node?: string | null;
+  workflow_item?: number | null;
 }
 
 export interface RunLogsTable {

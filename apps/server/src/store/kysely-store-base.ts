@@ -323,7 +323,8 @@ export class KyselyStore
 
   async listTasks(filter: TaskFilter, page: PageRequest): Promise<Page<TaskRecord>> {
     const before = decodeCursor(page.cursor);
-    let query = this.db.selectFrom('tasks').selectAll();
+    // A workflow's own tasks (its fires, its inline nodes) are shown with the workflow.
+    let query = this.db.selectFrom('tasks').selectAll().where('workflow_id', 'is', null);
     if (filter.namespaceId !== undefined)
       query = query.where('namespace_id', 'in', namespaceIdList(filter.namespaceId));
     if (filter.appId !== undefined) query = query.where('app_id', '=', filter.appId);

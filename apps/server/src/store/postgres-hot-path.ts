@@ -14,7 +14,7 @@
  *   and no bound-parameter limit (a catch-up can plan thousands of runs).
  */
 import type pg from 'pg';
-import type { SettlementAlertWrites } from './write-steps.js';
+import type { SettlementAlertWrites, SettlementSuccessorWrites } from './write-steps.js';
 import { applySettlements, insertRuns } from './postgres-run-rows.js';
 import type { Selectable } from 'kysely';
 import type { RunsTable, TasksTable } from './db-schema.js';
@@ -52,6 +52,8 @@ export class PostgresHotPath implements HotPath {
     private readonly now: () => number,
     /** The settlement's alert writes, run inside its transaction. */
     private readonly alertWrites: SettlementAlertWrites,
+    /** The settlement's successors (child tasks' runs, a node's end), run inside its transaction. */
+    private readonly successorWrites: SettlementSuccessorWrites,
   ) {}
 
   /**
@@ -171,7 +173,7 @@ export class PostgresHotPath implements HotPath {
     if (settlements.length === 0) return [];
     const { unique, isFirst } = firstOfEachRun(settlements);
     const results = await this.inTransaction((client) =>
-      applySettlements(client, unique, this.now(), this.alertWrites),
+      applySettlements(client, unique, this.now(), this.alertWrites, this.successorWrites),
     );
     return settlements.map((s, i) =>
       isFirst[i] === true ? results.get(s.runId)! : { settled: false, retry: null },
@@ -231,13 +233,20 @@ export class PostgresHotPath implements HotPath {
         for (const row of taskRows.rows) tasks.set(row.id, toTaskRecord(row));
       }
       const settlements = lostRuns.map((run) => decideLost(run, tasks.get(run.taskId)));
-      const results = await applySettlements(client, settlements, this.now(), this.alertWrites);
+      const results = await applySettlements(
+        client,
+        settlements,
+        this.now(),
+        this.alertWrites,
+        this.successorWrites,
+      );
       return {
         adopted: adopted.rows.map(toRunRecord).sort((a, b) => a.id - b.id),
         lost: lostRuns.map((run, i) => ({
           run: withEnd(run, settlements[i]!.end),
           retry: results.get(run.id)?.retry ?? null,
           ...(results.get(run.id)?.deliveries ? { deliveries: results.get(run.id)!.deliveries! } : {}),
+          ...(results.get(run.id)?.successors ? { successors: results.get(run.id)!.successors! } : {}),
         })),
       };
     });

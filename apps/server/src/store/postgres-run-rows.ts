@@ -16,7 +16,11 @@ import {
 } from './row-mapping.js';
 import { addRunsToStatsPostgres } from './run-stats-rollup.js';
 import type { RunRecord, SettleResult, Settlement } from './store.js';
-import { runStepsOnPostgres, type SettlementAlertWrites } from './write-steps.js';
+import {
+  runStepsOnPostgres,
+  type SettlementAlertWrites,
+  type SettlementSuccessorWrites,
+} from './write-steps.js';
 
 type Queryable = Pick<pg.PoolClient, 'query'>;
 
@@ -37,6 +41,10 @@ const RUN_COLUMN_TYPES: Record<keyof RunColumns, string> = {
   idempotency_key: 'text',
   lease_owner: 'text',
   lease_expires_at: 'bigint',
+  triggered_by: 'bigint',
+  workflow_run_id: 'bigint',
+  workflow_node: 'text',
+  workflow_item: 'integer',
   created_at: 'bigint',
 };
 
@@ -63,6 +71,7 @@ export async function applySettlements(
   settlements: Settlement[],
   now: number,
   alertWrites: SettlementAlertWrites,
+  successorWrites: SettlementSuccessorWrites,
 ): Promise<Map<number, SettleResult>> {
   const results = new Map<number, SettleResult>(
     settlements.map((s) => [s.runId, { settled: false, retry: null }]),
@@ -119,6 +128,11 @@ export async function applySettlements(
          AND (t.schedule::jsonb ->> 'type') = 'fixed_delay'`,
       [fires.map((f) => f.taskId), fires.map((f) => f.at)],
     );
+  }
+  for (const s of applied) {
+    if (!s.successors) continue;
+    const successors = await runStepsOnPostgres(client, successorWrites(s.successors));
+    if (successors.length > 0) results.set(s.runId, { ...results.get(s.runId)!, successors });
   }
   // Alerts only where a rule watches the run: usually none, then no statement at all.
   for (const s of applied) {

@@ -73,7 +73,12 @@ export async function openPostgresStore(
     dialect: 'postgres',
     capabilities: { exclusiveWriter: false },
     db: kysely,
-    hotPath: new PostgresHotPath(pool, now, (runId, alerts) => settlementAlertsSteps(kysely, runId, alerts)),
+    hotPath: new PostgresHotPath(
+      pool,
+      now,
+      (runId, alerts) => settlementAlertsSteps(kysely, runId, alerts),
+      (successors) => successors.steps(kysely, now()),
+    ),
     runSteps: (write) => runStepsInKyselyTransaction(kysely, write),
     expireLeasesOf: (owner) => expireLeasesOnPostgres(pool, owner),
     skipLocked: true,

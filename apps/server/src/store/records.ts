@@ -50,6 +50,10 @@ export interface TaskRecord {
   retry: Retry;
   concurrency: Concurrency;
   enabled: boolean;
+  /** Tasks triggered when a run of this one succeeds (finally). */
+  childTaskIds?: number[] | undefined;
+  /** Set on a task a workflow made for itself (hidden from the task list). */
+  workflowId?: number | null | undefined;
   /** The next slot not yet planned; null when the task will not fire by itself. */
   nextFireAt: number | null;
   createdAt: number;
@@ -85,6 +89,12 @@ export interface RunRecord {
   cancelRequestedAt: number | null;
   /** When its job made its first outside effect (request written, process spawned, executor called). */
   effectAt: number | null;
+  /** The run whose success triggered this one (a child task's run). */
+  triggeredBy?: number | null | undefined;
+  /** A workflow's node run: its workflow run, node key and forEach item. */
+  workflowRunId?: number | null | undefined;
+  workflowNode?: string | null | undefined;
+  workflowItem?: number | null | undefined;
   createdAt: number;
 }
 

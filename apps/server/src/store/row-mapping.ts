@@ -30,7 +30,7 @@ export function toDbBool(value: boolean): number {
   return value ? 1 : 0;
 }
 
-function fromDbBool(value: DbBool): boolean {
+export function fromDbBool(value: DbBool): boolean {
   return value === true || value === 1;
 }
 
@@ -39,7 +39,7 @@ export function toJson(value: unknown): string | null {
   return value === undefined ? null : JSON.stringify(value);
 }
 
-function fromJson(text: string | null): unknown {
+export function fromJson(text: string | null): unknown {
   return text === null ? null : JSON.parse(text);
 }
 
@@ -104,6 +104,9 @@ export function toTaskRecord(row: Selectable<TasksTable>): TaskRecord {
     retry: JSON.parse(row.retry) as TaskRecord['retry'],
     concurrency: JSON.parse(row.concurrency) as TaskRecord['concurrency'],
     enabled: fromDbBool(row.enabled),
+    // Absent unless set (migration 0014): most tasks have neither.
+    ...(row.child_task_ids ? { childTaskIds: JSON.parse(row.child_task_ids) as number[] } : {}),
+    ...(row.workflow_id != null ? { workflowId: row.workflow_id } : {}),
     nextFireAt: row.next_fire_at,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -135,6 +138,15 @@ export function toRunRecord(row: Selectable<RunsTable>): RunRecord {
     leaseExpiresAt: row.lease_expires_at,
     cancelRequestedAt: row.cancel_requested_at,
     effectAt: row.effect_at,
+    // Absent unless set (migration 0014): a child task's run, a workflow's node run.
+    ...(row.triggered_by != null ? { triggeredBy: row.triggered_by } : {}),
+    ...(row.workflow_run_id != null
+      ? {
+          workflowRunId: row.workflow_run_id,
+          workflowNode: row.workflow_node,
+          workflowItem: row.workflow_item ?? null,
+        }
+      : {}),
     createdAt: row.created_at,
   };
 }
@@ -210,6 +222,8 @@ export function taskColumns(task: NewTask, now: number): Insertable<TasksTable> 
     retry: JSON.stringify(task.retry),
     concurrency: JSON.stringify(task.concurrency),
     enabled: toDbBool(task.enabled),
+    child_task_ids: childTaskIdsColumn(task.childTaskIds),
+    workflow_id: task.workflowId ?? null,
     next_fire_at: task.nextFireAt,
     created_at: now,
     updated_at: now,
@@ -230,6 +244,7 @@ export function taskPatchColumns(patch: TaskPatch, now: number): Updateable<Task
     retry: patch.retry === undefined ? undefined : JSON.stringify(patch.retry),
     concurrency: patch.concurrency === undefined ? undefined : JSON.stringify(patch.concurrency),
     enabled: patch.enabled === undefined ? undefined : toDbBool(patch.enabled),
+    child_task_ids: patch.childTaskIds === undefined ? undefined : childTaskIdsColumn(patch.childTaskIds),
     next_fire_at: patch.nextFireAt,
     updated_at: now,
   });
@@ -253,6 +268,10 @@ export function runColumns(run: NewRun, now: number) {
     idempotency_key: run.idempotencyKey ?? null,
     lease_owner: run.leaseOwner,
     lease_expires_at: run.leaseExpiresAt,
+    triggered_by: run.triggeredBy ?? null,
+    workflow_run_id: run.workflowRunId ?? null,
+    workflow_node: run.workflowNode ?? null,
+    workflow_item: run.workflowItem ?? null,
     created_at: now,
   } satisfies Insertable<RunsTable>;
 }
@@ -277,6 +296,11 @@ export const RUN_INSERT_COLUMNS = Object.keys(
     0,
   ),
 ) as (keyof RunColumns)[];
+
+/** An empty list is stored as NULL (most tasks have no children). */
+function childTaskIdsColumn(ids: number[] | undefined): string | null {
+  return ids && ids.length > 0 ? JSON.stringify(ids) : null;
+}
 
 /** A patch's keys left undefined mean "unchanged": drop them so they are not written as NULL. */
 function definedOnly<T extends Record<string, unknown>>(columns: T): T {

@@ -17,7 +17,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import type { Selectable } from 'kysely';
 import type { RunsTable, TasksTable } from './db-schema.js';
 import type { HotPath } from './kysely-store-base.js';
-import type { SettlementAlertWrites, SqliteSteps } from './write-steps.js';
+import type { SettlementAlertWrites, SettlementSuccessorWrites, SqliteSteps } from './write-steps.js';
 import { withEnd } from './records.js';
 import {
   RUN_INSERT_COLUMNS,
@@ -78,6 +78,8 @@ export class SqliteHotPath implements HotPath {
     /** Runs the settlement's alert writes inside its transaction. */
     private readonly steps: SqliteSteps,
     private readonly alertWrites: SettlementAlertWrites,
+    /** Runs the settlement's successors (child tasks' runs, a node's end) inside its transaction. */
+    private readonly successorWrites: SettlementSuccessorWrites,
   ) {
     this.#selectDueTasks = db.prepare(
       'SELECT * FROM tasks WHERE enabled = 1 AND next_fire_at <= ? ORDER BY next_fire_at, id LIMIT ?',
@@ -209,8 +211,13 @@ export class SqliteHotPath implements HotPath {
         const run = toRunRecord(row);
         const taskRow = this.#selectTask.get(run.taskId) as Selectable<TasksTable> | undefined;
         const settlement = decideLost(run, taskRow ? toTaskRecord(taskRow) : undefined);
-        const { retry, deliveries } = this.#settle(settlement, ended);
-        return { run: withEnd(run, settlement.end), retry, ...(deliveries ? { deliveries } : {}) };
+        const { retry, deliveries, successors } = this.#settle(settlement, ended);
+        return {
+          run: withEnd(run, settlement.end),
+          retry,
+          ...(deliveries ? { deliveries } : {}),
+          ...(successors ? { successors } : {}),
+        };
       });
       addRunsToStatsSqlite(db, ended);
       const adopted = (adoptedRows as Selectable<RunsTable>[]).map(toRunRecord).sort((a, b) => a.id - b.id);
@@ -283,9 +290,15 @@ export class SqliteHotPath implements HotPath {
     }
     if (settlement.nextFire)
       this.#setFixedDelayNextFire.run(settlement.nextFire.at, settlement.nextFire.taskId);
-    if (!settlement.alerts) return { settled: true, retry };
+    const result: SettleResult = { settled: true, retry };
+    if (settlement.successors) {
+      const successors = this.steps.runInside(this.successorWrites(settlement.successors));
+      if (successors.length > 0) result.successors = successors;
+    }
+    if (!settlement.alerts) return result;
     const { deliveries } = this.steps.runInside(this.alertWrites(settlement.runId, settlement.alerts));
-    return deliveries > 0 ? { settled: true, retry, deliveries } : { settled: true, retry };
+    if (deliveries > 0) result.deliveries = deliveries;
+    return result;
   }
 }
 

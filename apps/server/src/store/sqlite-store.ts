@@ -84,7 +84,9 @@ export async function openSqliteStore(file: string, options: SqliteStoreOptions 
     dialect: 'sqlite',
     capabilities: { exclusiveWriter: true },
     db: kysely,
-    hotPath: new SqliteHotPath(sqlite, now, steps, alertWrites),
+    hotPath: new SqliteHotPath(sqlite, now, steps, alertWrites, (successors) =>
+      successors.steps(kysely, now()),
+    ),
     // Synchronous: the transaction ends before anything else on the connection can run.
     runSteps: async (write) => steps.run(write()),
     appendRunEvents: sqliteAppendRunEvents(sqlite),

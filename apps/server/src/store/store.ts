@@ -23,6 +23,9 @@ import type { OutboundRulesStore } from './outbound-rules-queries.js';
 import type { SecretStore } from './secret-queries.js';
 import type { AccessStore } from './access-store.js';
 import type { ApiTokenRecord } from './access-records.js';
+import type { Kysely } from 'kysely';
+import type { Database } from './db-schema.js';
+import type { WriteSteps } from './write-steps.js';
 
 export type { ApiTokenRecord };
 import { type NamespaceFilter } from './namespace-scope.js';
@@ -84,6 +87,12 @@ export interface NewRun {
   idempotencyKey?: string | null;
   leaseOwner: string | null;
   leaseExpiresAt: number | null;
+  /** A child task's run: the run whose success triggered it. */
+  triggeredBy?: number | null | undefined;
+  /** A workflow's node run (a retry keeps them). */
+  workflowRunId?: number | null | undefined;
+  workflowNode?: string | null | undefined;
+  workflowItem?: number | null | undefined;
 }
 
 export interface RunFilter {
@@ -165,6 +174,17 @@ export interface Settlement {
   nextFire: { taskId: number; at: number } | null;
   /** The alerts the end raises, written with it (absent or null: no rule watches the run). */
   alerts?: SettlementAlerts | null | undefined;
+  /** What else the end triggers (child tasks, a workflow node's end), written with it. */
+  successors?: SettlementSuccessors | null | undefined;
+}
+
+/**
+ * The writes that follow a run's end besides its retry, decided by workflows/successors.ts: the
+ * runs of the task's child tasks, a workflow node's end. Run inside the settlement's transaction
+ * (write-steps.ts); returns the runs they inserted (leased to the settler's node).
+ */
+export interface SettlementSuccessors {
+  steps(db: Kysely<Database>, now: number): WriteSteps<RunRecord[]>;
 }
 
 /**
@@ -185,13 +205,15 @@ export interface SettleResult {
   retry: RunRecord | null;
   /** Alert deliveries the settlement wrote (the delivery worker is woken when > 0). */
   deliveries?: number;
+  /** Runs its successors inserted (child tasks' runs), to be held until their instant. */
+  successors?: RunRecord[];
 }
 
 export interface RecoveryResult {
   /** `scheduled` runs whose owner's lease expired, now leased to the caller. */
   adopted: RunRecord[];
   /** `running` runs whose owner's lease expired, now settled (as `lost`) by the caller's decision. */
-  lost: { run: RunRecord; retry: RunRecord | null; deliveries?: number }[];
+  lost: { run: RunRecord; retry: RunRecord | null; deliveries?: number; successors?: RunRecord[] }[];
 }
 
 /** What the statistics sum over: settled runs whose finish minute is in [from, to). */

@@ -13,7 +13,7 @@
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import type { CompiledQuery, Kysely } from 'kysely';
-import type { SettlementAlerts } from './store.js';
+import type { RunRecord, SettlementAlerts, SettlementSuccessors } from './store.js';
 
 export type Row = Record<string, unknown>;
 export type WriteSteps<T> = Generator<CompiledQuery, T, Row[]>;
@@ -22,6 +22,8 @@ export type SettlementAlertWrites = (
   runId: number,
   alerts: SettlementAlerts,
 ) => WriteSteps<{ deliveries: number }>;
+/** The steps of a settlement's successors, inside its transaction (the store binds its Kysely). */
+export type SettlementSuccessorWrites = (successors: SettlementSuccessors) => WriteSteps<RunRecord[]>;
 /** Runs a write's steps in a transaction of their own. */
 export type StepRunner = <T>(steps: () => WriteSteps<T>) => Promise<T>;
 

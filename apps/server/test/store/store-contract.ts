@@ -24,6 +24,7 @@ import { defineRetentionContract } from './contract/retention.js';
 import { defineSchedulingContract } from './contract/scheduling.js';
 import { defineSecurityContract } from './contract/security.js';
 import { defineSettlementContract } from './contract/settlement.js';
+import { defineChildRunContract } from './contract/child-runs.js';
 
 export type { ContractDatabase } from './contract/context.js';
 
@@ -57,6 +58,7 @@ export function defineStoreContract(createDatabase: () => Promise<ContractDataba
   defineRunContract(context);
   defineSchedulingContract(context);
   defineSettlementContract(context);
+  defineChildRunContract(context);
   defineLeaseContract(context);
   defineLogAndMigrationContract(context);
   defineClusterContract(context);

@@ -1,0 +1,59 @@
+/**
+ * A workflow node run's final end, inside its settlement's transaction: the node (or, for a
+ * forEach node, one of its items) is recorded ended and the workflow run marked as owing an
+ * advance. The advance itself (successors, mappings in JSONata) runs right after the commit
+ * (workflow-advancer.ts): JSONata 2 evaluates asynchronously, and a SQLite transaction must run
+ * to its end without awaiting. The mark is what makes the advance survive a crash here.
+ */
+import type { Kysely } from 'kysely';
+import type { RunStatus } from '@kairos/protocol';
+import type { Database } from '../store/db-schema.js';
+import { toJson } from '../store/row-mapping.js';
+import type { RunRecord } from '../store/store.js';
+import type { WorkflowNodeStatus, WorkflowTables } from '../store/workflow-records.js';
+import type { WriteSteps } from '../store/write-steps.js';
+
+/** A node's status once its (last) run ended so. */
+export function nodeStatusOf(status: RunStatus): WorkflowNodeStatus {
+  switch (status) {
+    case 'succeeded':
+      return 'succeeded';
+    case 'cancelled':
+      return 'cancelled';
+    default:
+      return 'failed';
+  }
+}
+
+export function* nodeEndSteps(db: Kysely<Database>, ended: RunRecord): WriteSteps<void> {
+  const wdb = db.withTables<WorkflowTables>();
+  const workflowRunId = ended.workflowRunId!;
+  const [run] = yield wdb
+    .selectFrom('workflow_runs')
+    .select('status')
+    .where('id', '=', workflowRunId)
+    .compile();
+  // Ended (cancelled, timed out) meanwhile: its nodes were decided then.
+  if (!run || run['status'] !== 'running') return;
+  const node = wdb
+    .updateTable('workflow_run_nodes')
+    .where('workflow_run_id', '=', workflowRunId)
+    .where('node_key', '=', ended.workflowNode!)
+    .where('status', '=', 'running');
+  if (ended.workflowItem == null) {
+    yield node
+      .set({
+        status: nodeStatusOf(ended.status),
+        output: toJson(ended.output ?? undefined),
+        error: toJson(ended.error ?? undefined),
+      })
+      .compile();
+  } else {
+    yield node.set((eb) => ({ items_done: eb('items_done', '+', 1) })).compile();
+  }
+  yield wdb
+    .updateTable('workflow_runs')
+    .set((eb) => ({ advance_owed: 1, state_version: eb('state_version', '+', 1) }))
+    .where('id', '=', workflowRunId)
+    .compile();
+}
