@@ -4,8 +4,8 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from '@tanstack/react-router';
 import { useState } from 'react';
 import { ErrorState } from '../../ui/states.js';
-import { useWorkflowClients } from './workflow-client.js';
-import type { Workflow } from './workflow-types.js';
+import { useClient } from '../../api/session-context.js';
+import type { Workflow } from '@kairos/protocol';
 
 export function RunWorkflowModal({
   workflow,
@@ -16,7 +16,7 @@ export function RunWorkflowModal({
   opened: boolean;
   onClose: () => void;
 }) {
-  const { workflows } = useWorkflowClients();
+  const { workflows } = useClient();
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   const [input, setInput] = useState('');

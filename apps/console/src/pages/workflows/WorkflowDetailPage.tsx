@@ -18,13 +18,13 @@ import { WorkflowGraph } from './WorkflowGraph.js';
 import { WorkflowRunTable } from './WorkflowRunTable.js';
 import { draftOfWorkflow } from './editor-state.js';
 import { scheduleWords } from './schedule-words.js';
-import { useWorkflowClients } from './workflow-client.js';
-import type { Workflow, WorkflowNode } from './workflow-types.js';
+import { useClient } from '../../api/session-context.js';
+import type { Workflow, WorkflowNode } from '@kairos/protocol';
 
 export function WorkflowDetailPage() {
   const { id } = useParams({ from: '/workflows/$id' });
   const { edit } = useSearch({ from: '/workflows/$id' });
-  const { workflows } = useWorkflowClients();
+  const { workflows } = useClient();
   const workflow = useQuery({ queryKey: ['workflow', id], queryFn: () => workflows.get(id) });
   if (workflow.isPending) return <Loading what="the workflow" />;
   if (workflow.isError) return <ErrorState error={workflow.error} />;
@@ -44,7 +44,7 @@ export function WorkflowDetailPage() {
 }
 
 function WorkflowDetail({ workflow }: { workflow: Workflow }) {
-  const { workflows, workflowRuns } = useWorkflowClients();
+  const { workflows, workflowRuns } = useClient();
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   const tasks = useTasks();

@@ -26,8 +26,8 @@ import {
   type WorkflowMeta,
 } from './editor-state.js';
 import { findCycle } from './graph-checks.js';
-import { useWorkflowClients } from './workflow-client.js';
-import type { Workflow } from './workflow-types.js';
+import { useClient } from '../../api/session-context.js';
+import type { Workflow } from '@kairos/protocol';
 
 export function WorkflowEditor({
   initial,
@@ -36,7 +36,7 @@ export function WorkflowEditor({
   initial: { meta: WorkflowMeta; nodes: DraftNode[]; edges: DraftEdge[] };
   editing?: Workflow;
 }) {
-  const { workflows } = useWorkflowClients();
+  const { workflows } = useClient();
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   const tasks = useTasks();

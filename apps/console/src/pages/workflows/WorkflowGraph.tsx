@@ -9,7 +9,7 @@ import { edgeLook } from './edge-style.js';
 import { edgeId, edgesOfWorkflow } from './editor-state.js';
 import { runNodeTypes, type RunNodeData } from './flow-nodes.js';
 import { positionsOf } from './layout.js';
-import type { WorkflowEdge, WorkflowNode } from './workflow-types.js';
+import type { WorkflowEdge, WorkflowNode } from '@kairos/protocol';
 
 export function WorkflowGraph({
   nodes,

@@ -15,14 +15,14 @@ import { StatusBadge } from '../../ui/StatusBadge.js';
 import { Time } from '../../ui/time.js';
 import { WorkflowGraph } from './WorkflowGraph.js';
 import { nodeTally } from './WorkflowRunTable.js';
-import { useWorkflowClients } from './workflow-client.js';
-import type { WorkflowNode, WorkflowRun } from './workflow-types.js';
+import { useClient } from '../../api/session-context.js';
+import type { WorkflowNode, WorkflowRun } from '@kairos/protocol';
 
 export const POLL_MS = 1_500;
 
 export function WorkflowRunPage() {
   const { id } = useParams({ from: '/workflow-runs/$id' });
-  const { workflowRuns } = useWorkflowClients();
+  const { workflowRuns } = useClient();
   const run = useQuery({
     queryKey: ['workflow-run', id],
     queryFn: () => workflowRuns.get(id),
@@ -34,7 +34,7 @@ export function WorkflowRunPage() {
 }
 
 function WorkflowRunView({ run }: { run: WorkflowRun }) {
-  const { workflows, workflowRuns } = useWorkflowClients();
+  const { workflows, workflowRuns } = useClient();
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   // The graph as it was when the run started: a later edit does not redraw an older run.

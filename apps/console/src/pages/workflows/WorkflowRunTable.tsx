@@ -3,7 +3,7 @@ import { Table } from '@mantine/core';
 import { AnchorLink } from '../../ui/links.js';
 import { StatusBadge } from '../../ui/StatusBadge.js';
 import { Time, formatDuration } from '../../ui/time.js';
-import type { WorkflowRun } from './workflow-types.js';
+import type { WorkflowRun } from '@kairos/protocol';
 
 const durationOf = (r: WorkflowRun): number | null =>
   r.startedAt && r.finishedAt ? Date.parse(r.finishedAt) - Date.parse(r.startedAt) : null;

@@ -6,10 +6,10 @@ import { Empty, ErrorState, Loading } from '../../ui/states.js';
 import { StatusBadge } from '../../ui/StatusBadge.js';
 import { Time } from '../../ui/time.js';
 import { scheduleWords } from './schedule-words.js';
-import { useWorkflowClients } from './workflow-client.js';
+import { useClient } from '../../api/session-context.js';
 
 export function WorkflowsPage() {
-  const { workflows } = useWorkflowClients();
+  const { workflows } = useClient();
   const list = useQuery({ queryKey: ['workflows'], queryFn: () => workflows.list({ limit: 500 }) });
   return (
     <Stack>
@@ -74,7 +74,7 @@ export function WorkflowsPage() {
 }
 
 function LastRun({ workflowId }: { workflowId: number }) {
-  const { workflowRuns } = useWorkflowClients();
+  const { workflowRuns } = useClient();
   const last = useQuery({
     queryKey: ['workflow-runs', { workflowId, limit: 1 }],
     queryFn: () => workflowRuns.list({ workflowId, limit: 1 }),

@@ -12,16 +12,17 @@ import {
   scheduleOf,
   type TaskFormState,
 } from '../tasks/task-form-state.js';
-import type { Task } from '@kairos/protocol';
 import { positionsOf } from './layout.js';
 import type {
   EdgeCondition,
+  Task,
   Workflow,
   WorkflowCreateInput,
-  WorkflowEdge,
-  WorkflowNode,
+  WorkflowNodeInput,
   WorkflowUpdateInput,
-} from './workflow-types.js';
+} from '@kairos/protocol';
+
+type WorkflowEdgeInput = NonNullable<WorkflowCreateInput['edges']>[number];
 
 export const NODE_KEY = /^[a-z0-9_-]{1,64}$/;
 export const CONDITIONS = ['on_success', 'on_failure', 'always', 'expression'] as const;
@@ -208,9 +209,9 @@ function parseJsonObject(field: string, text: string): Record<string, unknown> {
 
 const numberOr = (text: string): number | undefined => (text.trim() === '' ? undefined : Number(text));
 
-export function nodeBody(node: DraftNode, index: number): WorkflowNode {
+export function nodeBody(node: DraftNode, index: number): WorkflowNodeInput {
   const d = node.data;
-  const body: WorkflowNode = {
+  const body: WorkflowNodeInput = {
     key: d.key,
     position: { x: Math.round(node.position.x), y: Math.round(node.position.y) },
   };
@@ -236,7 +237,7 @@ export function nodeBody(node: DraftNode, index: number): WorkflowNode {
   return body;
 }
 
-export function edgeBody(edge: DraftEdge): WorkflowEdge {
+export function edgeBody(edge: DraftEdge): WorkflowEdgeInput {
   const d = edge.data ?? { condition: 'on_success', expression: '' };
   const condition: EdgeCondition = d.condition === 'expression' ? { expression: d.expression } : d.condition;
   return { from: edge.source, to: edge.target, ...(condition === 'on_success' ? {} : { condition }) };
