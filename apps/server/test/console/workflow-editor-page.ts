@@ -4,6 +4,7 @@
  * moves it as a person would), and read what the canvas holds.
  */
 import type { Page } from 'playwright-core';
+import { screenshot } from './browser.js';
 
 /** Adds a node (it opens in the inspector) and renames it to `key`. */
 export async function addNode(page: Page, key: string): Promise<void> {
@@ -41,3 +42,9 @@ export async function drawEdge(page: Page, from: string, to: string): Promise<vo
 }
 
 export const edgeCount = (page: Page): Promise<number> => page.locator('.react-flow__edge').count();
+
+/** A screenshot from the top of the page (a scrolled full-page picture shows the fixed header mid-page). */
+export async function shot(page: Page, name: string): Promise<void> {
+  await page.evaluate('window.scrollTo(0, 0)');
+  await screenshot(page, name);
+}

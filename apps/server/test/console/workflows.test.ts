@@ -8,9 +8,9 @@
 import { describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, startTestNode } from '../support/test-node.js';
 import { startHttpTarget } from '../support/http-target.js';
-import { chromiumAvailable, screenshot } from './browser.js';
+import { chromiumAvailable } from './browser.js';
 import { pick, signIn, useConsoleBrowser } from './console-page.js';
-import { addNode, drawEdge, edgeCount, selectNode } from './workflow-editor-page.js';
+import { addNode, drawEdge, edgeCount, selectNode, shot } from './workflow-editor-page.js';
 
 const { openPage } = useConsoleBrowser();
 
@@ -24,7 +24,7 @@ describe.skipIf(!chromiumAvailable())('workflows in the console', () => {
     const empty = page.getByTestId('workflows-empty');
     await empty.getByText('No workflows yet').waitFor();
     expect(await empty.textContent()).toMatch(/each node is a task/);
-    await screenshot(page, 'workflows-empty');
+    await shot(page, 'workflows-empty');
     await empty.getByRole('link', { name: 'Create a workflow' }).click();
     await page.waitForURL(/\/workflows\/new$/);
     await page.getByTestId('inspector-hint').getByText('Press “Add node” to start').waitFor();
@@ -44,7 +44,7 @@ describe.skipIf(!chromiumAvailable())('workflows in the console', () => {
     await refusal.waitFor();
     expect(await refusal.textContent()).toContain('cycle: c → a → b → c');
     expect(await edgeCount(page)).toBe(2);
-    await screenshot(page, 'workflow-cycle-refused');
+    await shot(page, 'workflow-cycle-refused');
   });
 
   it('draws three HTTP tasks, saves, runs and follows the run on the graph, and opens a node’s run', async () => {
@@ -98,21 +98,21 @@ describe.skipIf(!chromiumAvailable())('workflows in the console', () => {
     await page.getByRole('button', { name: 'Check' }).click();
     const refused = page.locator('.react-flow__node[data-id="post"]').getByTestId('node-problem');
     await refused.waitFor();
-    await screenshot(page, 'workflow-editor-refused');
+    await shot(page, 'workflow-editor-refused');
     await selectNode(page, 'post');
     await inspector
       .getByRole('textbox', { name: 'Input mapping (JSONata)' })
       .fill('{ "summary": nodes.summarise.output.body.summary }');
     await page.getByRole('button', { name: 'Check' }).click();
     await page.getByText('The server accepts this workflow.').waitFor();
-    await screenshot(page, 'workflow-editor');
+    await shot(page, 'workflow-editor');
 
     await page.getByRole('button', { name: 'Create workflow' }).click();
     await page.waitForURL(/\/workflows\/\d+$/);
     await page.getByRole('heading', { name: 'daily-tickets' }).waitFor();
     await page.getByTestId('run-node').nth(2).waitFor();
     await page.getByText('Not run yet').waitFor();
-    await screenshot(page, 'workflow-detail');
+    await shot(page, 'workflow-detail');
 
     await page.getByRole('button', { name: 'Run once' }).click();
     await page.getByRole('button', { name: 'Run now' }).click();
@@ -123,7 +123,7 @@ describe.skipIf(!chromiumAvailable())('workflows in the console', () => {
       .poll(() => page.getByTestId('run-node').filter({ hasText: 'succeeded' }).count(), { timeout: 15_000 })
       .toBe(3);
     await page.locator('h2 + .mantine-Badge-root', { hasText: 'succeeded' }).waitFor();
-    await screenshot(page, 'workflow-run');
+    await shot(page, 'workflow-run');
     const posted = target.requests.find((r) => r.url === '/post');
     expect(JSON.parse(posted!.body)).toMatchObject({ summary: '12 tickets, 2 urgent' });
 
@@ -138,6 +138,6 @@ describe.skipIf(!chromiumAvailable())('workflows in the console', () => {
       .filter({ hasText: 'daily-tickets' })
       .getByText('succeeded')
       .waitFor();
-    await screenshot(page, 'workflows');
+    await shot(page, 'workflows');
   }, 120_000);
 });
