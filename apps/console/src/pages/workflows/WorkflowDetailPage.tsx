@@ -11,7 +11,7 @@ import { ConfirmButton } from '../../ui/ConfirmButton.js';
 import { JsonView } from '../../ui/JsonView.js';
 import { ButtonLink } from '../../ui/links.js';
 import { Empty, ErrorState, Loading } from '../../ui/states.js';
-import { Time } from '../../ui/time.js';
+import { Time, formatInZone } from '../../ui/time.js';
 import { RunWorkflowModal } from './RunWorkflowModal.js';
 import { WorkflowEditor } from './WorkflowEditor.js';
 import { WorkflowGraph } from './WorkflowGraph.js';
@@ -123,7 +123,17 @@ function WorkflowDetail({ workflow }: { workflow: Workflow }) {
           <Text size="sm">
             <b>Schedule</b> <Code>{scheduleWords(workflow.schedule)}</Code> · <b>Timeout</b>{' '}
             {workflow.timeoutSeconds ? `${workflow.timeoutSeconds} s` : 'none'} · <b>Namespace</b>{' '}
-            {workflow.namespace} · <b>Changed</b> <Time iso={workflow.updatedAt} />
+            {workflow.namespace} · <b>App</b> {workflow.appName} · <b>Changed</b>{' '}
+            <Time iso={workflow.updatedAt} />
+          </Text>
+          <Text size="sm">
+            <b>Next fire</b>{' '}
+            {workflow.nextFireAt && workflow.enabled
+              ? `${formatInZone(workflow.nextFireAt, workflow.schedule.timezone)} ${workflow.schedule.timezone}`
+              : workflow.schedule.type === 'api'
+                ? 'runs only when triggered'
+                : '—'}{' '}
+            · <b>When busy</b> {workflow.concurrency.overlap} (at most {workflow.concurrency.max} at once)
           </Text>
           {workflow.description ? <Text size="sm">{workflow.description}</Text> : null}
         </Stack>

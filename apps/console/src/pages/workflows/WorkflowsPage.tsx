@@ -4,7 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import { AnchorLink, ButtonLink } from '../../ui/links.js';
 import { Empty, ErrorState, Loading } from '../../ui/states.js';
 import { StatusBadge } from '../../ui/StatusBadge.js';
-import { Time } from '../../ui/time.js';
+import { Time, formatInZone } from '../../ui/time.js';
 import { scheduleWords } from './schedule-words.js';
 import { useClient } from '../../api/session-context.js';
 
@@ -39,6 +39,7 @@ export function WorkflowsPage() {
             <Table.Tr>
               <Table.Th>Name</Table.Th>
               <Table.Th>Schedule</Table.Th>
+              <Table.Th>Next fire (its zone)</Table.Th>
               <Table.Th>Nodes</Table.Th>
               <Table.Th>Version</Table.Th>
               <Table.Th>Last run</Table.Th>
@@ -54,6 +55,11 @@ export function WorkflowsPage() {
                   </AnchorLink>
                 </Table.Td>
                 <Table.Td>{scheduleWords(w.schedule)}</Table.Td>
+                <Table.Td>
+                  {w.nextFireAt && w.enabled
+                    ? `${formatInZone(w.nextFireAt, w.schedule.timezone)} ${w.schedule.timezone}`
+                    : '—'}
+                </Table.Td>
                 <Table.Td>{w.nodes.length}</Table.Td>
                 <Table.Td>v{w.version}</Table.Td>
                 <Table.Td>
