@@ -3,6 +3,7 @@
  * from one node's right handle to another's left (React Flow listens to the mouse, so the test
  * moves it as a person would), and read what the canvas holds.
  */
+import { expect } from 'vitest';
 import type { Page } from 'playwright-core';
 import { screenshot } from './browser.js';
 
@@ -20,11 +21,8 @@ export async function addNode(page: Page, key: string): Promise<void> {
 /** Opens a node in the inspector. */
 export async function selectNode(page: Page, key: string): Promise<void> {
   await page.locator(`.react-flow__node[data-id="${key}"]`).click();
-  await page
-    .getByTestId('node-inspector')
-    .getByRole('textbox', { name: 'Key' })
-    .and(page.locator(`[value="${key}"]`))
-    .waitFor();
+  const keyInput = page.getByTestId('node-inspector').getByRole('textbox', { name: 'Key' });
+  await expect.poll(() => keyInput.inputValue()).toBe(key);
 }
 
 export async function drawEdge(page: Page, from: string, to: string): Promise<void> {

@@ -79,8 +79,7 @@ describe.skipIf(!chromiumAvailable())('workflows in the console', () => {
 
     await addNode(page, 'post');
     await inspector.getByRole('radio', { name: 'An existing task' }).check({ force: true });
-    await inspector.getByRole('textbox', { name: 'Task' }).click();
-    await page.getByRole('option', { name: 'post-summary (http)' }).click();
+    await pick(page, 'Task', 'post-summary (http)');
     // Not JSONata: the server refuses it, on this node.
     await inspector
       .getByRole('textbox', { name: 'Input mapping (JSONata)' })
