@@ -3,6 +3,7 @@
  * alerts, metrics, live streams). The core publishes after persisting; listeners never throw
  * back into the core: their errors and rejections are reported to `onListenerError`.
  */
+import type { WorkflowRunRecord } from './store/workflow-records.js';
 import type { RunRecord, TaskRecord } from './store/records.js';
 
 export interface KairosEvents {
@@ -31,6 +32,8 @@ export interface KairosEvents {
    */
   'task:changed': { task: TaskRecord; rescheduled?: boolean; fromNode?: string };
   'task:deleted': { taskId: number; fromNode?: string };
+  /** A workflow run ended (succeeded, failed, cancelled, timed out); issue 19. */
+  'workflow_run:finished': { run: WorkflowRunRecord };
   'calendar:changed': { calendarId: number; fromNode?: string };
   /** An alert rule was created, changed or deleted (here, or on another node: `fromNode`). */
   'alert_rule:changed': { ruleId: number; fromNode?: string };

@@ -19,6 +19,8 @@ import type { JobType } from './job-types/job-type.js';
 import { LocalAdmission, SharedAdmission } from './runs/admission.js';
 import { RunEngine } from './runs/run-engine.js';
 import { RunWriter } from './runs/run-writer.js';
+import { workflowFireJobType } from './job-types/workflow-fire.js';
+import { createWorkflows } from './workflows/create-workflows.js';
 import { CalendarCache } from './scheduler/calendar-cache.js';
 import { LeaseKeeper } from './scheduler/lease-keeper.js';
 import { Scheduler } from './scheduler/scheduler.js';
@@ -122,6 +124,8 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
       guards,
     });
     jobTypes.register(executorJobType(executors.dispatcher));
+    // A workflow's scheduled fires (bound late: the service needs the engine).
+    jobTypes.register(workflowFireJobType({ fire: (runId, taskId) => workflows.fire(runId, taskId) }));
 
     const fineGrainedTimers = clock === systemClock;
     const writer: RunWriter = new RunWriter(
@@ -187,6 +191,17 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
       namespaces,
       guards,
       secrets: namedSecrets,
+    });
+    const { workflows, advancer } = createWorkflows({
+      store,
+      clock,
+      events,
+      engine,
+      tasks,
+      namespaces,
+      logger: log,
+      nodeId,
+      leaseMs: config.leaseMs,
     });
     const apps = new AppService(store, namespaces, events);
     const calendarService = new CalendarService(store, namespaces, events, clock);
@@ -287,6 +302,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
         clock,
         engine,
         tasks,
+        workflows,
         apps,
         calendars: calendarService,
         namespaces,
@@ -318,6 +334,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
         await cluster.presence.stopping();
         await cluster.liveness?.stop();
         await scheduler.stop();
+        await advancer.stop();
         await engine.drain(graceMs);
         // Listeners still at work on the drained runs finish before the store closes.
         await events.settle();
@@ -353,6 +370,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
       ({ generated } = await auth.bootstrap(config.adminToken));
       await leases.recoverAtStart();
       leases.start();
+      advancer.start();
       executors.start();
       scheduler.start();
       alerting.start();

@@ -58,6 +58,8 @@ export const RESOURCE_LOADERS: Record<ResourceKind, ResourceLoader> = {
   contactGroup: byId((ctx, id) => ctx.store.getContactGroup(id)),
   alertRule: byId((ctx, id) => ctx.store.getAlertRule(id)),
   alert: byId((ctx, id) => ctx.store.getAlert(id)),
+  workflow: byId((ctx, id) => ctx.store.getWorkflow(id)),
+  workflowRun: byId((ctx, id) => ctx.store.getWorkflowRun(id)),
   token: async (ctx, params) => {
     const id = idOf(params.id);
     const token = id === undefined ? undefined : await ctx.store.getApiToken(id);
@@ -99,4 +101,6 @@ const KIND_NAMES: Record<ResourceKind, string> = {
   alert: 'alert',
   token: 'token',
   user: 'user',
+  workflow: 'workflow',
+  workflowRun: 'workflow run',
 };

@@ -8,7 +8,18 @@ import type { Role } from './principal.js';
 
 /** The resources a route may load by its path to learn their namespace. */
 export type ResourceKind =
-  'task' | 'run' | 'app' | 'calendar' | 'contact' | 'contactGroup' | 'alertRule' | 'alert' | 'token' | 'user';
+  | 'task'
+  | 'run'
+  | 'app'
+  | 'calendar'
+  | 'contact'
+  | 'contactGroup'
+  | 'alertRule'
+  | 'alert'
+  | 'token'
+  | 'user'
+  | 'workflow'
+  | 'workflowRun';
 
 export type NamespaceSource =
   /** `namespace` of the JSON body (default: "default"): creations. */

@@ -8,6 +8,7 @@ import type { NamespaceGuards } from '../outbound/namespace-guards.js';
 import type { NamedSecrets } from '../secrets/named-secrets.js';
 import type { JobTypeRegistry } from '../job-types/registry.js';
 import type { RunEngine } from '../runs/run-engine.js';
+import type { WorkflowService } from '../workflows/workflow-service.js';
 import type { AppService } from '../services/app-service.js';
 import type { CalendarService } from '../services/calendar-service.js';
 import type { Namespaces } from '../services/namespaces.js';
@@ -24,6 +25,8 @@ export interface ApiContext {
   clock: Clock;
   engine: RunEngine;
   tasks: TaskService;
+  /** Workflows and their runs (issue 19). */
+  workflows: WorkflowService;
   apps: AppService;
   calendars: CalendarService;
   namespaces: Namespaces;

@@ -36,6 +36,7 @@ import { installExecutorAuthentication } from './executor-auth-hook.js';
 import { scheduleRoutes } from './routes/schedules.js';
 import { statsRoutes } from './routes/stats.js';
 import { taskRoutes } from './routes/tasks.js';
+import { workflowRoutes } from './routes/workflows.js';
 import { alertRoutes } from './routes/alert-rules.js';
 import { contactGroupRoutes } from './routes/contact-groups.js';
 import { contactRoutes } from './routes/contacts.js';
@@ -116,6 +117,7 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
   appRoutes(routes, context);
   calendarRoutes(routes, context);
   taskRoutes(routes, context);
+  workflowRoutes(routes, context);
   scheduleRoutes(routes, context);
   runRoutes(routes, context);
   if (context.executors) {

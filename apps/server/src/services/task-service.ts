@@ -172,7 +172,7 @@ export class TaskService {
 
   // -------------------------------------------------------------------------------------
 
-  private async resolveApp(namespaceId: number, ref: string | number): Promise<AppRecord> {
+  async resolveApp(namespaceId: number, ref: string | number): Promise<AppRecord> {
     const app =
       typeof ref === 'number'
         ? await this.deps.store.getApp(ref)
@@ -189,7 +189,7 @@ export class TaskService {
    * Validates a config and turns it into its stored form (prepareConfig: secrets encrypted; a
    * masked secret sent back keeps the stored one of `previous`, same type only).
    */
-  private async checkConfig(
+  async checkConfig(
     namespaceId: number,
     type: string,
     raw: Record<string, unknown>,
@@ -236,7 +236,7 @@ export class TaskService {
   }
 
   /** Validates a schedule and fills what it leaves implicit (a fixed-rate anchor). */
-  private async checkSchedule(
+  async checkSchedule(
     schedule: Schedule,
     namespaceId: number,
     now: number,
@@ -270,7 +270,7 @@ export class TaskService {
     return { timezone: calendar.timezone, dates: new Set(calendar.dates), mode: schedule.calendar.mode };
   }
 
-  private async firstFire(schedule: Schedule, now: number): Promise<number | null> {
+  async firstFire(schedule: Schedule, now: number): Promise<number | null> {
     return firstFireAt({ schedule, createdAt: now }, now, await this.calendarRule(schedule));
   }
 

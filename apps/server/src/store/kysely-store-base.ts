@@ -52,6 +52,9 @@ import {
   type TaskRecord,
 } from './store.js';
 import { type NamespaceFilter, namespaceIdList } from './namespace-scope.js';
+import { workflowOperations } from './workflow-queries.js';
+import { workflowRunOperations } from './workflow-run-queries.js';
+import type { WorkflowStore } from './workflow-store.js';
 
 /** The operations each dialect writes by hand. */
 export type HotPath = Pick<
@@ -109,6 +112,8 @@ export function openKyselyStore(parts: KyselyStoreParts): Store {
     accessOperations(parts),
     userOperations(parts),
     retentionOperations(parts),
+    workflowOperations(parts),
+    workflowRunOperations(parts),
   );
 }
 
@@ -125,6 +130,7 @@ export class KyselyStore
       | keyof SecretStore
       | keyof AccessStore
       | keyof RetentionStore
+      | keyof WorkflowStore
     >
 {
   readonly dialect: Store['dialect'];

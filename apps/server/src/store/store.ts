@@ -23,6 +23,7 @@ import type { OutboundRulesStore } from './outbound-rules-queries.js';
 import type { SecretStore } from './secret-queries.js';
 import type { AccessStore } from './access-store.js';
 import type { ApiTokenRecord } from './access-records.js';
+import type { WorkflowStore } from './workflow-store.js';
 import type { Kysely } from 'kysely';
 import type { Database } from './db-schema.js';
 import type { WriteSteps } from './write-steps.js';
@@ -255,7 +256,15 @@ export type DecideLost = (run: RunRecord, task: TaskRecord | undefined) => Settl
  * access-store.ts.
  */
 export interface Store
-  extends ExecutorStore, NodeStore, AlertStore, OutboundRulesStore, SecretStore, AccessStore, RetentionStore {
+  extends
+    ExecutorStore,
+    NodeStore,
+    AlertStore,
+    OutboundRulesStore,
+    SecretStore,
+    AccessStore,
+    RetentionStore,
+    WorkflowStore {
   readonly dialect: 'sqlite' | 'postgres';
   readonly capabilities: StoreCapabilities;
   close(): Promise<void>;

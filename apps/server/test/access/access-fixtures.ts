@@ -56,7 +56,18 @@ export async function createNamespace(node: TestNode, name: string): Promise<voi
 
 /** The ids of one resource of every kind in a namespace, keyed by RouteAccess resource kind. */
 export type Fixtures = Record<
-  'task' | 'run' | 'app' | 'calendar' | 'contact' | 'contactGroup' | 'alertRule' | 'alert' | 'token' | 'user',
+  | 'task'
+  | 'run'
+  | 'app'
+  | 'calendar'
+  | 'contact'
+  | 'contactGroup'
+  | 'alertRule'
+  | 'alert'
+  | 'token'
+  | 'user'
+  | 'workflow'
+  | 'workflowRun',
   string
 >;
 
@@ -88,6 +99,13 @@ export async function createFixtures(node: TestNode, namespace: string, tag: str
     schedule: { type: 'api' },
   });
   const { runId } = await ok('POST', `/api/v1/tasks/${task.id}/run`, {});
+  const workflow = await ok('POST', '/api/v1/workflows', {
+    namespace,
+    name: `${prefix}-workflow`,
+    app: app.appName,
+    nodes: [{ key: 'only', taskId: task.id }],
+  });
+  const workflowRun = await ok('POST', `/api/v1/workflows/${workflow.id}/run`, {});
   const contact = await ok('POST', '/api/v1/contacts', {
     namespace,
     name: `${prefix}-contact`,
@@ -124,5 +142,7 @@ export async function createFixtures(node: TestNode, namespace: string, tag: str
     alert: String(alertId),
     token: String(token.id),
     user: String(user.id),
+    workflow: String(workflow.id),
+    workflowRun: String(workflowRun.id),
   };
 }

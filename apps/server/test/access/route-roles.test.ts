@@ -51,6 +51,7 @@ function requestFor(op: Operation, ns: string, fixtures: Fixtures): { path: stri
   const path = op.path
     .replace('{name}', ns)
     .replace('{app}', fixtures.app)
+    .replace('{version}', '1')
     .replace('{id}', kind ? fixtures[kind] : '1');
   const query = source === 'query' || source === 'query-or-default' ? `?namespace=${ns}` : '';
   const body =

@@ -25,6 +25,7 @@ import { defineSchedulingContract } from './contract/scheduling.js';
 import { defineSecurityContract } from './contract/security.js';
 import { defineSettlementContract } from './contract/settlement.js';
 import { defineChildRunContract } from './contract/child-runs.js';
+import { defineWorkflowContract } from './contract/workflows.js';
 
 export type { ContractDatabase } from './contract/context.js';
 
@@ -59,6 +60,7 @@ export function defineStoreContract(createDatabase: () => Promise<ContractDataba
   defineSchedulingContract(context);
   defineSettlementContract(context);
   defineChildRunContract(context);
+  defineWorkflowContract(context);
   defineLeaseContract(context);
   defineLogAndMigrationContract(context);
   defineClusterContract(context);

@@ -1,0 +1,163 @@
+/**
+ * Moves workflow runs forward: reads a run's state, decides what follows (advance.ts), applies
+ * it under compare-and-set (decided again when the state moved meanwhile) and hands the node
+ * runs it stored, leased to this node, to the run engine. It is called when a run starts, when
+ * one of its node runs ends (after the settlement that recorded the end committed), and by a
+ * sweep (at start and every `sweepMs`) for runs whose advance is owed (a node crashed after the
+ * settlement) or whose deadline passed: so nothing rests on the call after a settlement. On
+ * SQLite calls for the same run are chained, so they do not race each other for nothing.
+ */
+import type { Logger } from 'pino';
+import type { Clock, TimerHandle } from '../clock.js';
+import type { RunRecord, Store, TaskRecord } from '../store/store.js';
+import type { WorkflowDefinition, WorkflowRunRecord } from '../store/workflow-records.js';
+import { decideAdvance } from './advance.js';
+import type { Expressions } from './expressions.js';
+
+/** Attempts at one advance before leaving it to the sweep (each loses only to another change). */
+const MAX_ATTEMPTS = 20;
+
+export interface WorkflowAdvancerDeps {
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  expressions: Expressions;
+  nodeId: string;
+  leaseMs: number;
+  /** Holds runs stored for this node until their instant (RunEngine.enqueueStored). */
+  enqueue: (runs: RunRecord[]) => Promise<void>;
+  /** Ends a workflow run past its deadline (WorkflowRuns.timeOut). */
+  timeOut: (workflowRunId: number) => Promise<void>;
+  /** A workflow run ended (for the bus). */
+  onEnded: (run: WorkflowRunRecord) => void;
+  sweepMs: number;
+}
+
+export class WorkflowAdvancer {
+  readonly #chains = new Map<number, Promise<void>>();
+  readonly #definitions = new Map<string, WorkflowDefinition>();
+  readonly #tasks = new Map<number, Pick<TaskRecord, 'appId' | 'namespaceId'>>();
+  readonly #deadlines = new Map<number, TimerHandle>();
+  #sweep: TimerHandle | undefined;
+  #stopped = false;
+
+  constructor(private readonly deps: WorkflowAdvancerDeps) {}
+
+  /** Advances a workflow run (chained after any advance of the same run under way here). */
+  advance(workflowRunId: number): Promise<void> {
+    const previous = this.#chains.get(workflowRunId) ?? Promise.resolve();
+    const next = previous
+      .then(() => this.#advance(workflowRunId))
+      .catch((error: unknown) => {
+        this.deps.logger.error(
+          { err: error, workflowRunId },
+          'advancing a workflow run failed; the sweep tries again',
+        );
+      });
+    this.#chains.set(workflowRunId, next);
+    void next.finally(() => {
+      if (this.#chains.get(workflowRunId) === next) this.#chains.delete(workflowRunId);
+    });
+    return next;
+  }
+
+  /** Ends the run when its deadline passes (also found by the sweep after a restart). */
+  watchDeadline(run: WorkflowRunRecord): void {
+    if (run.deadlineAt === null || run.status !== 'running' || this.#deadlines.has(run.id)) return;
+    this.#deadlines.set(
+      run.id,
+      this.deps.clock.setTimer(() => {
+        this.#deadlines.delete(run.id);
+        void this.deps.timeOut(run.id);
+      }, run.deadlineAt - this.deps.clock.now()),
+    );
+  }
+
+  /** Sweeps now, then every sweepMs. */
+  start(): void {
+    void this.sweep();
+  }
+
+  async sweep(): Promise<void> {
+    if (this.#stopped) return;
+    try {
+      const { owing, expired } = await this.deps.store.listWorkflowRunsToAdvance(this.deps.clock.now(), 500);
+      for (const id of expired) await this.deps.timeOut(id);
+      await Promise.all(owing.map((id) => this.advance(id)));
+    } catch (error) {
+      this.deps.logger.error({ err: error }, 'the workflow sweep failed; it runs again');
+    }
+    if (!this.#stopped) this.#sweep = this.deps.clock.setTimer(() => void this.sweep(), this.deps.sweepMs);
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#sweep?.cancel();
+    for (const timer of this.#deadlines.values()) timer.cancel();
+    this.#deadlines.clear();
+    await Promise.allSettled([...this.#chains.values()]);
+  }
+
+  async #advance(workflowRunId: number): Promise<void> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS && !this.#stopped; attempt++) {
+      const run = await this.deps.store.getWorkflowRun(workflowRunId);
+      if (!run || run.status !== 'running') return;
+      const definition = await this.#definition(run);
+      if (!definition) return;
+      const [nodes, nodeRuns] = await Promise.all([
+        this.deps.store.listWorkflowRunNodes(workflowRunId),
+        this.deps.store.listNodeRuns(workflowRunId),
+      ]);
+      const tasks = await this.#taskKeys(definition);
+      const now = this.deps.clock.now();
+      const decided = await decideAdvance(
+        {
+          run,
+          definition,
+          nodes,
+          nodeRuns,
+          tasks,
+          now,
+          lease: { owner: this.deps.nodeId, leaseMs: this.deps.leaseMs },
+        },
+        this.deps.expressions,
+      );
+      if (decided.nodes.length === 0 && decided.runs.length === 0 && decided.end === null && !run.advanceOwed)
+        return;
+      const { applied, runs } = await this.deps.store.applyWorkflowAdvance(
+        workflowRunId,
+        run.stateVersion,
+        decided,
+      );
+      if (!applied) continue;
+      if (runs.length > 0) await this.deps.enqueue(runs);
+      if (decided.end) {
+        this.#deadlines.get(workflowRunId)?.cancel();
+        this.#deadlines.delete(workflowRunId);
+        const ended = await this.deps.store.getWorkflowRun(workflowRunId);
+        if (ended) this.deps.onEnded(ended);
+      }
+      return;
+    }
+  }
+
+  /** A version's definition never changes: read once. */
+  async #definition(run: WorkflowRunRecord): Promise<WorkflowDefinition | undefined> {
+    const key = `${run.workflowId}:${run.version}`;
+    let definition = this.#definitions.get(key);
+    if (!definition) {
+      definition = (await this.deps.store.getWorkflowVersion(run.workflowId, run.version))?.definition;
+      if (definition) this.#definitions.set(key, definition);
+    }
+    return definition;
+  }
+
+  async #taskKeys(definition: WorkflowDefinition) {
+    for (const node of definition.nodes) {
+      if (this.#tasks.has(node.taskId)) continue;
+      const task = await this.deps.store.getTask(node.taskId);
+      if (task) this.#tasks.set(node.taskId, { appId: task.appId, namespaceId: task.namespaceId });
+    }
+    return this.#tasks;
+  }
+}

@@ -1,0 +1,391 @@
+/**
+ * Workflows (issue 19): checking and saving definitions (each change a new version, with the
+ * hidden tasks it needs: a driver whose fires start runs, one per inline node), and the workflow
+ * runs' lifecycle (start, resume, cancel, timeout). The advancing itself is the advancer's.
+ */
+import { Concurrency, Retry, type WorkflowCreate, type WorkflowUpdate } from '@kairos/protocol';
+import type { Clock } from '../clock.js';
+import { KairosError } from '../errors.js';
+import type { EventBus } from '../events.js';
+import type { RunEngine } from '../runs/run-engine.js';
+import type { Namespaces } from '../services/namespaces.js';
+import type { TaskService } from '../services/task-service.js';
+import { StoreConflictError, type NewTask, type Store, type TaskPatch } from '../store/store.js';
+import type {
+  WorkflowDefinition,
+  WorkflowNodeRecord,
+  WorkflowRecord,
+  WorkflowRunRecord,
+} from '../store/workflow-records.js';
+import type { WorkflowSave } from '../store/workflow-store.js';
+import type { WorkflowAdvancer } from './workflow-advancer.js';
+import type { Expressions } from './expressions.js';
+import { checkDefinition, type DefinitionProblem } from './check-definition.js';
+
+export interface WorkflowServiceDeps {
+  store: Store;
+  clock: Clock;
+  events: EventBus;
+  engine: RunEngine;
+  tasks: TaskService;
+  namespaces: Namespaces;
+  expressions: Expressions;
+  advancer: WorkflowAdvancer;
+}
+
+const HIDDEN_SCHEDULE = {
+  type: 'api',
+  timezone: 'UTC',
+  misfire: { policy: 'skip', thresholdSeconds: 5, maxCatchUp: 100 },
+  dstGap: 'shift',
+} as const;
+
+export class WorkflowService {
+  constructor(private readonly deps: WorkflowServiceDeps) {}
+
+  async get(id: number): Promise<WorkflowRecord> {
+    const workflow = await this.deps.store.getWorkflow(id);
+    if (!workflow) throw new KairosError('NOT_FOUND', `workflow ${id} does not exist`);
+    return workflow;
+  }
+
+  /** Every problem create would refuse, nothing saved. */
+  async validate(input: WorkflowCreate): Promise<DefinitionProblem[]> {
+    const ns = await this.deps.namespaces.resolve(input.namespace);
+    return (await this.#prepare(ns.id, input, undefined)).problems;
+  }
+
+  async create(input: WorkflowCreate): Promise<WorkflowRecord> {
+    const ns = await this.deps.namespaces.resolve(input.namespace);
+    const { save, problems } = await this.#prepare(ns.id, input, undefined);
+    refuse(problems);
+    const { workflow, driver } = await nameTaken(() => this.deps.store.createWorkflow(save));
+    this.deps.events.emit('task:changed', { task: driver });
+    return workflow;
+  }
+
+  /** A new version: the fields given replace the current ones. */
+  async update(id: number, patch: WorkflowUpdate): Promise<WorkflowRecord> {
+    const current = await this.get(id);
+    const app = patch.app ?? current.appId;
+    const d = current.definition;
+    const merged: WorkflowCreate = {
+      name: patch.name ?? current.name,
+      description: (patch.description === undefined ? current.description : patch.description) ?? undefined,
+      app,
+      enabled: patch.enabled ?? current.enabled,
+      schedule: patch.schedule ?? d.schedule,
+      concurrency: patch.concurrency ?? d.concurrency,
+      timeoutSeconds: patch.timeoutSeconds === undefined ? d.timeoutSeconds : patch.timeoutSeconds,
+      input: (patch.input === undefined ? d.input : patch.input) ?? undefined,
+      nodes:
+        patch.nodes ??
+        d.nodes.map(({ taskId, task, ...node }) => (task ? { ...node, task } : { ...node, taskId })),
+      edges: patch.edges ?? d.edges,
+    } as WorkflowCreate;
+    const { save, problems } = await this.#prepare(current.namespaceId, merged, current);
+    refuse(problems);
+    const rescheduled =
+      patch.schedule !== undefined || (patch.enabled !== undefined && patch.enabled !== current.enabled);
+    const driverPatch: TaskPatch = {
+      name: save.driverTask.name,
+      description: save.driverTask.description,
+      appId: save.appId,
+      schedule: save.driverTask.schedule,
+      enabled: save.enabled,
+      ...(rescheduled ? { nextFireAt: save.driverTask.nextFireAt } : {}),
+    };
+    if (rescheduled && current.driverTaskId !== null) {
+      await this.deps.engine.cancelPlanned(current.driverTaskId, 'the workflow was rescheduled or disabled');
+    }
+    const updated = await nameTaken(() => this.deps.store.updateWorkflow(id, save, driverPatch));
+    if (!updated) throw new KairosError('NOT_FOUND', `workflow ${id} does not exist`);
+    if (updated.driver) this.deps.events.emit('task:changed', { task: updated.driver, rescheduled });
+    return updated.workflow;
+  }
+
+  async delete(id: number): Promise<void> {
+    const workflow = await this.get(id);
+    for (const run of (
+      await this.deps.store.listWorkflowRuns({ workflowId: id, status: 'running' }, { limit: 500 })
+    ).items) {
+      await this.cancel(run.id).catch(() => undefined);
+    }
+    if (workflow.driverTaskId !== null) this.deps.engine.forgetTask(workflow.driverTaskId);
+    await this.deps.store.deleteWorkflow(id);
+    if (workflow.driverTaskId !== null)
+      this.deps.events.emit('task:deleted', { taskId: workflow.driverTaskId });
+  }
+
+  /** Starts a run of the current version now. */
+  async run(id: number, input: unknown): Promise<WorkflowRunRecord> {
+    const workflow = await this.get(id);
+    const { run } = await this.#start(workflow, workflow.version, workflow.definition, {
+      triggerType: 'api',
+      input,
+      driverRunId: null,
+      resumedFrom: null,
+      reused: new Map(),
+    });
+    return run;
+  }
+
+  /**
+   * A fire of the workflow's driver task: starts one run for it (a second call for the same fire,
+   * after a crash, finds the first). With overlap `skip`, a fire while a run is going starts none.
+   */
+  async fire(runId: number, taskId: number): Promise<{ workflowRunId: number | null; skipped?: string }> {
+    const [fire, task] = await Promise.all([this.deps.store.getRun(runId), this.deps.store.getTask(taskId)]);
+    const workflow =
+      task?.workflowId == null ? undefined : await this.deps.store.getWorkflow(task.workflowId);
+    if (!fire || !workflow || workflow.driverTaskId !== taskId) {
+      throw new KairosError('NOT_FOUND', `task ${taskId} is not the fire of a workflow`);
+    }
+    if (workflow.definition.concurrency.overlap === 'skip') {
+      const going = (
+        await this.deps.store.listWorkflowRuns({ workflowId: workflow.id, status: 'running' }, { limit: 1 })
+      ).items[0];
+      if (going && going.driverRunId !== fire.id) {
+        return { workflowRunId: null, skipped: `workflow run ${going.id} is still going (overlap skip)` };
+      }
+    }
+    const { run } = await this.#start(workflow, workflow.version, workflow.definition, {
+      triggerType:
+        fire.triggerType === 'misfire' ? 'misfire' : fire.triggerType === 'schedule' ? 'schedule' : 'api',
+      input: fire.input,
+      driverRunId: fire.id,
+      resumedFrom: null,
+      reused: new Map(),
+    });
+    return { workflowRunId: run.id };
+  }
+
+  /** A new run of the same version and input, reusing the nodes that succeeded. */
+  async resume(workflowRunId: number): Promise<WorkflowRunRecord> {
+    const previous = await this.getRun(workflowRunId);
+    if (previous.status === 'running' || previous.status === 'succeeded') {
+      throw new KairosError(
+        'CONFLICT',
+        `workflow run ${workflowRunId} is ${previous.status}: only a failed, cancelled or timed-out run can be resumed`,
+      );
+    }
+    const workflow = await this.get(previous.workflowId);
+    const version = await this.deps.store.getWorkflowVersion(workflow.id, previous.version);
+    if (!version)
+      throw new KairosError(
+        'NOT_FOUND',
+        `version ${previous.version} of workflow ${workflow.id} does not exist`,
+      );
+    const reused = new Map<string, unknown>();
+    for (const node of await this.deps.store.listWorkflowRunNodes(workflowRunId)) {
+      if (node.status === 'succeeded' || node.status === 'reused') reused.set(node.key, node.output);
+    }
+    const { run } = await this.#start(workflow, previous.version, version.definition, {
+      triggerType: 'resume',
+      input: previous.input,
+      driverRunId: null,
+      resumedFrom: previous.id,
+      reused,
+    });
+    return run;
+  }
+
+  async getRun(id: number): Promise<WorkflowRunRecord> {
+    const run = await this.deps.store.getWorkflowRun(id);
+    if (!run) throw new KairosError('NOT_FOUND', `workflow run ${id} does not exist`);
+    return run;
+  }
+
+  /** Ends the run `cancelled` and cancels its scheduled and running node runs. */
+  async cancel(id: number): Promise<WorkflowRunRecord> {
+    const run = await this.getRun(id);
+    if (run.status !== 'running') {
+      throw new KairosError(
+        'RUN_ALREADY_FINISHED',
+        `workflow run ${id} has already finished (${run.status})`,
+      );
+    }
+    await this.#end(id, 'cancelled', { type: 'cancelled', message: 'the workflow run was cancelled' });
+    return this.getRun(id);
+  }
+
+  /** The deadline passed: ends the run `timed_out` and cancels its node runs. */
+  async timeOut(id: number): Promise<void> {
+    const run = await this.deps.store.getWorkflowRun(id);
+    if (!run || run.status !== 'running') return;
+    const seconds =
+      run.deadlineAt !== null && run.startedAt !== null ? (run.deadlineAt - run.startedAt) / 1000 : null;
+    await this.#end(id, 'timed_out', {
+      type: 'timeout',
+      message: `the workflow run did not finish within its timeoutSeconds${seconds === null ? '' : ` (${seconds})`}`,
+    });
+  }
+
+  // -------------------------------------------------------------------------------------
+
+  async #end(
+    id: number,
+    status: 'cancelled' | 'timed_out',
+    error: { type: string; message: string },
+  ): Promise<void> {
+    if (!(await this.deps.store.endWorkflowRun(id, status, error, this.deps.clock.now()))) return;
+    for (const run of await this.deps.store.listNodeRuns(id)) {
+      if (run.status === 'scheduled' || run.status === 'running') {
+        await this.deps.engine.cancel(run.id).catch(() => undefined);
+      }
+    }
+    const ended = await this.deps.store.getWorkflowRun(id);
+    if (ended) this.deps.events.emit('workflow_run:finished', { run: ended });
+  }
+
+  async #start(
+    workflow: WorkflowRecord,
+    version: number,
+    definition: WorkflowDefinition,
+    how: {
+      triggerType: WorkflowRunRecord['triggerType'];
+      input: unknown;
+      driverRunId: number | null;
+      resumedFrom: number | null;
+      reused: Map<string, unknown>;
+    },
+  ): Promise<{ run: WorkflowRunRecord; created: boolean }> {
+    const now = this.deps.clock.now();
+    const started = await this.deps.store.startWorkflowRun({
+      workflowId: workflow.id,
+      namespaceId: workflow.namespaceId,
+      version,
+      triggerType: how.triggerType,
+      input: how.input ?? definition.input ?? {},
+      resumedFrom: how.resumedFrom,
+      driverRunId: how.driverRunId,
+      deadlineAt: definition.timeoutSeconds ? now + definition.timeoutSeconds * 1000 : null,
+      startedAt: now,
+      nodes: definition.nodes.map((node) =>
+        how.reused.has(node.key)
+          ? { key: node.key, status: 'reused', output: how.reused.get(node.key) }
+          : { key: node.key, status: 'pending', output: null },
+      ),
+    });
+    this.deps.advancer.watchDeadline(started.run);
+    await this.deps.advancer.advance(started.run.id);
+    return {
+      run: (await this.deps.store.getWorkflowRun(started.run.id)) ?? started.run,
+      created: started.created,
+    };
+  }
+
+  /** The definition to save with its hidden tasks, and every problem found. */
+  async #prepare(
+    namespaceId: number,
+    input: WorkflowCreate,
+    current: WorkflowRecord | undefined,
+  ): Promise<{ save: WorkflowSave; problems: DefinitionProblem[] }> {
+    const now = this.deps.clock.now();
+    const tasks = this.deps.tasks;
+    const problems: DefinitionProblem[] = [];
+    const app = await collect(problems, () => tasks.resolveApp(namespaceId, input.app));
+    const schedule = await collect(problems, () => tasks.checkSchedule(input.schedule, namespaceId, now));
+    const checked = await checkDefinition(
+      { store: this.deps.store, tasks, expressions: this.deps.expressions },
+      namespaceId,
+      input,
+    );
+    problems.push(...checked.problems);
+    const inlineTasks: Record<string, NewTask> = {};
+    const nodes: WorkflowNodeRecord[] = [];
+    for (const node of input.nodes) {
+      const { taskId, task, ...rest } = node;
+      const inline = checked.inline.get(node.key);
+      if (task === undefined || inline === undefined) {
+        nodes.push({ ...rest, taskId: taskId ?? 0 });
+        continue;
+      }
+      const same = current?.definition.nodes.find(
+        (n) => n.key === node.key && n.task !== undefined && JSON.stringify(n.task) === JSON.stringify(task),
+      );
+      nodes.push({ ...rest, taskId: same?.taskId ?? 0, task });
+      if (same) continue;
+      inlineTasks[node.key] = {
+        namespaceId,
+        appId: inline.appId,
+        name: `${input.name}/${node.key}`,
+        description: `node ${node.key} of workflow ${input.name}`,
+        type: task.type,
+        config: inline.config,
+        schedule: HIDDEN_SCHEDULE,
+        timeoutSeconds: task.timeoutSeconds ?? null,
+        retry: task.retry ?? Retry.parse({}),
+        // A forEach node runs up to its concurrency at once; the workflow bounds it, not the task.
+        concurrency: { max: 10_000, overlap: 'allow' },
+        enabled: true,
+        nextFireAt: null,
+      };
+    }
+    const definition: WorkflowDefinition = {
+      schedule: schedule ?? input.schedule,
+      concurrency: input.concurrency ?? Concurrency.parse({}),
+      timeoutSeconds: input.timeoutSeconds ?? null,
+      input: input.input ?? null,
+      nodes,
+      edges: input.edges,
+    };
+    const enabled = input.enabled;
+    const save: WorkflowSave = {
+      namespaceId,
+      appId: app?.id ?? 0,
+      name: input.name,
+      description: input.description ?? null,
+      enabled,
+      definition,
+      inlineTasks,
+      driverTask: {
+        namespaceId,
+        appId: app?.id ?? 0,
+        name: `workflow:${input.name}`,
+        description: `the scheduled fires of workflow ${input.name}`,
+        type: 'workflow',
+        config: {},
+        schedule: definition.schedule,
+        timeoutSeconds: null,
+        retry: Retry.parse({}),
+        concurrency: { max: 10_000, overlap: 'allow' },
+        enabled,
+        nextFireAt: enabled && problems.length === 0 ? await tasks.firstFire(definition.schedule, now) : null,
+      },
+    };
+    return { save, problems };
+  }
+}
+
+/** Runs a check; a KairosError naming a field becomes a problem (the rest are thrown). */
+async function collect<T>(problems: DefinitionProblem[], check: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await check();
+  } catch (error) {
+    if (!(error instanceof KairosError) || error.status !== 400) throw error;
+    problems.push({ field: error.field ?? 'body', message: error.message.replace(/^[^:]+: /, '') });
+    return undefined;
+  }
+}
+
+/** A 400 naming the first problem's place; all of them in `details.errors`. */
+function refuse(problems: DefinitionProblem[]): void {
+  const [first] = problems;
+  if (!first) return;
+  throw new KairosError('VALIDATION_ERROR', `${first.field}: ${first.message}`, {
+    field: first.field,
+    details: { errors: problems },
+  });
+}
+
+async function nameTaken<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (error instanceof StoreConflictError) {
+      throw new KairosError('NAME_TAKEN', error.message, { field: 'name' });
+    }
+    throw error;
+  }
+}

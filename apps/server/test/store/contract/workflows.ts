@@ -1,0 +1,188 @@
+/**
+ * Contract: workflows in the store — a definition saved with its hidden tasks and version in one
+ * transaction (and kept per version), a workflow run started once per fire, an advance applied
+ * only on the state it was decided on (compare-and-set), node runs once per idempotency key, a
+ * node run's final end recorded in its settlement's transaction, and an end by cancel.
+ */
+import { describe, expect, it } from 'vitest';
+import { decideSettlement } from '../../../src/runs/settlement.js';
+import type { RunEnd, Store } from '../../../src/store/store.js';
+import type { WorkflowDefinition } from '../../../src/store/workflow-records.js';
+import type { WorkflowSave } from '../../../src/store/workflow-store.js';
+import { seed, taskInput, start, type ContractContext, type Seeded } from './context.js';
+
+const API = {
+  type: 'api',
+  timezone: 'UTC',
+  misfire: { policy: 'skip', thresholdSeconds: 5, maxCatchUp: 100 },
+  dstGap: 'shift',
+} as const;
+
+function definition(taskId: number): WorkflowDefinition {
+  return {
+    schedule: API,
+    concurrency: { max: 1, overlap: 'skip' },
+    timeoutSeconds: null,
+    input: null,
+    nodes: [
+      { key: 'a', taskId },
+      { key: 'b', taskId: 0, task: { type: 'http', config: {} } },
+    ],
+    edges: [{ from: 'a', to: 'b', condition: 'on_success' }],
+  };
+}
+
+async function saved(store: Store, seeded: Seeded) {
+  const existing = await store.createTask(taskInput(seeded, { name: 'existing', schedule: API }));
+  const save: WorkflowSave = {
+    namespaceId: seeded.ns.id,
+    appId: seeded.app.id,
+    name: 'wf',
+    description: null,
+    enabled: true,
+    definition: definition(existing.id),
+    inlineTasks: { b: taskInput(seeded, { name: 'wf/b', schedule: API }) },
+    driverTask: taskInput(seeded, { name: 'workflow:wf', type: 'workflow', config: {}, schedule: API }),
+  };
+  const { workflow, driver } = await store.createWorkflow(save);
+  return { workflow, driver, existing, save };
+}
+
+export function defineWorkflowContract(ctx: ContractContext): void {
+  describe('workflows', () => {
+    it('saves a definition with its hidden tasks and versions; a taken name saves nothing', async () => {
+      const store = ctx.store;
+      const seeded = await seed(store);
+      const { workflow, driver, existing, save } = await saved(store, seeded);
+      expect(workflow).toMatchObject({ name: 'wf', version: 1, driverTaskId: driver.id, enabled: true });
+      const inline = workflow.definition.nodes[1]!;
+      expect(inline.taskId).toBeGreaterThan(existing.id);
+      expect(await store.getTask(inline.taskId)).toMatchObject({ name: 'wf/b', workflowId: workflow.id });
+      expect(driver).toMatchObject({ type: 'workflow', workflowId: workflow.id });
+      // Hidden tasks are not listed.
+      expect((await store.listTasks({}, { limit: 10 })).items.map((t) => t.id)).toEqual([existing.id]);
+
+      const before = await store.countTasks();
+      await expect(store.createWorkflow(save)).rejects.toThrow(/exists already/);
+      expect(await store.countTasks()).toBe(before);
+
+      const updated = await store.updateWorkflow(
+        workflow.id,
+        { ...save, description: 'two', inlineTasks: {} },
+        {},
+      );
+      expect(updated?.workflow).toMatchObject({ version: 2, description: 'two' });
+      expect((await store.listWorkflowVersions(workflow.id)).map((v) => v.version)).toEqual([2, 1]);
+      expect((await store.getWorkflowVersion(workflow.id, 1))?.definition.nodes[1]?.taskId).toBe(
+        inline.taskId,
+      );
+
+      expect(await store.deleteWorkflow(workflow.id)).toBe(true);
+      expect(await store.getTask(driver.id)).toBeUndefined();
+      expect(await store.getTask(inline.taskId)).toBeUndefined();
+      expect(await store.getTask(existing.id)).toBeDefined();
+    });
+
+    it('starts one run per fire, applies an advance once per state, inserts a node run once', async () => {
+      const store = ctx.store;
+      const seeded = await seed(store);
+      const { workflow, existing } = await saved(store, seeded);
+      const start1 = {
+        workflowId: workflow.id,
+        namespaceId: seeded.ns.id,
+        version: 1,
+        triggerType: 'schedule' as const,
+        input: { x: 1 },
+        resumedFrom: null,
+        driverRunId: 77,
+        deadlineAt: null,
+        startedAt: 1_000,
+        nodes: [
+          { key: 'a', status: 'pending' as const, output: null },
+          { key: 'b', status: 'pending' as const, output: null },
+        ],
+      };
+      const first = await store.startWorkflowRun(start1);
+      const second = await store.startWorkflowRun(start1);
+      expect(first.created).toBe(true);
+      expect(second).toEqual({ run: first.run, created: false });
+      expect(first.run).toMatchObject({
+        status: 'running',
+        advanceOwed: true,
+        stateVersion: 0,
+        input: { x: 1 },
+      });
+
+      const nodeRun = {
+        taskId: existing.id,
+        appId: seeded.app.id,
+        namespaceId: seeded.ns.id,
+        triggerType: 'workflow' as const,
+        status: 'scheduled' as const,
+        slotAt: null,
+        scheduledAt: 2_000,
+        attempt: 1,
+        retryOf: null,
+        input: { x: 1 },
+        idempotencyKey: `wf:${first.run.id}:a:-`,
+        leaseOwner: 'node-a',
+        leaseExpiresAt: 60_000,
+        workflowRunId: first.run.id,
+        workflowNode: 'a',
+        workflowItem: null,
+      };
+      const advance = { nodes: [{ key: 'a', status: 'running' as const }], runs: [nodeRun], end: null };
+      const applied = await store.applyWorkflowAdvance(first.run.id, 0, advance);
+      expect(applied.applied).toBe(true);
+      expect(applied.runs).toHaveLength(1);
+      expect(applied.runs[0]).toMatchObject({
+        workflowRunId: first.run.id,
+        workflowNode: 'a',
+        triggerType: 'workflow',
+      });
+      // Decided on the old state: nothing applies.
+      expect(await store.applyWorkflowAdvance(first.run.id, 0, advance)).toEqual({
+        applied: false,
+        runs: [],
+      });
+      // On the new state, the same node run again is not inserted twice (its idempotency key).
+      const again = await store.applyWorkflowAdvance(first.run.id, 1, advance);
+      expect(again).toEqual({ applied: true, runs: [] });
+      expect(await store.listNodeRuns(first.run.id)).toHaveLength(1);
+
+      // The node run's final end is recorded with its settlement, and an advance is owed.
+      const runId = applied.runs[0]!.id;
+      await store.markRunsStarted([start(runId)]);
+      const end: RunEnd = {
+        status: 'succeeded',
+        finishedAt: 3_000,
+        durationMs: 1_000,
+        output: { ok: 1 },
+        error: null,
+        retryable: false,
+      };
+      const run = (await store.getRun(runId))!;
+      const [settled] = await store.settleRuns([
+        decideSettlement(run, existing, 'running', end, { owner: 'node-a', leaseMs: 30_000 }),
+      ]);
+      expect(settled?.settled).toBe(true);
+      const nodes = await store.listWorkflowRunNodes(first.run.id);
+      expect(nodes.find((n) => n.key === 'a')).toMatchObject({ status: 'succeeded', output: { ok: 1 } });
+      expect(await store.getWorkflowRun(first.run.id)).toMatchObject({ advanceOwed: true, stateVersion: 3 });
+      expect((await store.listWorkflowRunsToAdvance(10_000, 10)).owing).toEqual([first.run.id]);
+
+      // Cancelled: the undecided nodes too; a second end does nothing.
+      const error = { type: 'cancelled', message: 'x' };
+      expect(await store.endWorkflowRun(first.run.id, 'cancelled', error, 4_000)).toBe(true);
+      expect(await store.endWorkflowRun(first.run.id, 'timed_out', error, 5_000)).toBe(false);
+      expect(await store.getWorkflowRun(first.run.id)).toMatchObject({
+        status: 'cancelled',
+        finishedAt: 4_000,
+      });
+      expect((await store.listWorkflowRunNodes(first.run.id)).find((n) => n.key === 'b')?.status).toBe(
+        'cancelled',
+      );
+      expect((await store.listWorkflowRuns({ workflowId: workflow.id }, { limit: 5 })).items).toHaveLength(1);
+    });
+  });
+}
