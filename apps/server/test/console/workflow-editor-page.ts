@@ -26,6 +26,8 @@ export async function selectNode(page: Page, key: string): Promise<void> {
 }
 
 export async function drawEdge(page: Page, from: string, to: string): Promise<void> {
+  // The mouse reaches only what is in the viewport.
+  await page.getByTestId('workflow-editor-canvas').scrollIntoViewIfNeeded();
   const source = await page
     .locator(`.react-flow__node[data-id="${from}"] .react-flow__handle.source`)
     .boundingBox();

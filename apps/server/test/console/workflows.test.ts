@@ -53,7 +53,7 @@ describe.skipIf(!chromiumAvailable())('workflows in the console', () => {
       res.end(req.url === '/tickets' ? JSON.stringify({ summary: '12 tickets, 2 urgent' }) : '{"ok":true}');
     });
     const node = await startTestNode();
-    const app = await node.api('POST', '/api/v1/apps', { appName: 'support' });
+    const app = await node.api('POST', '/api/v1/apps', { appName: 'support', name: 'Support' });
     expect(app.status).toBe(201);
     const task = await node.api('POST', '/api/v1/tasks', {
       name: 'post-summary',
@@ -78,7 +78,7 @@ describe.skipIf(!chromiumAvailable())('workflows in the console', () => {
       .fill(JSON.stringify({ method: 'GET', url: `${target.url}/tickets` }));
 
     await addNode(page, 'post');
-    await inspector.getByRole('radio', { name: 'An existing task' }).check({ force: true });
+    await inspector.getByText('An existing task', { exact: true }).click();
     await pick(page, 'Task', 'post-summary (http)');
     // Not JSONata: the server refuses it, on this node.
     await inspector
