@@ -93,6 +93,8 @@ describe.skipIf(!chromiumAvailable())('workflows in the console', () => {
     await drawEdge(page, 'summarise', 'post');
     await drawEdge(page, 'summarise', 'archive');
     await expect.poll(() => edgeCount(page)).toBe(2);
+    // Left to right by dependency: the two branches one above the other.
+    await page.getByRole('button', { name: 'Arrange' }).click();
 
     await page.getByRole('button', { name: 'Check' }).click();
     const refused = page.locator('.react-flow__node[data-id="post"]').getByTestId('node-problem');

@@ -103,15 +103,19 @@ export function RunNode({ data, selected }: NodeProps<Node<RunNodeData, 'run'>>)
       selected={selected}
       testId="run-node"
     >
-      <Group justify="space-between" gap={4} wrap="nowrap">
-        <Text size="sm" fw={600} truncate>
-          {data.title}
-        </Text>
-        {data.status ? <StatusBadge status={data.status} /> : null}
-      </Group>
-      <Text size="xs" c="dimmed" truncate>
-        {data.subtitle}
+      <Text size="sm" fw={600} truncate>
+        {data.title}
       </Text>
+      <Group gap={6} wrap="nowrap" mt={2}>
+        {data.status ? (
+          <div style={{ flexShrink: 0 }}>
+            <StatusBadge status={data.status} />
+          </div>
+        ) : null}
+        <Text size="xs" c="dimmed" truncate style={{ minWidth: 0 }}>
+          {data.subtitle}
+        </Text>
+      </Group>
     </NodeFrame>
   );
 }
