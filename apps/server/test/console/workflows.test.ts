@@ -142,3 +142,50 @@ describe.skipIf(!chromiumAvailable())('workflows in the console', () => {
     await shot(page, 'workflows');
   }, 120_000);
 });
+
+describe.skipIf(!chromiumAvailable())('a failed workflow run in the console', () => {
+  it('shows the failed node in red and resumes from it, reusing what succeeded', async () => {
+    let archiveCalls = 0;
+    const target = await startHttpTarget((req, res) => {
+      // The archive fails the first time only.
+      const fail = req.url === '/archive' && archiveCalls++ === 0;
+      res.statusCode = fail ? 503 : 200;
+      res.setHeader('content-type', 'application/json');
+      res.end(fail ? '{"error":"archive is down"}' : '{"ok":true}');
+    });
+    const node = await startTestNode();
+    expect((await node.api('POST', '/api/v1/apps', { appName: 'support', name: 'Support' })).status).toBe(
+      201,
+    );
+    const http = (path: string) => ({
+      type: 'http',
+      config: { method: 'POST', url: `${target.url}${path}` },
+    });
+    const created = await node.api('POST', '/api/v1/workflows', {
+      name: 'nightly',
+      app: 'support',
+      nodes: [
+        { key: 'fetch', task: http('/fetch') },
+        { key: 'archive', task: http('/archive') },
+      ],
+      edges: [{ from: 'fetch', to: 'archive' }],
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const run = await node.api('POST', `/api/v1/workflows/${created.body.id}/run`, {});
+    expect(run.status, JSON.stringify(run.body)).toBe(201);
+
+    const page = await openPage(`${node.url}/workflow-runs/${run.body.id}`);
+    await signIn(page, ADMIN_TOKEN);
+    await page.locator('h2 + .mantine-Badge-root', { hasText: 'failed' }).waitFor();
+    await page.getByTestId('run-node').filter({ hasText: 'archive' }).filter({ hasText: 'failed' }).waitFor();
+    await shot(page, 'workflow-run-failed');
+
+    await page.getByRole('button', { name: 'Resume from failed nodes' }).click();
+    await page.waitForURL((url) => !url.pathname.endsWith(`/workflow-runs/${run.body.id}`));
+    await page.locator('h2 + .mantine-Badge-root', { hasText: 'succeeded' }).waitFor();
+    await page.getByTestId('run-node').filter({ hasText: 'fetch' }).filter({ hasText: 'reused' }).waitFor();
+    await page.getByText(`of #${run.body.id}`).waitFor();
+    expect(target.requests.filter((r) => r.url === '/fetch')).toHaveLength(1);
+    await shot(page, 'workflow-run-resumed');
+  }, 60_000);
+});

@@ -59,10 +59,18 @@ function WorkflowRunView({ run }: { run: WorkflowRun }) {
       const runs = state?.runIds.length ?? 0;
       return {
         status: state?.status ?? 'pending',
-        subtitle: `${n.name ? `${n.key} · ` : ''}${runs === 0 ? 'no run' : runs === 1 ? '1 run' : `${runs} runs`}`,
+        subtitle: `${n.name ? `${n.key} · ` : ''}${
+          state?.status === 'reused' && run.resumedFrom
+            ? `result of #${run.resumedFrom}`
+            : runs === 0
+              ? 'no run'
+              : runs === 1
+                ? '1 run'
+                : `${runs} runs`
+        }`,
       };
     },
-    [byKey],
+    [byKey, run.resumedFrom],
   );
   const openNode = useCallback(
     (key: string) => {
