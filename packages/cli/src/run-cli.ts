@@ -11,6 +11,7 @@ import type { CliIo, Command } from './context.js';
 import { appsCommand } from './commands/apps.js';
 import { backupCommand } from './commands/backup.js';
 import { calendarsCommand } from './commands/calendars.js';
+import { workflowsCommand } from './commands/workflows.js';
 import { cronCommand } from './commands/cron.js';
 import { devCommand } from './commands/dev.js';
 import { executorsCommand } from './commands/executors.js';
@@ -37,6 +38,7 @@ const COMMANDS: readonly Command[] = [
   tasksCommand,
   runsCommand,
   calendarsCommand,
+  workflowsCommand,
   nodesCommand,
   executorsCommand,
   contactsCommand,
