@@ -184,7 +184,11 @@ describe.skipIf(!chromiumAvailable())('a failed workflow run in the console', ()
     await page.waitForURL((url) => !url.pathname.endsWith(`/workflow-runs/${run.body.id}`));
     await page.locator('h2 + .mantine-Badge-root', { hasText: 'succeeded' }).waitFor();
     await page.getByTestId('run-node').filter({ hasText: 'fetch' }).filter({ hasText: 'reused' }).waitFor();
-    await page.getByText(`of #${run.body.id}`).waitFor();
+    await page.getByText(`resume of #${run.body.id}`).waitFor();
+    await page
+      .getByTestId('run-node')
+      .filter({ hasText: `result of #${run.body.id}` })
+      .waitFor();
     expect(target.requests.filter((r) => r.url === '/fetch')).toHaveLength(1);
     await shot(page, 'workflow-run-resumed');
   }, 60_000);
