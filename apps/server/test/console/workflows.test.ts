@@ -3,7 +3,8 @@
  * server on 127.0.0.1: the empty list says what a workflow is; the editor refuses a cycle
  * before anything is sent; a workflow of three HTTP tasks (one an existing task, two inline)
  * is drawn, refused once by the server on the node it names, saved, run and watched to success
- * on the live graph, and a node opens its run. Every wait is on the page's DOM or URL.
+ * on the live graph, a node opens its run, and an edit saves a new version; a failed run is
+ * resumed from its failed node. Every wait is on the page's DOM or URL.
  */
 import { describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, startTestNode } from '../support/test-node.js';
@@ -140,6 +141,15 @@ describe.skipIf(!chromiumAvailable())('workflows in the console', () => {
       .getByText('succeeded')
       .waitFor();
     await shot(page, 'workflows');
+
+    // An edit opens the saved graph where it was left and saves a new version.
+    await page.getByRole('link', { name: 'daily-tickets' }).click();
+    await page.getByRole('link', { name: 'Edit' }).click();
+    await expect.poll(() => page.getByTestId('editor-node').count()).toBe(3);
+    await page.getByRole('textbox', { name: 'Description' }).fill('Posts and archives the day’s summary');
+    await page.getByRole('button', { name: 'Save workflow' }).click();
+    await page.getByText('Posts and archives the day’s summary').waitFor();
+    await page.locator('h2 + .mantine-Badge-root', { hasText: 'v2' }).waitFor();
   }, 120_000);
 });
 
