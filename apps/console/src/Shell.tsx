@@ -11,6 +11,7 @@ const NAV = [
   { to: '/runs', label: 'Runs' },
   { to: '/dead-letters', label: 'Dead letters' },
   { to: '/batches', label: 'Batches' },
+  { to: '/workflows', label: 'Workflows' },
   { to: '/calendars', label: 'Calendars' },
   { to: '/executors', label: 'Executors' },
   { to: '/budgets', label: 'Budgets and pools' },

@@ -143,6 +143,35 @@ const deadLettersRoute = createRoute({
   }),
   component: lazyRouteComponent(() => import('./pages/dead-letters/DeadLettersPage.js'), 'DeadLettersPage'),
 });
+const workflowsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/workflows',
+  component: lazyRouteComponent(() => import('./pages/workflows/WorkflowsPage.js'), 'WorkflowsPage'),
+});
+const newWorkflowRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/workflows/new',
+  component: lazyRouteComponent(() => import('./pages/workflows/WorkflowFormPage.js'), 'NewWorkflowPage'),
+});
+export interface WorkflowSearch {
+  edit?: boolean | undefined;
+}
+const workflowRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/workflows/$id',
+  validateSearch: (s: Record<string, unknown>): WorkflowSearch => ({
+    edit: s.edit === true || s.edit === 'true' ? true : undefined,
+  }),
+  component: lazyRouteComponent(
+    () => import('./pages/workflows/WorkflowDetailPage.js'),
+    'WorkflowDetailPage',
+  ),
+});
+const workflowRunRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/workflow-runs/$id',
+  component: lazyRouteComponent(() => import('./pages/workflows/WorkflowRunPage.js'), 'WorkflowRunPage'),
+});
 
 export interface AlertsSearch {
   ruleId?: number | undefined;
@@ -248,6 +277,10 @@ const routeTree = rootRoute.addChildren([
   deadLettersRoute,
   batchesRoute,
   batchRoute,
+  workflowsRoute,
+  newWorkflowRoute,
+  workflowRoute,
+  workflowRunRoute,
   alertsRoute,
   alertRulesRoute,
   contactsRoute,

@@ -23,11 +23,15 @@ const COLORS: Record<string, string> = {
   paused: 'yellow',
   completed: 'green',
   invalid: 'orange',
+  reused: 'teal',
 };
+
+/** The Mantine colour of a status, for whatever else shows one (a workflow run's graph). */
+export const statusColor = (status: string): string => COLORS[status] ?? 'gray';
 
 export function StatusBadge({ status }: { status: string }) {
   return (
-    <Badge color={COLORS[status] ?? 'gray'} variant="light">
+    <Badge color={statusColor(status)} variant="light">
       {status.replace('_', ' ')}
     </Badge>
   );
