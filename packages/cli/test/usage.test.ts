@@ -30,7 +30,7 @@ describe('top level', () => {
     const r = await kairos(['frobnicate']);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
-      "error: unknown command 'frobnicate' (one of: server, apps, tasks, runs, dead-letters, batches, calendars, nodes, executors, contacts, contact-groups, alert-rules, alerts, secrets, budgets, pools, tokens, audit, cron, import, export, apply, backup, dev)\n" +
+      "error: unknown command 'frobnicate' (one of: server, apps, tasks, runs, dead-letters, batches, calendars, workflows, nodes, executors, contacts, contact-groups, alert-rules, alerts, secrets, budgets, pools, tokens, audit, cron, import, export, apply, backup, dev)\n" +
         "Run 'kairos --help' for usage.\n",
     );
   });

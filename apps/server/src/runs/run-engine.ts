@@ -24,6 +24,10 @@ import type { RunWriter } from './run-writer.js';
 import { JudgeRuns } from './judge-runs.js';
 import { OutputGateStep } from './output-gate-step.js';
 import { applyGate, byPriority, type RunGate } from './run-gate.js';
+import { triggeredRun, type Trigger } from './triggered-run.js';
+import { whenTaskBusy } from './task-busy.js';
+
+export type { Trigger };
 
 /** Runs admitted together (a burst due at one instant) start in slices of this many ms of work. */
 const START_SLICE_MS = 2;
@@ -49,19 +53,6 @@ export interface RunEngineDeps {
   onAlerts?: () => void;
   /** Budgets and provider pools (pacing/); absent: every due run goes to admission. */
   gate?: RunGate | undefined;
-}
-
-/** A run triggered now rather than by its schedule. */
-export interface Trigger {
-  input: unknown;
-  /** Overrides the task's priority for this run. */
-  priority?: number | undefined;
-  triggerType: 'manual' | 'api' | 'replay' | 'redrive' | 'judge';
-  idempotencyKey?: string | undefined;
-  /** A replay or redrive: the run it runs again. */
-  replayOf?: number | undefined;
-  /** The target version to run (JobType.versionOf of the original). */
-  versionPin?: string | null | undefined;
 }
 
 export class RunEngine {
@@ -200,24 +191,7 @@ export class RunEngine {
       throw new KairosError('SHUTTING_DOWN', 'the server is shutting down; try another node or later');
     const now = this.deps.clock.now();
     const results = await this.deps.store.insertRuns(
-      triggers.map(({ task, input, triggerType, idempotencyKey, priority, replayOf, versionPin }) => ({
-        taskId: task.id,
-        appId: task.appId,
-        namespaceId: task.namespaceId,
-        triggerType,
-        status: 'scheduled',
-        slotAt: null,
-        scheduledAt: now,
-        attempt: 1,
-        retryOf: null,
-        input: input ?? null,
-        priority: priority ?? task.priority,
-        idempotencyKey: idempotencyKey ?? null,
-        leaseOwner: this.deps.nodeId,
-        leaseExpiresAt: now + this.deps.leaseMs,
-        replayOf: replayOf ?? null,
-        versionPin: versionPin ?? null,
-      })),
+      triggers.map((t) => triggeredRun(t, now, this.deps.nodeId, this.deps.leaseMs)),
     );
     const created = triggers.filter((_, i) => results[i]!.created);
     await Promise.all([
@@ -465,36 +439,23 @@ export class RunEngine {
   }
 
   private onTaskBusy(c: AdmissionCandidate): void {
-    // A retry is owed to a run that failed, a node run to its workflow run: they wait for room,
-    // whatever the overlap policy.
-    if (c.run.triggerType === 'retry' || c.run.triggerType === 'workflow') {
-      this.waiting.push(c);
+    const busy = whenTaskBusy(c.run, c.task);
+    if (busy.action === 'skip') {
+      void this.settler.end(
+        c.run,
+        c.task,
+        'scheduled',
+        { status: 'skipped', error: busy.error, retryable: false },
+        null,
+      );
       return;
     }
-    switch (c.task.concurrency.overlap) {
-      case 'queue':
-        this.waiting.push(c);
-        return;
-      case 'replace':
-        for (const a of this.active.values()) {
-          if (a.task.id === c.task.id) a.controller.abort({ kind: 'replace' } satisfies RunAbort);
-        }
-        this.waiting.push(c);
-        return;
-      default: {
-        const error = {
-          type: 'overlap',
-          message: `skipped: ${c.task.concurrency.max} run(s) of this task already running (concurrency.max ${c.task.concurrency.max}, overlap skip)`,
-        };
-        void this.settler.end(
-          c.run,
-          c.task,
-          'scheduled',
-          { status: 'skipped', error, retryable: false },
-          null,
-        );
+    if (busy.action === 'replace') {
+      for (const a of this.active.values()) {
+        if (a.task.id === c.task.id) a.controller.abort({ kind: 'replace' } satisfies RunAbort);
       }
     }
+    this.waiting.push(c);
   }
 
   private start(c: AdmissionCandidate, startedAt: number, resumed?: Resumed): void {

@@ -33,7 +33,9 @@ import type { BatchStore } from './batch-store.js';
 import type { PacingStore } from './pacing-queries.js';
 
 export type { ApiTokenRecord };
+export type { RunStatsBucketRow, RunStatsQuery, RunStatsTaskRow };
 import { type NamespaceFilter } from './namespace-scope.js';
+import type { RunStatsBucketRow, RunStatsQuery, RunStatsTaskRow } from './run-stats-store.js';
 
 export type {
   ResumableRun,
@@ -225,36 +227,6 @@ export interface RecoveryResult {
   adopted: RunRecord[];
   /** `running` runs whose owner's lease expired, now settled (as `lost`) by the caller's decision. */
   lost: { run: RunRecord; retry: RunRecord | null; deliveries?: number; successors?: RunRecord[] }[];
-}
-
-/** What the statistics sum over: settled runs whose finish minute is in [from, to). */
-export interface RunStatsQuery {
-  namespaceId?: NamespaceFilter | undefined;
-  appId?: number | undefined;
-  taskId?: number | undefined;
-  from: number;
-  to: number;
-  /** Bucket width in ms (a multiple of 60,000); buckets are aligned to the epoch (UTC). */
-  bucketMs: number;
-}
-
-/** Sums of one bucket and one final status. */
-export interface RunStatsBucketRow {
-  bucketAt: number;
-  status: RunStatus;
-  runs: number;
-  tokens: number;
-  cost: number;
-  durationMs: number;
-}
-
-/** Sums of one task over the whole range. */
-export interface RunStatsTaskRow {
-  taskId: number;
-  runs: number;
-  failed: number;
-  durationMs: number;
-  maxDurationMs: number;
 }
 
 /** Decides how recovery settles a running run found without a live lease (runs/settlement.ts). */
