@@ -133,6 +133,8 @@ describe.skipIf(!chromiumAvailable())('workflows in the console', () => {
     await page.waitForURL(/\/runs\/\d+$/);
     await page.getByRole('heading', { name: /^Run #\d+$/ }).waitFor();
     await page.locator('.mantine-Badge-root', { hasText: 'succeeded' }).first().waitFor();
+    // The node's run leads back to its workflow run.
+    await page.getByRole('link', { name: /^#\d+, node summarise$/ }).waitFor();
 
     await page.getByRole('link', { name: 'Workflows' }).click();
     await page

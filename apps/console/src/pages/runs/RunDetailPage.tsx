@@ -170,6 +170,32 @@ function BasicInformation({ run, taskName }: { run: Run; taskName: string | unde
         ]
       : []),
     ...(run.versionPin !== null ? [['Pinned to', run.versionPin] as [string, React.ReactNode]] : []),
+    ...(run.workflowRunId != null
+      ? [
+          [
+            'Workflow run',
+            <AnchorLink
+              key="wf"
+              to="/workflow-runs/$id"
+              params={{ id: String(run.workflowRunId) }}
+              search={{}}
+            >
+              #{run.workflowRunId}, node {run.workflowNode}
+              {run.workflowItem != null ? `, item ${run.workflowItem}` : ''}
+            </AnchorLink>,
+          ] as [string, React.ReactNode],
+        ]
+      : []),
+    ...(run.triggeredBy != null
+      ? [
+          [
+            'Triggered by',
+            <AnchorLink key="tb" to="/runs/$id" params={{ id: String(run.triggeredBy) }} search={{}}>
+              #{run.triggeredBy}
+            </AnchorLink>,
+          ] as [string, React.ReactNode],
+        ]
+      : []),
     ['Executor', run.executor ?? '—'],
     ['Tokens', run.usage?.totalTokens ?? '—'],
     [
