@@ -1,6 +1,7 @@
 /** One budget: a bar of the share used, what is used and left, and when it resets. */
 import { Group, Progress, Stack, Text } from '@mantine/core';
 import type { BudgetState } from '@kairos/protocol';
+import { Time } from '../../ui/time.js';
 
 const PER = { hour: 'hour', day: 'day', month: 'month' } as const;
 
@@ -31,7 +32,8 @@ export function BudgetMeter({ budget }: { budget: BudgetState }) {
       </Group>
       <Progress value={Math.min(100, percent)} color={color} />
       <Text size="xs" c="dimmed">
-        Resets at {budget.resetsAt} ({budget.budget.timezone}) · when used up: {budget.budget.onExceeded}
+        Resets <Time iso={budget.resetsAt} /> (periods in {budget.budget.timezone}) · when used up:{' '}
+        {budget.budget.onExceeded}
         {budget.budget.stopWhenExceeded ? ', running Dify runs stopped' : ''}
       </Text>
     </Stack>
