@@ -36,9 +36,13 @@ describe.skipIf(!chromiumAvailable())('the console’s alerting pages', () => {
       await url.fill(bad);
       await dialog.getByRole('button', { name: 'Create contact' }).click();
       // Mantine links an input to its error message with aria-describedby.
+      // The second refusal replaces the first: wait for the input to name an error again (typing
+      // clears it) rather than read it while the request is still under way.
+      const errorId = async () =>
+        ((await url.getAttribute('aria-describedby')) ?? '').split(' ').find((id) => id.endsWith('-error'));
+      await expect.poll(errorId).toBeTruthy();
       await expect.poll(() => url.getAttribute('aria-invalid')).toBe('true');
-      const describedBy = (await url.getAttribute('aria-describedby')) ?? '';
-      const error = dialog.locator(`[id="${describedBy.split(' ').find((id) => id.endsWith('-error'))}"]`);
+      const error = dialog.locator(`[id="${await errorId()}"]`);
       expect(await error.textContent()).toMatch(/webhook|URL|refused|address/i);
       await screenshot(page, `contact-bad-webhook-${bad.startsWith('ftp') ? 'scheme' : 'metadata'}`);
     }
