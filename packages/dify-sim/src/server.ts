@@ -3,6 +3,7 @@
  * way Dify does (reference §1-§3): bearer keys, error bodies `{code, message, status}`, streaming
  * and blocking runs, pings, stop, run detail, re-attach, /info and /parameters, plus the faults
  * listed in faults.ts. Used by the tests, the benchmark, the docs and `kairos dev dify-sim`.
+ * A run request's checks are in run-request.ts, the event stream in event-stream.ts.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -14,6 +15,9 @@ import { appInfo, appParameters } from './app-metadata.js';
 import { buildScript } from './script.js';
 import type { ScriptEvent } from './script.js';
 import { SimRun } from './sim-run.js';
+import { notFound, send } from './http-replies.js';
+import { APP_ID, checkRunRequest } from './run-request.js';
+import { streamRun } from './event-stream.js';
 
 export interface DifySimOptions {
   /** 0 picks a free port. Default 5001. */
@@ -46,8 +50,6 @@ export interface DifySim {
   close(): Promise<void>;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const APP_ID = '9f1c2e7a-4b3d-4c8e-a5f6-2d7b9e0c1a34';
 const WORKFLOW_ID = 'c2a4e6f8-1b3d-4f5a-8c7e-9d0b2a4c6e81';
 const HTML = '<!DOCTYPE html><html><head><title>Dify</title></head><body><div id="root"></div></body></html>';
 
@@ -142,122 +144,13 @@ export async function startDifySim(options: DifySimOptions = {}): Promise<DifySi
     body: unknown,
     workflowId: string | null,
   ) {
-    if (!(req.headers['content-type'] ?? '').includes('application/json')) {
-      return send(res, 415, {
-        code: 'unsupported_media_type',
-        message:
-          "Did not attempt to load JSON data because the request Content-Type was not 'application/json'.",
-        status: 415,
-      });
+    const checked = checkRunRequest(app, req.headers['content-type'] ?? '', body, workflowId);
+    if ('refusal' in checked) {
+      const { status, body: refusal, headers } = checked.refusal;
+      return send(res, status, refusal, headers);
     }
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      return send(res, 400, {
-        code: 'bad_request',
-        message: 'Invalid JSON payload received or JSON payload is empty.',
-        status: 400,
-      });
-    }
-    if (app.mode !== 'workflow') {
-      return send(res, 400, {
-        code: 'not_workflow_app',
-        message: 'Please check if your app mode matches the right API route.',
-        status: 400,
-      });
-    }
+    const { user, inputs: values, streaming } = checked.request;
     const f = app.faults;
-    if (f.has('http400'))
-      return send(res, 400, { code: 'invalid_param', message: 'Workflow not published', status: 400 });
-    if (f.has('http404'))
-      return send(res, 404, { code: 'not_found', message: 'Workflow not found with id: x', status: 404 });
-    if (f.has('retry-after') || f.has('quota-retry-after')) {
-      const quota = f.has('quota-retry-after');
-      return send(
-        res,
-        429,
-        {
-          code: quota ? 'rate_limit_error' : 'too_many_requests',
-          message: quota
-            ? `Workflow execution quota limit reached for tenant ${APP_ID}`
-            : 'Too many requests. Please try again later.',
-          status: 429,
-        },
-        { 'retry-after': quota ? '120' : '30' },
-      );
-    }
-    if (f.has('http429')) {
-      return send(res, 429, {
-        code: 'too_many_requests',
-        message: `Too many requests. Please try again later. The current maximum concurrent requests allowed for ${APP_ID} is 1.`,
-        status: 429,
-      });
-    }
-    if (f.has('quota')) {
-      return send(res, 429, {
-        code: 'rate_limit_error',
-        message: `Workflow execution quota limit reached for tenant ${APP_ID}`,
-        status: 429,
-      });
-    }
-    if (f.has('http500'))
-      return send(res, 500, {
-        code: 'internal_server_error',
-        message: 'Internal Server Error.',
-        status: 500,
-      });
-    const {
-      inputs,
-      user,
-      response_mode: mode,
-    } = body as { inputs?: unknown; user?: unknown; response_mode?: unknown };
-    if (typeof user !== 'string' || user === '') {
-      return send(res, 400, {
-        code: 'invalid_param',
-        message: 'Arg user must be provided.',
-        status: 400,
-        params: 'user',
-      });
-    }
-    if (typeof inputs !== 'object' || inputs === null || Array.isArray(inputs)) {
-      return send(res, 400, {
-        code: 'invalid_param',
-        message: 'inputs must be a dict',
-        status: 400,
-        params: 'inputs',
-      });
-    }
-    if (mode !== undefined && mode !== 'blocking' && mode !== 'streaming') {
-      return send(res, 400, {
-        code: 'invalid_param',
-        message: 'response_mode must be blocking or streaming',
-        status: 400,
-      });
-    }
-    if (workflowId !== null && !UUID.test(workflowId)) {
-      return send(res, 400, {
-        code: 'bad_request',
-        message: `Invalid workflow_id format: '${workflowId}'. `,
-        status: 400,
-      });
-    }
-    const values = inputs as Record<string, unknown>;
-    for (const field of app.scenario.form) {
-      const value = values[field.variable];
-      if (field.required && (value === undefined || value === null || value === '')) {
-        return send(res, 400, {
-          code: 'invalid_param',
-          message: `${field.variable} is required in input form`,
-          status: 400,
-        });
-      }
-      if (field.type === 'select' && value !== undefined && !field.options?.includes(String(value))) {
-        return send(res, 400, {
-          code: 'invalid_param',
-          message: `${field.variable} in input form must be one of the following: ${JSON.stringify(field.options)}`,
-          status: 400,
-        });
-      }
-    }
-
     const runId = randomUUID();
     const taskId = randomUUID();
     const createdAt = Math.floor(Date.now() / 1000);
@@ -285,7 +178,7 @@ export async function startDifySim(options: DifySimOptions = {}): Promise<DifySi
     byTask.set(taskId, simRun);
     simRun.start();
 
-    if (mode !== 'streaming') {
+    if (!streaming) {
       const unsubscribe = simRun.subscribe((event) => {
         if (event !== null) return;
         unsubscribe();
@@ -312,71 +205,8 @@ export async function startDifySim(options: DifySimOptions = {}): Promise<DifySi
     stream(res, simRun, app, [], true);
   }
 
-  /** Writes a run's events as Dify's SSE, applying the app's stream faults. */
-  function stream(
-    res: ServerResponse,
-    simRun: SimRun,
-    app: SimApp,
-    replay: ScriptEvent[],
-    first: boolean,
-  ): void {
-    const f = app.faults;
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
-    if (f.has('garbage')) {
-      res.write('data: <html>upstream error</html>\n\ndata: not json at all\n\n');
-      res.end();
-      return;
-    }
-    let sent = 0;
-    let stalled = false;
-    const ping = setInterval(() => {
-      if (!stalled) res.write('event: ping\n\n');
-    }, pingMs);
-    const close = () => {
-      clearInterval(ping);
-      unsubscribe();
-    };
-    res.on('close', close);
-    const write = (event: ScriptEvent | null): void => {
-      if (res.writableEnded || res.destroyed || stalled) return;
-      if (event === null) {
-        close();
-        res.end();
-        return;
-      }
-      const terminal = event.event === 'workflow_finished';
-      sent++;
-      if (first && f.has('drop-first') && sent === 1) return;
-      if (first && f.has('drop-terminal') && terminal) {
-        close();
-        res.end();
-        return;
-      }
-      res.write(`data: ${JSON.stringify(chunk(simRun, event))}\n\n`);
-      if (first && f.has('error') && sent === 2) {
-        res.write(
-          `data: ${JSON.stringify({ event: 'error', workflow_run_id: simRun.runId, code: 'internal_server_error', status: 500, message: 'Internal Server Error, please contact support.' })}\n\n`,
-        );
-        simRun.stop();
-        close();
-        res.end();
-        return;
-      }
-      if (first && (f.has('stall') || f.has('cut')) && sent === 3) {
-        if (f.has('cut')) {
-          close();
-          res.destroy();
-        } else stalled = true;
-      }
-    };
-    for (const e of replay) write(e);
-    const unsubscribe = simRun.status === 'running' ? simRun.subscribe(write) : () => false;
-    if (simRun.status !== 'running') write(null);
+  function stream(res: ServerResponse, simRun: SimRun, app: SimApp, replay: ScriptEvent[], first: boolean) {
+    streamRun(res, simRun, app, { replay, first, pingMs });
   }
 
   function reattach(res: ServerResponse, app: SimApp, runId: string, query: URLSearchParams): void {
@@ -440,20 +270,4 @@ export async function startDifySim(options: DifySimOptions = {}): Promise<DifySi
         server.close(() => resolve());
       }),
   };
-}
-
-/** Key order as Dify serializes it: event, workflow_run_id, task_id, then the payload. */
-function chunk(simRun: SimRun, event: ScriptEvent): Record<string, unknown> {
-  return { event: event.event, workflow_run_id: simRun.runId, task_id: simRun.taskId, data: event.data };
-}
-
-function send(res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void {
-  const headers: Record<string, string> = { 'content-type': 'application/json', ...extra };
-  if (status === 401) headers['www-authenticate'] = 'Bearer realm="api"';
-  res.writeHead(status, headers);
-  res.end(JSON.stringify(body));
-}
-
-function notFound(res: ServerResponse, message = 'The requested URL was not found on the server.'): void {
-  send(res, 404, { code: 'not_found', message, status: 404 });
 }

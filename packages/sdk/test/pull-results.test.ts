@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createExecutor, defineTask } from '@kairos/sdk';
 import type { Executor } from '@kairos/sdk';
+import { recordedCalls } from './recorded-calls.js';
 
 interface Call {
   path: string;
@@ -34,14 +35,14 @@ const trigger = (logId: number, handler: string) => ({
  * /logs and /callback with success.
  */
 async function startKairos(script: { status?: number; tasks?: unknown[]; resendResults?: true }[]) {
-  const calls: Call[] = [];
+  const recorded = recordedCalls<Call>();
   let polls = 0;
   const server = createServer((req, res) => {
     let text = '';
     req.on('data', (c: Buffer) => (text += c.toString()));
     req.on('end', () => {
       const path = req.url ?? '';
-      calls.push({ path, body: JSON.parse(text) });
+      recorded.record({ path, body: JSON.parse(text) });
       if (path !== '/api/v1/executor/poll') {
         res.end(JSON.stringify({ applied: 1, skipped: [] }));
         return;
@@ -58,7 +59,10 @@ async function startKairos(script: { status?: number; tasks?: unknown[]; resendR
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    calls,
+    calls: recorded.calls,
+    /** Resolves once the results reported so far satisfy `check`. */
+    untilResults: (check: (reported: ReturnType<typeof results>) => boolean) =>
+      recorded.until((calls) => check(results(calls))),
     close: () => server.close(),
   };
 }
@@ -71,11 +75,6 @@ const results = (calls: Call[]) =>
         ? c.body.items.map((r: any) => ({ via: 'callback', ...r }))
         : [],
   );
-
-const until = async (check: () => boolean) => {
-  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
-  expect(check()).toBe(true);
-};
 
 describe('pull mode results', () => {
   let executor: Executor | undefined;
@@ -107,15 +106,15 @@ describe('pull mode results', () => {
   };
 
   it('a quick handler’s result goes with the next poll, not by a callback of its own', async () => {
-    const { calls } = await start([{}, { tasks: [trigger(7, 'quick')] }]);
-    await until(() => results(calls).length > 0);
+    const { calls, untilResults } = await start([{}, { tasks: [trigger(7, 'quick')] }]);
+    await untilResults((reported) => reported.length > 0);
     expect(results(calls)).toEqual([{ via: 'poll', logId: 7, handleCode: 200, handleMsg: 'done' }]);
     expect(calls.some((c) => c.path === '/api/v1/executor/callback')).toBe(false);
   });
 
   it('a result whose log lines are unsent goes by callback, after the lines', async () => {
-    const { calls } = await start([{}, { tasks: [trigger(8, 'chatty')] }]);
-    await until(() => results(calls).length > 0);
+    const { calls, untilResults } = await start([{}, { tasks: [trigger(8, 'chatty')] }]);
+    await untilResults((reported) => reported.length > 0);
     expect(results(calls)).toEqual([{ via: 'callback', logId: 8, handleCode: 200, handleMsg: 'said' }]);
     const paths = calls.map((c) => c.path);
     expect(paths.indexOf('/api/v1/executor/logs')).toBeLessThan(paths.indexOf('/api/v1/executor/callback'));
@@ -125,8 +124,8 @@ describe('pull mode results', () => {
     ['failed', { status: 503 }],
     ['was answered with resendResults', { resendResults: true as const }],
   ])('a result carried by a poll that %s is reported again', async (_, answer) => {
-    const { calls } = await start([{}, { tasks: [trigger(9, 'quick')] }, answer]);
-    await until(() => results(calls).length > 1);
+    const { calls, untilResults } = await start([{}, { tasks: [trigger(9, 'quick')] }, answer]);
+    await untilResults((reported) => reported.length > 1);
     const reported = results(calls);
     expect(reported[0]).toMatchObject({ via: 'poll', logId: 9 });
     expect(reported.slice(1).map((r) => r.logId)).toContain(9);

@@ -7,22 +7,30 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createExecutor, defineTask } from '@kairos/sdk';
 import type { Executor } from '@kairos/sdk';
+import { recordedCalls } from './recorded-calls.js';
+
+interface AdminCall {
+  path: string;
+  body: any;
+  token: string | undefined;
+}
 
 interface Admin {
   url: string;
-  calls: { path: string; body: any; token: string | undefined }[];
+  calls: AdminCall[];
+  until(check: (calls: AdminCall[]) => boolean): Promise<void>;
   close(): void;
 }
 
 async function startAdmin(
   answer: (path: string) => unknown = () => ({ code: 200, msg: null }),
 ): Promise<Admin> {
-  const calls: Admin['calls'] = [];
+  const recorded = recordedCalls<AdminCall>();
   const server = createServer((req, res) => {
     let text = '';
     req.on('data', (c: Buffer) => (text += c.toString()));
     req.on('end', () => {
-      calls.push({
+      recorded.record({
         path: req.url ?? '',
         body: JSON.parse(text),
         token: req.headers['xxl-job-access-token'] as string | undefined,
@@ -33,7 +41,8 @@ async function startAdmin(
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    calls,
+    calls: recorded.calls,
+    until: (check) => recorded.until(check),
     close: () => server.close(),
   };
 }
@@ -107,8 +116,7 @@ describe('push mode', () => {
       broadcastTotal: 1,
     };
     expect(await call(executor, '/run', trigger)).toMatchObject({ code: 200 });
-    for (let i = 0; i < 50 && !admin.calls.some((c) => c.path.endsWith('/callback')); i++)
-      await new Promise((r) => setTimeout(r, 10));
+    await admin.until((calls) => calls.some((c) => c.path.endsWith('/callback')));
     expect(admin.calls.find((c) => c.path === '/xxl-job-admin/api/callback')!.body).toEqual([
       { logId: 77, logDateTim: 1, handleCode: 200, handleMsg: 'hello there' },
     ]);

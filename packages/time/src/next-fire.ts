@@ -13,10 +13,11 @@
  *   2024-11-03: `0 30 1 * * ?` fires at 01:30 EDT (05:30Z), not again at 01:30 EST (06:30Z);
  *   `0 0/15 * * * ?` fires at 01:00-01:45 EDT, then 02:00 EST, an hour later.
  *
- * So fires strictly increase and never repeat. Quartz differs in the gap: java.util.Calendar's
- * lenient fields move 02:30 forward by the gap's length, to 03:30. "As soon as the time exists"
- * is what people expect of "02:30 every night", and it keeps several gap times from spreading
- * over the hour after the gap.
+ * So fires strictly increase and never repeat. Quartz (org.quartz.CronExpression 2.3.2, measured)
+ * differs at both changes: it skips a wall time in the gap (our 'skip') and fires a repeated
+ * wall time once, at its second occurrence. 'shift' is the default because "as soon as the time
+ * exists" is what people expect of "02:30 every night" (a daily run is never silently lost), and
+ * several gap times fire once, together, rather than spreading over the hour after the gap.
  */
 import type { Schedule } from '@kairos/protocol';
 import { DAY_MS, SECOND_MS, dateKey, fromWallMs, toWallMs } from './civil.js';

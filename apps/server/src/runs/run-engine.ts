@@ -1,7 +1,8 @@
 /**
- * The run engine: releases due runs at their instant, admits them under the concurrency limits,
- * runs them through their job type with a real timeout, and finishes them. It owns only this
- * node's live runs; everything it decides is persisted before it is announced on the event bus.
+ * The run engine: releases due runs at their instant, admits them under the concurrency limits
+ * (run-admitter.ts), runs them through their job type with a real timeout, and finishes them. It
+ * owns only this node's live runs; everything it decides is persisted before it is announced on
+ * the event bus.
  */
 import type { Logger } from 'pino';
 import type { Clock, TimerHandle } from '../clock.js';
@@ -10,9 +11,8 @@ import type { EventBus } from '../events.js';
 import type { RunAbort } from '../job-types/job-type.js';
 import type { JobTypeRegistry } from '../job-types/registry.js';
 import { TimerQueue } from './timer-queue.js';
-import { forEachInSlices } from '../runtime/loop-slices.js';
 import type { ResumableRun, RunRecord, TaskRecord } from '../store/records.js';
-import type { AdmissionResult, RecoveryResult, Store } from '../store/store.js';
+import type { RecoveryResult, Store } from '../store/store.js';
 import type { Admission, AdmissionCandidate } from './admission.js';
 import { AppLimits } from './app-limits.js';
 import { RunLogSink } from './run-log-sink.js';
@@ -23,14 +23,12 @@ import { RunSettler, type AlertRuleSource } from './run-settler.js';
 import type { RunWriter } from './run-writer.js';
 import { JudgeRuns } from './judge-runs.js';
 import { OutputGateStep } from './output-gate-step.js';
-import { applyGate, byPriority, type RunGate } from './run-gate.js';
+import type { RunGate } from './run-gate.js';
+import { RunAdmitter } from './run-admitter.js';
 import { triggeredRun, type Trigger } from './triggered-run.js';
-import { whenTaskBusy } from './task-busy.js';
 
 export type { Trigger };
 
-/** Runs admitted together (a burst due at one instant) start in slices of this many ms of work. */
-const START_SLICE_MS = 2;
 const CANCELLED_BEFORE_START = { type: 'cancelled', message: 'cancelled before it started' };
 
 export interface RunEngineDeps {
@@ -58,27 +56,24 @@ export interface RunEngineDeps {
 export class RunEngine {
   private readonly timers: TimerQueue<AdmissionCandidate>;
   private readonly active = new Map<number, ActiveRun>();
-  /** Runs waiting for their task (overlap queue/replace) or app to have room, oldest first. */
-  private readonly waiting: AdmissionCandidate[] = [];
+  /** Due runs on their way to start, and those waiting for room. */
+  private readonly admitter: RunAdmitter;
   private readonly appLimits: AppLimits;
   private readonly logs: RunLogSink;
   /** Run events: stored through the writer and published to live watchers (GET /runs/{id}/stream). */
   readonly runEvents: RunEventSink;
   private accepting = true;
-  /** Admission calls under way (see admit); drain waits for them. */
-  private readonly admissions = new Set<Promise<void>>();
-  private recheckWaiting = false;
-  /** Admissions starting their runs now (see msUntilBusy). */
-  private startingBatches = 0;
   private readonly configs: JobConfigs;
   private readonly runDeps: ActiveRunDeps;
-  /** Wakes the waiting runs when the earliest of them may pass its gate (a pool's pace). */
-  private gateWake: { at: number; timer: TimerHandle } | undefined;
   /** The one owner of a run's end (see run-settler.ts). */
   readonly settler: RunSettler;
 
   constructor(private readonly deps: RunEngineDeps) {
-    this.timers = new TimerQueue(deps.clock, (due) => void this.admit(due), deps.fineGrainedTimers ?? true);
+    this.timers = new TimerQueue(
+      deps.clock,
+      (due) => void this.admitter.admit(due),
+      deps.fineGrainedTimers ?? true,
+    );
     this.appLimits = new AppLimits(deps.store, deps.clock);
     this.logs = new RunLogSink(deps.writer, deps.clock);
     this.settler = new RunSettler({
@@ -115,6 +110,20 @@ export class RunEngine {
       settler: this.settler,
       gates: new OutputGateStep({ store: deps.store, jobTypes: deps.jobTypes, judges }),
     };
+    this.admitter = new RunAdmitter({
+      clock: deps.clock,
+      admission: deps.admission,
+      gate: deps.gate,
+      logger: deps.logger,
+      nodeId: deps.nodeId,
+      leaseMs: deps.leaseMs,
+      appLimits: this.appLimits,
+      settler: this.settler,
+      logs: this.logs,
+      timers: this.timers,
+      active: this.active,
+      start: (c, startedAt) => this.start(c, startedAt),
+    });
   }
 
   get activeCount(): number {
@@ -129,19 +138,19 @@ export class RunEngine {
   /**
    * How soon the engine wants the event loop to itself, in ms, for background work to keep out
    * of the way (EventLoopShare.keepClearBefore): 0 while runs admitted together are being started
-   * (in slices, see START_SLICE_MS), else until the next planned release.
+   * (in slices, see RunAdmitter), else until the next planned release.
    */
   msUntilBusy(): number {
-    return this.startingBatches > 0 ? 0 : this.timers.nextAt - this.deps.clock.now();
+    return this.admitter.starting ? 0 : this.timers.nextAt - this.deps.clock.now();
   }
 
   get waitingCount(): number {
-    return this.waiting.length;
+    return this.admitter.waitingCount;
   }
 
   /** Runs of this node waiting (queued) for a pool. */
   waitingForPool(poolId: number): number {
-    return this.waiting.reduce((n, c) => (c.task.poolId === poolId ? n + 1 : n), 0);
+    return this.admitter.waitingForPool(poolId);
   }
 
   /** Aborts this node's live runs that match (a budget used up with stopWhenExceeded). */
@@ -218,7 +227,7 @@ export class RunEngine {
     }
     if (before.status === 'scheduled') {
       const held = this.timers.remove((c) => c.run.id === runId);
-      held.push(...this.removeWaiting((c) => c.run.id === runId));
+      held.push(...this.admitter.removeWaiting((c) => c.run.id === runId));
       const task = held[0]?.task ?? (await this.deps.store.getTask(before.taskId));
       const cancelled = { status: 'cancelled', error: CANCELLED_BEFORE_START, retryable: false } as const;
       if (await this.settler.end(before, task, 'scheduled', cancelled, null)) {
@@ -294,18 +303,13 @@ export class RunEngine {
   /** Drops this node's planned and waiting runs of a task (it was disabled or deleted). */
   forgetTask(taskId: number): AdmissionCandidate[] {
     const dropped = this.timers.remove((c) => c.task.id === taskId);
-    dropped.push(...this.removeWaiting((c) => c.task.id === taskId));
+    dropped.push(...this.admitter.removeWaiting((c) => c.task.id === taskId));
     return dropped;
   }
 
   /** Tries the waiting runs again (other nodes' runs may have finished). */
   retryWaiting(): Promise<void> {
-    if (this.admissions.size > 0) {
-      this.recheckWaiting = true;
-      return Promise.resolve();
-    }
-    if (this.waiting.length === 0) return Promise.resolve();
-    return this.admit([]);
+    return this.admitter.retryWaiting();
   }
 
   /**
@@ -315,10 +319,8 @@ export class RunEngine {
   async drain(graceMs: number): Promise<void> {
     this.accepting = false;
     this.timers.stop();
-    this.gateWake?.timer.cancel();
-    this.waiting.length = 0;
-    // Runs admitted already are started (without further turns, see startAdmitted) and drained too.
-    await Promise.allSettled([...this.admissions]);
+    // Runs admitted already are started (without further turns, see RunAdmitter) and drained too.
+    await this.admitter.close();
     const settledAll = () => Promise.all([...this.active.values()].map((a) => a.settled));
     if (this.active.size > 0) {
       let timer: TimerHandle | undefined;
@@ -334,129 +336,6 @@ export class RunEngine {
   }
 
   // ---------------------------------------------------------------------------------------
-
-  /**
-   * Admission calls may overlap. A run finishing while another call holds the waiting runs asks
-   * for a re-check once the calls in flight are over (else a queued run waited for the next poll).
-   */
-  private async admit(due: AdmissionCandidate[]): Promise<void> {
-    const admission = this.admitOnce(due);
-    this.admissions.add(admission);
-    try {
-      await admission;
-    } finally {
-      this.admissions.delete(admission);
-      if (this.admissions.size === 0 && this.recheckWaiting) {
-        this.recheckWaiting = false;
-        void this.retryWaiting();
-      }
-    }
-  }
-
-  private async admitOnce(due: AdmissionCandidate[]): Promise<void> {
-    if (!this.accepting) return;
-    // Waiting runs go first, oldest first, so that a queue stays in order; then by priority.
-    const now = this.deps.clock.now();
-    const gated = applyGate(this.deps.gate, byPriority([...this.waiting.splice(0), ...due]), now);
-    this.onGated(gated);
-    const candidates = gated.go;
-    for (const c of candidates) c.appMax = this.appLimits.get(c.task.appId);
-    let results;
-    try {
-      results = await this.deps.admission.admit(candidates, {
-        startedAt: now,
-        leaseOwner: this.deps.nodeId,
-        leaseExpiresAt: now + this.deps.leaseMs,
-      });
-    } catch (error) {
-      this.deps.logger.error({ err: error }, 'admission failed; runs wait for the next try');
-      for (const c of candidates) this.deps.gate?.refund(c.run, now);
-      this.waiting.unshift(...candidates);
-      return;
-    }
-    candidates.forEach((c, i) => {
-      if (results[i] !== 'started') this.deps.gate?.refund(c.run, now);
-    });
-    this.startingBatches++;
-    try {
-      await this.startAdmitted(candidates, results, now);
-    } finally {
-      this.startingBatches--;
-    }
-  }
-
-  /**
-   * Starts what admission let through, with a turn of the event loop after each START_SLICE_MS
-   * (see forEachInSlices); once draining, the rest start at once, so drain finds them running.
-   */
-  private startAdmitted(
-    candidates: AdmissionCandidate[],
-    results: AdmissionResult[],
-    now: number,
-  ): Promise<void> {
-    const decide = (c: AdmissionCandidate, i: number): void => {
-      switch (results[i]) {
-        case 'started':
-          this.start(c, now);
-          break;
-        case 'task_busy':
-          this.onTaskBusy(c);
-          break;
-        case 'app_busy':
-          this.waiting.push(c);
-          break;
-        default:
-          // gone: cancelled or taken meanwhile.
-          break;
-      }
-    };
-    return forEachInSlices(candidates, decide, { sliceMs: START_SLICE_MS, mayPause: () => this.accepting });
-  }
-
-  /** Runs the gate stopped: queued for a pool, held or skipped for a budget. */
-  private onGated(gated: ReturnType<typeof applyGate<AdmissionCandidate>>): void {
-    for (const { c, at } of gated.wait) {
-      this.waiting.push(c);
-      if (at !== null) this.wakeGateAt(at);
-    }
-    for (const { c, until, message } of gated.hold) {
-      this.logs.forRun(c.run.id)('system', message);
-      this.timers.push(until, c);
-    }
-    for (const { c, error } of gated.skip) {
-      void this.settler.end(c.run, c.task, 'scheduled', { status: 'skipped', error, retryable: false }, null);
-    }
-  }
-
-  private wakeGateAt(at: number): void {
-    if (this.gateWake && this.gateWake.at <= at) return;
-    this.gateWake?.timer.cancel();
-    const timer = this.deps.clock.setTimer(() => {
-      this.gateWake = undefined;
-      void this.retryWaiting();
-    }, at - this.deps.clock.now());
-    this.gateWake = { at, timer };
-  }
-
-  private onTaskBusy(c: AdmissionCandidate): void {
-    const busy = whenTaskBusy(c.run, c.task);
-    if (busy.action === 'skip') {
-      void this.settler.end(
-        c.run,
-        c.task,
-        'scheduled',
-        { status: 'skipped', error: busy.error, retryable: false },
-        null,
-      );
-      return;
-    }
-    if (busy.action === 'replace') {
-      for (const a of this.active.values()) {
-        if (a.task.id === c.task.id) a.controller.abort({ kind: 'replace' } satisfies RunAbort);
-      }
-    }
-    this.waiting.push(c);
-  }
 
   private start(c: AdmissionCandidate, startedAt: number, resumed?: Resumed): void {
     const { run, task } = c;
@@ -477,14 +356,5 @@ export class RunEngine {
     active.abort({ kind: 'cancel' });
     await active.settled;
     return (await this.deps.store.getRun(active.run.id))!;
-  }
-
-  private removeWaiting(match: (c: AdmissionCandidate) => boolean): AdmissionCandidate[] {
-    const removed = this.waiting.filter(match);
-    if (removed.length > 0) {
-      const kept = this.waiting.filter((c) => !match(c));
-      this.waiting.splice(0, this.waiting.length, ...kept);
-    }
-    return removed;
   }
 }

@@ -8,13 +8,11 @@
  */
 import type { Kysely, Selectable } from 'kysely';
 import type { Channel, RunStatus } from '@kairos/protocol';
-import type { Database } from './db-schema.js';
+import type { AlertsTable, ContactsTable, Database } from './db-schema.js';
 import {
   toAlertRecord,
   toDeliveryRecord,
   type AlertRecord,
-  type AlertTables,
-  type ContactsTable,
   type DeliveryOutcome,
   type DeliveryRecord,
   type NewAlert,
@@ -22,8 +20,6 @@ import {
 import { toJson } from './row-mapping.js';
 import type { SettlementAlerts } from './store.js';
 import type { WriteSteps } from './write-steps.js';
-
-export type AlertDb = Kysely<Database & AlertTables>;
 
 /** Channels used when a rule names none: phone calls only when asked for. */
 export const DEFAULT_CHANNELS: readonly Channel[] = ['webhook', 'email', 'sms'];
@@ -62,11 +58,10 @@ export function* insertAlertsSteps(
   db: Kysely<Database>,
   alerts: readonly NewAlert[],
 ): WriteSteps<InsertedAlerts> {
-  const adb = db.withTables<AlertTables>();
   const result: InsertedAlerts = { alerts: [], silenced: 0, deliveries: 0 };
   for (const alert of alerts) {
     if (alert.silenceSeconds > 0 && alert.ruleId !== null) {
-      const [recent] = yield adb
+      const [recent] = yield db
         .selectFrom('alerts')
         .select('id')
         .where('rule_id', '=', alert.ruleId)
@@ -77,7 +72,7 @@ export function* insertAlertsSteps(
         .limit(1)
         .compile();
       if (recent) {
-        yield adb
+        yield db
           .updateTable('alerts')
           .set((eb) => ({ repeats: eb('repeats', '+', 1), last_repeat_at: alert.createdAt }))
           .where('id', '=', Number(recent['id']))
@@ -86,7 +81,7 @@ export function* insertAlertsSteps(
         continue;
       }
     }
-    const [inserted] = yield adb
+    const [inserted] = yield db
       .insertInto('alerts')
       .values({
         rule_id: alert.ruleId,
@@ -103,12 +98,12 @@ export function* insertAlertsSteps(
       })
       .returningAll()
       .compile();
-    const row = inserted as unknown as Selectable<AlertTables['alerts']>;
+    const row = inserted as unknown as Selectable<AlertsTable>;
     result.alerts.push(toAlertRecord(row));
 
     const contactIds = new Set(alert.notify.contacts);
     if (alert.notify.groups.length > 0) {
-      const members = yield adb
+      const members = yield db
         .selectFrom('contact_group_members')
         .select('contact_id')
         .where('group_id', 'in', alert.notify.groups)
@@ -118,7 +113,7 @@ export function* insertAlertsSteps(
       for (const m of members) contactIds.add(Number(m['contact_id']));
     }
     if (contactIds.size === 0) continue;
-    const contacts = (yield adb
+    const contacts = (yield db
       .selectFrom('contacts')
       .select(['id', 'email', 'phone', 'webhook'])
       .where('id', 'in', [...contactIds])
@@ -147,7 +142,7 @@ export function* insertAlertsSteps(
             ];
       }),
     );
-    if (deliveries.length > 0) yield adb.insertInto('alert_deliveries').values(deliveries).compile();
+    if (deliveries.length > 0) yield db.insertInto('alert_deliveries').values(deliveries).compile();
     result.deliveries += deliveries.length;
   }
   return result;
@@ -195,7 +190,7 @@ export interface ClaimDeliveriesOptions {
  * same statement. SQLite: one writer process, and one statement is atomic by itself.
  */
 export async function claimDueDeliveries(
-  db: AlertDb,
+  db: Kysely<Database>,
   skipLocked: boolean,
   options: ClaimDeliveriesOptions,
 ): Promise<DeliveryRecord[]> {
@@ -229,7 +224,7 @@ export async function claimDueDeliveries(
  * only by the lease's holder, so a node that lost its lease cannot overwrite a newer attempt.
  */
 export async function recordDeliveryOutcome(
-  db: AlertDb,
+  db: Kysely<Database>,
   id: number,
   owner: string,
   outcome: DeliveryOutcome,

@@ -4,7 +4,7 @@
  * transaction by the dialect's step runner (write-steps.ts).
  */
 import type { Kysely, Updateable } from 'kysely';
-import type { Database } from './db-schema.js';
+import type { AlertRulesTable, ContactsTable, Database } from './db-schema.js';
 import { constraintViolation } from './db-errors.js';
 import { decodeCursor, toPage } from './pagination.js';
 import {
@@ -15,14 +15,11 @@ import {
   type AlertFilter,
   type AlertRulePatch,
   type AlertRuleRecord,
-  type AlertRulesTable,
-  type AlertTables,
   type AlertWithDeliveries,
   type ContactGroupPatch,
   type ContactGroupRecord,
   type ContactPatch,
   type ContactRecord,
-  type ContactsTable,
   type DeliveryOutcome,
   type DeliveryRecord,
   type NewAlert,
@@ -34,7 +31,6 @@ import {
   claimDueDeliveries,
   insertAlertsSteps,
   recordDeliveryOutcome,
-  type AlertDb,
   type ClaimDeliveriesOptions,
   type InsertedAlerts,
 } from './alert-outbox.js';
@@ -102,7 +98,11 @@ export function ruleColumns(patch: AlertRulePatch): Updateable<AlertRulesTable> 
 }
 
 /** A group's members, in the order given, instead of the ones it had (steps: write-steps.ts). */
-function* replaceMembers(db: AlertDb, groupId: number, contactIds: readonly number[]): WriteSteps<void> {
+function* replaceMembers(
+  db: Kysely<Database>,
+  groupId: number,
+  contactIds: readonly number[],
+): WriteSteps<void> {
   yield db.deleteFrom('contact_group_members').where('group_id', '=', groupId).compile();
   const unique = [...new Set(contactIds)];
   if (unique.length === 0) return;
@@ -113,7 +113,7 @@ function* replaceMembers(db: AlertDb, groupId: number, contactIds: readonly numb
 }
 
 export class AlertQueries implements Omit<AlertStore, keyof ThresholdStore> {
-  readonly #db: AlertDb;
+  readonly #db: Kysely<Database>;
 
   /** `skipLocked`: the dialect has FOR UPDATE SKIP LOCKED (PostgreSQL). */
   constructor(
@@ -122,7 +122,7 @@ export class AlertQueries implements Omit<AlertStore, keyof ThresholdStore> {
     private readonly skipLocked: boolean,
     private readonly runSteps: StepRunner,
   ) {
-    this.#db = db.withTables<AlertTables>();
+    this.#db = db;
   }
 
   // ------------------------------------------------------------ contacts
@@ -354,8 +354,7 @@ export class AlertQueries implements Omit<AlertStore, keyof ThresholdStore> {
 
   recordAlerts(alerts: readonly NewAlert[]): Promise<InsertedAlerts> {
     if (alerts.length === 0) return Promise.resolve({ alerts: [], silenced: 0, deliveries: 0 });
-    const db = this.#db as unknown as Kysely<Database>;
-    return this.runSteps(() => insertAlertsSteps(db, alerts));
+    return this.runSteps(() => insertAlertsSteps(this.#db, alerts));
   }
 
   async #withDeliveries(alerts: ReturnType<typeof toAlertRecord>[]): Promise<AlertWithDeliveries[]> {

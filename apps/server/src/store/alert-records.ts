@@ -1,11 +1,11 @@
 /**
  * What the store keeps about alerting (issue 15, migration 0007): contacts, contact groups,
- * alert rules, alerts and the delivery outbox; the tables as Kysely sees them, and the mapping
- * between rows and records.
+ * alert rules, alerts and the delivery outbox; the records, and the mapping from rows (the tables
+ * are in db-schema.ts).
  */
-import type { Generated, Selectable } from 'kysely';
+import type { Selectable } from 'kysely';
 import type { AlertOn, Channel, WebhookKind } from '@kairos/protocol';
-import type { DbBool } from './db-schema.js';
+import type { AlertDeliveriesTable, AlertRulesTable, AlertsTable, ContactsTable } from './db-schema.js';
 import { type NamespaceFilter } from './namespace-scope.js';
 
 // ------------------------------------------------------------------ records
@@ -151,94 +151,6 @@ export interface AlertFilter {
 /** What a delivery attempt came to. `retryAt` null on a failure: no attempt is left. */
 export type DeliveryOutcome =
   { ok: true; at: number } | { ok: false; at: number; error: string; retryAt: number | null };
-
-// ------------------------------------------------------------------ tables
-
-export interface ContactsTable {
-  id: Generated<number>;
-  namespace_id: number;
-  name: string;
-  email: string | null;
-  phone: string | null;
-  webhook: string | null;
-  created_at: number;
-  updated_at: number;
-}
-
-export interface ContactGroupsTable {
-  id: Generated<number>;
-  namespace_id: number;
-  name: string;
-  created_at: number;
-  updated_at: number;
-}
-
-export interface ContactGroupMembersTable {
-  group_id: number;
-  contact_id: number;
-  position: number;
-}
-
-export interface AlertRulesTable {
-  id: Generated<number>;
-  namespace_id: number;
-  name: string;
-  scope_task_id: number | null;
-  scope_app_id: number | null;
-  on_kind: string;
-  threshold: number | null;
-  window_seconds: number | null;
-  notify: string;
-  silence_seconds: number;
-  muted_until: number | null;
-  enabled: DbBool;
-  templates: string | null;
-  created_at: number;
-  updated_at: number;
-}
-
-export interface AlertsTable {
-  id: Generated<number>;
-  rule_id: number | null;
-  namespace_id: number;
-  on_kind: string;
-  state: string;
-  dedup_key: string;
-  app_id: number | null;
-  task_id: number | null;
-  run_id: number | null;
-  facts: string;
-  repeats: Generated<number>;
-  last_repeat_at: number | null;
-  created_at: number;
-}
-
-export interface AlertDeliveriesTable {
-  id: Generated<number>;
-  alert_id: number;
-  contact_id: number | null;
-  channel: string;
-  target: string;
-  status: string;
-  attempts: Generated<number>;
-  next_attempt_at: number;
-  lease_owner: string | null;
-  lease_expires_at: number | null;
-  last_error: string | null;
-  sent_at: number | null;
-  created_at: number;
-}
-
-/** The tables of migration 0007, added to the core Database type with Kysely's withTables(). */
-// A type alias, not an interface: withTables() needs the implicit index signature.
-export type AlertTables = {
-  contacts: ContactsTable;
-  contact_groups: ContactGroupsTable;
-  contact_group_members: ContactGroupMembersTable;
-  alert_rules: AlertRulesTable;
-  alerts: AlertsTable;
-  alert_deliveries: AlertDeliveriesTable;
-};
 
 // ------------------------------------------------------------------ mapping
 

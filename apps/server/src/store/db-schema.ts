@@ -1,6 +1,8 @@
 /**
- * The tables as Kysely sees them: snake_case columns, instants as epoch-ms numbers, JSON as TEXT.
- * Both dialects share these types; row-mapping.ts turns rows into records and back.
+ * Every table as Kysely sees it, in one place: snake_case columns, instants as epoch-ms numbers,
+ * JSON as TEXT. Both dialects share these types; `Database` is the one type a Kysely instance is
+ * opened with. The records the rest of the server works with, and the mapping between rows and
+ * records, live with their concept (row-mapping.ts, alert-records.ts, workflow-records.ts, …).
  */
 import type { Generated } from 'kysely';
 
@@ -16,6 +18,9 @@ export interface NamespacesTable {
   description: string | null;
   /** Migration 0016: the namespace's budget (JSON), or null. */
   budget?: string | null;
+  /** JSON arrays of CIDRs (0012): the namespace's outbound rules, null when it has none. */
+  outbound_allow: string | null;
+  outbound_deny: string | null;
   created_at: number;
 }
 
@@ -263,6 +268,222 @@ export interface BatchItemsTable {
   finished_at: number | null;
 }
 
+// ------------------------------------------------------------------ executors
+
+export interface ExecutorsTable {
+  id: Generated<number>;
+  app_id: number;
+  address: string;
+  mode: string;
+  protocol: string;
+  registered_at: number;
+  last_heartbeat_at: number;
+  removed_at: number | null;
+  sealed_token: string | null;
+}
+
+export interface AppExecutorAddressesTable {
+  app_id: number;
+  addresses: string;
+  updated_at: number;
+}
+
+export interface ExecutionsTable {
+  id: Generated<number>;
+  run_id: number;
+  task_id: number;
+  app_id: number;
+  shard_index: number;
+  shard_total: number;
+  executor_address: string;
+  status: string;
+  trigger_body: string;
+  handle_code: number | null;
+  handle_msg: string | null;
+  retryable: Generated<DbBool>;
+  log_lines: Generated<number>;
+  kill_requested_at: number | null;
+  created_at: number;
+  finished_at: number | null;
+}
+
+// ------------------------------------------------------------------ nodes
+
+/** The server processes that share the database (node-store.ts). */
+export interface NodesTable {
+  id: string;
+  state: string;
+  version: string;
+  host: string;
+  pid: number;
+  url: string | null;
+  lock_key: number;
+  started_at: number;
+  last_heartbeat_at: number;
+  stopped_at: number | null;
+}
+
+// ------------------------------------------------------------------ alerting
+
+export interface ContactsTable {
+  id: Generated<number>;
+  namespace_id: number;
+  name: string;
+  email: string | null;
+  phone: string | null;
+  webhook: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ContactGroupsTable {
+  id: Generated<number>;
+  namespace_id: number;
+  name: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ContactGroupMembersTable {
+  group_id: number;
+  contact_id: number;
+  position: number;
+}
+
+export interface AlertRulesTable {
+  id: Generated<number>;
+  namespace_id: number;
+  name: string;
+  scope_task_id: number | null;
+  scope_app_id: number | null;
+  on_kind: string;
+  threshold: number | null;
+  window_seconds: number | null;
+  notify: string;
+  silence_seconds: number;
+  muted_until: number | null;
+  enabled: DbBool;
+  templates: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface AlertsTable {
+  id: Generated<number>;
+  rule_id: number | null;
+  namespace_id: number;
+  on_kind: string;
+  state: string;
+  dedup_key: string;
+  app_id: number | null;
+  task_id: number | null;
+  run_id: number | null;
+  facts: string;
+  repeats: Generated<number>;
+  last_repeat_at: number | null;
+  created_at: number;
+}
+
+export interface AlertDeliveriesTable {
+  id: Generated<number>;
+  alert_id: number;
+  contact_id: number | null;
+  channel: string;
+  target: string;
+  status: string;
+  attempts: Generated<number>;
+  next_attempt_at: number;
+  lease_owner: string | null;
+  lease_expires_at: number | null;
+  last_error: string | null;
+  sent_at: number | null;
+  created_at: number;
+}
+
+// ------------------------------------------------------------------ secrets
+
+/** A named secret; `value` is sealed by the caller (SecretBox) and never leaves the server. */
+export interface SecretsTable {
+  id: Generated<number>;
+  namespace_id: number;
+  name: string;
+  description: string | null;
+  value: string;
+  created_at: number;
+  updated_at: number;
+}
+
+// ------------------------------------------------------------------ workflows
+
+/** A workflow's current definition (JSON); every saved version also in workflow_versions. */
+export interface WorkflowsTable {
+  id: Generated<number>;
+  namespace_id: number;
+  app_id: number;
+  name: string;
+  description: string | null;
+  enabled: DbBool;
+  version: number;
+  definition: string;
+  driver_task_id: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface WorkflowVersionsTable {
+  workflow_id: number;
+  version: number;
+  definition: string;
+  created_at: number;
+}
+
+export interface WorkflowRunsTable {
+  id: Generated<number>;
+  workflow_id: number;
+  namespace_id: number;
+  version: number;
+  status: string;
+  trigger_type: string;
+  input: string | null;
+  resumed_from: number | null;
+  driver_run_id: number | null;
+  deadline_at: number | null;
+  advance_owed: number;
+  state_version: number;
+  error: string | null;
+  created_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+}
+
+export interface WorkflowRunNodesTable {
+  workflow_run_id: number;
+  node_key: string;
+  status: string;
+  output: string | null;
+  error: string | null;
+  items_total: number | null;
+  items_started: number;
+  items_done: number;
+}
+
+// ------------------------------------------------------------------ provider pools
+
+/** A provider pool's limits, shared by the tasks that name it (pacing/). */
+export interface PoolsTable {
+  id: Generated<number>;
+  namespace_id: number;
+  name: string;
+  description: string | null;
+  requests_per_minute: number | null;
+  tokens_per_minute: number | null;
+  concurrency: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+// ------------------------------------------------------------------ the database
+
 export interface MigrationsTable {
   version: number;
   name: string;
@@ -294,5 +515,21 @@ export interface Database {
   dead_letter_actions: DeadLetterActionsTable;
   batches: BatchesTable;
   batch_items: BatchItemsTable;
+  executors: ExecutorsTable;
+  app_executor_addresses: AppExecutorAddressesTable;
+  executions: ExecutionsTable;
+  nodes: NodesTable;
+  contacts: ContactsTable;
+  contact_groups: ContactGroupsTable;
+  contact_group_members: ContactGroupMembersTable;
+  alert_rules: AlertRulesTable;
+  alerts: AlertsTable;
+  alert_deliveries: AlertDeliveriesTable;
+  secrets: SecretsTable;
+  workflows: WorkflowsTable;
+  workflow_versions: WorkflowVersionsTable;
+  workflow_runs: WorkflowRunsTable;
+  workflow_run_nodes: WorkflowRunNodesTable;
+  pools: PoolsTable;
   kairos_migrations: MigrationsTable;
 }

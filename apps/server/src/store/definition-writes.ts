@@ -10,9 +10,8 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database } from './db-schema.js';
-import type { ExecutorTables } from './executor-records.js';
 import { alertRuleColumns, ruleColumns } from './alert-queries.js';
-import type { AlertRulePatch, AlertRuleScope, AlertTables, NewAlertRule } from './alert-records.js';
+import type { AlertRulePatch, AlertRuleScope, NewAlertRule } from './alert-records.js';
 import {
   appColumns,
   appPatchColumns,
@@ -88,11 +87,10 @@ export const noDefinitionWrites = (): DefinitionWrites => ({
  * refer to them, then deletions (tasks before the calendars and apps they used).
  */
 export function* definitionWriteSteps(
-  kysely: Kysely<Database>,
+  db: Kysely<Database>,
   writes: DefinitionWrites,
   now: number,
 ): WriteSteps<DefinitionIds> {
-  const db = kysely.withTables<ExecutorTables>().withTables<AlertTables>();
   const ids: DefinitionIds = { apps: [], calendars: [], tasks: [], rules: [] };
   const idOf = (ref: DefinitionRef, created: number[]): number => {
     if ('id' in ref) return ref.id;

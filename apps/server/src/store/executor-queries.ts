@@ -6,17 +6,14 @@
  * no row back, on both dialects and on any number of nodes.
  */
 import { sql, type Kysely, type Selectable } from 'kysely';
-import type { Database } from './db-schema.js';
+import type { Database, ExecutionsTable, ExecutorsTable } from './db-schema.js';
 import type {
   ExecutionRecord,
   ExecutionResult,
   ExecutionStatus,
-  ExecutionsTable,
   ExecutorMode,
   ExecutorProtocol,
   ExecutorRecord,
-  ExecutorTables,
-  ExecutorsTable,
   NewExecution,
 } from './executor-records.js';
 import type { AppRecord } from './records.js';
@@ -60,11 +57,7 @@ export function toExecutionRecord(row: Selectable<ExecutionsTable>): ExecutionRe
 }
 
 class ExecutorQueries implements ExecutorStore {
-  readonly #xdb: Kysely<Database & ExecutorTables>;
-
-  constructor(db: Kysely<Database>) {
-    this.#xdb = db.withTables<ExecutorTables>();
-  }
+  constructor(private readonly db: Kysely<Database>) {}
 
   // ------------------------------------------------------------ executors
 
@@ -78,7 +71,7 @@ class ExecutorQueries implements ExecutorStore {
   }): Promise<ExecutorRecord> {
     // One upsert on the unique (app_id, address): concurrent heartbeats of one executor on two
     // nodes end with one row (XXL-JOB before 2.5 did update-then-insert and got duplicates, #2256).
-    const row = await this.#xdb
+    const row = await this.db
       .insertInto('executors')
       .values({
         app_id: executor.appId,
@@ -106,7 +99,7 @@ class ExecutorQueries implements ExecutorStore {
 
   /** Marks the executor unregistered: no longer routable; its running work is kept. */
   async removeExecutor(appId: number, address: string, at: number): Promise<boolean> {
-    const result = await this.#xdb
+    const result = await this.db
       .updateTable('executors')
       .set({ removed_at: at })
       .where('app_id', '=', appId)
@@ -117,7 +110,7 @@ class ExecutorQueries implements ExecutorStore {
 
   /** Executors of the apps (all apps when absent), by app then address. */
   async listExecutors(filter: { appIds?: number[] | undefined }): Promise<ExecutorRecord[]> {
-    let query = this.#xdb.selectFrom('executors').selectAll();
+    let query = this.db.selectFrom('executors').selectAll();
     if (filter.appIds !== undefined) {
       if (filter.appIds.length === 0) return [];
       query = query.where('app_id', 'in', filter.appIds);
@@ -128,7 +121,7 @@ class ExecutorQueries implements ExecutorStore {
 
   /** Registered executors that heartbeat at or after `since`, sorted by address (XXL-JOB's order). */
   async listLiveExecutors(appId: number, since: number): Promise<ExecutorRecord[]> {
-    const rows = await this.#xdb
+    const rows = await this.db
       .selectFrom('executors')
       .selectAll()
       .where('app_id', '=', appId)
@@ -140,7 +133,7 @@ class ExecutorQueries implements ExecutorStore {
   }
 
   async appTokenHashExists(hash: string): Promise<boolean> {
-    const row = await this.#xdb
+    const row = await this.db
       .selectFrom('apps')
       .select('id')
       .where('access_token_hash', '=', hash)
@@ -151,7 +144,7 @@ class ExecutorQueries implements ExecutorStore {
 
   /** Apps with this appName, in any namespace (an XXL-JOB executor names only its appName). */
   async listAppsByAppName(appName: string): Promise<AppRecord[]> {
-    const rows = await this.#xdb
+    const rows = await this.db
       .selectFrom('apps')
       .selectAll()
       .where('app_name', '=', appName)
@@ -165,11 +158,11 @@ class ExecutorQueries implements ExecutorStore {
   /** null removes the list (the app routes to registered executors again). */
   async setAppExecutorAddresses(appId: number, addresses: string[] | null, at: number): Promise<void> {
     if (addresses === null) {
-      await this.#xdb.deleteFrom('app_executor_addresses').where('app_id', '=', appId).execute();
+      await this.db.deleteFrom('app_executor_addresses').where('app_id', '=', appId).execute();
       return;
     }
     const text = JSON.stringify(addresses);
-    await this.#xdb
+    await this.db
       .insertInto('app_executor_addresses')
       .values({ app_id: appId, addresses: text, updated_at: at })
       .onConflict((oc) => oc.column('app_id').doUpdateSet({ addresses: text, updated_at: at }))
@@ -177,7 +170,7 @@ class ExecutorQueries implements ExecutorStore {
   }
 
   async getAppExecutorAddresses(appId: number): Promise<string[] | null> {
-    const row = await this.#xdb
+    const row = await this.db
       .selectFrom('app_executor_addresses')
       .select('addresses')
       .where('app_id', '=', appId)
@@ -188,7 +181,7 @@ class ExecutorQueries implements ExecutorStore {
   // ------------------------------------------------------------ executions
 
   async insertExecution(execution: NewExecution): Promise<ExecutionRecord> {
-    const row = await this.#xdb
+    const row = await this.db
       .insertInto('executions')
       .values({
         run_id: execution.runId,
@@ -211,12 +204,12 @@ class ExecutorQueries implements ExecutorStore {
   }
 
   async getExecution(id: number): Promise<ExecutionRecord | undefined> {
-    const row = await this.#xdb.selectFrom('executions').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await this.db.selectFrom('executions').selectAll().where('id', '=', id).executeTakeFirst();
     return row && toExecutionRecord(row);
   }
 
   async listExecutionsOfRun(runId: number): Promise<ExecutionRecord[]> {
-    const rows = await this.#xdb
+    const rows = await this.db
       .selectFrom('executions')
       .selectAll()
       .where('run_id', '=', runId)
@@ -236,7 +229,7 @@ class ExecutorQueries implements ExecutorStore {
     appIds?: number[],
   ): Promise<ExecutionRecord | undefined> {
     if (appIds !== undefined && appIds.length === 0) return undefined;
-    let query = this.#xdb
+    let query = this.db
       .updateTable('executions')
       .set({
         status: result.status,
@@ -255,7 +248,7 @@ class ExecutorQueries implements ExecutorStore {
   /** Of these executions, the ones completed (by a callback on any node, or found lost). */
   async listCompletedExecutions(ids: number[]): Promise<ExecutionRecord[]> {
     if (ids.length === 0) return [];
-    const rows = await this.#xdb
+    const rows = await this.db
       .selectFrom('executions')
       .selectAll()
       .where('id', 'in', ids)
@@ -270,7 +263,7 @@ class ExecutorQueries implements ExecutorStore {
    * PostgreSQL the second waits for the first's row lock and then finds the status changed.
    */
   async takeQueuedExecutions(appId: number, address: string, limit: number): Promise<ExecutionRecord[]> {
-    const rows = await this.#xdb
+    const rows = await this.db
       .updateTable('executions')
       .set({ status: 'dispatched' })
       .where('status', '=', 'queued')
@@ -292,7 +285,7 @@ class ExecutorQueries implements ExecutorStore {
   /** Records a kill request (pull executors read it on their next poll). */
   async requestExecutionKill(ids: number[], at: number): Promise<void> {
     if (ids.length === 0) return;
-    await this.#xdb
+    await this.db
       .updateTable('executions')
       .set({ kill_requested_at: at })
       .where('id', 'in', ids)
@@ -305,7 +298,7 @@ class ExecutorQueries implements ExecutorStore {
    * is cleared as it is read), whatever node the executor polls.
    */
   async takeKillRequests(appId: number, address: string): Promise<number[]> {
-    const rows = await this.#xdb
+    const rows = await this.db
       .updateTable('executions')
       .set({ kill_requested_at: null })
       .where('app_id', '=', appId)
@@ -326,7 +319,7 @@ class ExecutorQueries implements ExecutorStore {
     at: number,
     message: string,
   ): Promise<ExecutionRecord[]> {
-    const rows = await this.#xdb
+    const rows = await this.db
       .updateTable('executions')
       .set({ status: 'lost', handle_code: 500, handle_msg: message, finished_at: at })
       .where('handle_code', 'is', null)
@@ -346,7 +339,7 @@ class ExecutorQueries implements ExecutorStore {
 
   /** Moves the log cursor from `from` to `to` lines; false if another reader moved it first. */
   async advanceExecutionLog(id: number, from: number, to: number): Promise<boolean> {
-    const result = await this.#xdb
+    const result = await this.db
       .updateTable('executions')
       .set({ log_lines: to })
       .where('id', '=', id)
@@ -357,7 +350,7 @@ class ExecutorQueries implements ExecutorStore {
 
   /** Open executions per executor address of an app (the executor listing's "running"). */
   async countOpenExecutions(appId: number): Promise<Map<string, number>> {
-    const rows = await this.#xdb
+    const rows = await this.db
       .selectFrom('executions')
       .select(['executor_address', (eb) => eb.fn.countAll().as('n')])
       .where('app_id', '=', appId)
@@ -369,7 +362,7 @@ class ExecutorQueries implements ExecutorStore {
 
   /** Open executions of one task on one executor (busyover for pull executors). */
   async countOpenExecutionsOfTask(appId: number, address: string, taskId: number): Promise<number> {
-    const row = await this.#xdb
+    const row = await this.db
       .selectFrom('executions')
       .select((eb) => eb.fn.countAll().as('n'))
       .where('app_id', '=', appId)

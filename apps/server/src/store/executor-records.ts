@@ -2,8 +2,6 @@
  * What the store keeps about executors (issue 4): registered executors, an app's manual address
  * list, and executions (one dispatch of a run, or of one shard of it, to one executor).
  */
-import type { Generated } from 'kysely';
-import type { DbBool } from './db-schema.js';
 
 export type ExecutorMode = 'push' | 'pull';
 /** `xxl`: XXL-JOB 2.2-3.4 (`/run`); `xxl35`: 3.5 (`/trigger` + XXL-JOB-APPNAME); `kairos`: pull. */
@@ -76,49 +74,5 @@ export interface ExecutionResult {
   finishedAt: number;
 }
 
-// ------------------------------------------------------------------ tables
-
-export interface ExecutorsTable {
-  id: Generated<number>;
-  app_id: number;
-  address: string;
-  mode: string;
-  protocol: string;
-  registered_at: number;
-  last_heartbeat_at: number;
-  removed_at: number | null;
-  sealed_token: string | null;
-}
-
-export interface AppExecutorAddressesTable {
-  app_id: number;
-  addresses: string;
-  updated_at: number;
-}
-
-export interface ExecutionsTable {
-  id: Generated<number>;
-  run_id: number;
-  task_id: number;
-  app_id: number;
-  shard_index: number;
-  shard_total: number;
-  executor_address: string;
-  status: string;
-  trigger_body: string;
-  handle_code: number | null;
-  handle_msg: string | null;
-  retryable: Generated<DbBool>;
-  log_lines: Generated<number>;
-  kill_requested_at: number | null;
-  created_at: number;
-  finished_at: number | null;
-}
-
-/** The tables of migration 0003, added to the core Database type with Kysely's withTables(). */
-// A type alias, not an interface: withTables() needs the implicit index signature.
-export type ExecutorTables = {
-  executors: ExecutorsTable;
-  app_executor_addresses: AppExecutorAddressesTable;
-  executions: ExecutionsTable;
-};
+/** The executions table, for the SQLite statements that read it by hand. */
+export type { ExecutionsTable } from './db-schema.js';

@@ -3,12 +3,10 @@
  * in run-queries.ts. "Who takes over a dead node" is the conditional UPDATE of markNodeDead:
  * whichever node's UPDATE matches the still-live row wins; the others get no row back.
  */
-import type { Kysely, Selectable } from 'kysely';
-import type { Database, RunsTable } from './db-schema.js';
+import type { Kysely, Selectable, Updateable } from 'kysely';
+import type { Database, NodesTable } from './db-schema.js';
 import { LIVE_NODE_STATES } from './node-store.js';
-import type { NewNode, NodeRecord, NodeState, NodeStore, NodesTable } from './node-store.js';
-
-type NodeTables = { nodes: NodesTable; runs: RunsTable };
+import type { NewNode, NodeRecord, NodeState, NodeStore } from './node-store.js';
 
 /** Rows of nodes stopped or dead for longer than this are deleted when a node registers. */
 const KEEP_GONE_NODES_MS = 7 * 24 * 3600_000;
@@ -29,13 +27,13 @@ function toNodeRecord(row: Selectable<NodesTable>): NodeRecord {
 }
 
 export class NodeQueries implements NodeStore {
-  readonly #db: Kysely<NodeTables>;
+  readonly #db: Kysely<Database>;
 
   constructor(
     db: Kysely<Database>,
     private readonly now: () => number,
   ) {
-    this.#db = db as unknown as Kysely<NodeTables>;
+    this.#db = db;
   }
 
   async registerNode(node: NewNode): Promise<NodeRecord> {
@@ -80,7 +78,7 @@ export class NodeQueries implements NodeStore {
     id: string,
     patch: { state?: NodeState; url?: string | null; lastHeartbeatAt?: number; at?: number },
   ): Promise<void> {
-    const set: Partial<NodesTable> = {};
+    const set: Updateable<NodesTable> = {};
     if (patch.state !== undefined) set.state = patch.state;
     if (patch.url !== undefined) set.url = patch.url;
     if (patch.lastHeartbeatAt !== undefined) set.last_heartbeat_at = patch.lastHeartbeatAt;

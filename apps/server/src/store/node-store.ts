@@ -24,19 +24,6 @@ export interface NodeRecord {
   stoppedAt: number | null;
 }
 
-export interface NodesTable {
-  id: string;
-  state: string;
-  version: string;
-  host: string;
-  pid: number;
-  url: string | null;
-  lock_key: number;
-  started_at: number;
-  last_heartbeat_at: number;
-  stopped_at: number | null;
-}
-
 export type NewNode = Omit<NodeRecord, 'state' | 'lastHeartbeatAt' | 'stoppedAt'>;
 
 export interface NodeStore {

@@ -18,15 +18,11 @@ export interface OutboundRulesStore {
   setOutboundRules(namespaceId: number, rules: NamespaceOutboundRules): Promise<boolean>;
 }
 
-type OutboundTables = {
-  namespaces: { id: number; outbound_allow: string | null; outbound_deny: string | null };
-};
-
 const parseList = (text: string | null): string[] => (text === null ? [] : (JSON.parse(text) as string[]));
 const listText = (list: string[]): string | null => (list.length === 0 ? null : JSON.stringify(list));
 
 export function outboundRulesOperations(parts: { db: Kysely<Database> }): OutboundRulesStore {
-  const db = parts.db as unknown as Kysely<OutboundTables>;
+  const { db } = parts;
   return {
     async listOutboundRules() {
       const rows = await db

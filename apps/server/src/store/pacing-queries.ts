@@ -3,9 +3,9 @@
  * budget, the scopes that carry a budget, and the usage a budget counts (summed from the run
  * statistics rollup, never the run table). Both dialects.
  */
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Selectable, type Updateable } from 'kysely';
 import type { Budget } from '@kairos/protocol';
-import type { Database } from './db-schema.js';
+import type { Database, PoolsTable } from './db-schema.js';
 import { mapConflict } from './db-errors.js';
 import { StoreConflictError } from './store.js';
 
@@ -59,21 +59,7 @@ export interface PacingStore {
   sumRunUsage(scope: BudgetScope, from: number, to: number): Promise<{ tokens: number; cost: number }>;
 }
 
-interface PoolsTable {
-  id: number;
-  namespace_id: number;
-  name: string;
-  description: string | null;
-  requests_per_minute: number | null;
-  tokens_per_minute: number | null;
-  concurrency: number | null;
-  created_at: number;
-  updated_at: number;
-}
-
-type PoolTables = { pools: PoolsTable };
-
-const toRecord = (row: PoolsTable): PoolRecord => ({
+const toRecord = (row: Selectable<PoolsTable>): PoolRecord => ({
   id: Number(row.id),
   namespaceId: Number(row.namespace_id),
   name: row.name,
@@ -90,7 +76,6 @@ const parseBudget = (text: string | null | undefined): Budget | null =>
 
 export function pacingOperations(parts: { db: Kysely<Database>; now: () => number }): PacingStore {
   const { db, now } = parts;
-  const pdb = db as unknown as Kysely<PoolTables>;
   return {
     async createPool(pool) {
       const at = now();
@@ -102,7 +87,7 @@ export function pacingOperations(parts: { db: Kysely<Database>; now: () => numbe
             'pools_namespace_name_key',
           ),
         () =>
-          pdb
+          db
             .insertInto('pools')
             .values({
               namespace_id: pool.namespaceId,
@@ -113,18 +98,18 @@ export function pacingOperations(parts: { db: Kysely<Database>; now: () => numbe
               concurrency: pool.concurrency,
               created_at: at,
               updated_at: at,
-            } as never)
+            })
             .returningAll()
             .executeTakeFirstOrThrow(),
       );
       return toRecord(row);
     },
     async getPool(id) {
-      const row = await pdb.selectFrom('pools').selectAll().where('id', '=', id).executeTakeFirst();
+      const row = await db.selectFrom('pools').selectAll().where('id', '=', id).executeTakeFirst();
       return row && toRecord(row);
     },
     async getPoolByName(namespaceId, name) {
-      const row = await pdb
+      const row = await db
         .selectFrom('pools')
         .selectAll()
         .where('namespace_id', '=', namespaceId)
@@ -133,7 +118,7 @@ export function pacingOperations(parts: { db: Kysely<Database>; now: () => numbe
       return row && toRecord(row);
     },
     async listPools(namespaceId) {
-      const rows = await pdb
+      const rows = await db
         .selectFrom('pools')
         .selectAll()
         .where('namespace_id', '=', namespaceId)
@@ -142,12 +127,12 @@ export function pacingOperations(parts: { db: Kysely<Database>; now: () => numbe
       return rows.map(toRecord);
     },
     async updatePool(id, patch) {
-      const set: Partial<PoolsTable> = { updated_at: now() };
+      const set: Updateable<PoolsTable> = { updated_at: now() };
       if (patch.description !== undefined) set.description = patch.description;
       if (patch.requestsPerMinute !== undefined) set.requests_per_minute = patch.requestsPerMinute;
       if (patch.tokensPerMinute !== undefined) set.tokens_per_minute = patch.tokensPerMinute;
       if (patch.concurrency !== undefined) set.concurrency = patch.concurrency;
-      const row = await pdb
+      const row = await db
         .updateTable('pools')
         .set(set)
         .where('id', '=', id)
@@ -159,7 +144,7 @@ export function pacingOperations(parts: { db: Kysely<Database>; now: () => numbe
       const result = await mapConflict(
         'foreign_key',
         () => new StoreConflictError('tasks still name this pool; change them first', 'tasks_pool_id_fkey'),
-        () => pdb.deleteFrom('pools').where('id', '=', id).executeTakeFirst(),
+        () => db.deleteFrom('pools').where('id', '=', id).executeTakeFirst(),
       );
       return Number(result.numDeletedRows) > 0;
     },

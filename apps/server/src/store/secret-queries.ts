@@ -2,8 +2,8 @@
  * Named secrets (issue 16): values sealed by the caller (SecretBox), unique by name in their
  * namespace (migration 0012). Both dialects.
  */
-import type { Kysely } from 'kysely';
-import type { Database } from './db-schema.js';
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, SecretsTable } from './db-schema.js';
 import { mapConflict } from './db-errors.js';
 import { StoreConflictError } from './store.js';
 
@@ -33,19 +33,7 @@ export interface SecretStore {
   deleteSecret(namespaceId: number, name: string): Promise<boolean>;
 }
 
-interface SecretsTable {
-  id: number;
-  namespace_id: number;
-  name: string;
-  description: string | null;
-  value: string;
-  created_at: number;
-  updated_at: number;
-}
-
-type SecretTables = { secrets: SecretsTable };
-
-const toRecord = (row: SecretsTable): SecretRecord => ({
+const toRecord = (row: Selectable<SecretsTable>): SecretRecord => ({
   id: Number(row.id),
   namespaceId: Number(row.namespace_id),
   name: row.name,
@@ -56,8 +44,7 @@ const toRecord = (row: SecretsTable): SecretRecord => ({
 });
 
 export function secretOperations(parts: { db: Kysely<Database>; now: () => number }): SecretStore {
-  const db = parts.db as unknown as Kysely<SecretTables>;
-  const { now } = parts;
+  const { db, now } = parts;
   return {
     async createSecret(secret) {
       const at = now();
@@ -78,7 +65,7 @@ export function secretOperations(parts: { db: Kysely<Database>; now: () => numbe
               value: secret.sealedValue,
               created_at: at,
               updated_at: at,
-            } as never)
+            })
             .returningAll()
             .executeTakeFirstOrThrow(),
       );

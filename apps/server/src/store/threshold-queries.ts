@@ -6,7 +6,7 @@
 import type { Kysely, SelectQueryBuilder } from 'kysely';
 import type { Usage } from '@kairos/protocol';
 import type { Database } from './db-schema.js';
-import type { AlertState, AlertTables } from './alert-records.js';
+import type { AlertState } from './alert-records.js';
 import { toRunRecord } from './row-mapping.js';
 import type { RunRecord } from './records.js';
 
@@ -77,8 +77,7 @@ export class ThresholdQueries {
   async latestAlertStates(ruleIds: readonly number[]): Promise<Map<string, AlertState>> {
     const states = new Map<string, AlertState>();
     if (ruleIds.length === 0) return states;
-    const adb = this.db.withTables<AlertTables>();
-    const rows = await adb
+    const rows = await this.db
       .selectFrom('alerts as a')
       .innerJoin(
         (eb) =>

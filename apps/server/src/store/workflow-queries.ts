@@ -4,23 +4,15 @@
  * node and version). Creation and change are each one transaction (write-steps.ts).
  */
 import type { Kysely, Selectable } from 'kysely';
-import type { Database, TasksTable } from './db-schema.js';
+import type { Database, TasksTable, WorkflowsTable } from './db-schema.js';
 import { mapConflict } from './db-errors.js';
 import { type NamespaceFilter, namespaceIdList } from './namespace-scope.js';
 import { decodeCursor, toPage } from './pagination.js';
 import { taskColumns, taskPatchColumns, toDbBool, toTaskRecord } from './row-mapping.js';
 import { StoreConflictError, type Page, type PageRequest, type TaskPatch, type TaskRecord } from './store.js';
-import {
-  toWorkflowRecord,
-  type WorkflowDefinition,
-  type WorkflowRecord,
-  type WorkflowTables,
-  type WorkflowsTable,
-} from './workflow-records.js';
+import { toWorkflowRecord, type WorkflowDefinition, type WorkflowRecord } from './workflow-records.js';
 import type { WorkflowSave, WorkflowStore, WorkflowVersionRecord } from './workflow-store.js';
 import type { Row, StepRunner, WriteSteps } from './write-steps.js';
-
-type WorkflowDb = Kysely<Database & WorkflowTables>;
 
 export type WorkflowDefinitionStore = Pick<
   WorkflowStore,
@@ -34,14 +26,14 @@ export type WorkflowDefinitionStore = Pick<
 >;
 
 export class WorkflowQueries implements WorkflowDefinitionStore {
-  readonly #db: WorkflowDb;
+  readonly #db: Kysely<Database>;
 
   constructor(
     db: Kysely<Database>,
     private readonly runSteps: StepRunner,
     private readonly now: () => number,
   ) {
-    this.#db = db.withTables<WorkflowTables>();
+    this.#db = db;
   }
 
   async createWorkflow(save: WorkflowSave): Promise<{ workflow: WorkflowRecord; driver: TaskRecord }> {
@@ -192,7 +184,7 @@ export class WorkflowQueries implements WorkflowDefinitionStore {
 }
 
 function* insertTaskSteps(
-  db: WorkflowDb,
+  db: Kysely<Database>,
   task: Parameters<typeof taskColumns>[0],
   now: number,
 ): WriteSteps<TaskRecord> {
@@ -202,7 +194,7 @@ function* insertTaskSteps(
 
 /** The definition with each inline node's new hidden task created and its id filled in. */
 function* withInlineTasks(
-  db: WorkflowDb,
+  db: Kysely<Database>,
   workflowId: number,
   save: WorkflowSave,
   now: number,
@@ -221,7 +213,7 @@ function* withInlineTasks(
 }
 
 function* insertVersionSteps(
-  db: WorkflowDb,
+  db: Kysely<Database>,
   workflowId: number,
   version: number,
   definition: WorkflowDefinition,

@@ -1,70 +1,18 @@
 /**
- * Workflows as the store keeps them (migration 0014): the tables, as Kysely sees them, and the
- * records the rest of the server works with. A definition is kept as JSON, per version.
+ * Workflows as the store keeps them (migration 0014): the records the rest of the server works
+ * with, and their mapping from rows (the tables are in db-schema.ts). A definition is kept as
+ * JSON, per version.
  */
 import type { Concurrency, RunError, Schedule } from '@kairos/protocol';
-import type { Generated, Selectable } from 'kysely';
-import type { DbBool } from './db-schema.js';
+import type { Selectable } from 'kysely';
+import type { Database, WorkflowRunNodesTable, WorkflowRunsTable, WorkflowsTable } from './db-schema.js';
 import { fromDbBool, fromJson } from './row-mapping.js';
 
-export interface WorkflowsTable {
-  id: Generated<number>;
-  namespace_id: number;
-  app_id: number;
-  name: string;
-  description: string | null;
-  enabled: DbBool;
-  version: number;
-  definition: string;
-  driver_task_id: number | null;
-  created_at: number;
-  updated_at: number;
-}
-
-export interface WorkflowVersionsTable {
-  workflow_id: number;
-  version: number;
-  definition: string;
-  created_at: number;
-}
-
-export interface WorkflowRunsTable {
-  id: Generated<number>;
-  workflow_id: number;
-  namespace_id: number;
-  version: number;
-  status: string;
-  trigger_type: string;
-  input: string | null;
-  resumed_from: number | null;
-  driver_run_id: number | null;
-  deadline_at: number | null;
-  advance_owed: number;
-  state_version: number;
-  error: string | null;
-  created_at: number;
-  started_at: number | null;
-  finished_at: number | null;
-}
-
-export interface WorkflowRunNodesTable {
-  workflow_run_id: number;
-  node_key: string;
-  status: string;
-  output: string | null;
-  error: string | null;
-  items_total: number | null;
-  items_started: number;
-  items_done: number;
-}
-
-// A type, not an interface: Kysely's withTables needs an index-signature-compatible shape.
-export type WorkflowTables = {
-  workflows: WorkflowsTable;
-  workflow_versions: WorkflowVersionsTable;
-  workflow_runs: WorkflowRunsTable;
-  workflow_run_nodes: WorkflowRunNodesTable;
-};
+/** The workflow tables, for callers that add them with Kysely's withTables(); `Database` has them. */
+export type WorkflowTables = Pick<
+  Database,
+  'workflows' | 'workflow_versions' | 'workflow_runs' | 'workflow_run_nodes'
+>;
 
 export type EdgeConditionRecord = 'on_success' | 'on_failure' | 'always' | { expression: string };
 

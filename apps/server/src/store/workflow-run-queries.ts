@@ -7,7 +7,7 @@
  * changed meanwhile applies nothing and is decided again.
  */
 import type { Kysely, Selectable } from 'kysely';
-import type { Database, RunsTable } from './db-schema.js';
+import type { Database, RunsTable, WorkflowRunsTable } from './db-schema.js';
 import { type NamespaceFilter, namespaceIdList } from './namespace-scope.js';
 import { decodeCursor, toPage } from './pagination.js';
 import { runColumns, toJson, toRunRecord } from './row-mapping.js';
@@ -17,14 +17,10 @@ import {
   toWorkflowRunRecord,
   type WorkflowRunNodeRecord,
   type WorkflowRunRecord,
-  type WorkflowRunsTable,
-  type WorkflowTables,
 } from './workflow-records.js';
 import type { NewWorkflowRun, WorkflowAdvance, WorkflowRunFilter, WorkflowStore } from './workflow-store.js';
 import type { StepRunner } from './write-steps.js';
 import type { RunError } from '@kairos/protocol';
-
-type WorkflowDb = Kysely<Database & WorkflowTables>;
 
 export type WorkflowRunStore = Omit<
   WorkflowStore,
@@ -38,14 +34,14 @@ export type WorkflowRunStore = Omit<
 >;
 
 export class WorkflowRunQueries implements WorkflowRunStore {
-  readonly #db: WorkflowDb;
+  readonly #db: Kysely<Database>;
 
   constructor(
     db: Kysely<Database>,
     private readonly runSteps: StepRunner,
     private readonly now: () => number,
   ) {
-    this.#db = db.withTables<WorkflowTables>();
+    this.#db = db;
   }
 
   async startWorkflowRun(start: NewWorkflowRun): Promise<{ run: WorkflowRunRecord; created: boolean }> {
