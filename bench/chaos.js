@@ -1,4 +1,4 @@
-// Chaos on a PostgreSQL cluster (issue 13): several real server processes on one database, tasks
+// Chaos on a PostgreSQL cluster: several real server processes on one database, tasks
 // every second calling a local receiver that counts executions per run (the `kairos-run-id`
 // header), nodes killed with SIGKILL and restarted. Prints JSON:
 //
@@ -349,7 +349,7 @@ function analyse(rows, receiver, taskIds) {
     missedExamples,
     leftActive,
     slotsExecutedTwice,
-    // Retries of lost runs that the overlap policy skipped (issue 13 says: never).
+    // Retries of lost runs that the overlap policy skipped (they must never be).
     retriesSkipped: runs.filter((r) => r.trigger_type === 'retry' && r.status === 'skipped').length,
     skippedByTrigger: countBy(runs.filter((r) => r.status === 'skipped').map((r) => r.trigger_type)),
   };

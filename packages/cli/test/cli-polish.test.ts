@@ -1,5 +1,5 @@
 /**
- * The small things a user meets first (issue 21): `--version`, `kairos executors`, a Dify run's
+ * The small things a user meets first: `--version`, `kairos executors`, a Dify run's
  * track as a tree and its node progress under `runs logs --follow`, and a closed pipe
  * (`kairos … | head -1`) ending quietly instead of with a stack trace.
  */

@@ -1,5 +1,5 @@
 /**
- * Access control (issue 16): roles per namespace, API tokens, users and the audit log.
+ * Access control: roles per namespace, API tokens, users and the audit log.
  * docs/access-control.md says what each role may do.
  */
 import { z } from 'zod';

@@ -1,5 +1,5 @@
 /**
- * Alerting resources (issue 15): contacts, contact groups, alert rules and the alert history.
+ * Alerting resources: contacts, contact groups, alert rules and the alert history.
  * The server adds what a schema cannot know (ids that exist, templates that render, webhook
  * destinations its policy allows) and answers 400 naming the field.
  */

@@ -1,5 +1,5 @@
 /**
- * REST shapes of executors (issue 4): the registry listing, an app's manual address list, a
+ * REST shapes of executors: the registry listing, an app's manual address list, a
  * run's executions (one per shard), and the pull-mode endpoints the SDK long-polls.
  */
 import { z } from 'zod';

@@ -1,5 +1,5 @@
 /**
- * The nodes of a cluster (`GET /api/v1/nodes`, issue 13): every server process that started on
+ * The nodes of a cluster (`GET /api/v1/nodes`): every server process that started on
  * the database, with its state and heartbeat.
  */
 import { z } from 'zod';

@@ -1,6 +1,6 @@
 /**
- * `GET|PUT /api/v1/namespaces/{name}/retention`: how long a namespace's run history is kept
- * (issue 17). Each setting: a number, 0 for no limit of that kind, or null for the server's
+ * `GET|PUT /api/v1/namespaces/{name}/retention`: how long a namespace's run history is kept.
+ * Each setting: a number, 0 for no limit of that kind, or null for the server's
  * default (retentionDays, retentionRunsPerTask, retentionLogDays). The answer also gives the
  * settings in effect.
  */

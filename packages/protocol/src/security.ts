@@ -1,5 +1,5 @@
 /**
- * Schemas of the security resources (issue 16): a namespace's outbound destination rules and
+ * Schemas of the security resources: a namespace's outbound destination rules and
  * named secrets.
  */
 import { z } from 'zod';

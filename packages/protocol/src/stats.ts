@@ -1,6 +1,6 @@
 /**
  * `GET /api/v1/stats/runs`: run statistics per time bucket (counts by final status, tokens, cost)
- * and per task, with totals, answered from the rollup kept as runs settle (issue 14). Runs are
+ * and per task, with totals, answered from the rollup kept as runs settle. Runs are
  * counted in the bucket of their finish time.
  */
 import { z } from 'zod';

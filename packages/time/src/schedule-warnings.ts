@@ -1,5 +1,5 @@
 /**
- * Warnings for schedules that are valid but probably not what their author meant (issue 21):
+ * Warnings for schedules that are valid but probably not what their author meant:
  * a time zone given as an abbreviation (`CST` meant as China Standard Time is read by the time
  * zone database as America/Chicago, `IST` as India, `EST` as a fixed UTC-5 with no DST), and a
  * five-field expression that reads as a Quartz expression missing its last field (`0 0 8 * *`,

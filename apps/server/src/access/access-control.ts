@@ -1,5 +1,5 @@
 /**
- * The access-control part of a node (issue 16), built once by kairos.ts: the failed-attempt
+ * The access-control part of a node, built once by kairos.ts: the failed-attempt
  * limiter, the audit log, the checks handlers use and the token service. The HTTP layer's
  * Authenticator (http/auth.ts) is built from them by kairos.ts.
  */

@@ -1,5 +1,5 @@
 /**
- * The audit log (issue 16): every change made through the API (who, when, what, before and
+ * The audit log: every change made through the API (who, when, what, before and
  * after with secrets masked), sign-ins and failed sign-ins. A change is recorded after it is
  * committed, by the route table for every route that changes something (actionOf names it), so
  * a new route cannot be left out. Should the log's write fail, the change stands and the

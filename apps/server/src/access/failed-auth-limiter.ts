@@ -1,5 +1,5 @@
 /**
- * Failed authentication, rate-limited per client (issue 16): a token bucket per client address
+ * Failed authentication, rate-limited per client: a token bucket per client address
  * that only failures drain. A client that keeps sending wrong tokens or passwords gets 429 with
  * Retry-After instead of an answer to each guess; a client whose credentials work is not slowed.
  *

@@ -1,5 +1,5 @@
 /**
- * The alerting subsystem of one node (issue 15), built from the node's store, clock, events and
+ * The alerting subsystem of one node, built from the node's store, clock, events and
  * settings: destination policy, channels, rule cache, the delivery worker and the API service.
  * kairos.ts wires it; the HTTP routes receive the service.
  */

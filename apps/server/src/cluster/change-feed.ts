@@ -1,5 +1,5 @@
 /**
- * Changes reach every node at once on PostgreSQL (issue 13), through LISTEN/NOTIFY on a connection
+ * Changes reach every node at once on PostgreSQL, through LISTEN/NOTIFY on a connection
  * of its own: a cancel asked of one node reaches the node running the run; a task changed,
  * disabled or deleted and a calendar changed reach every node's scheduler and planned runs.
  * Without it, other nodes learnt of a cancel only on their lease tick and never of a disabled

@@ -1,5 +1,5 @@
 /**
- * The liveness watcher (PostgreSQL, issue 13). About every second each node asks which nodes
+ * The liveness watcher (PostgreSQL). About every second each node asks which nodes
  * recorded live no longer hold their liveness lock (liveness-session.ts): PostgreSQL released it
  * because their connection died, so they died. The first node to mark one `dead`
  * (Store.markNodeDead, a conditional UPDATE: one winner) calls `onNodeDead`, which takes over its

@@ -1,5 +1,5 @@
 /**
- * This node's row in the `nodes` table (issue 13): registered once the HTTP listener is bound,
+ * This node's row in the `nodes` table: registered once the HTTP listener is bound,
  * `alive` with a heartbeat while it runs, `stopping` from SIGTERM, `stopped` at the end. On
  * PostgreSQL it also takes the node's liveness lock (liveness-session.ts) before it says `alive`.
  * On SQLite the process is the only node: rows a crashed predecessor left live are marked dead.

@@ -1,5 +1,5 @@
 /**
- * Bearer-token authentication for /api/v1 (issue 16): a token is stored as its SHA-256 hash
+ * Bearer-token authentication for /api/v1: a token is stored as its SHA-256 hash
  * with a role, the namespaces it acts in, an expiry and its revocation. The principal of a
  * valid token is remembered for a few seconds so the hot API path does not read the store for
  * every request. A revocation drops what this node remembers at once, and what the other nodes

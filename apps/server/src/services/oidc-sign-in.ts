@@ -1,5 +1,5 @@
 /**
- * Console sign-in with an OpenID Connect provider (issue 16), through openid-client (v6, the
+ * Console sign-in with an OpenID Connect provider, through openid-client (v6, the
  * certified relying-party library of the OpenID Foundation's member; ESM, no native parts): the
  * authorization code flow with PKCE, state and nonce. The provider proves who the person is;
  * Kairos decides what they may do: the person must be a Kairos user, matched by the provider's

@@ -1,5 +1,5 @@
 /**
- * API tokens (issue 16): named, with a role in some namespaces or in every one, an expiry, and
+ * API tokens: named, with a role in some namespaces or in every one, an expiry, and
  * revocable at once. The secret is generated here, answered once, and stored only as its
  * SHA-256 hash. The server always keeps a live admin token for every namespace: revoking the
  * last one is refused (the bootstrap token can be revoked once another admin exists).

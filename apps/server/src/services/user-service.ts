@@ -1,5 +1,5 @@
 /**
- * Console users (issue 16): a username and a scrypt-hashed password, with a role in some
+ * Console users: a username and a scrypt-hashed password, with a role in some
  * namespaces or in every one, and their sign-in sessions. A session is a random secret in an
  * HttpOnly cookie (only its hash is stored) with a CSRF token the console sends back in a
  * header on every change.

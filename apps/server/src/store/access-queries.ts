@@ -1,5 +1,5 @@
 /**
- * API tokens and the audit log in the store (the AccessStore part of Store, migration 0010).
+ * API tokens and the audit log in the store (the AccessStore part of Store).
  */
 import {
   sql,

@@ -1,5 +1,5 @@
 /**
- * What the store keeps about access (issue 16, migration 0010): API tokens and the audit log.
+ * What the store keeps about access: API tokens and the audit log.
  */
 import type { NamespaceGrant, Role } from '@kairos/protocol';
 

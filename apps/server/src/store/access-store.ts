@@ -1,5 +1,5 @@
 /**
- * The access part of the Store contract (issue 16): API tokens and the audit log, implemented
+ * The access part of the Store contract: API tokens and the audit log, implemented
  * by access-queries.ts for both dialects and tested by test/store/contract/access.ts.
  */
 import type {

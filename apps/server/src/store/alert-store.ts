@@ -1,5 +1,5 @@
 /**
- * The alerting part of the Store contract (issue 15), implemented by alert-queries.ts for both
+ * The alerting part of the Store contract, implemented by alert-queries.ts for both
  * dialects and tested by test/store/contract/alerts.ts.
  */
 import type { Usage } from '@kairos/protocol';

@@ -1,5 +1,5 @@
 /**
- * The executor part of the Store contract (issue 4), implemented by executor-queries.ts for both
+ * The executor part of the Store contract, implemented by executor-queries.ts for both
  * dialects and tested by test/store/contract/executors.ts.
  */
 import type {

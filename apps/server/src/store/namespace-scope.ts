@@ -1,5 +1,5 @@
 /**
- * Lists filtered to the namespaces a caller sees (issue 16): a filter's `namespaceId` is one id
+ * Lists filtered to the namespaces a caller sees: a filter's `namespaceId` is one id
  * or a set of them. A query applies it as `namespace_id IN (...)`.
  */
 

@@ -1,5 +1,5 @@
 /**
- * The nodes part of the Store contract (issue 13): which server processes share the database,
+ * The nodes part of the Store contract: which server processes share the database,
  * and the lease takeover of one known dead. Implemented by node-queries.ts for both dialects
  * (PostgreSQL's takeover by hand in postgres-takeover.ts); tested by test/store/contract/nodes.ts.
  */

@@ -1,6 +1,6 @@
 /**
- * A namespace's outbound destination rules (issue 16), kept as two JSON arrays of CIDRs on its
- * row (migration 0012): the store part of outbound/namespace-guards.ts. Both dialects.
+ * A namespace's outbound destination rules, kept as two JSON arrays of CIDRs on its
+ * row: the store part of outbound/namespace-guards.ts. Both dialects.
  */
 import type { Kysely } from 'kysely';
 import type { Database } from './db-schema.js';

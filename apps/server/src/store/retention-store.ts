@@ -1,5 +1,5 @@
 /**
- * The Store's part for run history retention (migration 0013): a namespace's settings, and the
+ * The Store's part for run history retention: a namespace's settings, and the
  * small, bounded reads and deletes the pruner (retention/run-pruner.ts) is built from. Every
  * delete takes only finished runs: a scheduled or running run is never pruned.
  */

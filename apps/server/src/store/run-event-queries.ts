@@ -1,5 +1,5 @@
 /**
- * Run events and checkpoints through Kysely (migration 0002): the batched insert the run writer
+ * Run events and checkpoints through Kysely: the batched insert the run writer
  * calls, the paged read the API serves, and the take-over of resumable runs recovery calls.
  * Each method is one statement (see kysely-store-base.ts for why no Kysely transactions).
  */

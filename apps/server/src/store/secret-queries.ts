@@ -1,6 +1,6 @@
 /**
- * Named secrets (issue 16): values sealed by the caller (SecretBox), unique by name in their
- * namespace (migration 0012). Both dialects.
+ * Named secrets: values sealed by the caller (SecretBox), unique by name in their
+ * namespace. Both dialects.
  */
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, SecretsTable } from './db-schema.js';

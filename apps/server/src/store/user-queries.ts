@@ -1,5 +1,5 @@
 /**
- * Console users and their sessions in the store (the user part of AccessStore, migration 0010).
+ * Console users and their sessions in the store (the user part of AccessStore).
  */
 import type { Kysely, Selectable } from 'kysely';
 import type { NamespaceGrant, Role } from '@kairos/protocol';

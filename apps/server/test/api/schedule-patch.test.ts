@@ -1,5 +1,5 @@
 /**
- * A task's schedule PATCH merges over the stored schedule (issue 21: adding `type` reset the zone
+ * A task's schedule PATCH merges over the stored schedule (it once replaced it: adding `type` reset the zone
  * to UTC and dropped the calendar), and create, update and validate warn about ambiguous zone
  * abbreviations and five-field expressions that look like Quartz missing a field.
  */

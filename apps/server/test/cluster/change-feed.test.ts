@@ -1,5 +1,5 @@
 /**
- * Changes reach every node at once on PostgreSQL (issue 13): two in-process nodes on one schema.
+ * Changes reach every node at once on PostgreSQL: two in-process nodes on one schema.
  * A task disabled on one node fires none of the slots the other had planned; a cancel asked of
  * one node stops the run on the other well before a lease tick; a calendar change is replayed;
  * an alert rule created on one node is used by the other's next settlement.

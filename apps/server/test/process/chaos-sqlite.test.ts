@@ -1,5 +1,5 @@
 /**
- * The SQLite half of issue 13's chaos test: one node killed with SIGKILL while an http run's
+ * The SQLite half of the chaos test: one node killed with SIGKILL while an http run's
  * request is in flight, restarted on the same file, several times; no run may be executed twice.
  * It holds because a run's start is committed before its request leaves (runs/admission.ts):
  * with the start written behind, it found a run executed twice in about one kill in four.

@@ -1,5 +1,5 @@
 /**
- * The chaos test of issue 13, short enough for CI: three real server processes on one PostgreSQL
+ * The cluster's chaos test, short enough for CI: three real server processes on one PostgreSQL
  * schema, tasks every second calling a local receiver, a node killed with SIGKILL and restarted
  * every 8 s. The longer version: `npm run chaos -- --minutes 10` (bench/chaos.js).
  */

@@ -1,5 +1,5 @@
 /**
- * Failover on PostgreSQL (issue 13): a node killed with SIGKILL is found dead through its
+ * Failover on PostgreSQL: a node killed with SIGKILL is found dead through its
  * liveness lock, which PostgreSQL releases with its connection, and its runs are taken over
  * within seconds rather than after their lease (15 s by default).
  */

@@ -1,5 +1,5 @@
 /**
- * Start and stop of a node (issue 13): nothing starts before the listener is bound, a taken port
+ * Start and stop of a node: nothing starts before the listener is bound, a taken port
  * is a clear exit, SIGTERM keeps the API up for the drain, and nodes started together on one
  * empty PostgreSQL database all start.
  */

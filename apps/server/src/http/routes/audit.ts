@@ -1,5 +1,5 @@
 /**
- * The audit log (issue 16): changes, sign-ins and failed sign-ins, newest first, filtered. An
+ * The audit log: changes, sign-ins and failed sign-ins, newest first, filtered. An
  * admin reads the entries of the namespaces it administers; server-wide entries (tokens for
  * every namespace, failed sign-ins, new namespaces) need the admin role for every namespace.
  */

@@ -1,5 +1,5 @@
 /**
- * Executor routes of the REST API (issue 4): the registry listing, an app's manual address list,
+ * Executor routes of the REST API: the registry listing, an app's manual address list,
  * a run's executions (shards), and the pull-mode endpoints. The pull endpoints authenticate the
  * executor like the XXL-JOB admin endpoints do (XXL-JOB-APPNAME + XXL-JOB-ACCESS-TOKEN: the app's
  * own token), not with the admin bearer token, so they are marked public to the bearer check.

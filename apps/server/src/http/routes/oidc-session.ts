@@ -1,5 +1,5 @@
 /**
- * Console sign-in with an OpenID Connect provider (issue 16): GET /session/oidc sends the
+ * Console sign-in with an OpenID Connect provider: GET /session/oidc sends the
  * browser to the provider; the provider sends it back to GET /session/oidc/callback, which
  * opens a session (the same cookie as a password sign-in) and sends it on to the console.
  * What must survive the round trip (state, nonce, PKCE verifier) is in a short-lived HttpOnly

@@ -1,5 +1,5 @@
 /**
- * Console sign-in (issue 16): POST /session checks a username and password and answers a
+ * Console sign-in: POST /session checks a username and password and answers a
  * session cookie (HttpOnly, SameSite=Strict, Secure over HTTPS) with the CSRF token to send in
  * X-CSRF-Token on every change; GET /session says who is signed in; DELETE /session signs out.
  * Failed sign-ins count against the client like wrong tokens, and are audited with the name.

@@ -1,5 +1,5 @@
 /**
- * API tokens (issue 16): create (the secret answered once), list, revoke. An admin manages the
+ * API tokens: create (the secret answered once), list, revoke. An admin manages the
  * tokens of the namespaces it administers, and hands out no more than it holds.
  */
 import { ApiToken, ListQuery, TokenCreate, listOf } from '@kairos/protocol';

@@ -1,5 +1,5 @@
 /**
- * Console users (issue 16): create, list, delete. An admin manages the users of the namespaces
+ * Console users: create, list, delete. An admin manages the users of the namespaces
  * it administers, and gives none more than it holds.
  */
 import { ListQuery, User, UserCreate, listOf } from '@kairos/protocol';

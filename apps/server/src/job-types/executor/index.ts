@@ -1,5 +1,5 @@
 /**
- * The executor subsystem of one node (issue 4), built from the node's store, clock and logger:
+ * The executor subsystem of one node, built from the node's store, clock and logger:
  * registry, authentication, dispatcher (for the `executor` job type), pull queue, log reader and
  * the lost-executor monitor. kairos.ts wires it; the HTTP routes receive it.
  */

@@ -1,5 +1,5 @@
 /**
- * Contract: alerting (issue 15) — contacts and groups, rules, alerts written to the outbox with
+ * Contract: alerting — contacts and groups, rules, alerts written to the outbox with
  * one delivery per contact and channel, silence windows that count repeats, deliveries leased to
  * one node at a time (taken again once the lease expires), attempts recorded.
  */

@@ -1,5 +1,5 @@
 /**
- * Contract: executors (issue 4) — registration upserts, liveness, manual address lists,
+ * Contract: executors — registration upserts, liveness, manual address lists,
  * executions completed once, the pull queue handing each execution out once, lost executions
  * of dead executors, the log cursor.
  */

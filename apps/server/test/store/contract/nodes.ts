@@ -1,5 +1,5 @@
 /**
- * Contract: nodes (issue 13) — registering (a known id keeps its lock key), state changes, the
+ * Contract: nodes — registering (a known id keeps its lock key), state changes, the
  * one winner of markNodeDead, and the lease takeover of a dead node's unfinished runs.
  */
 import { describe, expect, it } from 'vitest';

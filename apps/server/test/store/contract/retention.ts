@@ -1,5 +1,5 @@
 /**
- * Contract: run history retention (0013) — a namespace's settings, and the bounded reads and
+ * Contract: run history retention — a namespace's settings, and the bounded reads and
  * deletes the pruner is made of: only finished runs go, with their logs and events, and the run
  * statistics (summed when the runs finished) stay as they were.
  */

@@ -1,5 +1,5 @@
 /**
- * Contract: the run_stats rollup (0008) — runs are counted once as they settle (finish, skipped
+ * Contract: the run_stats rollup — runs are counted once as they settle (finish, skipped
  * by the claim, lost by recovery), with tokens, cost and durations, and read back per bucket and
  * per task by runStats.
  */

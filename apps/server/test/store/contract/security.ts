@@ -1,5 +1,5 @@
 /**
- * Contract: what issue 16's hardening keeps in the store — a namespace's outbound rules and its
+ * Contract: what the hardening keeps in the store — a namespace's outbound rules and its
  * named secrets.
  */
 import { describe, expect, it } from 'vitest';
