@@ -1,7 +1,7 @@
 /**
- * A namespace's definitions as one YAML-ready document: apps, calendars, tasks and alert rules,
- * referring to one another by name (a task's app by appName, a schedule's calendar by name, a
- * rule's task by name and its contacts by name), with no ids, no timestamps, and no secret: a
+ * A namespace's definitions as one YAML-ready document: apps, calendars, tasks, contact groups and
+ * alert rules, referring to one another by name (a task's app by appName, a schedule's calendar by
+ * name, a group's members and a rule's task, contacts and groups by name), with no ids, no timestamps, and no secret: a
  * value under a secret-looking key (`password`, `token`, `apiKey`, `Authorization`…) becomes
  * `{secretRef: <where it is>}`, the value staying in Kairos; app access tokens are never read.
  */
@@ -97,6 +97,11 @@ export function definitionsDocument(d: Definitions): Record<string, unknown> {
         ['enabled', t.enabled],
       ]);
     }),
+    // Members in the group's order (it is who is told first); contacts themselves are not written.
+    contactGroups: byName(d.groups, (g) => g.name).map((g) => ({
+      name: g.name,
+      contacts: g.contacts.map((id) => contactNames.get(id) ?? id),
+    })),
     alertRules: byName(d.alertRules, (r) => r.name).map((r) => {
       const scope = 'taskId' in r.scope ? { task: taskNames.get(r.scope.taskId) ?? r.scope.taskId } : r.scope;
       return defined([

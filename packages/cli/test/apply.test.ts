@@ -62,11 +62,16 @@ async function populated(): Promise<TestNode> {
     ids.push(created.body.id);
   }
   const ops = await node.api('POST', '/api/v1/contacts', { name: 'ops', email: 'ops@example.com' });
+  const onCall = await node.api('POST', '/api/v1/contact-groups', {
+    name: 'on-call',
+    contacts: [ops.body.id],
+  });
+  expect(onCall.status).toBe(201);
   const rule = await node.api('POST', '/api/v1/alert-rules', {
     name: 'nightly fails',
     scope: { taskId: ids[0] },
     on: 'failure',
-    notify: { contacts: [ops.body.id] },
+    notify: { contacts: [ops.body.id], groups: [onCall.body.id] },
   });
   expect(rule.status).toBe(201);
   return node;
@@ -88,9 +93,10 @@ describe('kairos apply', () => {
     expect(first.stdout).toContain('  + app billing');
     expect(first.stdout).toContain('  + calendar cn-holidays');
     expect(first.stdout).toContain('  + task nightly');
+    expect(first.stdout).toContain('  + contactGroup on-call');
     expect(first.stdout).toContain('  + alertRule nightly fails');
-    expect(first.stdout).toContain('Plan: 5 to create, 0 to change, 0 unchanged, 0 to delete.');
-    expect(first.stdout).toContain('Applied: 5 created, 0 changed, 0 deleted.');
+    expect(first.stdout).toContain('Plan: 6 to create, 0 to change, 0 unchanged, 0 to delete.');
+    expect(first.stdout).toContain('Applied: 6 created, 0 changed, 0 deleted.');
 
     const exported = await kairos(target, ['export']);
     expect(parse(exported.stdout)).toEqual(parse(readFileSync(join(dir, 'kairos.yaml'), 'utf8')));
@@ -98,7 +104,7 @@ describe('kairos apply', () => {
     const tasksBefore = (await target.api('GET', '/api/v1/tasks')).body.items;
     const again = await kairos(target, ['apply', '-f', dir, '--yes']);
     expect(again.code).toBe(0);
-    expect(again.stdout).toContain('Nothing to change (5 unchanged).');
+    expect(again.stdout).toContain('Nothing to change (6 unchanged).');
     expect(again.stdout).not.toContain('Applied');
     expect((await target.api('GET', '/api/v1/tasks')).body.items).toEqual(tasksBefore);
   });
@@ -119,8 +125,9 @@ describe('kairos apply', () => {
       '  = task hourly',
       '  ~ task nightly',
       '      schedule.expression: "0 0 2 * * ?" -> "0 30 2 * * ?"',
+      '  = contactGroup on-call',
       '  = alertRule nightly fails',
-      'Plan: 0 to create, 1 to change, 4 unchanged, 0 to delete.',
+      'Plan: 0 to create, 1 to change, 5 unchanged, 0 to delete.',
       '',
     ]);
     const expression = async () =>

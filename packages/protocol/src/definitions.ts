@@ -1,8 +1,9 @@
 /**
  * Definitions as code: the document `kairos export` writes and `POST /api/v1/apply` (`kairos
- * apply -f`) takes back. A document is one namespace's apps, calendars, tasks and alert rules, referring to
- * one another by name (a task's `app` is an appName, a schedule's calendar `{name, mode}`), with
- * no ids and no secret values. Every object is strict: an unknown field is refused, naming it.
+ * apply -f`) takes back. A document is one namespace's apps, calendars, tasks, contact groups and
+ * alert rules, referring to one another by name (a task's `app` is an appName, a schedule's
+ * calendar `{name, mode}`, a group's members and a rule's contacts and groups), with no ids and no
+ * secret values. Every object is strict: an unknown field is refused, naming it.
  */
 import { z } from 'zod';
 import { AlertOn, Channel, checkRuleThreshold } from './alerts.js';
@@ -24,6 +25,16 @@ export const TaskDefinition = TaskCreate.omit({ namespace: true }).extend({ app:
 export type TaskDefinition = z.output<typeof TaskDefinition>;
 
 const names = (max: number) => z.array(z.string().min(1).max(200)).max(max);
+
+/**
+ * A contact group, its members by contact name, in order. Contacts themselves are not written:
+ * they hold addresses (people's email and phone numbers), so they must exist on the target.
+ */
+export const ContactGroupDefinition = z.strictObject({
+  name: z.string().min(1).max(200),
+  contacts: names(500),
+});
+export type ContactGroupDefinition = z.output<typeof ContactGroupDefinition>;
 
 /**
  * An alert rule as export writes it: its task, app, contacts and groups by name. A mute
@@ -71,9 +82,9 @@ export const AlertRuleDefinition = z
 export type AlertRuleDefinition = z.output<typeof AlertRuleDefinition>;
 
 /**
- * One namespace's definitions. A kind left out (`apps`, `calendars`, `tasks`, `alertRules`) is
- * left alone, even by a prune; a kind given, even empty, is the whole of that kind in the
- * namespace for a prune.
+ * One namespace's definitions. A kind left out (`apps`, `calendars`, `tasks`, `contactGroups`,
+ * `alertRules`) is left alone, even by a prune; a kind given, even empty, is the whole of that
+ * kind in the namespace for a prune.
  */
 export const DefinitionsDocument = z.strictObject({
   kind: z.literal(DEFINITIONS_KIND),
@@ -84,6 +95,7 @@ export const DefinitionsDocument = z.strictObject({
   apps: z.array(AppDefinition).max(10_000).optional(),
   calendars: z.array(CalendarDefinition).max(10_000).optional(),
   tasks: z.array(TaskDefinition).max(10_000).optional(),
+  contactGroups: z.array(ContactGroupDefinition).max(10_000).optional(),
   alertRules: z.array(AlertRuleDefinition).max(10_000).optional(),
 });
 export type DefinitionsDocumentInput = z.input<typeof DefinitionsDocument>;
@@ -109,7 +121,7 @@ export type FieldChange = z.infer<typeof FieldChange>;
 
 export const ApplyChange = z.object({
   namespace: z.string(),
-  kind: z.enum(['app', 'calendar', 'task', 'alertRule']),
+  kind: z.enum(['app', 'calendar', 'task', 'contactGroup', 'alertRule']),
   name: z.string(),
   action: z.enum(['create', 'update', 'unchanged', 'delete']),
   /** For `update`: the fields that change (secret values masked). */

@@ -9,6 +9,7 @@ import { KairosError } from '../errors.js';
 import type { AlertRuleRecord, AlertRuleScope } from '../store/alert-records.js';
 import type { DefinitionRef, DefinitionWrites, RuleRefs } from '../store/definition-writes.js';
 import type { Page, PageRequest, Store } from '../store/store.js';
+import type { GroupCatalog } from './apply-group-plan.js';
 import { fieldChanges, within } from './definition-diff.js';
 
 /** What the namespace holds, by name, for its rules. */
@@ -18,7 +19,8 @@ export interface RuleCatalog {
   tasks: Map<string, DefinitionRef>;
   apps: Map<string, DefinitionRef>;
   contacts: Map<string, number>;
-  groups: Map<string, number>;
+  /** Groups kept or created by the same write. */
+  groups: Map<string, DefinitionRef>;
   /** The stored ones, for stored rules' references. */
   taskNames: Map<number, string>;
   appNames: Map<number, string>;
@@ -44,17 +46,20 @@ export async function planRule(
   checkTemplates: ((templates: Partial<Record<Channel, string>> | undefined) => void) | undefined,
 ): Promise<RuleDecision> {
   const { scope, refs } = scopeOf(catalog, def, field);
-  const ids = (names: string[], known: Map<string, number>, what: string, at: string) =>
+  const known = <T>(names: string[], byName: Map<string, T>, what: string, at: string) =>
     names.map((name, i) => {
-      const id = known.get(name);
-      if (id === undefined)
+      const found = byName.get(name);
+      if (found === undefined)
         throw refused(`${at}.${i}`, `no ${what} "${name}" in namespace ${catalog.namespace}`);
-      return id;
+      return found;
     });
-  const contacts = ids(def.notify.contacts, catalog.contacts, 'contact', `${field}.notify.contacts`);
-  const groups = ids(def.notify.groups, catalog.groups, 'contact group', `${field}.notify.groups`);
+  const contacts = known(def.notify.contacts, catalog.contacts, 'contact', `${field}.notify.contacts`);
+  const groupRefs = known(def.notify.groups, catalog.groups, 'contact group', `${field}.notify.groups`);
   if (checkTemplates) await within(field, () => checkTemplates(def.templates));
 
+  // A group created by the same write has its id only once inserted: the write puts it in.
+  const groups = groupRefs.map((ref) => ('id' in ref ? ref.id : 0));
+  if (groupRefs.some((ref) => 'created' in ref)) refs.groups = groupRefs;
   const notify = { contacts, groups, ...(def.notify.channels ? { channels: def.notify.channels } : {}) };
   const wanted = {
     scope: def.scope,
@@ -110,7 +115,10 @@ export async function planRule(
           ...(changed.has('enabled') ? { enabled: def.enabled } : {}),
         },
         ...(changed.has('scope') ? { scope } : {}),
-        refs: changed.has('scope') ? refs : {},
+        refs: {
+          ...(changed.has('scope') ? refs : {}),
+          ...(changed.has('notify') && refs.groups ? { groups: refs.groups } : {}),
+        },
       },
     },
   };
@@ -198,6 +206,10 @@ export interface NamespaceRules {
   prune: boolean;
   tasks: Map<string, DefinitionRef>;
   apps: Map<string, DefinitionRef>;
+  /** The contacts and the groups kept or created (apply-group-plan.ts). */
+  people: GroupCatalog;
+  /** Where the files give their contact groups, if they do (a prune's refusal names it). */
+  groupsField: string | undefined;
   taskNames: Map<number, string>;
   appNames: Map<number, string>;
   checkTemplates: ((templates: Partial<Record<Channel, string>> | undefined) => void) | undefined;
@@ -212,22 +224,15 @@ export async function planNamespaceRules(
   writes: DefinitionWrites,
 ): Promise<{ changes: ApplyChange[]; cascaded: number[] }> {
   const { store, namespaceId } = input;
-  const [rules, contacts, groups] = await Promise.all([
-    all((p) => store.listAlertRules({ namespaceId }, p)),
-    all((p) => store.listContacts({ namespaceId }, p)),
-    all((p) => store.listContactGroups({ namespaceId }, p)),
-  ]);
+  const rules = await all((p) => store.listAlertRules({ namespaceId }, p));
   const catalog: RuleCatalog = {
     namespaceId,
     namespace: input.namespace,
     tasks: input.tasks,
     apps: input.apps,
-    contacts: new Map(contacts.map((c) => [c.name, c.id])),
-    groups: new Map(groups.map((g) => [g.name, g.id])),
+    ...input.people,
     taskNames: input.taskNames,
     appNames: input.appNames,
-    contactNames: new Map(contacts.map((c) => [c.id, c.name])),
-    groupNames: new Map(groups.map((g) => [g.id, g.name])),
   };
   const changes: ApplyChange[] = [];
   const cascaded: number[] = [];
@@ -250,6 +255,7 @@ export async function planNamespaceRules(
     const cascades =
       (rule.scope.kind === 'task' && deletedTasks.has(rule.scope.taskId)) ||
       (rule.scope.kind === 'app' && deletedApps.has(rule.scope.appId));
+    if (!input.prune && !cascades) refuseDeletedGroup(input, rule, new Set(writes.deleteGroups));
     if (!input.prune && !cascades) continue;
     if (cascades) cascaded.push(rule.id);
     else writes.deleteRules.push(rule.id);
@@ -262,4 +268,15 @@ export async function planNamespaceRules(
     });
   }
   return { changes, cascaded };
+}
+
+/** A prune may not delete a contact group that a rule kept on the server still names. */
+function refuseDeletedGroup(input: NamespaceRules, rule: AlertRuleRecord, deleted: Set<number>) {
+  const groupId = rule.notify.groups.find((id) => deleted.has(id));
+  if (groupId === undefined) return;
+  const field = input.groupsField ?? 'contactGroups';
+  throw refused(
+    field,
+    `the prune would delete contact group "${input.people.groupNames.get(groupId)}", which alert rule "${rule.name}" (not in the files, so kept) still names: add the group or the rule to the files`,
+  );
 }

@@ -12,6 +12,7 @@ import type {
   ApplyPlan,
   ApplyRequest,
   CalendarDefinition,
+  ContactGroupDefinition,
   TaskDefinition,
 } from '@kairos/protocol';
 import type { Role } from '../access/principal.js';
@@ -23,6 +24,7 @@ import type { Store } from '../store/store.js';
 import type { AlertService } from '../alerts/alert-service.js';
 import { all, planNamespaceRules } from './apply-rule-plan.js';
 import { announceApplied } from './apply-announce.js';
+import { planNamespaceGroups } from './apply-group-plan.js';
 import type { AppService } from './app-service.js';
 import { planTask, type NamespaceCatalog } from './apply-task-plan.js';
 import { checkZone, normalizeDates, type CalendarService } from './calendar-service.js';
@@ -45,7 +47,7 @@ export interface ApplyServiceDeps {
   alerts?: Pick<AlertService, 'checkTemplates' | 'ruleChangedElsewhere'> | undefined;
 }
 
-type Kind = 'apps' | 'calendars' | 'tasks' | 'alertRules';
+type Kind = 'apps' | 'calendars' | 'tasks' | 'contactGroups' | 'alertRules';
 
 interface Named<T> {
   def: T;
@@ -58,6 +60,7 @@ interface NamespaceFiles {
   apps: Map<string, Named<AppDefinition>>;
   calendars: Map<string, Named<CalendarDefinition>>;
   tasks: Map<string, Named<TaskDefinition>>;
+  contactGroups: Map<string, Named<ContactGroupDefinition>>;
   alertRules: Map<string, Named<AlertRuleDefinition>>;
   /** The kinds the documents give (a prune removes only those), with where the first is given. */
   kinds: Map<Kind, string>;
@@ -138,6 +141,7 @@ export class ApplyService {
           apps: new Map(),
           calendars: new Map(),
           tasks: new Map(),
+          contactGroups: new Map(),
           alertRules: new Map(),
           kinds: new Map(),
         };
@@ -163,11 +167,14 @@ export class ApplyService {
       add('apps', doc.apps, (a) => a.appName, 'appName');
       add('calendars', doc.calendars, (c) => c.name, 'name');
       add('tasks', doc.tasks, (t) => t.name, 'name');
+      add('contactGroups', doc.contactGroups, (g) => g.name, 'name');
       add('alertRules', doc.alertRules, (r) => r.name, 'name');
-      if (doc.alertRules?.length && !this.deps.alerts) {
-        throw new KairosError('VALIDATION_ERROR', `${at}.alertRules: this server has no alerting`, {
-          field: `${at}.alertRules`,
-        });
+      for (const kind of ['contactGroups', 'alertRules'] as const) {
+        if (doc[kind]?.length && !this.deps.alerts) {
+          throw new KairosError('VALIDATION_ERROR', `${at}.${kind}: this server has no alerting`, {
+            field: `${at}.${kind}`,
+          });
+        }
       }
     }
     return [...byName.values()];
@@ -311,7 +318,17 @@ export class ApplyService {
     }
     this.refuseOrphans(files, kept, catalog, writes);
 
-    // Alert rules, against the tasks and apps above.
+    // Contact groups, then alert rules against the tasks, apps and groups above.
+    const groups = await planNamespaceGroups(
+      {
+        store: this.deps.store,
+        namespaceId,
+        namespace: ns.name,
+        groups: files.contactGroups,
+        prune: prune && files.kinds.has('contactGroups'),
+      },
+      writes,
+    );
     const rules = await planNamespaceRules(
       {
         store: this.deps.store,
@@ -321,6 +338,8 @@ export class ApplyService {
         prune: prune && files.kinds.has('alertRules'),
         tasks: taskRefs,
         apps: catalog.apps,
+        people: groups.catalog,
+        groupsField: files.kinds.get('contactGroups'),
         taskNames: new Map(tasks.map((t) => [t.id, t.name])),
         appNames: catalog.appNames,
         checkTemplates: this.deps.alerts && ((t) => this.deps.alerts!.checkTemplates(t)),
@@ -330,9 +349,11 @@ export class ApplyService {
     return {
       changes: [
         ...changes,
+        ...groups.changes,
         ...rules.changes.filter((c) => c.action !== 'delete'),
         ...deletes,
         ...rules.changes.filter((c) => c.action === 'delete'),
+        ...groups.deletes,
       ],
       warnings,
       rescheduled,

@@ -98,7 +98,7 @@ export function ruleColumns(patch: AlertRulePatch): Updateable<AlertRulesTable> 
 }
 
 /** A group's members, in the order given, instead of the ones it had (steps: write-steps.ts). */
-function* replaceMembers(
+export function* replaceMembers(
   db: Kysely<Database>,
   groupId: number,
   contactIds: readonly number[],

@@ -1,6 +1,6 @@
 /**
  * The writes of one `apply` (services/apply-service.ts): apps, their manual executor addresses,
- * calendars, tasks and alert rules created, changed and deleted, as ONE multi-statement write (write-steps.ts)
+ * calendars, tasks, contact groups and alert rules created, changed and deleted, as ONE multi-statement write (write-steps.ts)
  * so that either all of it is stored or none of it: a failing statement (a name taken meanwhile,
  * a foreign key) rolls back the statements before it, on both dialects.
  *
@@ -10,8 +10,14 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database } from './db-schema.js';
-import { alertRuleColumns, ruleColumns } from './alert-queries.js';
-import type { AlertRulePatch, AlertRuleScope, NewAlertRule } from './alert-records.js';
+import { alertRuleColumns, replaceMembers, ruleColumns } from './alert-queries.js';
+import type {
+  AlertRulePatch,
+  AlertRuleScope,
+  ContactGroupPatch,
+  NewAlertRule,
+  NewContactGroup,
+} from './alert-records.js';
 import {
   appColumns,
   appPatchColumns,
@@ -34,10 +40,14 @@ export interface TaskRefs {
   calendar?: DefinitionRef;
 }
 
-/** Where an alert rule's task or app comes from when created by the same write (replaces its scope's id). */
+/**
+ * Where an alert rule's task or app comes from when created by the same write (replaces its
+ * scope's id), and its groups when one of them is (replaces `notify.groups`).
+ */
 export interface RuleRefs {
   task?: DefinitionRef;
   app?: DefinitionRef;
+  groups?: DefinitionRef[];
 }
 
 export interface DefinitionWrites {
@@ -49,20 +59,24 @@ export interface DefinitionWrites {
   updateCalendars: { id: number; patch: CalendarPatch }[];
   createTasks: { task: NewTask; refs: TaskRefs }[];
   updateTasks: { id: number; patch: TaskPatch; refs: TaskRefs }[];
+  createGroups: NewContactGroup[];
+  updateGroups: { id: number; patch: ContactGroupPatch }[];
   createRules: { rule: NewAlertRule; refs: RuleRefs }[];
   /** `scope`: the rule watches another task, app or the namespace. */
   updateRules: { id: number; patch: AlertRulePatch; scope?: AlertRuleScope; refs: RuleRefs }[];
   deleteRules: number[];
+  deleteGroups: number[];
   deleteTasks: number[];
   deleteCalendars: number[];
   deleteApps: number[];
 }
 
-/** The ids of what the write created, in the order of `createApps`, `createCalendars`, `createTasks`. */
+/** The ids of what the write created, in the order of `createApps`, `createCalendars`, … */
 export interface DefinitionIds {
   apps: number[];
   calendars: number[];
   tasks: number[];
+  groups: number[];
   rules: number[];
 }
 
@@ -74,9 +88,12 @@ export const noDefinitionWrites = (): DefinitionWrites => ({
   updateCalendars: [],
   createTasks: [],
   updateTasks: [],
+  createGroups: [],
+  updateGroups: [],
   createRules: [],
   updateRules: [],
   deleteRules: [],
+  deleteGroups: [],
   deleteTasks: [],
   deleteCalendars: [],
   deleteApps: [],
@@ -84,14 +101,15 @@ export const noDefinitionWrites = (): DefinitionWrites => ({
 
 /**
  * The steps, in an order the foreign keys accept: apps and calendars first, then the tasks that
- * refer to them, then deletions (tasks before the calendars and apps they used).
+ * refer to them, then contact groups and the rules naming them, then deletions (rules before the
+ * groups they named, tasks before the calendars and apps they used).
  */
 export function* definitionWriteSteps(
   db: Kysely<Database>,
   writes: DefinitionWrites,
   now: number,
 ): WriteSteps<DefinitionIds> {
-  const ids: DefinitionIds = { apps: [], calendars: [], tasks: [], rules: [] };
+  const ids: DefinitionIds = { apps: [], calendars: [], tasks: [], groups: [], rules: [] };
   const idOf = (ref: DefinitionRef, created: number[]): number => {
     if ('id' in ref) return ref.id;
     const id = created[ref.created];
@@ -156,6 +174,28 @@ export function* definitionWriteSteps(
       .where('id', '=', id)
       .compile();
   }
+  for (const group of writes.createGroups) {
+    const [row] = yield db
+      .insertInto('contact_groups')
+      .values({ namespace_id: group.namespaceId, name: group.name, created_at: now, updated_at: now })
+      .returning('id')
+      .compile();
+    const groupId = Number(row!['id']);
+    ids.groups.push(groupId);
+    yield* replaceMembers(db, groupId, group.contactIds);
+  }
+  for (const { id, patch } of writes.updateGroups) {
+    yield db
+      .updateTable('contact_groups')
+      .set({ ...(patch.name !== undefined ? { name: patch.name } : {}), updated_at: now })
+      .where('id', '=', id)
+      .compile();
+    if (patch.contactIds) yield* replaceMembers(db, id, patch.contactIds);
+  }
+  const notified = <T extends { notify?: NewAlertRule['notify'] }>(rule: T, refs: RuleRefs): T =>
+    refs.groups && rule.notify
+      ? { ...rule, notify: { ...rule.notify, groups: refs.groups.map((g) => idOf(g, ids.groups)) } }
+      : rule;
   const scoped = (scope: AlertRuleScope, refs: RuleRefs): AlertRuleScope =>
     scope.kind === 'task' && refs.task
       ? { kind: 'task', taskId: idOf(refs.task, ids.tasks) }
@@ -165,7 +205,7 @@ export function* definitionWriteSteps(
   for (const { rule, refs } of writes.createRules) {
     const [row] = yield db
       .insertInto('alert_rules')
-      .values(alertRuleColumns({ ...rule, scope: scoped(rule.scope, refs) }, now))
+      .values(alertRuleColumns({ ...notified(rule, refs), scope: scoped(rule.scope, refs) }, now))
       .returning('id')
       .compile();
     ids.rules.push(Number(row!['id']));
@@ -173,7 +213,7 @@ export function* definitionWriteSteps(
   for (const { id, patch, scope, refs } of writes.updateRules) {
     const where = scope && scoped(scope, refs);
     const columns = {
-      ...ruleColumns(patch),
+      ...ruleColumns(notified(patch, refs)),
       ...(where
         ? {
             scope_task_id: where.kind === 'task' ? where.taskId : null,
@@ -185,6 +225,8 @@ export function* definitionWriteSteps(
     yield db.updateTable('alert_rules').set(columns).where('id', '=', id).compile();
   }
   for (const id of writes.deleteRules) yield db.deleteFrom('alert_rules').where('id', '=', id).compile();
+  // Members go with their group: ON DELETE CASCADE.
+  for (const id of writes.deleteGroups) yield db.deleteFrom('contact_groups').where('id', '=', id).compile();
   // runs, run logs and events go with their task: ON DELETE CASCADE.
   for (const id of writes.deleteTasks) yield db.deleteFrom('tasks').where('id', '=', id).compile();
   for (const id of writes.deleteCalendars) yield db.deleteFrom('calendars').where('id', '=', id).compile();

@@ -1,5 +1,5 @@
 /**
- * `kairos apply -f <file or dir>`: definitions as code (apps, calendars, tasks, alert rules). Sends the documents (the shape `kairos
+ * `kairos apply -f <file or dir>`: definitions as code (apps, calendars, tasks, contact groups, alert rules). Sends the documents (the shape `kairos
  * export` writes) to `POST /api/v1/apply` as a dry run, shows the plan, and after confirmation
  * applies it; the server checks and stores all of it in one transaction, or nothing.
  */
@@ -15,7 +15,7 @@ const HELP = commandHelp(`
 Usage:
   kairos apply -f FILE|DIR|- [-f …] [--prune] [--dry-run] [--yes]
 
-Creates and updates apps, calendars, tasks and alert rules from YAML (or JSON) files in the shape
+Creates and updates apps, calendars, tasks, contact groups and alert rules from YAML (or JSON) files in the shape
 \`kairos export\` writes: one or more documents per file (\`---\` between them), a directory
 standing for its .yaml, .yml and .json files. Shows the plan first (+ create, ~ change with the
 fields that change, = unchanged, - delete) and applies it once you confirm. The server checks
@@ -26,8 +26,8 @@ file, line and field. Applying the same files twice changes nothing.
 Secrets by reference only: a config value written {"$secret": NAME} uses a named secret
 (kairos secrets), and {secretRef: …}, as export writes it, keeps the value this server stores
 for that task. New apps get an access token that is never shown: \`kairos apps rotate-token\`.
-Alert rules name their contacts and contact groups, which must exist (export does not write
-them).
+Contact groups and alert rules name their contacts, which must exist on the server (export
+does not write them: they hold people's addresses); a rule's groups may come from the files.
 
 Flags:
   -f, --file PATH  a file or a directory (repeatable); - reads stdin
@@ -118,7 +118,7 @@ async function confirm(ctx: CommandContext): Promise<boolean> {
 
 export const applyCommand: Command = {
   name: 'apply',
-  summary: 'create and update apps, calendars, tasks and alert rules from YAML files (plan first)',
+  summary: 'create and update apps, calendars, tasks, groups and alert rules from YAML files (plan first)',
   help: HELP,
   run,
 };

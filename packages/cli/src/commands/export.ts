@@ -1,5 +1,5 @@
 /**
- * `kairos export`: a namespace's apps, calendars, tasks and alert rules as YAML, read through
+ * `kairos export`: a namespace's apps, calendars, tasks, contact groups and alert rules as YAML, read through
  * the API (see export-definitions.ts for the shape: names instead of ids, no secrets).
  */
 import { writeFile } from 'node:fs/promises';
@@ -15,10 +15,11 @@ const HELP = commandHelp(`
 Usage:
   kairos export [--namespace NS] [-o FILE]
 
-Writes the namespace's apps (with their manual executor addresses), calendars, tasks and alert
-rules as one YAML document, to stdout or FILE. They refer to one another by name: a task's app
-by appName, a schedule's calendar as {name, mode}, a rule's task and contacts by name. Nothing
-secret is written: app access tokens are never read, and a config value under a secret-looking
+Writes the namespace's apps (with their manual executor addresses), calendars, tasks, contact
+groups and alert rules as one YAML document, to stdout or FILE. They refer to one another by name:
+a task's app by appName, a schedule's calendar as {name, mode}, a group's members and a rule's
+task, contacts and groups by name. Contacts are not written (they hold people's addresses): they
+must exist where the file is applied. Nothing secret is written: app access tokens are never read, and a config value under a secret-looking
 key (password, token, apiKey, Authorization…) is written as {secretRef: <where it is>}, the value
 staying in Kairos. With --json, the same document as JSON.
 
@@ -84,7 +85,7 @@ async function run(args: string[], ctx: CommandContext): Promise<number> {
 
 export const exportCommand: Command = {
   name: 'export',
-  summary: 'write apps, calendars, tasks and alert rules as YAML',
+  summary: 'write apps, calendars, tasks, contact groups and alert rules as YAML',
   help: HELP,
   run,
 };

@@ -1,7 +1,8 @@
 /**
- * Contract: applyDefinitions stores one apply's apps, addresses, calendars and tasks all at once
- * (new tasks referring to apps and calendars created by the same write), and a statement failing
- * in the middle leaves nothing of it, on both dialects.
+ * Contract: applyDefinitions stores one apply's apps, addresses, calendars, tasks, contact groups
+ * and alert rules all at once (new tasks referring to apps and calendars created by the same
+ * write, new rules to new groups), and a statement failing in the middle leaves nothing of it, on
+ * both dialects.
  */
 import { describe, expect, it } from 'vitest';
 import { noDefinitionWrites } from '../../../src/store/definition-writes.js';
@@ -81,6 +82,57 @@ export function defineDefinitionsContract(ctx: ContractContext): void {
       expect((await store.getTask(kept.id))?.description).toBe('changed');
       expect(await store.getTask(old.id)).toBeUndefined();
       expect((await store.getAlertRule(ids.rules[0]!))?.scope).toEqual({ kind: 'task', taskId: task!.id });
+    });
+
+    it('creates, changes and deletes contact groups; a new rule names a group of the same write', async () => {
+      const store = ctx.store;
+      const seeded = await seed(store);
+      const contact = (name: string) =>
+        store.createContact({
+          namespaceId: seeded.ns.id,
+          name,
+          email: `${name}@example.com`,
+          phone: null,
+          webhook: null,
+        });
+      const [ann, bob] = [await contact('ann'), await contact('bob')];
+      const changed = await store.createContactGroup({
+        namespaceId: seeded.ns.id,
+        name: 'day',
+        contactIds: [ann.id],
+      });
+      const doomed = await store.createContactGroup({
+        namespaceId: seeded.ns.id,
+        name: 'gone',
+        contactIds: [bob.id],
+      });
+      const writes = noDefinitionWrites();
+      writes.createGroups.push({ namespaceId: seeded.ns.id, name: 'night', contactIds: [bob.id, ann.id] });
+      writes.updateGroups.push({ id: changed.id, patch: { contactIds: [bob.id] } });
+      writes.deleteGroups.push(doomed.id);
+      writes.createRules.push({
+        rule: {
+          namespaceId: seeded.ns.id,
+          name: 'night watch',
+          scope: { kind: 'namespace' },
+          on: 'failure',
+          threshold: null,
+          windowSeconds: null,
+          notify: { contacts: [], groups: [0, 0] },
+          silenceSeconds: 300,
+          mutedUntil: null,
+          enabled: true,
+          templates: null,
+        },
+        refs: { groups: [{ created: 0 }, { id: changed.id }] },
+      });
+
+      const ids = await store.applyDefinitions(writes);
+
+      expect((await store.getContactGroup(ids.groups[0]!))?.contactIds).toEqual([bob.id, ann.id]);
+      expect((await store.getContactGroup(changed.id))?.contactIds).toEqual([bob.id]);
+      expect(await store.getContactGroup(doomed.id)).toBeUndefined();
+      expect((await store.getAlertRule(ids.rules[0]!))?.notify.groups).toEqual([ids.groups[0], changed.id]);
     });
 
     it('a statement failing in the middle leaves nothing of the write', async () => {
