@@ -92,8 +92,15 @@ export function definitionsDocument(d: Definitions): Record<string, unknown> {
         ['timeoutSeconds', t.timeoutSeconds],
         ['retry', t.retry],
         ['concurrency', t.concurrency],
+        [
+          'childTasks',
+          t.childTaskIds?.length ? t.childTaskIds.map((id) => taskNames.get(id) ?? id) : undefined,
+        ],
         // A judge is named by its task id (another environment's import needs that task).
         ['outputGate', t.outputGate ?? undefined],
+        ['priority', t.priority === 0 ? undefined : t.priority],
+        ['pool', t.pool],
+        ['budget', t.budget],
         ['enabled', t.enabled],
       ]);
     }),

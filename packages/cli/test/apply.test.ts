@@ -19,10 +19,14 @@ import { kairos as runKairos } from './harness.js';
 const kairos = (node: TestNode, argv: string[], options: { cwd?: string; stdin?: string } = {}) =>
   runKairos(argv, { env: { KAIROS_URL: node.url, KAIROS_TOKEN: ADMIN_TOKEN }, ...options });
 
-/** A server with an app (manual addresses), a calendar, tasks using them and a named secret, and an alert rule. */
+/**
+ * A server with an app (manual addresses), a calendar, tasks using them, a named secret and a
+ * pool (one task the other's child), a contact group and an alert rule.
+ */
 async function populated(): Promise<TestNode> {
   const node = await startTestNode();
   await node.api('POST', '/api/v1/secrets', { name: 'hook-token', value: 'Bearer abc' });
+  await node.api('POST', '/api/v1/pools', { name: 'llm', concurrency: 2 });
   await node.api('POST', '/api/v1/apps', { appName: 'billing', name: 'Billing', maxConcurrency: 4 });
   await node.api('PUT', '/api/v1/apps/billing/executor-addresses', { addresses: ['http://10.0.0.5:9999'] });
   const calendar = await node.api('POST', '/api/v1/calendars', {
@@ -52,6 +56,9 @@ async function populated(): Promise<TestNode> {
       config: { url: 'http://127.0.0.1:9/hourly', method: 'POST' },
       schedule: { type: 'fixed_rate', intervalSeconds: 3600 },
       concurrency: { max: 2, overlap: 'queue' },
+      pool: 'llm',
+      priority: 3,
+      budget: { tokens: 100_000, period: 'day', timezone: 'Asia/Shanghai' },
       enabled: false,
     },
   ];
@@ -61,6 +68,8 @@ async function populated(): Promise<TestNode> {
     expect(created.status).toBe(201);
     ids.push(created.body.id);
   }
+  const child = await node.api('PATCH', `/api/v1/tasks/${ids[0]}`, { childTaskIds: [ids[1]] });
+  expect(child.status).toBe(200);
   const ops = await node.api('POST', '/api/v1/contacts', { name: 'ops', email: 'ops@example.com' });
   const onCall = await node.api('POST', '/api/v1/contact-groups', {
     name: 'on-call',
@@ -82,8 +91,10 @@ describe('kairos apply', () => {
     const source = await populated();
     const target = await startTestNode();
     await target.api('POST', '/api/v1/secrets', { name: 'hook-token', value: 'Bearer abc' });
-    // Contacts are people, not definitions: export names them, the target has its own.
+    // Contacts are people, not definitions: export names them, the target has its own. Pools
+    // are the target's own too (their limits are the provider account's).
     await target.api('POST', '/api/v1/contacts', { name: 'ops', email: 'ops@example.com' });
+    await target.api('POST', '/api/v1/pools', { name: 'llm', concurrency: 2 });
     const dir = tempDataDir();
     expect((await kairos(source, ['export', '-o', 'kairos.yaml'], { cwd: dir })).code).toBe(0);
 
@@ -173,13 +184,14 @@ describe('kairos apply', () => {
     const file = join(dir, 'kairos.yaml');
     const doc = parse(readFileSync(file, 'utf8'));
     doc.tasks = doc.tasks.filter((t: any) => t.name !== 'hourly');
+    delete doc.tasks.find((t: any) => t.name === 'nightly').childTasks;
     writeFileSync(file, JSON.stringify(doc));
 
     const pruned = await kairos(node, ['apply', '-f', file, '--prune', '--yes']);
     expect(pruned.stderr).toBe('');
     expect(pruned.code).toBe(0);
     expect(pruned.stdout).toContain('  - task hourly');
-    expect(pruned.stdout).toContain('Applied: 0 created, 0 changed, 1 deleted.');
+    expect(pruned.stdout).toContain('Applied: 0 created, 1 changed, 1 deleted.');
     const left = (await node.api('GET', '/api/v1/tasks')).body.items.map(
       (t: any) => `${t.namespace}/${t.name}`,
     );

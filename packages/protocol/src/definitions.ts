@@ -20,8 +20,15 @@ export type AppDefinition = z.output<typeof AppDefinition>;
 export const CalendarDefinition = CalendarCreate.omit({ namespace: true });
 export type CalendarDefinition = z.output<typeof CalendarDefinition>;
 
-/** A task as `tasks create` takes it, its app by appName (ids differ from server to server). */
-export const TaskDefinition = TaskCreate.omit({ namespace: true }).extend({ app: z.string().min(1) });
+/**
+ * A task as `tasks create` takes it, its app by appName and its child tasks by name (ids differ
+ * from server to server); its pool by name, as always.
+ */
+export const TaskDefinition = TaskCreate.omit({ namespace: true, childTaskIds: true }).extend({
+  app: z.string().min(1),
+  /** Tasks of the namespace (in the files or kept on the server) to trigger when a run succeeds. */
+  childTasks: z.array(z.string().min(1).max(200)).max(100).optional(),
+});
 export type TaskDefinition = z.output<typeof TaskDefinition>;
 
 const names = (max: number) => z.array(z.string().min(1).max(200)).max(max);

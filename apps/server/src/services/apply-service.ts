@@ -27,6 +27,8 @@ import { announceApplied } from './apply-announce.js';
 import { planNamespaceGroups } from './apply-group-plan.js';
 import type { AppService } from './app-service.js';
 import { planTask, type NamespaceCatalog } from './apply-task-plan.js';
+import { refuseChildLoops } from './apply-child-loops.js';
+import { checkOutputGate } from '../gates/gate-validation.js';
 import { checkZone, normalizeDates, type CalendarService } from './calendar-service.js';
 import { fieldChanges, within } from './definition-diff.js';
 import type { Namespaces } from './namespaces.js';
@@ -183,10 +185,11 @@ export class ApplyService {
   private async planNamespace(files: NamespaceFiles, prune: boolean, writes: DefinitionWrites, now: number) {
     const { ns } = files;
     const namespaceId = ns.id;
-    const [apps, calendars, tasks] = await Promise.all([
+    const [apps, calendars, tasks, pools] = await Promise.all([
       all((p) => this.deps.store.listApps({ namespaceId }, p)),
       all((p) => this.deps.store.listCalendars({ namespaceId }, p)),
       all((p) => this.deps.store.listTasks({ namespaceId }, p)),
+      this.deps.store.listPools(namespaceId),
     ]);
     const changes: ApplyChange[] = [];
     const deletes: ApplyChange[] = [];
@@ -197,8 +200,14 @@ export class ApplyService {
       namespace: ns.name,
       apps: new Map(),
       calendars: new Map(),
+      tasks: new Map(),
+      pools: new Map(pools.map((p) => [p.name, p.id])),
       appNames: new Map(apps.map((a) => [a.id, a.appName])),
       calendarNames: new Map(calendars.map((c) => [c.id, c.name])),
+      taskNames: new Map(tasks.map((t) => [t.id, t.name])),
+      poolNames: new Map(pools.map((p) => [p.id, p.name])),
+      checkGate: (gate, selfId) =>
+        checkOutputGate(gate, namespaceId, (id) => this.deps.store.getTask(id), selfId),
     };
 
     // Apps: name, description, concurrency and manual executor addresses.
@@ -291,7 +300,7 @@ export class ApplyService {
     // Tasks, against the apps and calendars above.
     const rescheduled: number[] = [];
     const kept = new Map<number, TaskRecord>();
-    const taskRefs = new Map<string, DefinitionRef>();
+    const taskRefs = catalog.tasks;
     for (const task of tasks) {
       if (files.tasks.has(task.name)) taskRefs.set(task.name, { id: task.id });
       else if (!prune || !files.kinds.has('tasks')) {
@@ -302,15 +311,17 @@ export class ApplyService {
         deletes.push({ ...base('task', task.name), action: 'delete', fields: [] });
       }
     }
+    // The new tasks of the files, in the order they are created below (a child may name one).
+    let created = writes.createTasks.length;
+    for (const name of files.tasks.keys())
+      if (!taskRefs.has(name)) taskRefs.set(name, { created: created++ });
+    refuseChildLoops(files.tasks, kept.values(), catalog.taskNames);
     for (const { def, field } of files.tasks.values()) {
       const current = tasks.find((t) => t.name === def.name);
       const decided = await planTask(this.deps.tasks, catalog, def, field, current, now);
       changes.push(decided.change);
       warnings.push(...decided.warnings);
-      if (decided.write?.kind === 'create') {
-        taskRefs.set(def.name, { created: writes.createTasks.length });
-        writes.createTasks.push(decided.write.entry);
-      }
+      if (decided.write?.kind === 'create') writes.createTasks.push(decided.write.entry);
       if (decided.write?.kind === 'update') {
         writes.updateTasks.push(decided.write.entry);
         if (decided.write.rescheduled) rescheduled.push(decided.write.entry.id);

@@ -1,11 +1,12 @@
 /**
  * Apply's decision for one task of a file: create it, change some fields, or leave it, checked
  * as `POST /tasks` checks a task (TaskService: config against its job type, destinations and
- * named secrets; the schedule) but against the apps and calendars the namespace will have once
- * the whole apply is stored (some created by the same transaction).
+ * named secrets; the schedule; the pool; the output gate) but against the apps, calendars and
+ * tasks the namespace will have once the whole apply is stored (some created by the same
+ * transaction): a child task is named, and may be a task of the same files.
  */
 import { Concurrency, Retry } from '@kairos/protocol';
-import type { ApplyChange, FieldChange, Schedule, TaskDefinition } from '@kairos/protocol';
+import type { ApplyChange, FieldChange, OutputGate, Schedule, TaskDefinition } from '@kairos/protocol';
 import { KairosError } from '../errors.js';
 import type { DefinitionRef, DefinitionWrites } from '../store/definition-writes.js';
 import type { TaskRecord } from '../store/records.js';
@@ -20,9 +21,17 @@ export interface NamespaceCatalog {
   namespace: string;
   apps: Map<string, DefinitionRef>;
   calendars: Map<string, { ref: DefinitionRef; timezone: string; dates: string[] }>;
+  /** The tasks the namespace will have: kept on the server, or in the files (perhaps created). */
+  tasks: Map<string, DefinitionRef>;
+  /** The namespace's pools (apply writes none). */
+  pools: Map<string, number>;
   /** The stored ones, for stored tasks' references. */
   appNames: Map<number, string>;
   calendarNames: Map<number, string>;
+  taskNames: Map<number, string>;
+  poolNames: Map<number, string>;
+  /** Checks an output gate as the task routes do (its judge a Dify task of the namespace). */
+  checkGate: (gate: OutputGate | null | undefined, selfId: number | undefined) => Promise<void>;
 }
 
 export interface TaskDecision {
@@ -53,6 +62,9 @@ export async function planTask(
     );
   }
   const calendar = calendarOf(catalog, def, field);
+  const children = childrenOf(catalog, def, field);
+  const poolId = poolOf(catalog, def, field);
+  await within(field, () => catalog.checkGate(def.outputGate, current?.id));
   const { calendar: _choice, ...bare } = def.schedule;
   let wanted = bare as Schedule;
   if (wanted.type === 'fixed_rate' && !wanted.startAt && current?.schedule.type === 'fixed_rate') {
@@ -84,6 +96,11 @@ export async function planTask(
     retry: def.retry ?? Retry.parse({}),
     concurrency: def.concurrency ?? Concurrency.parse({}),
     enabled: def.enabled,
+    childTasks: [...new Set(def.childTasks ?? [])],
+    outputGate: def.outputGate ?? null,
+    priority: def.priority,
+    pool: def.pool ?? null,
+    budget: def.budget ?? null,
   };
   const base = { namespace: catalog.namespace, kind: 'task' as const, name: def.name };
   let changes: FieldChange[] = [];
@@ -110,6 +127,9 @@ export async function planTask(
     ...('created' in app ? { app } : {}),
     ...(calendar && 'created' in calendar.ref ? { calendar: calendar.ref } : {}),
   };
+  // A child created by the same write has its id only once inserted: the write puts them in.
+  const childIds = children.map((ref) => ('id' in ref ? ref.id : 0));
+  const childRefs = children.some((ref) => 'created' in ref) ? { children } : {};
   const rule = calendar && {
     timezone: calendar.timezone,
     dates: new Set(calendar.dates),
@@ -141,8 +161,13 @@ export async function planTask(
             concurrency: wantedView.concurrency,
             enabled: def.enabled,
             nextFireAt: def.enabled ? tasks.firstFireWith(schedule!, now, rule) : null,
+            childTaskIds: childIds,
+            outputGate: wantedView.outputGate,
+            priority: def.priority,
+            poolId,
+            budget: wantedView.budget,
           },
-          refs,
+          refs: { ...refs, ...childRefs },
         },
       },
     };
@@ -160,6 +185,11 @@ export async function planTask(
   if (changed.has('retry')) patch.retry = wantedView.retry;
   if (changed.has('concurrency')) patch.concurrency = wantedView.concurrency;
   if (changed.has('enabled')) patch.enabled = def.enabled;
+  if (changed.has('childTasks')) patch.childTaskIds = childIds;
+  if (changed.has('outputGate')) patch.outputGate = wantedView.outputGate;
+  if (changed.has('priority')) patch.priority = def.priority;
+  if (changed.has('pool')) patch.poolId = poolId;
+  if (changed.has('budget')) patch.budget = wantedView.budget;
   const rescheduled = changed.has('schedule') || changed.has('enabled');
   if (rescheduled) {
     const storedRule = current.schedule.calendar
@@ -174,7 +204,14 @@ export async function planTask(
     warnings,
     write: {
       kind: 'update',
-      entry: { id: current.id, patch, refs: changed.has('app') || schedule ? refs : {} },
+      entry: {
+        id: current.id,
+        patch,
+        refs: {
+          ...(changed.has('app') || schedule ? refs : {}),
+          ...(changed.has('childTasks') ? childRefs : {}),
+        },
+      },
       rescheduled,
     },
   };
@@ -201,8 +238,46 @@ function storedView(catalog: NamespaceCatalog, task: TaskRecord, shown: Record<s
     retry: task.retry,
     concurrency: task.concurrency,
     enabled: task.enabled,
+    childTasks: (task.childTaskIds ?? []).map((id) => catalog.taskNames.get(id) ?? String(id)),
+    outputGate: task.outputGate ?? null,
+    priority: task.priority ?? 0,
+    pool: task.poolId == null ? null : (catalog.poolNames.get(task.poolId) ?? String(task.poolId)),
+    budget: task.budget ?? null,
   };
 }
+
+/** The child tasks by name, among the tasks the namespace will have; never the task itself. */
+function childrenOf(catalog: NamespaceCatalog, def: TaskDefinition, field: string): DefinitionRef[] {
+  const names = [...new Set(def.childTasks ?? [])];
+  return names.map((name) => {
+    const at = `${field}.childTasks.${def.childTasks!.indexOf(name)}`;
+    const ref = catalog.tasks.get(name);
+    if (name === def.name) throw refused(at, `task "${name}" cannot be its own child`);
+    if (!ref) {
+      throw refused(
+        at,
+        `no task "${name}" in namespace ${catalog.namespace}, neither in the files nor kept on the server`,
+      );
+    }
+    return ref;
+  });
+}
+
+/** The pool by name: it must exist in the namespace (apply writes no pools). */
+function poolOf(catalog: NamespaceCatalog, def: TaskDefinition, field: string): number | null {
+  if (def.pool === null || def.pool === undefined) return null;
+  const id = catalog.pools.get(def.pool);
+  if (id === undefined) {
+    throw refused(
+      `${field}.pool`,
+      `no pool "${def.pool}" in namespace ${catalog.namespace} (apply writes no pools)`,
+    );
+  }
+  return id;
+}
+
+const refused = (field: string, message: string) =>
+  new KairosError('VALIDATION_ERROR', `${field}: ${message}`, { field });
 
 /** The schedule's calendar, by name among those the namespace will have (`{id}` names a stored one). */
 function calendarOf(catalog: NamespaceCatalog, def: TaskDefinition, field: string) {

@@ -32,12 +32,14 @@ import type { WriteSteps } from './write-steps.js';
 /** An app or calendar that exists (`id`) or that this write creates (`created`: its index). */
 export type DefinitionRef = { id: number } | { created: number };
 
-/** Where a task's app and calendar come from when they are created by the same write. */
+/** Where a task's app, calendar and child tasks come from when created by the same write. */
 export interface TaskRefs {
   /** Replaces `appId`. */
   app?: DefinitionRef;
   /** Replaces the schedule's `calendar.id`. */
   calendar?: DefinitionRef;
+  /** Replaces `childTaskIds`, once every task of the write is inserted (a child may come later). */
+  children?: DefinitionRef[];
 }
 
 /**
@@ -173,6 +175,15 @@ export function* definitionWriteSteps(
       .set(taskPatchColumns(withRefs(patch, refs), now))
       .where('id', '=', id)
       .compile();
+  }
+  const withChildren = [
+    ...writes.createTasks.map(({ refs }, i) => ({ id: ids.tasks[i]!, refs })),
+    ...writes.updateTasks,
+  ];
+  for (const { id, refs } of withChildren) {
+    if (!refs.children) continue;
+    const childTaskIds = refs.children.map((ref) => idOf(ref, ids.tasks));
+    yield db.updateTable('tasks').set(taskPatchColumns({ childTaskIds }, now)).where('id', '=', id).compile();
   }
   for (const group of writes.createGroups) {
     const [row] = yield db

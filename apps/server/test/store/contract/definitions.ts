@@ -135,6 +135,26 @@ export function defineDefinitionsContract(ctx: ContractContext): void {
       expect((await store.getAlertRule(ids.rules[0]!))?.notify.groups).toEqual([ids.groups[0], changed.id]);
     });
 
+    it('a new task names as children tasks created after it by the same write', async () => {
+      const store = ctx.store;
+      const seeded = await seed(store);
+      const kept = await store.createTask(taskInput(seeded, { name: 'kept' }));
+      const writes = noDefinitionWrites();
+      writes.createTasks.push(
+        {
+          task: taskInput(seeded, { name: 'parent' }),
+          refs: { children: [{ created: 1 }, { id: kept.id }] },
+        },
+        { task: taskInput(seeded, { name: 'child' }), refs: {} },
+      );
+      writes.updateTasks.push({ id: kept.id, patch: {}, refs: { children: [{ created: 1 }] } });
+
+      const ids = await store.applyDefinitions(writes);
+
+      expect((await store.getTask(ids.tasks[0]!))?.childTaskIds).toEqual([ids.tasks[1], kept.id]);
+      expect((await store.getTask(kept.id))?.childTaskIds).toEqual([ids.tasks[1]]);
+    });
+
     it('a statement failing in the middle leaves nothing of the write', async () => {
       const store = ctx.store;
       const seeded = await seed(store);
