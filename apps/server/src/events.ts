@@ -33,7 +33,7 @@ export interface KairosEvents {
    */
   'task:changed': { task: TaskRecord; rescheduled?: boolean; fromNode?: string };
   'task:deleted': { taskId: number; fromNode?: string };
-  /** A workflow run ended (succeeded, failed, cancelled, timed out); issue 19. */
+  /** A workflow run ended (succeeded, failed, cancelled, timed out). */
   'workflow_run:finished': { run: WorkflowRunRecord };
   'calendar:changed': { calendarId: number; fromNode?: string };
   /** An alert rule was created, changed or deleted (here, or on another node: `fromNode`). */

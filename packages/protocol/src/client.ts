@@ -284,9 +284,9 @@ export interface KairosClient {
   executors: ExecutorsClient;
   secrets: SecretsClient;
   outbound: OutboundRulesClient;
-  /** Provider pacing pools (issue 20). */
+  /** Provider pacing pools. */
   pools: PoolsClient;
-  /** Token and cost budgets (issue 20). */
+  /** Token and cost budgets. */
   budgets: BudgetsClient;
   /**
    * A SQLite server's database, copied online: the answer's body is the file (restore: place it

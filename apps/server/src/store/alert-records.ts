@@ -1,5 +1,5 @@
 /**
- * What the store keeps about alerting (issue 15, migration 0007): contacts, contact groups,
+ * What the store keeps about alerting: contacts, contact groups,
  * alert rules, alerts and the delivery outbox; the records, and the mapping from rows (the tables
  * are in db-schema.ts).
  */

@@ -1,5 +1,5 @@
 /**
- * The Store's part for dead letters and output checks (migration 0015). A dead letter is a run
+ * The Store's part for dead letters and output checks. A dead letter is a run
  * whose retries are exhausted: a final `failed`, `timed_out` or `lost` with no retry run after
  * it. The list is a query over runs (the settlement writes nothing for it); what was done with
  * one (redriven, discarded) is a row of dead_letter_actions, kept.

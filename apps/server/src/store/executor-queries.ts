@@ -1,5 +1,5 @@
 /**
- * Executors, manual address lists and executions through Kysely (issue 4). Each method is one
+ * Executors, manual address lists and executions through Kysely. Each method is one
  * statement, as in run-queries.ts, so SQLite's single connection never interleaves a transaction
  * held across an await. The statements that decide "who completes an execution" are conditional
  * UPDATEs (`handle_code IS NULL`): whichever caller's UPDATE matches the row wins, the others get

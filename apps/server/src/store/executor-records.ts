@@ -1,5 +1,5 @@
 /**
- * What the store keeps about executors (issue 4): registered executors, an app's manual address
+ * What the store keeps about executors: registered executors, an app's manual address
  * list, and executions (one dispatch of a run, or of one shard of it, to one executor).
  */
 

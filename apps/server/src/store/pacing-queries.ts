@@ -1,5 +1,5 @@
 /**
- * Provider pacing pools and budgets (issue 20, migration 0016): the pools' CRUD, a namespace's
+ * Provider pacing pools and budgets: the pools' CRUD, a namespace's
  * budget, the scopes that carry a budget, and the usage a budget counts (summed from the run
  * statistics rollup, never the run table). Both dialects.
  */

@@ -19,7 +19,7 @@ export interface NamespaceRecord {
   id: number;
   name: string;
   description: string | null;
-  /** Migration 0016 (absent: none). */
+  /** The token and cost budget of the namespace's or app's runs (absent: none). */
   budget?: Budget | null | undefined;
   createdAt: number;
 }
@@ -31,7 +31,7 @@ export interface AppRecord {
   name: string;
   description: string | null;
   maxConcurrency: number | null;
-  /** Migration 0016 (absent: none). */
+  /** The token and cost budget of the namespace's or app's runs (absent: none). */
   budget?: Budget | null | undefined;
   /** sha256 hex of the access token; the token itself is never stored. */
   accessTokenHash: string;
@@ -71,14 +71,14 @@ export interface TaskRecord {
   workflowId?: number | null | undefined;
   /** The next slot not yet planned; null when the task will not fire by itself. */
   nextFireAt: number | null;
-  /** Orders queued runs per app and pool (higher first); migration 0016 (absent: 0). */
+  /** Orders queued runs per app and pool (higher first; absent: 0). */
   priority?: number | undefined;
   /** The pacing pool its runs wait for (pools.id); absent or null: none. */
   poolId?: number | null | undefined;
   budget?: Budget | null | undefined;
   createdAt: number;
   updatedAt: number;
-  /** Assertions on its runs' output (0015); absent or null: none. */
+  /** Assertions on its runs' output; absent or null: none. */
   outputGate?: OutputGate | null | undefined;
 }
 
@@ -111,7 +111,7 @@ export interface RunRecord {
   cancelRequestedAt: number | null;
   /** When its job made its first outside effect (request written, process spawned, executor called). */
   effectAt: number | null;
-  /** Orders queued runs (higher first); migration 0016 (absent: 0). */
+  /** Orders queued runs (higher first; absent: 0). */
   priority?: number | undefined;
   /** The run whose success triggered this one (a child task's run). */
   triggeredBy?: number | null | undefined;
@@ -120,11 +120,11 @@ export interface RunRecord {
   workflowNode?: string | null | undefined;
   workflowItem?: number | null | undefined;
   createdAt: number;
-  /** The run this one replays or redrives (0015). */
+  /** The run this one replays or redrives. */
   replayOf?: number | null | undefined;
-  /** The target version the run is pinned to (0015; Dify: a workflow_id). */
+  /** The target version the run is pinned to (Dify: a workflow_id). */
   versionPin?: string | null | undefined;
-  /** The output gate's result (0015). */
+  /** The output gate's result. */
   checks?: OutputChecks | null | undefined;
 }
 

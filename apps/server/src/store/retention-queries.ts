@@ -2,7 +2,7 @@
  * The retention operations of a Kysely store (RetentionStore). Each read is bounded by a limit
  * and walks an index in order (runs by (namespace_id, id), a task's runs by (task_id, id)), so a
  * pruning step costs the same with 10,000 runs or 10,000,000. Deletes name their runs by id and
- * re-check that they are finished in the same statement; the cascades of 0001-0003 take their
+ * re-check that they are finished in the same statement; the foreign keys' cascades take their
  * logs, events and executions with them.
  */
 import type { Kysely } from 'kysely';

@@ -116,7 +116,7 @@ export function toTaskRecord(row: Selectable<TasksTable>): TaskRecord {
     retry: JSON.parse(row.retry) as TaskRecord['retry'],
     concurrency: JSON.parse(row.concurrency) as TaskRecord['concurrency'],
     enabled: fromDbBool(row.enabled),
-    // Absent unless set (migration 0014): most tasks have neither.
+    // Absent unless set: most tasks have neither.
     ...(row.child_task_ids ? { childTaskIds: JSON.parse(row.child_task_ids) as number[] } : {}),
     ...(row.workflow_id != null ? { workflowId: row.workflow_id } : {}),
     nextFireAt: row.next_fire_at,
@@ -155,7 +155,7 @@ export function toRunRecord(row: Selectable<RunsTable>): RunRecord {
     cancelRequestedAt: row.cancel_requested_at,
     effectAt: row.effect_at,
     priority: row.priority,
-    // Absent unless set (migration 0014): a child task's run, a workflow's node run.
+    // Absent unless set: a child task's run, a workflow's node run.
     ...(row.triggered_by != null ? { triggeredBy: row.triggered_by } : {}),
     ...(row.workflow_run_id != null
       ? {

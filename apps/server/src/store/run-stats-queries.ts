@@ -1,5 +1,5 @@
 /**
- * Reads the run statistics rollups (0008, 0019, kept by run-stats-rollup.ts) for GET /api/v1/stats/runs:
+ * Reads the run statistics rollups (kept by run-stats-rollup.ts) for GET /api/v1/stats/runs:
  * sums per bucket and status, and per task, over a time range, through the primary key (bucket
  * first) or the app/task index, never the run table. Each question reads the coarsest grain that
  * answers it (see runStats).
@@ -28,7 +28,7 @@ export class RunStatsQueries {
   private scoped(table: RollupTable, query: RunStatsQuery) {
     const width = WIDTH[table];
     let q = this.db
-      // The three tables have the same columns (0008).
+      // The three tables have the same columns.
       .selectFrom(table as 'run_stats')
       .where('bucket_at', '>=', Math.floor(query.from / width) * width)
       .where('bucket_at', '<', query.to);

@@ -1,5 +1,5 @@
 /**
- * /api/v1/workflows and /api/v1/workflow-runs (issue 19): definitions with their versions, and
+ * /api/v1/workflows and /api/v1/workflow-runs: definitions with their versions, and
  * their runs (start, list, read, cancel, resume). The contract the console follows is in the
  * protocol's workflows.ts.
  */

@@ -202,7 +202,7 @@ export function defineCatalogContract(ctx: ContractContext): void {
       const task = await store.createTask(input);
       expect(task).toEqual({
         ...input,
-        // Migration 0016: no priority, pool or budget given.
+        // No priority, pool or budget given.
         priority: 0,
         poolId: null,
         budget: null,

@@ -1,5 +1,5 @@
 /**
- * Contract: dead letters (0015) — a final failure with no retry after it is listed, filtered and
+ * Contract: dead letters — a final failure with no retry after it is listed, filtered and
  * paged; what was done with one is recorded once; a run's output checks, replay link and version
  * pin are stored; a retry keeps its run's version pin.
  */

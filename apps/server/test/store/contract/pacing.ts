@@ -1,5 +1,5 @@
 /**
- * Contract: provider pools and budgets (0016) — pools unique per namespace, a pool named by a task
+ * Contract: provider pools and budgets — pools unique per namespace, a pool named by a task
  * cannot be deleted, budgets on tasks, apps and namespaces listed, and a budget's usage summed
  * from the run statistics of runs settled in its period, per task, app and namespace.
  */
