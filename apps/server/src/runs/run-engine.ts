@@ -26,6 +26,7 @@ import { OutputGateStep } from './output-gate-step.js';
 import { applyGate, byPriority, type RunGate } from './run-gate.js';
 import { triggeredRun, type Trigger } from './triggered-run.js';
 import { whenTaskBusy } from './task-busy.js';
+import { startWritesOf, type StartWrites } from './start-writes.js';
 
 export type { Trigger };
 
@@ -72,6 +73,8 @@ export class RunEngine {
   private startingBatches = 0;
   private readonly configs: JobConfigs;
   private readonly runDeps: ActiveRunDeps;
+  /** What a start writes with the run: its job type's executions (start-writes.ts). */
+  private readonly startWrites: StartWrites;
   /** Wakes the waiting runs when the earliest of them may pass its gate (a pool's pace). */
   private gateWake: { at: number; timer: TimerHandle } | undefined;
   /** The one owner of a run's end (see run-settler.ts). */
@@ -101,6 +104,7 @@ export class RunEngine {
     });
     this.runEvents = new RunEventSink(deps.writer, deps.clock, deps.gate && ((e) => deps.gate!.event(e)));
     this.configs = new JobConfigs(deps.jobTypes);
+    this.startWrites = startWritesOf(deps.jobTypes, this.configs);
     const judges = new JudgeRuns({
       store: deps.store,
       events: deps.events,
@@ -363,11 +367,11 @@ export class RunEngine {
     for (const c of candidates) c.appMax = this.appLimits.get(c.task.appId);
     let results;
     try {
-      results = await this.deps.admission.admit(candidates, {
-        startedAt: now,
-        leaseOwner: this.deps.nodeId,
-        leaseExpiresAt: now + this.deps.leaseMs,
-      });
+      results = await this.deps.admission.admit(
+        candidates,
+        { startedAt: now, leaseOwner: this.deps.nodeId, leaseExpiresAt: now + this.deps.leaseMs },
+        this.startWrites,
+      );
     } catch (error) {
       this.deps.logger.error({ err: error }, 'admission failed; runs wait for the next try');
       for (const c of candidates) this.deps.gate?.refund(c.run, now);
@@ -470,7 +474,7 @@ export class RunEngine {
     this.active.set(run.id, active);
     this.deps.gate?.watch(run, task);
     if (!resumed) this.deps.events.emit('run:started', { run: active.run });
-    active.begin(resumed);
+    active.begin(resumed, c.executions);
   }
 
   private async abortAndWait(active: ActiveRun): Promise<RunRecord> {

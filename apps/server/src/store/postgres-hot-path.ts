@@ -23,6 +23,8 @@ import type { HotPath } from './kysely-store-base.js';
 import { withEnd } from './records.js';
 import { runColumns, toRunRecord, toTaskRecord, type RunColumns } from './row-mapping.js';
 import { addRunsToStatsPostgres } from './run-stats-rollup.js';
+import { startRuns } from './hot-path/postgres-start-runs.js';
+import type { ExecutionRecord } from './executor-records.js';
 import type {
   AdmissionRequest,
   AdmissionResult,
@@ -32,6 +34,7 @@ import type {
   RunRecord,
   SettleResult,
   Settlement,
+  StartOutcome,
   StartRequest,
   TaskPlan,
   TaskRecord,
@@ -94,12 +97,15 @@ export class PostgresHotPath implements HotPath {
     });
   }
 
-  /** Start: only rows still `scheduled` after the lock are started; the rest report false. */
-  async markRunsStarted(starts: StartRequest[]): Promise<boolean[]> {
+  /**
+   * Start: only rows still `scheduled` after the lock are started, each with its executions in
+   * the same statement; the rest report `gone`.
+   */
+  async startRunsWithExecutions(starts: StartRequest[]): Promise<StartOutcome[]> {
     if (starts.length === 0) return [];
     const { unique, isFirst } = firstOfEachRun(starts);
     const started = await this.retrying((client) => startRuns(client, unique));
-    return starts.map((start, i) => isFirst[i] === true && started.has(start.runId));
+    return starts.map((start, i) => outcomeOf(isFirst[i] === true ? started.get(start.runId) : undefined));
   }
 
   /**
@@ -110,7 +116,7 @@ export class PostgresHotPath implements HotPath {
    * admission must not wait for it (measured: row locks made p99 start lateness ~1 s with 1,000
    * every-second tasks).
    */
-  async admitRuns(requests: AdmissionRequest[]): Promise<AdmissionResult[]> {
+  async admitRunsWithExecutions(requests: AdmissionRequest[]): Promise<StartOutcome[]> {
     if (requests.length === 0) return [];
     const sortedIds = (ids: number[]) => [...new Set(ids)].sort((a, b) => a - b);
     const taskIds = sortedIds(requests.filter((r) => r.taskMax !== null).map((r) => r.taskId));
@@ -120,7 +126,7 @@ export class PostgresHotPath implements HotPath {
       // transaction below costs four round trips, which at executor rates was most of them).
       const { unique, isFirst } = firstOfEachRun(requests);
       const started = await this.retrying((client) => startRuns(client, unique));
-      return requests.map((r, i) => (isFirst[i] === true && started.has(r.runId) ? 'started' : 'gone'));
+      return requests.map((r, i) => outcomeOf(isFirst[i] === true ? started.get(r.runId) : undefined));
     }
     const runIds = sortedIds(requests.map((r) => r.runId));
     return this.inTransaction(async (client) => {
@@ -146,7 +152,7 @@ export class PostgresHotPath implements HotPath {
       const byApp = await countRunning(client, 'app_id', appIds);
       const scheduled = new Set(runs.rows.filter((r) => r.status === 'scheduled').map((r) => r.id));
       const toStart: AdmissionRequest[] = [];
-      const results = requests.map((request): AdmissionResult => {
+      const decided = requests.map((request): AdmissionResult => {
         if (!scheduled.has(request.runId)) return 'gone';
         const taskRunning = byTask.get(request.taskId) ?? 0;
         if (request.taskMax !== null && taskRunning >= request.taskMax) return 'task_busy';
@@ -158,8 +164,11 @@ export class PostgresHotPath implements HotPath {
         toStart.push(request);
         return 'started';
       });
-      if (toStart.length > 0) await startRuns(client, toStart);
-      return results;
+      const started =
+        toStart.length > 0 ? await startRuns(client, toStart) : new Map<number, ExecutionRecord[]>();
+      return decided.map((result, i) =>
+        result === 'started' ? outcomeOf(started.get(requests[i]!.runId)) : { result, executions: [] },
+      );
     });
   }
 
@@ -290,31 +299,6 @@ export class PostgresHotPath implements HotPath {
   }
 }
 
-/** Starts runs still `scheduled` (under an id-ordered lock); returns the ids started. */
-async function startRuns(client: Queryable, starts: StartRequest[]): Promise<Set<number>> {
-  const result = await client.query<{ id: number }>(
-    `WITH v AS (
-       SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::bigint[])
-         AS v(id, started_at, executor, lease_owner, lease_expires_at)
-     ), locked AS MATERIALIZED (
-       SELECT id FROM runs WHERE id = ANY($1::bigint[]) AND status = 'scheduled' ORDER BY id FOR NO KEY UPDATE
-     )
-     UPDATE runs AS r SET status = 'running', started_at = v.started_at, executor = v.executor,
-       lease_owner = v.lease_owner, lease_expires_at = v.lease_expires_at
-     FROM locked JOIN v ON v.id = locked.id
-     WHERE r.id = locked.id
-     RETURNING r.id`,
-    [
-      starts.map((s) => s.runId),
-      starts.map((s) => s.startedAt),
-      starts.map((s) => s.executor),
-      starts.map((s) => s.leaseOwner),
-      starts.map((s) => s.leaseExpiresAt),
-    ],
-  );
-  return new Set(result.rows.map((row) => row.id));
-}
-
 async function countRunning(
   client: Queryable,
   column: 'task_id' | 'app_id',
@@ -329,6 +313,11 @@ async function countRunning(
   );
   for (const row of result.rows) counts.set(row.key, row.n);
   return counts;
+}
+
+/** A run's start as reported: started with its executions, or gone. */
+function outcomeOf(executions: ExecutionRecord[] | undefined): StartOutcome {
+  return executions === undefined ? { result: 'gone', executions: [] } : { result: 'started', executions };
 }
 
 /**

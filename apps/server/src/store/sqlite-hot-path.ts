@@ -28,6 +28,7 @@ import {
   toTaskRecord,
 } from './row-mapping.js';
 import { addRunsToStatsSqlite, type SettledRun } from './run-stats-rollup.js';
+import { sqliteInsertExecution, type InsertExecution } from './hot-path/sqlite-insert-execution.js';
 import type {
   AdmissionRequest,
   AdmissionResult,
@@ -39,6 +40,7 @@ import type {
   RunRecord,
   SettleResult,
   Settlement,
+  StartOutcome,
   StartRequest,
   TaskPlan,
   TaskRecord,
@@ -66,8 +68,10 @@ export class SqliteHotPath implements HotPath {
   readonly #appendLog: Statement;
 
   readonly #claimTx: (horizon: number, limit: number, plan: (task: TaskRecord) => TaskPlan) => RunRecord[];
-  readonly #startTx: (starts: StartRequest[]) => boolean[];
-  readonly #admitTx: (requests: AdmissionRequest[]) => AdmissionResult[];
+  readonly #insertExecution: InsertExecution;
+
+  readonly #startTx: (starts: StartRequest[]) => StartOutcome[];
+  readonly #admitTx: (requests: AdmissionRequest[]) => StartOutcome[];
   readonly #settleTx: (settlements: Settlement[]) => SettleResult[];
   readonly #recoverTx: (options: RecoverOptions, decideLost: DecideLost) => RecoveryResult;
   readonly #appendLogsTx: (entries: Omit<RunLogRecord, 'seq'>[]) => void;
@@ -154,8 +158,12 @@ export class SqliteHotPath implements HotPath {
       return inserted;
     }).immediate;
 
+    this.#insertExecution = sqliteInsertExecution(db);
+    // A run's executions are inserted with its start, in its transaction: one commit for both.
     this.#startTx = db.transaction((starts: StartRequest[]) =>
-      starts.map((start) => this.#startRun.run(start).changes === 1),
+      starts.map((start) =>
+        this.#startRun.run(start).changes === 1 ? this.#started(start) : notStarted('gone'),
+      ),
     ).immediate;
 
     this.#admitTx = db.transaction((requests: AdmissionRequest[]) => {
@@ -163,15 +171,15 @@ export class SqliteHotPath implements HotPath {
       // batch starts runs; nothing else can change them before the transaction ends.
       const byTask = new Map<number, number>();
       const byApp = new Map<number, number>();
-      return requests.map((request): AdmissionResult => {
-        if (this.#runStatus.get(request.runId) !== 'scheduled') return 'gone';
+      return requests.map((request): StartOutcome => {
+        if (this.#runStatus.get(request.runId) !== 'scheduled') return notStarted('gone');
         if (request.taskMax !== null) {
           const running = cached(
             byTask,
             request.taskId,
             () => this.#countRunningOfTask.get(request.taskId) as number,
           );
-          if (running >= request.taskMax) return 'task_busy';
+          if (running >= request.taskMax) return notStarted('task_busy');
         }
         if (request.appMax !== null) {
           const running = cached(
@@ -179,13 +187,13 @@ export class SqliteHotPath implements HotPath {
             request.appId,
             () => this.#countRunningOfApp.get(request.appId) as number,
           );
-          if (running >= request.appMax) return 'app_busy';
+          if (running >= request.appMax) return notStarted('app_busy');
         }
         this.#startRun.run(request);
         // Only counts already read are bumped: one read later comes from the table, this start included.
         if (byTask.has(request.taskId)) byTask.set(request.taskId, (byTask.get(request.taskId) ?? 0) + 1);
         if (byApp.has(request.appId)) byApp.set(request.appId, (byApp.get(request.appId) ?? 0) + 1);
-        return 'started';
+        return this.#started(request);
       });
     }).immediate;
 
@@ -230,14 +238,22 @@ export class SqliteHotPath implements HotPath {
     return this.#claimTx(options.horizon, options.limit, plan);
   }
 
-  /** One transaction; `status = 'scheduled'` in the WHERE makes a cancelled run report false. */
-  async markRunsStarted(starts: StartRequest[]): Promise<boolean[]> {
+  /**
+   * One transaction, executions included; `status = 'scheduled'` in the WHERE makes a cancelled
+   * run report `gone`, and then none of its executions is inserted.
+   */
+  async startRunsWithExecutions(starts: StartRequest[]): Promise<StartOutcome[]> {
     return starts.length === 0 ? [] : this.#startTx(starts);
   }
 
   /** One transaction: nothing can start or finish a run between our count and our start. */
-  async admitRuns(requests: AdmissionRequest[]): Promise<AdmissionResult[]> {
+  async admitRunsWithExecutions(requests: AdmissionRequest[]): Promise<StartOutcome[]> {
     return requests.length === 0 ? [] : this.#admitTx(requests);
+  }
+
+  /** Inside the start's transaction, once the run is started: its executions. */
+  #started(start: StartRequest): StartOutcome {
+    return { result: 'started', executions: (start.executions ?? []).map(this.#insertExecution) };
   }
 
   /** One transaction for the batch; the expected status in the WHERE makes a second end report false. */
@@ -329,6 +345,12 @@ function settledOf(row: EndedRow, end: RunEnd): SettledRun {
     usage: end.usage ?? null,
   };
 }
+
+/** A run not started: nothing was written for it. */
+const notStarted = (result: Exclude<AdmissionResult, 'started'>): StartOutcome => ({
+  result,
+  executions: [],
+});
 
 function cached(counts: Map<number, number>, key: number, read: () => number): number {
   let value = counts.get(key);
