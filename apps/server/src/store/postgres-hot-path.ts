@@ -23,7 +23,7 @@ import type { HotPath } from './kysely-store-base.js';
 import { withEnd } from './records.js';
 import { runColumns, toRunRecord, toTaskRecord, type RunColumns } from './row-mapping.js';
 import { addRunsToStatsPostgres } from './run-stats-rollup.js';
-import { startRuns } from './hot-path/postgres-start-runs.js';
+import { startRuns } from './hot-path/start/postgres-start-runs.js';
 import type { ExecutionRecord } from './executor-records.js';
 import type {
   AdmissionRequest,

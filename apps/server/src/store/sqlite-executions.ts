@@ -18,7 +18,7 @@ import type { Selectable } from 'kysely';
 import { toExecutionRecord } from './executor-queries.js';
 import type { ExecutionRecord, ExecutionResult, ExecutionsTable, NewExecution } from './executor-records.js';
 import type { Store } from './store.js';
-import { sqliteInsertExecution } from './hot-path/sqlite-insert-execution.js';
+import { sqliteInsertExecution } from './hot-path/executions/sqlite-insert-execution.js';
 
 export type SqliteExecutionMethods = Pick<
   Store,

@@ -6,8 +6,8 @@
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Selectable } from 'kysely';
-import { toExecutionRecord } from '../executor-queries.js';
-import type { ExecutionRecord, ExecutionsTable, NewExecution } from '../executor-records.js';
+import { toExecutionRecord } from '../../executor-queries.js';
+import type { ExecutionRecord, ExecutionsTable, NewExecution } from '../../executor-records.js';
 
 export type InsertExecution = (execution: NewExecution) => ExecutionRecord;
 

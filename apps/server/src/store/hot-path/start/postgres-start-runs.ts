@@ -12,9 +12,9 @@
  */
 import type pg from 'pg';
 import type { Selectable } from 'kysely';
-import { toExecutionRecord } from '../executor-queries.js';
-import type { ExecutionRecord, ExecutionsTable } from '../executor-records.js';
-import type { StartRequest } from '../store.js';
+import { toExecutionRecord } from '../../executor-queries.js';
+import type { ExecutionRecord, ExecutionsTable } from '../../executor-records.js';
+import type { StartRequest } from '../../store.js';
 
 type Queryable = Pick<pg.PoolClient, 'query'>;
 

@@ -1,0 +1,12 @@
+/**
+ * One log line, on one cached statement, run per line inside one transaction per batch
+ * (sqlite-hot-path.ts): a multi-row INSERT built per batch would be prepared anew every flush
+ * (measured: statement preparation was ~5% of CPU at 2,000 runs/s).
+ */
+import type BetterSqlite3 from 'better-sqlite3';
+import type { RunLogRecord } from '../../records.js';
+
+export function sqliteAppendLog(db: BetterSqlite3.Database): (entry: Omit<RunLogRecord, 'seq'>) => void {
+  const insert = db.prepare('INSERT INTO run_logs (run_id, at, stream, text) VALUES (?, ?, ?, ?)');
+  return (e) => void insert.run(e.runId, e.at, e.stream, e.text);
+}
