@@ -10,13 +10,12 @@
  * returned (data-modifying CTEs see each other's RETURNING), so a run cancelled or started
  * by another node meanwhile gets none.
  */
-import type pg from 'pg';
 import type { Selectable } from 'kysely';
 import { toExecutionRecord } from '../../executor-queries.js';
 import type { ExecutionRecord, ExecutionsTable } from '../../executor-records.js';
 import type { StartRequest } from '../../store.js';
 
-type Queryable = Pick<pg.PoolClient, 'query'>;
+import type { Queryable } from '../postgres-queryable.js';
 
 const START = `WITH v AS (
        SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::bigint[])
