@@ -1,14 +1,15 @@
-// Kysely on SQLite with and without prepared statements kept by SQL text
-// (apps/server/src/store/cached-statements.ts), on the same file in the same run, rounds
-// alternating: a primary-key read, a page of the run list, a one-row update. Prints JSON with
-// µs per query for each and the ratio.
+// Kysely on SQLite: its own dialect (a statement prepared per query) against the store's
+// statement-caching dialect (apps/server/src/store/sqlite-caching-dialect.ts: statements kept by
+// SQL text, no connection mutex), on the same file in the same run, rounds alternating: a
+// primary-key read, a page of the run list, a one-row update. Prints JSON with µs per query for
+// each and the ratio.
 //   node bench/sqlite-statements.js --queries 20000 --rounds 4
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
-import { withCachedStatements } from '../apps/server/dist/store/cached-statements.js';
+import { CachingSqliteDialect } from '../apps/server/dist/store/sqlite-caching-dialect.js';
 import { openSqliteStore } from '../apps/server/dist/store/sqlite-store.js';
 import { flags, round } from './support.js';
 
@@ -40,7 +41,7 @@ db.exec(
 );
 
 const plain = new Kysely({ dialect: new SqliteDialect({ database: db }) });
-const cached = new Kysely({ dialect: new SqliteDialect({ database: withCachedStatements(db) }) });
+const cached = new Kysely({ dialect: new CachingSqliteDialect(db) });
 
 const work = {
   'read by id': (k, i) =>
@@ -75,8 +76,9 @@ const results = {};
 for (const [name, run] of Object.entries(work)) {
   const seen = { plain: [], cached: [] };
   for (let r = 0; r < rounds; r++) {
-    seen.plain.push(await measure(plain, run));
-    seen.cached.push(await measure(cached, run));
+    for (const side of r % 2 === 0 ? ['plain', 'cached'] : ['cached', 'plain']) {
+      seen[side].push(await measure(side === 'plain' ? plain : cached, run));
+    }
   }
   const best = (xs) => Math.min(...xs);
   results[name] = {
@@ -85,6 +87,6 @@ for (const [name, run] of Object.entries(work)) {
     cachedOverPlain: round(best(seen.cached) / best(seen.plain)),
   };
 }
-db.close();
+await cached.destroy();
 rmSync(dir, { recursive: true, force: true });
 console.log(JSON.stringify({ bench: 'sqlite-statements', queries, rounds, results }));

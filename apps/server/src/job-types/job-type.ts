@@ -5,6 +5,7 @@
  */
 import type { RunError, Usage } from '@kairos/protocol';
 import type { z } from 'zod';
+import type { ExecutionRecord, NewExecution } from '../store/executor-records.js';
 
 export interface JobLogger {
   /** Appends to the run's log (buffered; written in batches). */
@@ -47,7 +48,18 @@ export interface JobContext<Config> {
    * the run's `effectAt`, the instant its lateness is measured to. Later calls are ignored.
    */
   effect(): void;
+  /**
+   * The executions written with the run's start (`JobType.executionsAtStart`), already stored;
+   * absent when the type wrote none then.
+   */
+  executions?: readonly ExecutionRecord[] | undefined;
 }
+
+/** What is known of a run before it starts: enough to decide what its start should write. */
+export type StartingRun<Config> = Pick<
+  JobContext<Config>,
+  'runId' | 'taskId' | 'namespaceId' | 'attempt' | 'config' | 'input'
+>;
 
 export interface JobOutcome {
   output: unknown;
@@ -66,6 +78,13 @@ export interface JobType<Config = unknown> {
    * do not refuse the task; throws KairosError INVALID_CONFIG to refuse it.
    */
   validate?(config: Config): Promise<string[]>;
+  /**
+   * The executions the job will dispatch, decided just before the run starts so that the store
+   * inserts them in the start's own transaction (one commit for both); `run` then finds them in
+   * `context.executions`. Resolves undefined when deciding needs an outside call (an executor
+   * probed) or finds nothing to run on: `run` then decides and writes them itself. Must not throw.
+   */
+  executionsAtStart?(run: StartingRun<Config>): Promise<NewExecution[] | undefined>;
   /** Runs the job; resolves on success, throws JobFailure (or anything) on failure. */
   run(context: JobContext<Config>): Promise<JobOutcome>;
   /**

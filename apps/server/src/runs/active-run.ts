@@ -10,6 +10,7 @@ import { JobDetached } from '../job-types/job-type.js';
 import type { JobContext, RunAbort } from '../job-types/job-type.js';
 import type { JobTypeRegistry } from '../job-types/registry.js';
 import type { RunRecord, Store, TaskRecord } from '../store/store.js';
+import type { ExecutionRecord } from '../store/executor-records.js';
 import type { JobConfigs } from './job-configs.js';
 import type { RunEventSink } from './run-event-sink.js';
 import type { RunLogSink } from './run-log-sink.js';
@@ -66,8 +67,11 @@ export class ActiveRun {
     this.controller.abort(reason);
   }
 
-  /** Calls the job (or resumes it), with its timeout counted from startedAt. */
-  begin(resumed?: Resumed): void {
+  /**
+   * Calls the job (or resumes it), with its timeout counted from startedAt; `executions`: those
+   * written with the run's start, handed to the job.
+   */
+  begin(resumed?: Resumed, executions?: readonly ExecutionRecord[]): void {
     const { run, task, controller } = this;
     let promise: Promise<unknown>;
     try {
@@ -86,6 +90,7 @@ export class ActiveRun {
         event: this.deps.runEvents.forRun(run.id, resumed?.lastSeq ?? 0),
         checkpoint: (value) => this.deps.store.setRunCheckpoint(run.id, value),
         effect: () => void (this.effectAt ??= this.deps.clock.now()),
+        ...(executions ? { executions } : {}),
       };
       if (!resumed) promise = jobType.run(context);
       else if (jobType.resume) promise = jobType.resume(context, resumed.checkpoint);

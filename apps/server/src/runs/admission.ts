@@ -11,14 +11,18 @@
  * `scheduled` run that the next start would execute a second time.
  * - SharedAdmission (PostgreSQL cluster) decides in the database, where every node's runs are.
  */
-import type { AdmissionResult, Store } from '../store/store.js';
+import type { AdmissionResult, StartOutcome, Store } from '../store/store.js';
 import type { RunRecord, TaskRecord } from '../store/records.js';
+import type { ExecutionRecord } from '../store/executor-records.js';
+import type { StartWrites } from './start-writes.js';
 
 export interface AdmissionCandidate {
   run: RunRecord;
   task: TaskRecord;
   /** The app's maxConcurrency, or null. */
   appMax: number | null;
+  /** Set by admission on a run it started: the executions written with its start. */
+  executions?: ExecutionRecord[] | undefined;
 }
 
 export interface StartStamp {
@@ -28,8 +32,15 @@ export interface StartStamp {
 }
 
 export interface Admission {
-  /** Decides for each candidate in order and records the start of those admitted. */
-  admit(candidates: AdmissionCandidate[], stamp: StartStamp): Promise<AdmissionResult[]>;
+  /**
+   * Decides for each candidate in order and records the start of those admitted, with what
+   * `writes` gives for each (its executions) in the same transaction.
+   */
+  admit(
+    candidates: AdmissionCandidate[],
+    stamp: StartStamp,
+    writes?: StartWrites,
+  ): Promise<AdmissionResult[]>;
   /** A run that was admitted (or found running at start) has ended. */
   released(run: Pick<RunRecord, 'taskId' | 'appId'>): void;
 }
@@ -50,7 +61,11 @@ export class LocalAdmission implements Admission {
     return new LocalAdmission(store, counts.byTask, counts.byApp);
   }
 
-  async admit(candidates: AdmissionCandidate[], stamp: StartStamp): Promise<AdmissionResult[]> {
+  async admit(
+    candidates: AdmissionCandidate[],
+    stamp: StartStamp,
+    writes?: StartWrites,
+  ): Promise<AdmissionResult[]> {
     const results = candidates.map(({ run, task, appMax }): AdmissionResult => {
       const max = taskLimit(task);
       const taskCount = this.byTask.get(run.taskId) ?? 0;
@@ -63,12 +78,19 @@ export class LocalAdmission implements Admission {
     });
     const admitted = candidates.filter((_, i) => results[i] === 'started');
     if (admitted.length === 0) return results;
-    // One transaction for the batch (SQLite: ~150,000 starts/s in batches of 100). A run
+    // One transaction for the batch, the executions of its runs included (SQLite: ~150,000
+    // starts/s in batches of 100). Only the runs admitted are asked for their writes. A run
     // cancelled meanwhile is not started: it reports `gone` and gives its place back.
-    let stored: boolean[];
+    let stored: StartOutcome[];
     try {
-      stored = await this.store.markRunsStarted(
-        admitted.map(({ run }) => ({ runId: run.id, executor: null, ...stamp })),
+      const executions = await Promise.all(admitted.map((c) => writes?.(c)));
+      stored = await this.store.startRunsWithExecutions(
+        admitted.map(({ run }, i) => ({
+          runId: run.id,
+          executor: null,
+          ...stamp,
+          executions: executions[i],
+        })),
       );
     } catch (error) {
       for (const { run } of admitted) this.released(run);
@@ -77,8 +99,10 @@ export class LocalAdmission implements Admission {
     let next = 0;
     return results.map((result, i) => {
       if (result !== 'started') return result;
-      if (stored[next++] === true) return 'started';
-      this.released(candidates[i]!.run);
+      const outcome = stored[next++];
+      const candidate = candidates[i]!;
+      if (outcome?.result === 'started') return withExecutions(candidate, outcome);
+      this.released(candidate.run);
       return 'gone';
     });
   }
@@ -92,9 +116,21 @@ export class LocalAdmission implements Admission {
 export class SharedAdmission implements Admission {
   constructor(private readonly store: Store) {}
 
-  admit(candidates: AdmissionCandidate[], stamp: StartStamp): Promise<AdmissionResult[]> {
-    return this.store.admitRuns(
-      candidates.map(({ run, task, appMax }) => ({
+  /**
+   * Writes are asked only of runs with no limit to count: the store may still refuse those
+   * (`gone`) but not hold them back, so an executor run waiting for room is not routed for
+   * nothing (routing moves the round-robin and least-used counters).
+   */
+  async admit(
+    candidates: AdmissionCandidate[],
+    stamp: StartStamp,
+    writes?: StartWrites,
+  ): Promise<AdmissionResult[]> {
+    const executions = await Promise.all(
+      candidates.map((c) => (taskLimit(c.task) === null && c.appMax === null ? writes?.(c) : undefined)),
+    );
+    const outcomes = await this.store.admitRunsWithExecutions(
+      candidates.map(({ run, task, appMax }, i) => ({
         runId: run.id,
         taskId: run.taskId,
         appId: run.appId,
@@ -102,11 +138,20 @@ export class SharedAdmission implements Admission {
         appMax,
         executor: null,
         ...stamp,
+        executions: executions[i],
       })),
     );
+    return outcomes.map((outcome, i) => withExecutions(candidates[i]!, outcome));
   }
 
   released(): void {}
+}
+
+/** The outcome's result; a run started keeps the executions written with it. */
+function withExecutions(candidate: AdmissionCandidate, outcome: StartOutcome): AdmissionResult {
+  if (outcome.result === 'started' && outcome.executions.length > 0)
+    candidate.executions = outcome.executions;
+  return outcome.result;
 }
 
 function decrement(map: Map<number, number>, key: number): void {

@@ -5,6 +5,7 @@
  * Part of the run engine (run-engine.ts), which owns the planned and the live runs.
  */
 import type { Logger } from 'pino';
+import type { StartWrites } from './start-writes.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { RunAbort } from '../job-types/job-type.js';
 import { forEachInSlices } from '../runtime/loop-slices.js';
@@ -35,6 +36,8 @@ export interface RunAdmitterDeps {
   timers: TimerQueue<AdmissionCandidate>;
   /** This node's live runs: overlap `replace` aborts its task's. */
   active: ReadonlyMap<number, ActiveRun>;
+  /** What a start writes with the run: its job type's executions (start-writes.ts). */
+  startWrites: StartWrites;
   /** Starts an admitted run. */
   start: (c: AdmissionCandidate, startedAt: number) => void;
 }
@@ -127,11 +130,11 @@ export class RunAdmitter {
     for (const c of candidates) c.appMax = this.deps.appLimits.get(c.task.appId);
     let results;
     try {
-      results = await this.deps.admission.admit(candidates, {
-        startedAt: now,
-        leaseOwner: this.deps.nodeId,
-        leaseExpiresAt: now + this.deps.leaseMs,
-      });
+      results = await this.deps.admission.admit(
+        candidates,
+        { startedAt: now, leaseOwner: this.deps.nodeId, leaseExpiresAt: now + this.deps.leaseMs },
+        this.deps.startWrites,
+      );
     } catch (error) {
       this.deps.logger.error({ err: error }, 'admission failed; runs wait for the next try');
       for (const c of candidates) this.deps.gate?.refund(c.run, now);

@@ -26,6 +26,7 @@ import { OutputGateStep } from './output-gate-step.js';
 import type { RunGate } from './run-gate.js';
 import { RunAdmitter } from './run-admitter.js';
 import { triggeredRun, type Trigger } from './triggered-run.js';
+import { startWritesOf } from './start-writes.js';
 
 export type { Trigger };
 
@@ -122,6 +123,7 @@ export class RunEngine {
       logs: this.logs,
       timers: this.timers,
       active: this.active,
+      startWrites: startWritesOf(deps.jobTypes, this.configs),
       start: (c, startedAt) => this.start(c, startedAt),
     });
   }
@@ -349,7 +351,7 @@ export class RunEngine {
     this.active.set(run.id, active);
     this.deps.gate?.watch(run, task);
     if (!resumed) this.deps.events.emit('run:started', { run: active.run });
-    active.begin(resumed);
+    active.begin(resumed, c.executions);
   }
 
   private async abortAndWait(active: ActiveRun): Promise<RunRecord> {

@@ -1,13 +1,13 @@
 /**
- * The SQLite connection as Kysely sees it, with prepared statements kept by SQL text: Kysely's
- * SQLite driver prepares a new statement for every query, and preparing costs more than running
+ * Prepared statements kept by SQL text, for Kysely's dialect on the SQLite connection
+ * (sqlite-caching-dialect.ts): Kysely's own SQLite driver prepares a new statement for every query, and preparing costs more than running
  * most of ours (a primary-key read: ~25 µs to prepare, ~3 µs to run; bench/sqlite-statements.js).
  * The cache is bounded (least recently used dropped): SQL texts vary with the length of `IN`
  * lists and multi-row inserts.
  *
  * Safe to share: better-sqlite3 runs a statement to its end synchronously, so one prepared
- * statement is never in use twice at once. The one exception would be a statement left
- * half-iterated by Kysely's `stream()`, which Kairos does not use.
+ * statement is never in use twice at once. A stream, which leaves its statement half-iterated
+ * between rows, gets a statement of its own (the dialect sees to it).
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import type { SqliteDatabase, SqliteStatement } from 'kysely';

@@ -73,6 +73,3 @@ export interface ExecutionResult {
   retryable: boolean;
   finishedAt: number;
 }
-
-/** The executions table, for the SQLite statements that read it by hand. */
-export type { ExecutionsTable } from './db-schema.js';

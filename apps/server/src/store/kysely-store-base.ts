@@ -38,7 +38,12 @@ import type { Store, StoreCapabilities } from './store.js';
 /** The operations each dialect writes by hand. */
 export type HotPath = Pick<
   Store,
-  'claimDueTasks' | 'markRunsStarted' | 'admitRuns' | 'settleRuns' | 'renewLeases' | 'recoverRuns'
+  | 'claimDueTasks'
+  | 'startRunsWithExecutions'
+  | 'admitRunsWithExecutions'
+  | 'settleRuns'
+  | 'renewLeases'
+  | 'recoverRuns'
 > &
   /** A dialect may also write logs by hand; otherwise the Kysely version is used. */
   Partial<Pick<Store, 'appendRunLogs'>>;
@@ -121,8 +126,11 @@ export function openKyselyStore(parts: KyselyStoreParts): Store {
     adoptResumableRuns: (options) => events.adoptResumableRuns(options),
     runStats: (query) => stats.runStats(query),
     claimDueTasks: (options, plan) => hot.claimDueTasks(options, plan),
-    markRunsStarted: (starts) => hot.markRunsStarted(starts),
-    admitRuns: (requests) => hot.admitRuns(requests),
+    markRunsStarted: async (starts) =>
+      (await hot.startRunsWithExecutions(starts)).map((s) => s.result === 'started'),
+    startRunsWithExecutions: (starts) => hot.startRunsWithExecutions(starts),
+    admitRuns: async (requests) => (await hot.admitRunsWithExecutions(requests)).map((s) => s.result),
+    admitRunsWithExecutions: (requests) => hot.admitRunsWithExecutions(requests),
     settleRuns: (settlements) => hot.settleRuns(settlements),
     renewLeases: (owner, leaseExpiresAt) => hot.renewLeases(owner, leaseExpiresAt),
     recoverRuns: (options, decideLost) => hot.recoverRuns(options, decideLost),

@@ -15,14 +15,25 @@
  */
 import type pg from 'pg';
 import type { SettlementAlertWrites, SettlementSuccessorWrites } from './write-steps.js';
-import { applySettlements, insertRuns } from './postgres-run-rows.js';
-import type { Selectable } from 'kysely';
-import type { RunsTable, TasksTable } from './db-schema.js';
+import { applySettlements } from './postgres-apply-settlements.js';
+import type { Queryable } from './hot-path/postgres-queryable.js';
+import { selectDueTasks } from './hot-path/claim/postgres-select-due-tasks.js';
+import { insertRuns } from './hot-path/claim/postgres-insert-runs.js';
+import { setNextFireAts } from './hot-path/claim/postgres-set-next-fire-ats.js';
+import { lockAdmissions } from './hot-path/start/postgres-lock-admissions.js';
+import { lockRuns } from './hot-path/start/postgres-lock-runs.js';
+import { countRunning } from './hot-path/start/postgres-count-running.js';
+import { renewLeases } from './hot-path/leases/postgres-renew-leases.js';
+import { adoptScheduledRuns } from './hot-path/recovery/postgres-adopt-scheduled-runs.js';
+import { lockRunningRuns } from './hot-path/recovery/postgres-running-runs.js';
+import { selectTasks } from './hot-path/recovery/postgres-select-tasks.js';
 import { isRetryableTransactionError } from './db-errors.js';
 import type { HotPath } from './kysely-store-base.js';
 import { withEnd } from './records.js';
 import { runColumns, toRunRecord, toTaskRecord, type RunColumns } from './row-mapping.js';
 import { addRunsToStatsPostgres } from './run-stats-rollup.js';
+import { startRuns } from './hot-path/start/postgres-start-runs.js';
+import type { ExecutionRecord } from './executor-records.js';
 import type {
   AdmissionRequest,
   AdmissionResult,
@@ -32,6 +43,7 @@ import type {
   RunRecord,
   SettleResult,
   Settlement,
+  StartOutcome,
   StartRequest,
   TaskPlan,
   TaskRecord,
@@ -39,12 +51,6 @@ import type {
 
 /** Attempts for a transaction PostgreSQL aborted to break a deadlock. */
 const MAX_ATTEMPTS = 3;
-
-type Queryable = Pick<pg.PoolClient, 'query'>;
-
-/** Advisory-lock key spaces (first key) for admission; the second key is the task or app id. */
-const ADMISSION_LOCK_TASK = 0x4b5401;
-const ADMISSION_LOCK_APP = 0x4b5402;
 
 export class PostgresHotPath implements HotPath {
   constructor(
@@ -64,17 +70,13 @@ export class PostgresHotPath implements HotPath {
    */
   async claimDueTasks(options: ClaimOptions, plan: (task: TaskRecord) => TaskPlan): Promise<RunRecord[]> {
     return this.inTransaction(async (client) => {
-      const due = await client.query<Selectable<TasksTable>>(
-        `SELECT * FROM tasks WHERE enabled AND next_fire_at <= $1
-         ORDER BY next_fire_at, id LIMIT $2 FOR NO KEY UPDATE SKIP LOCKED`,
-        [options.horizon, options.limit],
-      );
-      if (due.rows.length === 0) return [];
+      const due = await selectDueTasks(client, options.horizon, options.limit);
+      if (due.length === 0) return [];
       const now = this.now();
       const runs: RunColumns[] = [];
       const taskIds: number[] = [];
       const nextFireAts: (number | null)[] = [];
-      for (const row of due.rows) {
+      for (const row of due) {
         const planned = plan(toTaskRecord(row));
         for (const run of planned.runs) runs.push(runColumns(run, now));
         taskIds.push(row.id);
@@ -85,21 +87,20 @@ export class PostgresHotPath implements HotPath {
         client,
         inserted.filter((r) => r.status === 'skipped').map((r) => r.id),
       );
-      await client.query(
-        `UPDATE tasks AS t SET next_fire_at = v.next_fire_at
-         FROM unnest($1::bigint[], $2::bigint[]) AS v(id, next_fire_at) WHERE t.id = v.id`,
-        [taskIds, nextFireAts],
-      );
+      await setNextFireAts(client, taskIds, nextFireAts);
       return inserted;
     });
   }
 
-  /** Start: only rows still `scheduled` after the lock are started; the rest report false. */
-  async markRunsStarted(starts: StartRequest[]): Promise<boolean[]> {
+  /**
+   * Start: only rows still `scheduled` after the lock are started, each with its executions in
+   * the same statement; the rest report `gone`.
+   */
+  async startRunsWithExecutions(starts: StartRequest[]): Promise<StartOutcome[]> {
     if (starts.length === 0) return [];
     const { unique, isFirst } = firstOfEachRun(starts);
     const started = await this.retrying((client) => startRuns(client, unique));
-    return starts.map((start, i) => isFirst[i] === true && started.has(start.runId));
+    return starts.map((start, i) => outcomeOf(isFirst[i] === true ? started.get(start.runId) : undefined));
   }
 
   /**
@@ -110,7 +111,7 @@ export class PostgresHotPath implements HotPath {
    * admission must not wait for it (measured: row locks made p99 start lateness ~1 s with 1,000
    * every-second tasks).
    */
-  async admitRuns(requests: AdmissionRequest[]): Promise<AdmissionResult[]> {
+  async admitRunsWithExecutions(requests: AdmissionRequest[]): Promise<StartOutcome[]> {
     if (requests.length === 0) return [];
     const sortedIds = (ids: number[]) => [...new Set(ids)].sort((a, b) => a - b);
     const taskIds = sortedIds(requests.filter((r) => r.taskMax !== null).map((r) => r.taskId));
@@ -120,33 +121,18 @@ export class PostgresHotPath implements HotPath {
       // transaction below costs four round trips, which at executor rates was most of them).
       const { unique, isFirst } = firstOfEachRun(requests);
       const started = await this.retrying((client) => startRuns(client, unique));
-      return requests.map((r, i) => (isFirst[i] === true && started.has(r.runId) ? 'started' : 'gone'));
+      return requests.map((r, i) => outcomeOf(isFirst[i] === true ? started.get(r.runId) : undefined));
     }
     const runIds = sortedIds(requests.map((r) => r.runId));
     return this.inTransaction(async (client) => {
-      if (taskIds.length > 0) {
-        await client.query(
-          `SELECT pg_advisory_xact_lock(${ADMISSION_LOCK_TASK}, id::int)
-           FROM (SELECT id FROM unnest($1::bigint[]) AS t(id) ORDER BY id) AS sorted`,
-          [taskIds],
-        );
-      }
-      if (appIds.length > 0) {
-        await client.query(
-          `SELECT pg_advisory_xact_lock(${ADMISSION_LOCK_APP}, id::int)
-           FROM (SELECT id FROM unnest($1::bigint[]) AS t(id) ORDER BY id) AS sorted`,
-          [appIds],
-        );
-      }
-      const runs = await client.query<{ id: number; status: string }>(
-        'SELECT id, status FROM runs WHERE id = ANY($1::bigint[]) ORDER BY id FOR NO KEY UPDATE',
-        [runIds],
-      );
+      await lockAdmissions(client, 'task', taskIds);
+      await lockAdmissions(client, 'app', appIds);
+      const runs = await lockRuns(client, runIds);
       const byTask = await countRunning(client, 'task_id', taskIds);
       const byApp = await countRunning(client, 'app_id', appIds);
-      const scheduled = new Set(runs.rows.filter((r) => r.status === 'scheduled').map((r) => r.id));
+      const scheduled = new Set(runs.filter((r) => r.status === 'scheduled').map((r) => r.id));
       const toStart: AdmissionRequest[] = [];
-      const results = requests.map((request): AdmissionResult => {
+      const decided = requests.map((request): AdmissionResult => {
         if (!scheduled.has(request.runId)) return 'gone';
         const taskRunning = byTask.get(request.taskId) ?? 0;
         if (request.taskMax !== null && taskRunning >= request.taskMax) return 'task_busy';
@@ -158,8 +144,11 @@ export class PostgresHotPath implements HotPath {
         toStart.push(request);
         return 'started';
       });
-      if (toStart.length > 0) await startRuns(client, toStart);
-      return results;
+      const started =
+        toStart.length > 0 ? await startRuns(client, toStart) : new Map<number, ExecutionRecord[]>();
+      return decided.map((result, i) =>
+        result === 'started' ? outcomeOf(started.get(requests[i]!.runId)) : { result, executions: [] },
+      );
     });
   }
 
@@ -182,17 +171,7 @@ export class PostgresHotPath implements HotPath {
 
   /** Renew: locks the owner's runs in id order like the batches above, so it cannot deadlock with them. */
   async renewLeases(owner: string, leaseExpiresAt: number): Promise<number> {
-    return this.retrying(async (client) => {
-      const result = await client.query(
-        `WITH locked AS MATERIALIZED (
-           SELECT id FROM runs WHERE lease_owner = $1 AND status IN ('scheduled', 'running')
-           ORDER BY id FOR NO KEY UPDATE
-         )
-         UPDATE runs AS r SET lease_expires_at = $2 FROM locked WHERE r.id = locked.id`,
-        [owner, leaseExpiresAt],
-      );
-      return result.rowCount ?? 0;
-    });
+    return this.retrying((client) => renewLeases(client, owner, leaseExpiresAt));
   }
 
   /**
@@ -206,32 +185,11 @@ export class PostgresHotPath implements HotPath {
     decideLost: DecideLost,
   ): Promise<RecoveryResult> {
     return this.inTransaction(async (client) => {
-      const expired = `(lease_expires_at IS NULL OR lease_expires_at < $1::bigint
-                        OR ($2::boolean AND lease_owner IS DISTINCT FROM $3::text))`;
-      const adopted = await client.query<Selectable<RunsTable>>(
-        `WITH expired AS MATERIALIZED (
-           SELECT id FROM runs WHERE status = 'scheduled' AND ${expired}
-           ORDER BY id FOR NO KEY UPDATE SKIP LOCKED
-         )
-         UPDATE runs AS r SET lease_owner = $3::text, lease_expires_at = $4::bigint
-         FROM expired WHERE r.id = expired.id
-         RETURNING r.*`,
-        [options.now, options.includeLive, options.owner, options.leaseExpiresAt],
-      );
-      const running = await client.query<Selectable<RunsTable>>(
-        `SELECT * FROM runs WHERE status = 'running' AND ${expired}
-         ORDER BY id FOR NO KEY UPDATE SKIP LOCKED`,
-        [options.now, options.includeLive, options.owner],
-      );
-      const lostRuns = running.rows.map(toRunRecord);
+      const adopted = await adoptScheduledRuns(client, options);
+      const lostRuns = (await lockRunningRuns(client, options)).map(toRunRecord);
       const tasks = new Map<number, TaskRecord>();
-      if (lostRuns.length > 0) {
-        const taskRows = await client.query<Selectable<TasksTable>>(
-          'SELECT * FROM tasks WHERE id = ANY($1::bigint[])',
-          [[...new Set(lostRuns.map((run) => run.taskId))]],
-        );
-        for (const row of taskRows.rows) tasks.set(row.id, toTaskRecord(row));
-      }
+      const taskIds = [...new Set(lostRuns.map((run) => run.taskId))];
+      for (const row of await selectTasks(client, taskIds)) tasks.set(row.id, toTaskRecord(row));
       const settlements = lostRuns.map((run) => decideLost(run, tasks.get(run.taskId)));
       const results = await applySettlements(
         client,
@@ -241,7 +199,7 @@ export class PostgresHotPath implements HotPath {
         this.successorWrites,
       );
       return {
-        adopted: adopted.rows.map(toRunRecord).sort((a, b) => a.id - b.id),
+        adopted: adopted.map(toRunRecord).sort((a, b) => a.id - b.id),
         lost: lostRuns.map((run, i) => ({
           run: withEnd(run, settlements[i]!.end),
           retry: results.get(run.id)?.retry ?? null,
@@ -290,45 +248,9 @@ export class PostgresHotPath implements HotPath {
   }
 }
 
-/** Starts runs still `scheduled` (under an id-ordered lock); returns the ids started. */
-async function startRuns(client: Queryable, starts: StartRequest[]): Promise<Set<number>> {
-  const result = await client.query<{ id: number }>(
-    `WITH v AS (
-       SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::bigint[])
-         AS v(id, started_at, executor, lease_owner, lease_expires_at)
-     ), locked AS MATERIALIZED (
-       SELECT id FROM runs WHERE id = ANY($1::bigint[]) AND status = 'scheduled' ORDER BY id FOR NO KEY UPDATE
-     )
-     UPDATE runs AS r SET status = 'running', started_at = v.started_at, executor = v.executor,
-       lease_owner = v.lease_owner, lease_expires_at = v.lease_expires_at
-     FROM locked JOIN v ON v.id = locked.id
-     WHERE r.id = locked.id
-     RETURNING r.id`,
-    [
-      starts.map((s) => s.runId),
-      starts.map((s) => s.startedAt),
-      starts.map((s) => s.executor),
-      starts.map((s) => s.leaseOwner),
-      starts.map((s) => s.leaseExpiresAt),
-    ],
-  );
-  return new Set(result.rows.map((row) => row.id));
-}
-
-async function countRunning(
-  client: Queryable,
-  column: 'task_id' | 'app_id',
-  ids: number[],
-): Promise<Map<number, number>> {
-  const counts = new Map<number, number>(ids.map((id) => [id, 0]));
-  if (ids.length === 0) return counts;
-  const result = await client.query<{ key: number; n: number }>(
-    `SELECT ${column} AS key, count(*) AS n FROM runs
-     WHERE ${column} = ANY($1::bigint[]) AND status = 'running' GROUP BY ${column}`,
-    [ids],
-  );
-  for (const row of result.rows) counts.set(row.key, row.n);
-  return counts;
+/** A run's start as reported: started with its executions, or gone. */
+function outcomeOf(executions: ExecutionRecord[] | undefined): StartOutcome {
+  return executions === undefined ? { result: 'gone', executions: [] } : { result: 'started', executions };
 }
 
 /**

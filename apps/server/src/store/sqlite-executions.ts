@@ -1,5 +1,5 @@
 /**
- * The per-run executor statements on SQLite (issue 4's throughput), by hand, with prepared
+ * The per-run executor statements on SQLite, by hand, with prepared
  * statements cached. Through Kysely, better-sqlite3 prepares a fresh statement on every call:
  * about three per executor run (insert, complete, and the pull executor's take), which made
  * statement preparation the largest cost of dispatching at 1,000 runs/s. (Naming the run's
@@ -12,12 +12,20 @@
  * read, ~15 µs here) and writes only when there are some, one UPDATE by id each in one
  * transaction. The single UPDATE … WHERE id IN (SELECT … LIMIT) cost ~90 µs even when it matched
  * nothing and ~160 µs when it took one: two of them per pull run.
+ *
+ * Still by hand now that Kysely's statements are kept prepared (sqlite-caching-dialect.ts):
+ * building and compiling the query costs more than running it. The same operations through
+ * Kysely on that dialect took, per call (bench/sqlite-replacements.js, same file and run, rounds
+ * alternating, shared machine under load): insertExecution 2.5x these, getExecution 3.1x,
+ * completeExecution 2.6x, an empty take 10x, a take of one 1.8x, takeKillRequests 3.2x.
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Selectable } from 'kysely';
 import { toExecutionRecord } from './executor-queries.js';
-import type { ExecutionRecord, ExecutionResult, ExecutionsTable, NewExecution } from './executor-records.js';
+import type { ExecutionsTable } from './db-schema.js';
+import type { ExecutionRecord, ExecutionResult, NewExecution } from './executor-records.js';
 import type { Store } from './store.js';
+import { sqliteInsertExecution } from './hot-path/executions/sqlite-insert-execution.js';
 
 export type SqliteExecutionMethods = Pick<
   Store,
@@ -27,13 +35,7 @@ export type SqliteExecutionMethods = Pick<
 type Row = Selectable<ExecutionsTable>;
 
 export function sqliteExecutions(db: BetterSqlite3.Database): SqliteExecutionMethods {
-  const insert = db.prepare(
-    `INSERT INTO executions (run_id, task_id, app_id, shard_index, shard_total, executor_address,
-       status, trigger_body, handle_code, handle_msg, kill_requested_at, created_at, finished_at)
-     VALUES (@runId, @taskId, @appId, @shardIndex, @shardTotal, @executorAddress,
-       @status, @trigger, NULL, NULL, NULL, @createdAt, NULL)
-     RETURNING *`,
-  );
+  const insert = sqliteInsertExecution(db);
   const get = db.prepare('SELECT * FROM executions WHERE id = ?');
   const set = `status = @status, handle_code = @handleCode, handle_msg = @handleMsg,
     retryable = @retryable, finished_at = @finishedAt`;
@@ -73,18 +75,7 @@ export function sqliteExecutions(db: BetterSqlite3.Database): SqliteExecutionMet
 
   return {
     async insertExecution(execution: NewExecution): Promise<ExecutionRecord> {
-      const row = insert.get({
-        runId: execution.runId,
-        taskId: execution.taskId,
-        appId: execution.appId,
-        shardIndex: execution.shardIndex,
-        shardTotal: execution.shardTotal,
-        executorAddress: execution.executorAddress,
-        status: execution.status,
-        trigger: JSON.stringify(execution.trigger),
-        createdAt: execution.createdAt,
-      }) as Row;
-      return toExecutionRecord(row);
+      return insert(execution);
     },
 
     async getExecution(id: number): Promise<ExecutionRecord | undefined> {

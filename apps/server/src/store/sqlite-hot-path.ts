@@ -1,5 +1,6 @@
 /**
- * The concurrency-critical operations on SQLite, by hand, with prepared statements cached.
+ * The concurrency-critical operations on SQLite: transactions composed from the hand-written
+ * statements in hot-path/ (one file each, prepared once and kept).
  *
  * Why this is safe: better-sqlite3 is synchronous and the server is the only writer (the lock
  * in sqlite-lock.ts). Each multi-statement operation is ONE `db.transaction(...)` that runs to
@@ -14,20 +15,26 @@
  * with 1,000 due tasks per claim (planning and JSON parsing included).
  */
 import type BetterSqlite3 from 'better-sqlite3';
-import type { Selectable } from 'kysely';
-import type { RunsTable, TasksTable } from './db-schema.js';
 import type { HotPath } from './kysely-store-base.js';
 import type { SettlementAlertWrites, SettlementSuccessorWrites, SqliteSteps } from './write-steps.js';
 import { withEnd } from './records.js';
-import {
-  RUN_INSERT_COLUMNS,
-  runColumns,
-  toDurationMs,
-  toJson,
-  toRunRecord,
-  toTaskRecord,
-} from './row-mapping.js';
+import { runColumns, toDurationMs, toRunRecord, toTaskRecord } from './row-mapping.js';
 import { addRunsToStatsSqlite, type SettledRun } from './run-stats-rollup.js';
+import { sqliteSelectDueTasks } from './hot-path/claim/sqlite-select-due-tasks.js';
+import { sqliteInsertPlannedRun } from './hot-path/claim/sqlite-insert-planned-run.js';
+import { sqliteSetNextFireAt } from './hot-path/claim/sqlite-set-next-fire-at.js';
+import { sqliteStartRun } from './hot-path/start/sqlite-start-run.js';
+import { sqliteRunStatus } from './hot-path/start/sqlite-run-status.js';
+import { sqliteCountRunning } from './hot-path/start/sqlite-count-running.js';
+import { sqliteInsertExecution } from './hot-path/executions/sqlite-insert-execution.js';
+import { sqliteEndRun } from './hot-path/settle/sqlite-end-run.js';
+import { sqliteEndedRunKeys, type EndedRunKeys } from './hot-path/settle/sqlite-ended-run-keys.js';
+import { sqliteSetFixedDelayNextFire } from './hot-path/settle/sqlite-set-fixed-delay-next-fire.js';
+import { sqliteRenewLeases } from './hot-path/leases/sqlite-renew-leases.js';
+import { sqliteAdoptScheduledRuns } from './hot-path/recovery/sqlite-adopt-scheduled-runs.js';
+import { sqliteRunningRuns } from './hot-path/recovery/sqlite-running-runs.js';
+import { sqliteSelectTask } from './hot-path/recovery/sqlite-select-task.js';
+import { sqliteAppendLog } from './hot-path/logs/sqlite-append-log.js';
 import type {
   AdmissionRequest,
   AdmissionResult,
@@ -39,35 +46,39 @@ import type {
   RunRecord,
   SettleResult,
   Settlement,
+  StartOutcome,
   StartRequest,
   TaskPlan,
   TaskRecord,
 } from './store.js';
 
-type Statement = BetterSqlite3.Statement;
+/** The hand-written statements, one file each in hot-path/. */
+function statementsOf(db: BetterSqlite3.Database) {
+  return {
+    selectDueTasks: sqliteSelectDueTasks(db),
+    insertPlannedRun: sqliteInsertPlannedRun(db),
+    setNextFireAt: sqliteSetNextFireAt(db),
+    startRun: sqliteStartRun(db),
+    runStatus: sqliteRunStatus(db),
+    countRunningOfTask: sqliteCountRunning(db, 'task_id'),
+    countRunningOfApp: sqliteCountRunning(db, 'app_id'),
+    insertExecution: sqliteInsertExecution(db),
+    endRun: sqliteEndRun(db),
+    endedRunKeys: sqliteEndedRunKeys(db),
+    setFixedDelayNextFire: sqliteSetFixedDelayNextFire(db),
+    renewLeases: sqliteRenewLeases(db),
+    adoptScheduledRuns: sqliteAdoptScheduledRuns(db),
+    runningRuns: sqliteRunningRuns(db),
+    selectTask: sqliteSelectTask(db),
+    appendLog: sqliteAppendLog(db),
+  };
+}
 
 export class SqliteHotPath implements HotPath {
-  readonly #selectDueTasks: Statement;
-  readonly #insertPlannedRun: Statement;
-  readonly #setNextFireAt: Statement;
-  readonly #startRun: Statement;
-  readonly #runStatus: Statement;
-  readonly #runKeys: Statement;
-  readonly #countRunningOfTask: Statement;
-  readonly #countRunningOfApp: Statement;
-  readonly #endRun: Statement;
-  readonly #setFixedDelayNextFire: Statement;
-  readonly #selectTask: Statement;
-  readonly #renewLeases: Statement;
-  readonly #adoptExpired: Statement;
-  readonly #adoptAllButOwn: Statement;
-  readonly #runningExpired: Statement;
-  readonly #runningAllButOwn: Statement;
-  readonly #appendLog: Statement;
-
+  readonly #sql: ReturnType<typeof statementsOf>;
   readonly #claimTx: (horizon: number, limit: number, plan: (task: TaskRecord) => TaskPlan) => RunRecord[];
-  readonly #startTx: (starts: StartRequest[]) => boolean[];
-  readonly #admitTx: (requests: AdmissionRequest[]) => AdmissionResult[];
+  readonly #startTx: (starts: StartRequest[]) => StartOutcome[];
+  readonly #admitTx: (requests: AdmissionRequest[]) => StartOutcome[];
   readonly #settleTx: (settlements: Settlement[]) => SettleResult[];
   readonly #recoverTx: (options: RecoverOptions, decideLost: DecideLost) => RecoveryResult;
   readonly #appendLogsTx: (entries: Omit<RunLogRecord, 'seq'>[]) => void;
@@ -81,71 +92,17 @@ export class SqliteHotPath implements HotPath {
     /** Runs the settlement's successors (child tasks' runs, a node's end) inside its transaction. */
     private readonly successorWrites: SettlementSuccessorWrites,
   ) {
-    this.#selectDueTasks = db.prepare(
-      'SELECT * FROM tasks WHERE enabled = 1 AND next_fire_at <= ? ORDER BY next_fire_at, id LIMIT ?',
-    );
-    // DO NOTHING without a conflict target: an existing (task_id, slot_at) is what makes a slot
-    // fire once; RETURNING yields no row then, so only inserted runs are reported.
-    this.#insertPlannedRun = db.prepare(
-      `INSERT INTO runs (${RUN_INSERT_COLUMNS.join(', ')}) VALUES (${RUN_INSERT_COLUMNS.map((c) => `@${c}`).join(', ')})
-       ON CONFLICT DO NOTHING RETURNING *`,
-    );
-    this.#setNextFireAt = db.prepare('UPDATE tasks SET next_fire_at = ? WHERE id = ?');
-    this.#startRun = db.prepare(
-      `UPDATE runs SET status = 'running', started_at = @startedAt, executor = @executor,
-         lease_owner = @leaseOwner, lease_expires_at = @leaseExpiresAt
-       WHERE id = @runId AND status = 'scheduled'`,
-    );
-    this.#runStatus = db.prepare('SELECT status FROM runs WHERE id = ?').pluck();
-    this.#runKeys = db.prepare('SELECT namespace_id, app_id, task_id, scheduled_at FROM runs WHERE id = ?');
-    this.#countRunningOfTask = db
-      .prepare("SELECT count(*) FROM runs WHERE task_id = ? AND status = 'running'")
-      .pluck();
-    this.#countRunningOfApp = db
-      .prepare("SELECT count(*) FROM runs WHERE app_id = ? AND status = 'running'")
-      .pluck();
-    // Compare-and-set on the status the settler expected (run-status.ts): a run ended or
-    // started by someone else meanwhile is left alone and reported unsettled.
-    this.#endRun = db.prepare(
-      `UPDATE runs SET status = @status, finished_at = @finishedAt, duration_ms = @durationMs,
-         output = @output, error = @error, usage = @usage, executor = coalesce(@executor, executor),
-         effect_at = coalesce(@effectAt, effect_at)
-       WHERE id = @runId AND status = @expected`,
-    );
-    this.#setFixedDelayNextFire = db.prepare(
-      `UPDATE tasks SET next_fire_at = ?
-       WHERE id = ? AND enabled = 1 AND next_fire_at IS NULL AND json_extract(schedule, '$.type') = 'fixed_delay'`,
-    );
-    this.#selectTask = db.prepare('SELECT * FROM tasks WHERE id = ?');
-    this.#renewLeases = db.prepare(
-      "UPDATE runs SET lease_expires_at = ? WHERE lease_owner = ? AND status IN ('scheduled', 'running')",
-    );
-    // A run with no lease at all is held by nobody: it counts as expired, or it would never run.
-    const expired = 'lease_expires_at IS NULL OR lease_expires_at < @now';
-    const notOurs = `${expired} OR lease_owner IS NOT @owner`;
-    const adopt = (which: string) =>
-      db.prepare(
-        `UPDATE runs SET lease_owner = @owner, lease_expires_at = @leaseExpiresAt
-         WHERE status = 'scheduled' AND (${which}) RETURNING *`,
-      );
-    this.#adoptExpired = adopt(expired);
-    this.#adoptAllButOwn = adopt(notOurs);
-    const running = (which: string) =>
-      db.prepare(`SELECT * FROM runs WHERE status = 'running' AND (${which}) ORDER BY id`);
-    this.#runningExpired = running(expired);
-    this.#runningAllButOwn = running(notOurs);
+    const sql = (this.#sql = statementsOf(db));
 
     this.#claimTx = db.transaction((horizon: number, limit: number, plan: (task: TaskRecord) => TaskPlan) => {
       const inserted: RunRecord[] = [];
-      const due = this.#selectDueTasks.all(horizon, limit) as Selectable<TasksTable>[];
-      for (const row of due) {
+      for (const row of sql.selectDueTasks(horizon, limit)) {
         const planned = plan(toTaskRecord(row));
         for (const run of planned.runs) {
-          const created = this.#insertPlannedRun.get(runColumns(run, this.now())) as
-            Selectable<RunsTable> | undefined;
+          const created = sql.insertPlannedRun(runColumns(run, this.now()));
           if (created !== undefined) inserted.push(toRunRecord(created));
         }
-        this.#setNextFireAt.run(planned.nextFireAt, row.id);
+        sql.setNextFireAt(row.id, planned.nextFireAt);
       }
       addRunsToStatsSqlite(
         db,
@@ -154,8 +111,9 @@ export class SqliteHotPath implements HotPath {
       return inserted;
     }).immediate;
 
+    // A run's executions are inserted with its start, in its transaction: one commit for both.
     this.#startTx = db.transaction((starts: StartRequest[]) =>
-      starts.map((start) => this.#startRun.run(start).changes === 1),
+      starts.map((start) => (sql.startRun(start) ? this.#started(start) : notStarted('gone'))),
     ).immediate;
 
     this.#admitTx = db.transaction((requests: AdmissionRequest[]) => {
@@ -163,37 +121,26 @@ export class SqliteHotPath implements HotPath {
       // batch starts runs; nothing else can change them before the transaction ends.
       const byTask = new Map<number, number>();
       const byApp = new Map<number, number>();
-      return requests.map((request): AdmissionResult => {
-        if (this.#runStatus.get(request.runId) !== 'scheduled') return 'gone';
+      return requests.map((request): StartOutcome => {
+        if (sql.runStatus(request.runId) !== 'scheduled') return notStarted('gone');
         if (request.taskMax !== null) {
-          const running = cached(
-            byTask,
-            request.taskId,
-            () => this.#countRunningOfTask.get(request.taskId) as number,
-          );
-          if (running >= request.taskMax) return 'task_busy';
+          const running = cached(byTask, request.taskId, () => sql.countRunningOfTask(request.taskId));
+          if (running >= request.taskMax) return notStarted('task_busy');
         }
         if (request.appMax !== null) {
-          const running = cached(
-            byApp,
-            request.appId,
-            () => this.#countRunningOfApp.get(request.appId) as number,
-          );
-          if (running >= request.appMax) return 'app_busy';
+          const running = cached(byApp, request.appId, () => sql.countRunningOfApp(request.appId));
+          if (running >= request.appMax) return notStarted('app_busy');
         }
-        this.#startRun.run(request);
+        sql.startRun(request);
         // Only counts already read are bumped: one read later comes from the table, this start included.
         if (byTask.has(request.taskId)) byTask.set(request.taskId, (byTask.get(request.taskId) ?? 0) + 1);
         if (byApp.has(request.appId)) byApp.set(request.appId, (byApp.get(request.appId) ?? 0) + 1);
-        return 'started';
+        return this.#started(request);
       });
     }).immediate;
 
-    // One cached statement in one transaction: a multi-row INSERT built per batch would be
-    // prepared anew every flush (measured: statement preparation was ~5% of CPU at 2,000 runs/s).
-    this.#appendLog = db.prepare('INSERT INTO run_logs (run_id, at, stream, text) VALUES (?, ?, ?, ?)');
     this.#appendLogsTx = db.transaction((entries: Omit<RunLogRecord, 'seq'>[]) => {
-      for (const e of entries) this.#appendLog.run(e.runId, e.at, e.stream, e.text);
+      for (const e of entries) sql.appendLog(e);
     }).immediate;
     // The statistics rollups (run-stats-rollup.ts) count each run ended, in the same transaction.
     this.#settleTx = db.transaction((settlements: Settlement[]) => {
@@ -204,12 +151,12 @@ export class SqliteHotPath implements HotPath {
     }).immediate;
     this.#recoverTx = db.transaction((options: RecoverOptions, decideLost: DecideLost) => {
       const params = { now: options.now, owner: options.owner, leaseExpiresAt: options.leaseExpiresAt };
-      const adoptedRows = (options.includeLive ? this.#adoptAllButOwn : this.#adoptExpired).all(params);
-      const runningRows = (options.includeLive ? this.#runningAllButOwn : this.#runningExpired).all(params);
+      const adoptedRows = sql.adoptScheduledRuns(params, options.includeLive);
+      const runningRows = sql.runningRuns(params, options.includeLive);
       const ended: SettledRun[] = [];
-      const lost = (runningRows as Selectable<RunsTable>[]).map((row) => {
+      const lost = runningRows.map((row) => {
         const run = toRunRecord(row);
-        const taskRow = this.#selectTask.get(run.taskId) as Selectable<TasksTable> | undefined;
+        const taskRow = sql.selectTask(run.taskId);
         const settlement = decideLost(run, taskRow ? toTaskRecord(taskRow) : undefined);
         const { retry, deliveries, successors } = this.#settle(settlement, ended);
         return {
@@ -220,7 +167,7 @@ export class SqliteHotPath implements HotPath {
         };
       });
       addRunsToStatsSqlite(db, ended);
-      const adopted = (adoptedRows as Selectable<RunsTable>[]).map(toRunRecord).sort((a, b) => a.id - b.id);
+      const adopted = adoptedRows.map(toRunRecord).sort((a, b) => a.id - b.id);
       return { adopted, lost };
     }).immediate;
   }
@@ -230,13 +177,16 @@ export class SqliteHotPath implements HotPath {
     return this.#claimTx(options.horizon, options.limit, plan);
   }
 
-  /** One transaction; `status = 'scheduled'` in the WHERE makes a cancelled run report false. */
-  async markRunsStarted(starts: StartRequest[]): Promise<boolean[]> {
+  /**
+   * One transaction, executions included; `status = 'scheduled'` in the WHERE makes a cancelled
+   * run report `gone`, and then none of its executions is inserted.
+   */
+  async startRunsWithExecutions(starts: StartRequest[]): Promise<StartOutcome[]> {
     return starts.length === 0 ? [] : this.#startTx(starts);
   }
 
   /** One transaction: nothing can start or finish a run between our count and our start. */
-  async admitRuns(requests: AdmissionRequest[]): Promise<AdmissionResult[]> {
+  async admitRunsWithExecutions(requests: AdmissionRequest[]): Promise<StartOutcome[]> {
     return requests.length === 0 ? [] : this.#admitTx(requests);
   }
 
@@ -252,7 +202,7 @@ export class SqliteHotPath implements HotPath {
 
   /** One statement, atomic by itself. */
   async renewLeases(owner: string, leaseExpiresAt: number): Promise<number> {
-    return this.#renewLeases.run(leaseExpiresAt, owner).changes;
+    return this.#sql.renewLeases(owner, leaseExpiresAt);
   }
 
   /** One transaction: adopting, losing and what follows a loss are judged on the same rows. */
@@ -260,36 +210,25 @@ export class SqliteHotPath implements HotPath {
     return this.#recoverTx(options, decideLost);
   }
 
+  /** Inside the start's transaction, once the run is started: its executions. */
+  #started(start: StartRequest): StartOutcome {
+    return { result: 'started', executions: (start.executions ?? []).map(this.#sql.insertExecution) };
+  }
+
   /**
    * Inside a transaction: the end, then the retry, the next fire and the alerts if the end
    * applied; a run ended is added to `ended` for the statistics rollups.
    */
   #settle(settlement: Settlement, ended: SettledRun[]): SettleResult {
-    const { end } = settlement;
-    const applied =
-      this.#endRun.run({
-        runId: settlement.runId,
-        expected: settlement.expected,
-        status: end.status,
-        finishedAt: end.finishedAt,
-        durationMs: toDurationMs(end.durationMs),
-        output: toJson(end.output),
-        error: toJson(end.error ?? undefined),
-        usage: toJson(end.usage ?? undefined),
-        executor: end.executor ?? null,
-        effectAt: end.effectAt ?? null,
-      }).changes === 1;
-    if (!applied) return { settled: false, retry: null };
-    // The rollup's keys of the run just ended: a rowid lookup (RETURNING on the UPDATE measured slower).
-    ended.push(settledOf(this.#runKeys.get(settlement.runId) as EndedRow, end));
+    const sql = this.#sql;
+    if (!sql.endRun(settlement)) return { settled: false, retry: null };
+    ended.push(settledOf(sql.endedRunKeys(settlement.runId), settlement.end));
     let retry: RunRecord | null = null;
     if (settlement.retry) {
-      const row = this.#insertPlannedRun.get(runColumns(settlement.retry, this.now())) as
-        Selectable<RunsTable> | undefined;
+      const row = sql.insertPlannedRun(runColumns(settlement.retry, this.now()));
       if (row !== undefined) retry = toRunRecord(row);
     }
-    if (settlement.nextFire)
-      this.#setFixedDelayNextFire.run(settlement.nextFire.at, settlement.nextFire.taskId);
+    if (settlement.nextFire) sql.setFixedDelayNextFire(settlement.nextFire.taskId, settlement.nextFire.at);
     const result: SettleResult = { settled: true, retry };
     if (settlement.successors) {
       const successors = this.steps.runInside(this.successorWrites(settlement.successors));
@@ -309,15 +248,7 @@ interface RecoverOptions {
   includeLive: boolean;
 }
 
-/** The keys of a finished run the rollup needs. */
-interface EndedRow {
-  namespace_id: number;
-  app_id: number;
-  task_id: number;
-  scheduled_at: number;
-}
-
-function settledOf(row: EndedRow, end: RunEnd): SettledRun {
+function settledOf(row: EndedRunKeys, end: RunEnd): SettledRun {
   return {
     namespaceId: row.namespace_id,
     appId: row.app_id,
@@ -329,6 +260,12 @@ function settledOf(row: EndedRow, end: RunEnd): SettledRun {
     usage: end.usage ?? null,
   };
 }
+
+/** A run not started: nothing was written for it. */
+const notStarted = (result: Exclude<AdmissionResult, 'started'>): StartOutcome => ({
+  result,
+  executions: [],
+});
 
 function cached(counts: Map<number, number>, key: number, read: () => number): number {
   let value = counts.get(key);

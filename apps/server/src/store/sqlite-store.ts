@@ -5,14 +5,14 @@
  */
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely } from 'kysely';
 import type { Database as Schema } from './db-schema.js';
 import { openKyselyStore } from './kysely-store-base.js';
 import { defaultMigrationsDir, loadMigrations, migrateSqlite } from './migrate.js';
 import { sqliteExecutions } from './sqlite-executions.js';
 import { SqliteCheckpointer } from './sqlite-checkpointer.js';
 import { SqliteHotPath } from './sqlite-hot-path.js';
-import { withCachedStatements } from './cached-statements.js';
+import { CachingSqliteDialect } from './sqlite-caching-dialect.js';
 import { settlementAlertsSteps } from './alert-outbox.js';
 import { SqliteSteps, type SettlementAlertWrites } from './write-steps.js';
 import { sqliteAppendRunEvents, sqliteSetRunCheckpoint } from './sqlite-run-events.js';
@@ -74,10 +74,8 @@ export async function openSqliteStore(file: string, options: SqliteStoreOptions 
   }
   const sqlite = db;
   const checkpointer = sqlite.memory ? undefined : new SqliteCheckpointer(sqlite, file);
-  // Statements kept prepared by SQL text (Kysely would prepare one per query): cached-statements.ts.
-  const kysely = new Kysely<Schema>({
-    dialect: new SqliteDialect({ database: withCachedStatements(sqlite) }),
-  });
+  // Statements kept prepared by SQL text, Kysely transactions refused: sqlite-caching-dialect.ts.
+  const kysely = new Kysely<Schema>({ dialect: new CachingSqliteDialect(sqlite) });
   const steps = new SqliteSteps(sqlite);
   const alertWrites: SettlementAlertWrites = (runId, alerts) => settlementAlertsSteps(kysely, runId, alerts);
   const store = openKyselyStore({

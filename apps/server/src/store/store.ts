@@ -16,6 +16,7 @@ import type {
   TaskRecord,
 } from './records.js';
 import type { ExecutorStore } from './executor-store.js';
+import type { ExecutionRecord, NewExecution } from './executor-records.js';
 import type { NodeStore } from './node-store.js';
 import type { AlertStore } from './alert-store.js';
 import type { RetentionStore } from './retention-store.js';
@@ -145,6 +146,17 @@ export interface StartRequest {
   executor: string | null;
   leaseOwner: string;
   leaseExpiresAt: number;
+  /**
+   * The executions the run's job will dispatch (an executor task), inserted in the start's own
+   * transaction if, and only if, the run starts: one commit for both instead of one each.
+   */
+  executions?: NewExecution[] | undefined;
+}
+
+/** A start's result with the executions written with it (none unless it started). */
+export interface StartOutcome {
+  result: AdmissionResult;
+  executions: ExecutionRecord[];
 }
 
 export interface AdmissionRequest extends StartRequest {
@@ -344,11 +356,18 @@ export interface Store
    */
   markRunsStarted(starts: StartRequest[]): Promise<boolean[]>;
   /**
+   * markRunsStarted, and in the same transaction the `executions` of each run it starts.
+   * Per request: `started` with its executions as stored, or `gone`.
+   */
+  startRunsWithExecutions(starts: StartRequest[]): Promise<StartOutcome[]>;
+  /**
    * For shared (cluster) admission, in one transaction, in order: counts the task's and app's
    * running runs (locking the task and app rows on PostgreSQL so two nodes cannot both admit)
    * and starts the run when both are under their limit.
    */
   admitRuns(requests: AdmissionRequest[]): Promise<AdmissionResult[]>;
+  /** admitRuns, and in the same transaction the `executions` of each run it starts. */
+  admitRunsWithExecutions(requests: AdmissionRequest[]): Promise<StartOutcome[]>;
   /**
    * Ends runs and applies what follows, in ONE transaction per call: for each settlement whose
    * run is still in its `expected` status, sets the end, inserts the retry run (skipped when its

@@ -6,12 +6,12 @@
  * flags the execution for the pull executor's next poll, and completes the execution as killed so
  * that the executor's late callback changes nothing.
  */
-import type { XxlBlockStrategy, XxlTriggerParam } from '@kairos/protocol';
+import type { XxlTriggerParam } from '@kairos/protocol';
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock.js';
 import { JobFailure } from '../job-type.js';
-import type { JobContext, JobOutcome } from '../job-type.js';
-import type { ExecutionRecord } from '../../store/executor-records.js';
+import type { JobContext, JobOutcome, StartingRun } from '../job-type.js';
+import type { ExecutionRecord, NewExecution } from '../../store/executor-records.js';
 import type { AppRecord } from '../../store/records.js';
 import type { Store } from '../../store/store.js';
 import type { AppAuth } from './app-auth.js';
@@ -23,24 +23,9 @@ import type { GuardSource } from '../../outbound/namespace-guards.js';
 import { ExecutorCallError, callExecutor, sendTrigger } from './xxl-protocol.js';
 import type { XxlCallOptions } from './xxl-protocol.js';
 import { ExpiringCache } from '../../runtime/expiring-cache.js';
+import { newExecution, type ExecutorTaskConfig } from './execution-trigger.js';
 
-export type BlockStrategy = 'serial' | 'discard_later' | 'cover_early';
-export type GlueType = 'shell' | 'python' | 'nodejs';
-
-export interface ExecutorTaskConfig {
-  handler: string;
-  params: string;
-  routeStrategy: RouteStrategy;
-  blockStrategy: BlockStrategy;
-  glue?: { type: GlueType; source: string } | undefined;
-}
-
-const BLOCK: Record<BlockStrategy, XxlBlockStrategy> = {
-  serial: 'SERIAL_EXECUTION',
-  discard_later: 'DISCARD_LATER',
-  cover_early: 'COVER_EARLY',
-};
-const GLUE: Record<GlueType, string> = { shell: 'GLUE_SHELL', python: 'GLUE_PYTHON', nodejs: 'GLUE_NODEJS' };
+export type { BlockStrategy, ExecutorTaskConfig, GlueType } from './execution-trigger.js';
 
 export interface DispatcherOptions {
   store: Store;
@@ -77,38 +62,87 @@ export class ExecutorDispatcher {
     this.taskApps = new ExpiringCache(CACHE_MS, now);
   }
 
+  /**
+   * The executions of a run about to start, to be written with its start: the app's live
+   * executors routed without an outside call. Undefined for the strategies that probe executors
+   * (failover, busyover) and when none is live: `run` then routes, or fails the run, itself.
+   */
+  async executionsAtStart(run: StartingRun<ExecutorTaskConfig>): Promise<NewExecution[] | undefined> {
+    const { config } = run;
+    if (config.routeStrategy === 'failover' || config.routeStrategy === 'busyover') return undefined;
+    const appId = await this.appIdOf(run.taskId);
+    const all = await this.options.registry.targets(appId);
+    if (all.length === 0) return undefined;
+    const picked = this.pick(config.routeStrategy, run.taskId, all);
+    const createdAt = this.options.clock.now();
+    return picked.map((target, shardIndex) =>
+      newExecution({ ...run, appId, target, shardIndex, shardTotal: picked.length, createdAt }),
+    );
+  }
+
   async run(context: JobContext<ExecutorTaskConfig>): Promise<JobOutcome> {
-    const { config, signal, log } = context;
-    const app = await this.app(await this.appIdOf(context.taskId));
+    const { signal, log } = context;
+    const written = context.executions ?? [];
+    const app = await this.app(written[0]?.appId ?? (await this.appIdOf(context.taskId)));
     const call = await this.callOptions(app);
     const all = await this.options.registry.targets(app.id);
-    if (all.length === 0) {
-      throw failure(
-        'NO_EXECUTOR',
-        `app "${app.appName}" has no live executor: start one with appName "${app.appName}" and its access token, or set a manual address list`,
-      );
-    }
-
-    const picked = await this.route(config.routeStrategy, context.taskId, app.id, all, call, log);
+    const picked =
+      written.length > 0
+        ? written.map((execution) => ({ execution, target: targetOf(execution, all) }))
+        : (await this.routeNow(context, app, all, call)).map((target) => ({ target, execution: undefined }));
     const total = picked.length;
-    const params = paramsOf(config, context.input);
     const sent: Sent[] = [];
     const onAbort = () => void this.kill(sent, call, log);
     signal.addEventListener('abort', onAbort, { once: true });
     try {
-      const waits = picked.map(async (target, shardIndex) => {
-        const s = await this.send(context, config, app.id, target, shardIndex, total, params, call, log);
+      const waits = picked.map(async ({ target, execution }, shardIndex) => {
+        const s = await this.send(
+          context,
+          execution ?? (await this.insert(context, app.id, target, shardIndex, total)),
+          target,
+          call,
+          execution !== undefined,
+        );
         sent.push(s);
         if (signal.aborted) void this.kill([s], call, log);
         return s.done;
       });
       const done = await Promise.all(waits);
       // Stored with the run's end (one statement fewer per run than naming it apart).
-      return outcomeOf(done, total, log, picked.map((t) => t.address).join(', '));
+      return outcomeOf(done, total, log, picked.map((p) => p.target.address).join(', '));
     } finally {
       signal.removeEventListener('abort', onAbort);
       for (const s of sent) this.options.hub.forget(s.execution.id);
     }
+  }
+
+  /** Routes a run that had no executions written with its start. */
+  private async routeNow(
+    context: JobContext<ExecutorTaskConfig>,
+    app: AppRecord,
+    all: ExecutorTarget[],
+    call: XxlCallOptions,
+  ): Promise<ExecutorTarget[]> {
+    if (all.length === 0) {
+      throw failure(
+        'NO_EXECUTOR',
+        `app "${app.appName}" has no live executor: start one with appName "${app.appName}" and its access token, or set a manual address list`,
+      );
+    }
+    return this.route(context.config.routeStrategy, context.taskId, app.id, all, call, context.log);
+  }
+
+  private insert(
+    context: JobContext<ExecutorTaskConfig>,
+    appId: number,
+    target: ExecutorTarget,
+    shardIndex: number,
+    shardTotal: number,
+  ): Promise<ExecutionRecord> {
+    const { store, clock } = this.options;
+    return store.insertExecution(
+      newExecution({ ...context, appId, target, shardIndex, shardTotal, createdAt: clock.now() }),
+    );
   }
 
   /** A task's app, remembered briefly: the hot path should not read the task for every run. */
@@ -145,19 +179,31 @@ export class ExecutorDispatcher {
     call: XxlCallOptions,
     log: JobContext<unknown>['log'],
   ): Promise<ExecutorTarget[]> {
+    if (strategy !== 'failover' && strategy !== 'busyover') return this.pick(strategy, jobId, all);
     const byAddress = (address: string | undefined) => all.find((t) => t.address === address);
-    const addresses = all.map((t) => t.address);
+    const { address, log: probes } = await this.router.probeInOrder(
+      all.map((t) => t.address),
+      (address) => this.probe(strategy, byAddress(address)!, jobId, appId, call),
+    );
+    log('system', `${strategy}: ${probes.join('; ')}`);
+    const target = byAddress(address);
+    if (!target) throw failure('NO_EXECUTOR', `${strategy}: no executor passed (${probes.join('; ')})`);
+    return [target];
+  }
+
+  /** The strategies that need no outside call: every live executor (a shard each), or one picked. */
+  private pick(
+    strategy: Exclude<RouteStrategy, 'failover' | 'busyover'>,
+    jobId: number,
+    all: ExecutorTarget[],
+  ): ExecutorTarget[] {
     if (strategy === 'sharding_broadcast') return all;
-    if (strategy === 'failover' || strategy === 'busyover') {
-      const { address, log: probes } = await this.router.probeInOrder(addresses, (address) =>
-        this.probe(strategy, byAddress(address)!, jobId, appId, call),
-      );
-      log('system', `${strategy}: ${probes.join('; ')}`);
-      const target = byAddress(address);
-      if (!target) throw failure('NO_EXECUTOR', `${strategy}: no executor passed (${probes.join('; ')})`);
-      return [target];
-    }
-    return [byAddress(this.router.pick(strategy, jobId, addresses))!];
+    const address = this.router.pick(
+      strategy,
+      jobId,
+      all.map((t) => t.address),
+    );
+    return [all.find((t) => t.address === address)!];
   }
 
   private async probe(
@@ -188,43 +234,22 @@ export class ExecutorDispatcher {
     }
   }
 
+  /**
+   * Sends a stored execution. `visible`: it was written with the run's start, so a pull executor
+   * may have taken and completed it already (the hub then looks it up once).
+   */
   private async send(
     context: JobContext<ExecutorTaskConfig>,
-    config: ExecutorTaskConfig,
-    appId: number,
+    execution: ExecutionRecord,
     target: ExecutorTarget,
-    shardIndex: number,
-    shardTotal: number,
-    params: string,
     call: XxlCallOptions,
-    log: JobContext<unknown>['log'],
+    visible: boolean,
   ): Promise<Sent> {
     const { store, clock } = this.options;
-    const trigger: Omit<XxlTriggerParam, 'logId' | 'logDateTime'> = {
-      jobId: context.taskId,
-      executorHandler: config.glue ? '' : config.handler,
-      executorParams: params,
-      executorBlockStrategy: BLOCK[config.blockStrategy],
-      executorTimeout: 0,
-      glueType: config.glue ? GLUE[config.glue.type] : 'BEAN',
-      glueSource: config.glue?.source ?? '',
-      glueUpdatetime: config.glue ? glueVersion(config.glue.source) : 0,
-      broadcastIndex: shardIndex,
-      broadcastTotal: shardTotal,
-    };
-    const execution = await store.insertExecution({
-      runId: context.runId,
-      taskId: context.taskId,
-      appId,
-      shardIndex,
-      shardTotal,
-      executorAddress: target.address,
-      status: target.mode === 'pull' ? 'queued' : 'dispatched',
-      trigger,
-      createdAt: clock.now(),
-    });
+    const { log } = context;
+    const { shardIndex, shardTotal } = execution;
     // Wait before sending: the executor's callback can arrive before its answer to /run does.
-    const done = this.options.hub.wait(execution.id);
+    const done = visible ? this.options.hub.waitVisible(execution.id) : this.options.hub.wait(execution.id);
     const shard = shardTotal > 1 ? ` shard ${shardIndex}/${shardTotal}` : '';
     // Pull mode: handed over to the executor's next poll; push: the call leaves now.
     context.effect();
@@ -312,17 +337,19 @@ export class ExecutorDispatcher {
 const failure = (code: string, message: string, retryable = true) =>
   new JobFailure({ type: 'executor', code, message }, { retryable });
 
-/** The task's params, or the trigger's input when one was given (a string as is, else JSON). */
-function paramsOf(config: ExecutorTaskConfig, input: unknown): string {
-  if (input === null || input === undefined) return config.params;
-  return typeof input === 'string' ? input : JSON.stringify(input);
-}
-
-/** The executor caches compiled glue while glueUpdatetime is unchanged: derive it from the source. */
-function glueVersion(source: string): number {
-  let hash = 0;
-  for (let i = 0; i < source.length; i++) hash = (Math.imul(hash, 31) + source.charCodeAt(i)) >>> 0;
-  return 1_000_000_000_000 + hash;
+/**
+ * Where a stored execution goes: its executor as now registered; one that left since the start
+ * (milliseconds ago) keeps its address and is tried, failing the run as if it had died right
+ * after routing.
+ */
+function targetOf(execution: ExecutionRecord, live: ExecutorTarget[]): ExecutorTarget {
+  return (
+    live.find((t) => t.address === execution.executorAddress) ?? {
+      address: execution.executorAddress,
+      mode: execution.status === 'queued' ? 'pull' : 'push',
+      protocol: execution.status === 'queued' ? 'kairos' : 'xxl',
+    }
+  );
 }
 
 function outcomeOf(

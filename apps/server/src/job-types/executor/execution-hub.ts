@@ -38,6 +38,22 @@ export class ExecutionHub {
     });
   }
 
+  /**
+   * wait() for an execution that executors could see before this call (written with its run's
+   * start): a pull executor may have taken and completed it already, and that completion found
+   * no waiter. With one process on the store, the execution is read once to catch it; with
+   * several, the poll of awaited executions does.
+   */
+  waitVisible(executionId: number): Promise<ExecutionRecord> {
+    const done = this.wait(executionId);
+    if (this.options.store.capabilities.exclusiveWriter) {
+      this.options.store.getExecution(executionId).then((record) => {
+        if (record !== undefined && record.handleCode !== null) this.deliver(record);
+      }, this.options.onError);
+    }
+    return done;
+  }
+
   /** Stops waiting (the run ended without it: abort). */
   forget(executionId: number): void {
     this.waiters.delete(executionId);

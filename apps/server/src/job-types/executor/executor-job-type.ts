@@ -61,15 +61,17 @@ export function executorJobType(dispatcher: ExecutorDispatcher): JobType<Executo
   return {
     name: 'executor',
     configSchema: ExecutorConfig,
-    run: (context) => {
-      const config: ExecutorTaskConfig = {
-        handler: context.config.handler ?? '',
-        params: context.config.params,
-        routeStrategy: context.config.routeStrategy,
-        blockStrategy: context.config.blockStrategy,
-        glue: context.config.glue,
-      };
-      return dispatcher.run({ ...context, config });
-    },
+    executionsAtStart: (run) => dispatcher.executionsAtStart({ ...run, config: taskConfigOf(run.config) }),
+    run: (context) => dispatcher.run({ ...context, config: taskConfigOf(context.config) }),
+  };
+}
+
+function taskConfigOf(config: ExecutorConfig): ExecutorTaskConfig {
+  return {
+    handler: config.handler ?? '',
+    params: config.params,
+    routeStrategy: config.routeStrategy,
+    blockStrategy: config.blockStrategy,
+    glue: config.glue,
   };
 }

@@ -81,6 +81,7 @@ export function createExecutors(deps: {
     store,
     clock,
     hub,
+    registry,
     logger,
     deadMs: settings.deadMs,
     sweepMs: settings.sweepMs,

@@ -11,11 +11,14 @@ import type { Logger } from 'pino';
 import type { Clock, TimerHandle } from '../../clock.js';
 import type { Store } from '../../store/store.js';
 import type { ExecutionHub } from './execution-hub.js';
+import type { ExecutorRegistry } from './executor-registry.js';
 
 export interface LostMonitorOptions {
   store: Store;
   clock: Clock;
   hub: ExecutionHub;
+  /** Forgets the live lists of the apps an executor died in, so the retries route around it. */
+  registry?: Pick<ExecutorRegistry, 'invalidate'> | undefined;
   logger: Logger;
   deadMs: number;
   /** How often the sweep runs; the bound on `lost` is deadMs + sweepMs. */
@@ -54,6 +57,9 @@ export class LostMonitor {
       now,
       `the executor stopped heartbeating (no heartbeat for ${Math.round(deadMs / 1000)} s): result lost`,
     );
+    // The live list cached for routing may still hold the dead executor (it was listed within the
+    // dead timeout when cached): dropped first, or a retry released now would go to it again.
+    for (const appId of new Set(lost.map((e) => e.appId))) this.options.registry?.invalidate(appId);
     for (const execution of lost) hub.deliver(execution);
     if (lost.length > 0) {
       this.options.logger.warn({ executions: lost.length }, 'executions lost with their executor');
