@@ -4,6 +4,8 @@ export interface ChaosOptions {
   durationMs?: number;
   nodes?: number;
   tasks?: number;
+  /** Kill exactly this many times, however long it takes (default: every killEveryMs until durationMs). */
+  kills?: number;
   killEveryMs?: number;
   downMs?: number;
   receiverDelayMs?: number;

@@ -117,7 +117,9 @@ function withSearchPath(databaseUrl, schema) {
 
 /**
  * Runs the chaos and answers its figures. `log` receives progress lines.
- * @param {{ databaseUrl?: string, durationMs?: number, nodes?: number, tasks?: number,
+ * `kills`: kill exactly that many times, however long it takes on a busy machine (then run on
+ * until `durationMs` has passed); without it, kill every `killEveryMs` until `durationMs`.
+ * @param {{ databaseUrl?: string, durationMs?: number, nodes?: number, tasks?: number, kills?: number,
  *   killEveryMs?: number, downMs?: number, receiverDelayMs?: number, log?: (line: string) => void }} options
  */
 export async function runChaos(options = {}) {
@@ -162,7 +164,9 @@ export async function runChaos(options = {}) {
     const kills = [];
     const until = Date.now() + durationMs;
     let turn = 0;
-    while (Date.now() + killEveryMs < until) {
+    const moreKills = () =>
+      options.kills === undefined ? Date.now() + killEveryMs < until : kills.length < options.kills;
+    while (moreKills()) {
       await sleep(killEveryMs - downMs);
       // The node with runs in flight, if one has some within a second (a kill mid-request is
       // the case that matters); else the next in turn.
