@@ -5,9 +5,10 @@
 // `tasks` times at each second.
 //   node firing.js --system kairos-sqlite|kairos-postgres|bullmq|floor [--tasks 1000]
 //                  [--seconds 10] [--workers 4] [--database-url URL]
+//                  [--latency-off share,timer-spin,claim-pacing,warm-connections|all]
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { flags, percentile, round, rssMB, sleep } from '../support.js';
+import { flags, latencyOff, percentile, round, rssMB, sleep } from '../support.js';
 import { forkReady, inParallel } from './processes.js';
 import { startBullQueue, startBullWorkers, startKairos } from './systems.js';
 
@@ -36,6 +37,7 @@ console.log(
   JSON.stringify({
     measure: 'firing',
     system,
+    ...(system.startsWith('kairos') ? { latencyOff: opts['latency-off'] ?? 'none' } : {}),
     tasks,
     seconds,
     expectedRequests: tasks * seconds,
@@ -71,7 +73,7 @@ async function peakRss(pid, until) {
 }
 
 async function kairos() {
-  const node = await startKairos(system, databaseUrl);
+  const node = await startKairos(system, databaseUrl, latencyOff(opts['latency-off']));
   await inParallel(tasks, 8, (i) =>
     node.api('POST', '/api/v1/tasks', {
       name: `firing ${i}`,
