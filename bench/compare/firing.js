@@ -19,6 +19,8 @@ const seconds = Number(opts.seconds ?? 10);
 const workerCount = Number(opts.workers ?? 4);
 const databaseUrl = opts['database-url'];
 
+/** What this process's memory was made of when its RSS peaked (see peakRss). */
+let memoryAtPeak;
 const receiver = await forkReady('./receiver.js');
 const url = receiver.first.url;
 const run = { kairos, bullmq, floor }[system.startsWith('kairos') ? 'kairos' : system];
@@ -49,6 +51,7 @@ console.log(
       max: round(lateness.at(-1) ?? null),
     },
     rssMB: rss,
+    ...(memoryAtPeak ? { memoryAtPeakMB: memoryAtPeak } : {}),
   }),
 );
 process.exit(0);
@@ -58,12 +61,21 @@ function windowAfter(ready) {
   return { from, to: from + seconds * 1000 };
 }
 
-/** Samples the resident memory of `pid` every 500 ms until `until`; resolves with the most. */
+/**
+ * Samples the resident memory of `pid` every 500 ms until `until`; resolves with the most. For
+ * this process, also what the memory was made of at that peak (`memoryAtPeak`, MB).
+ */
 async function peakRss(pid, until) {
   let peak = 0;
   while (Date.now() < until) {
     try {
-      peak = Math.max(peak, rssMB(pid));
+      const rss = rssMB(pid);
+      if (rss > peak && pid === process.pid) {
+        const m = process.memoryUsage();
+        const mb = (n) => round(n / 1024 / 1024, 1);
+        memoryAtPeak = { heapUsed: mb(m.heapUsed), heapTotal: mb(m.heapTotal), external: mb(m.external) };
+      }
+      peak = Math.max(peak, rss);
     } catch {
       return peak; // it has exited
     }
