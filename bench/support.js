@@ -91,6 +91,7 @@ export async function startNode(databaseUrl, overrides = {}) {
 /** The latency layers a bench can turn off (`--latency-off share,timer-spin,...`), by setting. */
 export const LATENCY_LAYERS = {
   share: 'latencyShare',
+  'stream-pacing': 'latencyStreamPacing',
   'warm-connections': 'latencyWarmConnections',
   'timer-spin': 'latencyTimerSpin',
   'claim-pacing': 'latencyClaimPacing',

@@ -175,6 +175,8 @@ export const ConfigSchema = z
      * about to be released.
      */
     latencyShare: onOff.default('on'),
+    /** With latencyShare: event streams (Dify) are read and parsed in its turns too. */
+    latencyStreamPacing: onOff.default('on'),
     /** Connections to Dify opened about a second before the runs that will use them. */
     latencyWarmConnections: onOff.default('on'),
     /** Run timers armed 2 ms early and the rest covered by turns of the event loop. */
@@ -244,6 +246,7 @@ const SOURCES: { key: keyof ConfigInput; flag: string; env: string }[] = [
   { key: 'pruneIntervalSeconds', flag: 'prune-interval-seconds', env: 'KAIROS_PRUNE_INTERVAL_SECONDS' },
   { key: 'pruneBatchSize', flag: 'prune-batch-size', env: 'KAIROS_PRUNE_BATCH_SIZE' },
   { key: 'latencyShare', flag: 'latency-share', env: 'KAIROS_LATENCY_SHARE' },
+  { key: 'latencyStreamPacing', flag: 'latency-stream-pacing', env: 'KAIROS_LATENCY_STREAM_PACING' },
   { key: 'latencyWarmConnections', flag: 'latency-warm-connections', env: 'KAIROS_LATENCY_WARM_CONNECTIONS' },
   { key: 'latencyTimerSpin', flag: 'latency-timer-spin', env: 'KAIROS_LATENCY_TIMER_SPIN' },
   { key: 'latencyClaimPacing', flag: 'latency-claim-pacing', env: 'KAIROS_LATENCY_CLAIM_PACING' },

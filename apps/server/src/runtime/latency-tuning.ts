@@ -65,12 +65,21 @@ export interface LatencyTuning {
 
 type LatencyConfig = Pick<
   Config,
-  'latencyShare' | 'latencyWarmConnections' | 'latencyTimerSpin' | 'latencyClaimPacing'
+  | 'latencyShare'
+  | 'latencyStreamPacing'
+  | 'latencyWarmConnections'
+  | 'latencyTimerSpin'
+  | 'latencyClaimPacing'
 >;
 
 /** Which layers to build (each `true` turns one on). */
 export interface LatencySettings {
   share: boolean;
+  /**
+   * With `share`: event streams are also read and parsed in its turns (`readTurn`, `run`; their
+   * sockets read one chunk ahead). Off: only the keep-clear part (whenClear) is on.
+   */
+  paceStreams: boolean;
   warmConnections: boolean;
   spinTimers: boolean;
   paceClaims: boolean;
@@ -122,6 +131,7 @@ export const noLatencyTuning: LatencyTuning = {
 export function latencyTuningFor(config: LatencyConfig): LatencyTuning {
   return createLatencyTuning({
     share: config.latencyShare === 'on',
+    paceStreams: config.latencyStreamPacing === 'on',
     warmConnections: config.latencyWarmConnections === 'on',
     spinTimers: config.latencyTimerSpin === 'on',
     paceClaims: config.latencyClaimPacing === 'on',
@@ -131,9 +141,24 @@ export function latencyTuningFor(config: LatencyConfig): LatencyTuning {
 /** The layers `settings` turn on, each its own instance (one per node). */
 export function createLatencyTuning(settings: LatencySettings): LatencyTuning {
   return {
-    share: settings.share ? new EventLoopShare() : unpacedShare,
+    share: settings.share
+      ? settings.paceStreams
+        ? new EventLoopShare()
+        : keepClearOnly(new EventLoopShare())
+      : unpacedShare,
     connections: settings.warmConnections ? (options) => new WarmConnections(options) : plainConnections,
     spinTimers: settings.spinTimers,
     paceClaims: settings.paceClaims,
+  };
+}
+
+/** The share's keep-clear instants and whenClear, with streams read and parsed as they come. */
+function keepClearOnly(share: EventLoopShare): BackgroundShare {
+  return {
+    run: unpacedShare.run,
+    readTurn: unpacedShare.readTurn,
+    whenClear: () => share.whenClear(),
+    keepClearBefore: (msUntil) => share.keepClearBefore(msUntil),
+    pacesReads: false,
   };
 }

@@ -81,7 +81,7 @@ describe('LatencyTuning', () => {
     plain.agents['http:'].destroy();
   });
 
-  it('builds the layers the settings turn on, each one alone', () => {
+  it('builds the layers the settings turn on, each one alone', async () => {
     const all = latencyTuningFor(loadConfig([], {}));
     expect(all.share).toBeInstanceOf(EventLoopShare);
     expect(all.connections({ guard })).toBeInstanceOf(WarmConnections);
@@ -114,6 +114,20 @@ describe('LatencyTuning', () => {
       true,
       false,
     ]);
+    // The share without its stream pacing: instants kept clear, streams read as they come.
+    const keepClear = latencyTuningFor(loadConfig(['--latency-stream-pacing=off'], {})).share;
+    expect(keepClear.pacesReads).toBe(false);
+    const order: string[] = [];
+    void keepClear.run(() => order.push('piece'));
+    order.push('after');
+    expect(order).toEqual(['piece', 'after']);
+    const stop = keepClear.keepClearBefore(() => 1);
+    let cleared = false;
+    const clear = keepClear.whenClear().then(() => (cleared = true));
+    await Promise.resolve();
+    expect(cleared).toBe(false);
+    stop();
+    await clear;
     // Two nodes never share a layer's state.
     expect(latencyTuningFor(loadConfig([], {})).share).not.toBe(all.share);
   });
@@ -121,6 +135,10 @@ describe('LatencyTuning', () => {
   it('refuses a layer setting other than on or off, naming the setting', () => {
     for (const [env, setting] of [
       ['KAIROS_LATENCY_SHARE', 'latencyShare (--latency-share / KAIROS_LATENCY_SHARE)'],
+      [
+        'KAIROS_LATENCY_STREAM_PACING',
+        'latencyStreamPacing (--latency-stream-pacing / KAIROS_LATENCY_STREAM_PACING)',
+      ],
       [
         'KAIROS_LATENCY_WARM_CONNECTIONS',
         'latencyWarmConnections (--latency-warm-connections / KAIROS_LATENCY_WARM_CONNECTIONS)',
