@@ -8,7 +8,9 @@
  *
  * - `share`: background work (event-stream reads and parsing, the run writer's statements, alert
  *   deliveries, pruning and batch writes on SQLite) waits in the moments before a planned run's
- *   release and takes the event loop in slices (EventLoopShare).
+ *   release and takes the event loop in slices (EventLoopShare). Reading and parsing event
+ *   streams in its turns (stream pacing) is a setting of its own: measured on Dify bursts it is a
+ *   different cost from keeping the moments before a release clear (docs/performance.md).
  * - `connections`: connections opened about a second ahead of the runs that will use them
  *   (WarmConnections); the Dify job type asks for them.
  * - `spinTimers`: a run's timer armed 2 ms early and the rest covered by turns of the loop, for
