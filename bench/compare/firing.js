@@ -6,7 +6,9 @@
 //   node firing.js --system kairos-sqlite|kairos-postgres|bullmq|floor [--tasks 1000]
 //                  [--seconds 10] [--workers 4] [--database-url URL]
 //                  [--latency-off share,timer-spin,claim-pacing,warm-connections|all]
+//                  [--heap-snapshot file.heapsnapshot]
 import { spawn } from 'node:child_process';
+import { writeHeapSnapshot } from 'node:v8';
 import { fileURLToPath } from 'node:url';
 import { flags, latencyOff, percentile, round, rssMB, sleep } from '../support.js';
 import { forkReady, inParallel } from './processes.js';
@@ -99,6 +101,12 @@ async function kairos() {
   const window = windowAfter(Date.now());
   const slotsByRun = new Map();
   node.node.events.on('run:started', ({ run }) => slotsByRun.set(run.id, run.scheduledAt));
+  // --heap-snapshot FILE: the node's heap half way through the window (what holds its memory).
+  if (opts['heap-snapshot'])
+    setTimeout(
+      () => writeHeapSnapshot(opts['heap-snapshot']),
+      window.from + (window.to - window.from) / 2 - Date.now(),
+    );
   const rss = await peakRss(process.pid, window.to);
   await sleep(2000);
   await node.node.scheduler.stop();
