@@ -3,7 +3,7 @@
 // runs' lateness with no batch; phase 2 starts the batch (the dataset uploaded as JSONL in the
 // request) and measures the same cron runs' lateness while it runs, the batch's throughput, the
 // node's resident memory (sampled every second) and how long the upload took to answer.
-// Lateness = run:started event - slot, as bench/lateness.js.
+// Lateness = run:started event - slot (the instant the job is handed its run).
 // Run with --expose-gc for the heap after a collection in the series.
 //   node --expose-gc bench/batch-100k.js [--items 100000] [--concurrency 50] [--cron-tasks 20]
 //        [--baseline-seconds 20] [--max-seconds 900] [--step-ms 1] [--app app-classifier] [--task http]

@@ -8,13 +8,23 @@
 // machine allows any sender under this load (send-floor.js).
 //   node bench/dify.js [--runs 500] [--probes 50] [--sim-nice 19] [--database-url postgres://…]
 //                      [--verbose 1] [--profile file.cpuprofile --profile-ms 400]
+//                      [--latency-off share,warm-connections,timer-spin,claim-pacing|all]
 import { fork } from 'node:child_process';
 import diagnostics from 'node:diagnostics_channel';
 import { clearInterval, setInterval } from 'node:timers';
 import { fileURLToPath } from 'node:url';
 import { watchPauses } from './pause-watch.js';
 import { measureSendFloor } from './send-floor.js';
-import { flags, percentile, profileFor, reniceProcess, round, sleep, startNode } from './support.js';
+import {
+  flags,
+  latencyOff,
+  percentile,
+  profileFor,
+  reniceProcess,
+  round,
+  sleep,
+  startNode,
+} from './support.js';
 
 const opts = flags();
 const runs = Number(opts.runs ?? 500);
@@ -33,7 +43,7 @@ const report = () =>
     child.send('report');
   });
 
-const kairos = await startNode(databaseUrl);
+const kairos = await startNode(databaseUrl, latencyOff(opts['latency-off']));
 const pauses = watchPauses();
 await kairos.api('POST', '/api/v1/apps', { appName: 'bench', name: 'Bench' });
 const fireAt = Date.now() + 5000 + runs * 10;
@@ -201,6 +211,7 @@ console.log(
   JSON.stringify({
     bench: 'dify',
     store: databaseUrl ? 'postgres' : 'sqlite',
+    latencyOff: opts['latency-off'] ?? 'none',
     runs,
     succeeded,
     eventsPerRun: round(expected / runs, 1),

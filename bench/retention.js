@@ -12,7 +12,6 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pino from 'pino';
 import { RunPruner } from '../apps/server/dist/retention/run-pruner.js';
-import { backgroundWork } from '../apps/server/dist/runtime/event-loop-share.js';
 import { systemClock } from '../apps/server/dist/clock.js';
 import { flags, percentile, resetPostgres, round, sleep, startNode, startNoopTarget } from './support.js';
 
@@ -55,7 +54,7 @@ const pruner = new RunPruner({
   defaults: { keepDays: 0, keepRunsPerTask: 0, keepLogsDays: 0 },
   batchSize: 200,
   intervalMs: 86_400_000,
-  ...(databaseUrl ? {} : { whenClear: () => backgroundWork.whenClear() }),
+  ...(databaseUrl ? {} : { whenClear: () => kairos.latency.share.whenClear() }),
 });
 
 let phase;

@@ -8,7 +8,7 @@ import { setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
-import { ConfigSchema, startKairos } from '../apps/server/dist/index.js';
+import { ConfigSchema, latencyTuningFor, startKairos } from '../apps/server/dist/index.js';
 
 export const ADMIN_TOKEN = 'bench-admin-token-0123456789';
 
@@ -63,7 +63,9 @@ export async function startNode(databaseUrl, overrides = {}) {
     logLevel: 'error',
     ...overrides,
   });
-  const node = await startKairos({ config, logger: pino({ level: 'error' }) });
+  // The latency layers as the server builds them from its settings (see latencyOff).
+  const latency = latencyTuningFor(config);
+  const node = await startKairos({ config, logger: pino({ level: 'error' }), latency });
   const api = async (method, path, body) => {
     const res = await fetch(`${node.url}${path}`, {
       method,
@@ -78,11 +80,35 @@ export async function startNode(databaseUrl, overrides = {}) {
     node,
     api,
     dataDir,
+    latency,
     async stop() {
       await node.stop(0);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The latency layers a bench can turn off (`--latency-off share,timer-spin,...`), by setting. */
+export const LATENCY_LAYERS = {
+  share: 'latencyShare',
+  'stream-pacing': 'latencyStreamPacing',
+  'warm-connections': 'latencyWarmConnections',
+  'timer-spin': 'latencyTimerSpin',
+  'claim-pacing': 'latencyClaimPacing',
+};
+
+/** Config overrides turning off the layers named in `list` (comma-separated; `all`: every one). */
+export function latencyOff(list) {
+  if (!list || list === 'none') return {};
+  const names = list === 'all' ? Object.keys(LATENCY_LAYERS) : list.split(',');
+  return Object.fromEntries(
+    names.map((name) => {
+      const key = LATENCY_LAYERS[name];
+      if (key === undefined)
+        throw new Error(`unknown latency layer ${name}; known: ${Object.keys(LATENCY_LAYERS)}`);
+      return [key, 'off'];
+    }),
+  );
 }
 
 export function percentile(sorted, p) {

@@ -5,9 +5,12 @@
 // `tasks` times at each second.
 //   node firing.js --system kairos-sqlite|kairos-postgres|bullmq|floor [--tasks 1000]
 //                  [--seconds 10] [--workers 4] [--database-url URL]
+//                  [--latency-off share,timer-spin,claim-pacing,warm-connections|all]
+//                  [--heap-snapshot file.heapsnapshot]
 import { spawn } from 'node:child_process';
+import { writeHeapSnapshot } from 'node:v8';
 import { fileURLToPath } from 'node:url';
-import { flags, percentile, round, rssMB, sleep } from '../support.js';
+import { flags, latencyOff, percentile, round, rssMB, sleep } from '../support.js';
 import { forkReady, inParallel } from './processes.js';
 import { startBullQueue, startBullWorkers, startKairos } from './systems.js';
 
@@ -18,6 +21,8 @@ const seconds = Number(opts.seconds ?? 10);
 const workerCount = Number(opts.workers ?? 4);
 const databaseUrl = opts['database-url'];
 
+/** What this process's memory was made of when its RSS peaked (see peakRss). */
+let memoryAtPeak;
 const receiver = await forkReady('./receiver.js');
 const url = receiver.first.url;
 const run = { kairos, bullmq, floor }[system.startsWith('kairos') ? 'kairos' : system];
@@ -36,6 +41,7 @@ console.log(
   JSON.stringify({
     measure: 'firing',
     system,
+    ...(system.startsWith('kairos') ? { latencyOff: opts['latency-off'] ?? 'none' } : {}),
     tasks,
     seconds,
     expectedRequests: tasks * seconds,
@@ -47,6 +53,7 @@ console.log(
       max: round(lateness.at(-1) ?? null),
     },
     rssMB: rss,
+    ...(memoryAtPeak ? { memoryAtPeakMB: memoryAtPeak } : {}),
   }),
 );
 process.exit(0);
@@ -56,12 +63,21 @@ function windowAfter(ready) {
   return { from, to: from + seconds * 1000 };
 }
 
-/** Samples the resident memory of `pid` every 500 ms until `until`; resolves with the most. */
+/**
+ * Samples the resident memory of `pid` every 500 ms until `until`; resolves with the most. For
+ * this process, also what the memory was made of at that peak (`memoryAtPeak`, MB).
+ */
 async function peakRss(pid, until) {
   let peak = 0;
   while (Date.now() < until) {
     try {
-      peak = Math.max(peak, rssMB(pid));
+      const rss = rssMB(pid);
+      if (rss > peak && pid === process.pid) {
+        const m = process.memoryUsage();
+        const mb = (n) => round(n / 1024 / 1024, 1);
+        memoryAtPeak = { heapUsed: mb(m.heapUsed), heapTotal: mb(m.heapTotal), external: mb(m.external) };
+      }
+      peak = Math.max(peak, rss);
     } catch {
       return peak; // it has exited
     }
@@ -71,7 +87,7 @@ async function peakRss(pid, until) {
 }
 
 async function kairos() {
-  const node = await startKairos(system, databaseUrl);
+  const node = await startKairos(system, databaseUrl, latencyOff(opts['latency-off']));
   await inParallel(tasks, 8, (i) =>
     node.api('POST', '/api/v1/tasks', {
       name: `firing ${i}`,
@@ -85,6 +101,12 @@ async function kairos() {
   const window = windowAfter(Date.now());
   const slotsByRun = new Map();
   node.node.events.on('run:started', ({ run }) => slotsByRun.set(run.id, run.scheduledAt));
+  // --heap-snapshot FILE: the node's heap half way through the window (what holds its memory).
+  if (opts['heap-snapshot'])
+    setTimeout(
+      () => writeHeapSnapshot(opts['heap-snapshot']),
+      window.from + (window.to - window.from) / 2 - Date.now(),
+    );
   const rss = await peakRss(process.pid, window.to);
   await sleep(2000);
   await node.node.scheduler.stop();

@@ -45,6 +45,8 @@ const cidrList = z.preprocess(
   ),
 );
 
+const onOff = z.enum(['on', 'off'], 'must be on or off');
+
 export const ConfigSchema = z
   .strictObject({
     /** HTTP port. */
@@ -167,6 +169,20 @@ export const ConfigSchema = z
     pruneIntervalSeconds: z.coerce.number().int().min(1).max(86_400).default(60),
     /** Runs deleted per statement while pruning (small batches keep firing on time). */
     pruneBatchSize: z.coerce.number().int().min(1).max(10_000).default(200),
+    /**
+     * The latency layers (docs/architecture.md, runtime/latency-tuning.ts), each `on` or `off`.
+     * Background work (event streams, run writes, alert deliveries, pruning) yields to the runs
+     * about to be released.
+     */
+    latencyShare: onOff.default('on'),
+    /** With latencyShare: event streams (Dify) are read and parsed in its turns too. */
+    latencyStreamPacing: onOff.default('on'),
+    /** Connections to Dify opened about a second before the runs that will use them. */
+    latencyWarmConnections: onOff.default('on'),
+    /** Run timers armed 2 ms early and the rest covered by turns of the event loop. */
+    latencyTimerSpin: onOff.default('on'),
+    /** The scheduler's claims (SQLite) kept out of the moments before a release and sized to end before it. */
+    latencyClaimPacing: onOff.default('on'),
     /** Largest accepted request body, in bytes. */
     bodyLimitBytes: z.coerce
       .number()
@@ -229,6 +245,11 @@ const SOURCES: { key: keyof ConfigInput; flag: string; env: string }[] = [
   { key: 'retentionLogDays', flag: 'retention-log-days', env: 'KAIROS_RETENTION_LOG_DAYS' },
   { key: 'pruneIntervalSeconds', flag: 'prune-interval-seconds', env: 'KAIROS_PRUNE_INTERVAL_SECONDS' },
   { key: 'pruneBatchSize', flag: 'prune-batch-size', env: 'KAIROS_PRUNE_BATCH_SIZE' },
+  { key: 'latencyShare', flag: 'latency-share', env: 'KAIROS_LATENCY_SHARE' },
+  { key: 'latencyStreamPacing', flag: 'latency-stream-pacing', env: 'KAIROS_LATENCY_STREAM_PACING' },
+  { key: 'latencyWarmConnections', flag: 'latency-warm-connections', env: 'KAIROS_LATENCY_WARM_CONNECTIONS' },
+  { key: 'latencyTimerSpin', flag: 'latency-timer-spin', env: 'KAIROS_LATENCY_TIMER_SPIN' },
+  { key: 'latencyClaimPacing', flag: 'latency-claim-pacing', env: 'KAIROS_LATENCY_CLAIM_PACING' },
   { key: 'smtpHost', flag: 'smtp-host', env: 'KAIROS_SMTP_HOST' },
   { key: 'smtpPort', flag: 'smtp-port', env: 'KAIROS_SMTP_PORT' },
   { key: 'smtpSecure', flag: 'smtp-secure', env: 'KAIROS_SMTP_SECURE' },

@@ -27,7 +27,6 @@ import { LeaseKeeper } from './scheduler/lease-keeper.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { AppService } from './services/app-service.js';
 import { CalendarService } from './services/calendar-service.js';
-import { backgroundWork } from './runtime/event-loop-share.js';
 import { Namespaces } from './services/namespaces.js';
 import { SecretBox } from './secrets/secret-box.js';
 import { NamespaceGuards } from './outbound/namespace-guards.js';
@@ -51,6 +50,8 @@ import { createBatches } from './batches/index.js';
 import { PacingGate } from './pacing/pacing-gate.js';
 import { PoolService } from './pools/pool-service.js';
 import { BudgetService } from './budgets/budget-service.js';
+import { noLatencyTuning } from './runtime/latency-tuning.js';
+import type { LatencyTuning } from './runtime/latency-tuning.js';
 
 export const VERSION = '0.1.0';
 
@@ -64,6 +65,11 @@ export interface KairosOptions {
   noHttp?: boolean;
   /** Resolves host names for outbound calls (tests: a stand-in DNS); default dns.lookup. */
   resolveHost?: HostResolver;
+  /**
+   * The latency layers (runtime/latency-tuning.ts): the server builds them from its settings;
+   * default none. Timer spinning and claim pacing need the system clock.
+   */
+  latency?: LatencyTuning;
 }
 
 export interface KairosNode {
@@ -84,6 +90,7 @@ export interface KairosNode {
 export async function startKairos(options: KairosOptions): Promise<KairosNode> {
   const { config, logger } = options;
   const clock = options.clock ?? systemClock;
+  const latency = options.latency ?? noLatencyTuning;
   const nodeId = config.nodeId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const store = await openStore({
     databaseUrl: config.databaseUrl,
@@ -112,7 +119,13 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
     const namespaces = new Namespaces(store);
     const namedSecrets = new NamedSecrets(store, secrets, namespaces);
     for (const type of [
-      ...builtInJobTypes({ secrets, guards, named: namedSecrets, scriptTasks: config.scriptTasks === 'on' }),
+      ...builtInJobTypes({
+        secrets,
+        guards,
+        named: namedSecrets,
+        scriptTasks: config.scriptTasks === 'on',
+        latency,
+      }),
       ...(options.jobTypes ?? []),
     ])
       jobTypes.register(type);
@@ -132,13 +145,12 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
     // A workflow's scheduled fires (bound late: the service needs the engine).
     jobTypes.register(workflowFireJobType({ fire: (runId, taskId) => workflows.fire(runId, taskId) }));
 
-    const fineGrainedTimers = clock === systemClock;
     const writer: RunWriter = new RunWriter(
       store,
       (error) => log.error({ err: error }, 'writing runs failed; retrying'),
       // SQLite statements hold the event loop: they are kept short and wait while a planned run
       // is about to be released (see RunWriter). PostgreSQL's do not, but wait for a connection.
-      store.capabilities.exclusiveWriter ? { share: backgroundWork } : { rowsPerStatement: 1000 },
+      store.capabilities.exclusiveWriter ? { share: latency.share } : { rowsPerStatement: 1000 },
     );
     openedWriter = writer;
     const admission = store.capabilities.exclusiveWriter
@@ -158,7 +170,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
       logger: log,
       nodeId,
       leaseMs: config.leaseMs,
-      fineGrainedTimers,
+      fineGrainedTimers: latency.spinTimers,
       onNextFire: () => scheduler.wake(),
       alertRules,
       onAlerts: () => alerting.worker.wake(),
@@ -177,7 +189,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
       lookaheadMs: config.lookaheadMs,
       pollIntervalMs: config.pollIntervalMs,
       leaseMs: config.leaseMs,
-      fineGrainedTimers,
+      paceClaims: latency.paceClaims,
     });
     const leases = new LeaseKeeper({ store, clock, engine, logger: log, nodeId, leaseMs: config.leaseMs });
     const cluster = wireNodes({
@@ -225,7 +237,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
       budgetLevel: (namespaceId, scope) => budgets.level(namespaceId, scope),
       rules: alertRules,
       // Deliveries wait while runs are about to be released or started (as the run writer does).
-      share: fineGrainedTimers ? backgroundWork : undefined,
+      share: latency.share,
       store,
       clock,
       events,
@@ -247,9 +259,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
       batchSize: config.pruneBatchSize,
       intervalMs: config.pruneIntervalSeconds * 1000,
       // On SQLite its deletes hold the event loop: not in the moments before a planned run.
-      ...(store.capabilities.exclusiveWriter && fineGrainedTimers
-        ? { whenClear: () => backgroundWork.whenClear() }
-        : {}),
+      ...(store.capabilities.exclusiveWriter ? { whenClear: () => latency.share.whenClear() } : {}),
     });
     const batches = createBatches({
       store,
@@ -260,10 +270,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
       guards,
       jobTypes,
       // On SQLite a batch's item writes hold the event loop: not in the moments before a planned run.
-      whenClear:
-        store.capabilities.exclusiveWriter && fineGrainedTimers
-          ? () => backgroundWork.whenClear()
-          : undefined,
+      whenClear: store.capabilities.exclusiveWriter ? () => latency.share.whenClear() : undefined,
     });
     const labelNames = new LabelNames(store);
     const metrics = createKairosMetrics(
@@ -311,7 +318,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
       }),
       // No background work (live streams, run writes) in the moments before a planned run, nor
       // while runs due together are being started (both within EventLoopShare's hold limit).
-      ...(fineGrainedTimers ? [backgroundWork.keepClearBefore(() => engine.msUntilBusy())] : []),
+      latency.share.keepClearBefore(() => engine.msUntilBusy()),
     ];
 
     const changes =

@@ -5,6 +5,7 @@
 import { pino } from 'pino';
 import { CONFIG_HELP, ConfigError, loadConfig } from './config.js';
 import { startKairos } from './kairos.js';
+import { latencyTuningFor } from './runtime/latency-tuning.js';
 
 export async function runServer(argv: string[], env: Record<string, string | undefined>): Promise<void> {
   if (argv.includes('--help') || argv.includes('-h')) {
@@ -25,7 +26,7 @@ export async function runServer(argv: string[], env: Record<string, string | und
   const logger = pino({ level: config.logLevel, base: undefined });
   let node;
   try {
-    node = await startKairos({ config, logger });
+    node = await startKairos({ config, logger, latency: latencyTuningFor(config) });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`kairos: cannot start: ${message}\n`);

@@ -4,6 +4,7 @@
  */
 import { KairosError } from '../errors.js';
 import type { SecretBox } from '../secrets/secret-box.js';
+import type { LatencyTuning } from '../runtime/latency-tuning.js';
 import { difyJobType } from './dify/dify-job-type.js';
 import { serverGuards } from '../outbound/namespace-guards.js';
 import type { GuardSource } from '../outbound/namespace-guards.js';
@@ -23,6 +24,8 @@ export interface BuiltInJobTypeDeps {
   named?: NamedSecretResolver | undefined;
   /** false: no `script` type (KAIROS_SCRIPT_TASKS=off). */
   scriptTasks?: boolean | undefined;
+  /** The node's latency layers (Dify: warmed connections, paced stream reads); absent: none. */
+  latency?: LatencyTuning | undefined;
 }
 
 /** The types every server starts with. */
@@ -35,7 +38,9 @@ export function builtInJobTypes(deps: BuiltInJobTypeDeps = {}): JobType[] {
         })
       : httpJobType,
     ...(deps.scriptTasks === false ? [] : [scriptJobType]),
-    ...(deps.secrets ? [difyJobType(deps.secrets, deps.guards) as JobType<never> as JobType] : []),
+    ...(deps.secrets
+      ? [difyJobType(deps.secrets, deps.guards, deps.latency) as JobType<never> as JobType]
+      : []),
   ] as JobType[];
 }
 

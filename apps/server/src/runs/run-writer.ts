@@ -16,7 +16,7 @@
  */
 import type { SettleResult, Settlement, Store } from '../store/store.js';
 import type { RunEventRecord, RunLogRecord } from '../store/records.js';
-import type { EventLoopShare } from '../runtime/event-loop-share.js';
+import type { BackgroundShare } from '../runtime/latency-tuning.js';
 
 const RETRY_DELAY_MS = 500;
 const CLOSE_TIMEOUT_MS = 10_000;
@@ -29,7 +29,7 @@ export interface RunWriterOptions {
    * is about to be released (they are not sliced like stream reading: taking turns with hundreds
    * of streams, one statement per turn, the writer fell behind).
    */
-  share?: EventLoopShare | undefined;
+  share?: BackgroundShare | undefined;
   /**
    * Log lines, or events, per statement (default ROWS_PER_CHUNK). A PostgreSQL statement does not
    * hold the event loop, and each one waits for a pool connection: fewer, larger ones.

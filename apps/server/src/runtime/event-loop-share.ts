@@ -52,6 +52,8 @@ interface Piece {
 }
 
 export class EventLoopShare {
+  /** Reads are paced (see readTurn). */
+  readonly pacesReads = true;
   private sliceOpen = false;
   /** Stream reads allowed in the current turn so far (see readTurn). */
   private readsThisTurn = 0;
@@ -249,11 +251,3 @@ class TurnQueue<T> {
     if (this.items.length > 0) this.schedule();
   };
 }
-
-/**
- * The share of the event loop that background work takes: reading the event streams of live runs
- * (e.g. Dify's), at most ~2 ms of it at a time before timers and I/O get their turn, and none
- * (nor the run writer's statements) in the moments before a planned run is due. One per
- * process, as the event loop is.
- */
-export const backgroundWork = new EventLoopShare();

@@ -27,8 +27,12 @@ export interface SchedulerDeps {
   leaseMs: number;
   /** Tasks planned per claim transaction. */
   claimBatch?: number;
-  /** false with a fake clock: do not wait for quiet moments. */
-  fineGrainedTimers?: boolean;
+  /**
+   * Claim pacing (a latency layer, see LatencyTuning): wait for a moment with no release near,
+   * and on SQLite size each claim to end before the next release. Only with the system clock.
+   * Default off.
+   */
+  paceClaims?: boolean;
 }
 
 /**
@@ -90,7 +94,7 @@ export class Scheduler {
 
   /** Waits until no planned run is due within the next few ms, so a claim cannot delay it. */
   private async quietMoment(): Promise<void> {
-    if (this.deps.fineGrainedTimers === false) return;
+    if (this.deps.paceClaims !== true) return;
     for (let i = 0; i < 5; i++) {
       const wait = this.deps.engine.nextReleaseAt - this.deps.clock.now();
       if (wait > QUIET_BEFORE_RELEASE_MS || wait < -QUIET_BEFORE_RELEASE_MS) return;
@@ -100,7 +104,7 @@ export class Scheduler {
 
   /** How many tasks the next claim may take: `batch`, or fewer to end before the next release. */
   private claimLimit(batch: number): number {
-    if (this.deps.fineGrainedTimers === false || !this.deps.store.capabilities.exclusiveWriter) return batch;
+    if (this.deps.paceClaims !== true || !this.deps.store.capabilities.exclusiveWriter) return batch;
     const gap = this.deps.engine.nextReleaseAt - this.deps.clock.now() - 1;
     if (!Number.isFinite(gap)) return batch;
     return Math.max(MIN_CLAIM_BATCH, Math.min(batch, Math.floor(gap / this.msPerClaimedTask)));

@@ -6,7 +6,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { request } from '../../src/job-types/dify/http-client.js';
+import { difyTransport, request } from '../../src/job-types/dify/http-client.js';
+
+const { agents } = difyTransport().connections;
 
 const servers: http.Server[] = [];
 afterEach(async () => {
@@ -32,7 +34,13 @@ async function startServer(answer: (res: http.ServerResponse) => void) {
 }
 
 const post = (url: string, signal: AbortSignal) =>
-  request(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}', signal });
+  request(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{}',
+    signal,
+    agents,
+  });
 
 describe('Dify HTTP client abort', () => {
   it('fails a call aborted before the answer with an AbortError', async () => {

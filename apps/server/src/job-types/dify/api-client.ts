@@ -7,7 +7,7 @@ import { TextDecoder } from 'node:util';
 import { findDestinationRefusal } from '../../outbound/outbound-policy.js';
 import type { DestinationGuard } from '../../outbound/outbound-policy.js';
 import { request } from './http-client.js';
-import type { DifyResponse } from './http-client.js';
+import type { DifyResponse, DifyTransport } from './http-client.js';
 
 /** Error bodies are read up to this size. */
 const ERROR_BODY_LIMIT = 64 * 1024;
@@ -52,6 +52,8 @@ export class DifyApi {
   constructor(
     readonly base: string,
     private readonly apiKey: string,
+    /** The connections the calls go through, and the share their streams are read in. */
+    readonly transport: DifyTransport,
     /** Where the calls may connect (outbound/); absent: the default policy. */
     private readonly guard?: DestinationGuard | undefined,
   ) {
@@ -62,7 +64,7 @@ export class DifyApi {
 
   /** The same client whose calls connect only where `guard` allows. */
   withGuard(guard: DestinationGuard): DifyApi {
-    return guard === this.guard ? this : new DifyApi(this.base, this.apiKey, guard);
+    return guard === this.guard ? this : new DifyApi(this.base, this.apiKey, this.transport, guard);
   }
 
   /** Sends a request; throws DifyApiError on a network failure (never on a status). */
@@ -88,6 +90,7 @@ export class DifyApi {
         signal: options.signal,
         onWritten: options.onWritten,
         guard: this.guard,
+        agents: this.transport.connections.agents,
       });
     } catch (error) {
       if (options.signal?.aborted) throw error;

@@ -9,9 +9,10 @@ import { serverGuards } from '../../outbound/namespace-guards.js';
 import type { GuardSource } from '../../outbound/namespace-guards.js';
 import { OutboundPolicy } from '../../outbound/outbound-policy.js';
 import { SecretBox } from '../../secrets/secret-box.js';
+import type { LatencyTuning } from '../../runtime/latency-tuning.js';
 import type { JobType } from '../job-type.js';
 import { DifyApi, DifyApiError } from './api-client.js';
-import { warmConnections } from './http-client.js';
+import { difyTransport } from './http-client.js';
 import { DifyConfig, apiBase } from './config.js';
 import { parseDifyEvent } from './events.js';
 import type { DifyEvent } from './events.js';
@@ -22,11 +23,17 @@ import { isDifyCheckpoint, mergeInputs, prepareRun, runWorkflow } from './workfl
 /** How long saving a task waits for Dify's /info and /parameters before warning instead. */
 const VALIDATE_TIMEOUT_MS = 5000;
 
-/** `guards`: where the calls may connect, per namespace (default: the default policy). */
+/**
+ * `guards`: where the calls may connect, per namespace (default: the default policy); `latency`:
+ * the node's latency layers (connections warmed ahead of runs, streams read in a share of the
+ * event loop; default none).
+ */
 export function difyJobType(
   box: SecretBox,
   guards: GuardSource = serverGuards(new OutboundPolicy()),
+  latency?: LatencyTuning,
 ): JobType<DifyConfig> {
+  const transport = difyTransport(latency);
   return {
     name: 'dify_workflow',
     configSchema: DifyConfig,
@@ -59,7 +66,12 @@ export function difyJobType(
 
     async validate(config) {
       // The namespace's destinations were checked by the task service; the server's apply here.
-      const api = new DifyApi(apiBase(config.endpoint), box.open(config.apiKey), guards.guardFor(0));
+      const api = new DifyApi(
+        apiBase(config.endpoint),
+        box.open(config.apiKey),
+        transport,
+        guards.guardFor(0),
+      );
       const signal = AbortSignal.timeout(VALIDATE_TIMEOUT_MS);
       try {
         const info = await api.info(signal);
@@ -88,12 +100,13 @@ export function difyJobType(
       }
     },
 
-    run: (context) => runWorkflow(context, box, guards.guardFor(context.namespaceId)),
+    run: (context) => runWorkflow(context, box, transport, guards.guardFor(context.namespaceId)),
 
     async inputCheck(config, namespaceId) {
       const api = new DifyApi(
         apiBase(config.endpoint),
         box.open(config.apiKey),
+        transport,
         guards.guardFor(namespaceId),
       );
       let form: unknown;
@@ -110,7 +123,11 @@ export function difyJobType(
 
     warm(config, dueInMs, namespaceId) {
       try {
-        warmConnections.expect(prepareRun(config, box).url, dueInMs, guards.guardFor(namespaceId));
+        transport.connections.expect(
+          prepareRun(config, box, transport).url,
+          dueInMs,
+          guards.guardFor(namespaceId),
+        );
       } catch {
         // a key that cannot be unsealed fails the run, which says so
       }
@@ -118,7 +135,7 @@ export function difyJobType(
 
     resume(context, checkpoint) {
       if (!isDifyCheckpoint(checkpoint)) throw new Error('the saved checkpoint is not a Dify run');
-      return runWorkflow(context, box, guards.guardFor(context.namespaceId), checkpoint);
+      return runWorkflow(context, box, transport, guards.guardFor(context.namespaceId), checkpoint);
     },
 
     result: (output) => (isObject(output) ? output.outputs : undefined),

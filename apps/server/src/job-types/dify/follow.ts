@@ -55,6 +55,7 @@ export async function reattach(session: Session, runId: string): Promise<boolean
   await readEventStream(response.body, {
     idleMs: session.idleMs,
     signal: session.signal,
+    share: session.api.transport.share,
     onEvent: (kind, data) => session.receive(kind, data),
   });
   return session.state.terminal !== undefined;

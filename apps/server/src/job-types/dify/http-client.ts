@@ -11,20 +11,32 @@ import { urlToHttpOptions } from 'node:url';
 import { GUARD_OPTION } from '../../outbound/guarded-transport.js';
 import { OutboundPolicy } from '../../outbound/outbound-policy.js';
 import type { DestinationGuard } from '../../outbound/outbound-policy.js';
-import { WarmConnections } from '../../runtime/warm-connections.js';
+import { noLatencyTuning } from '../../runtime/latency-tuning.js';
+import type { BackgroundShare, LatencyTuning, OutboundConnections } from '../../runtime/latency-tuning.js';
 
 /**
- * The connections of every Dify call: keep-alive, and opened shortly ahead of scheduled runs
- * (`warmConnections.expect`) so that a burst of runs does not connect at its instant. They read
- * no further ahead than one chunk: event streams are read at a pace (sse.ts), and a stream
- * waiting for its turn must stop reading its socket, or the reads it waits for happen anyway.
+ * How a Dify job type's calls travel: its keep-alive connections (opened ahead of scheduled runs
+ * when the node's latency tuning warms them, `connections.expect`) and the share of the event
+ * loop its event streams are read and parsed in (sse.ts).
  */
-export const warmConnections = new WarmConnections({
-  readAheadBytes: 1,
-  // Runs name their namespace's guard; this one (the default policy) checks any other call.
-  guard: new OutboundPolicy().server,
-});
-const agents = warmConnections.agents;
+export interface DifyTransport {
+  connections: OutboundConnections;
+  share: BackgroundShare;
+}
+
+/** The transport of one Dify job type under `latency` (default: none of the latency layers). */
+export function difyTransport(latency: LatencyTuning = noLatencyTuning): DifyTransport {
+  return {
+    connections: latency.connections({
+      // A stream waiting for its read turn must stop reading its socket, or the reads it waits
+      // for happen anyway: then the socket reads no further ahead than one chunk.
+      readAheadBytes: latency.share.pacesReads ? 1 : undefined,
+      // Runs name their namespace's guard; this one (the default policy) checks any other call.
+      guard: new OutboundPolicy().server,
+    }),
+    share: latency.share,
+  };
+}
 
 /**
  * A run's URL (`<base>/workflows/run`) is the same for every run of a task: its parse (about
@@ -66,6 +78,8 @@ export function request(
     onWritten?: (() => void) | undefined;
     /** Where a new connection may go (outbound/); absent: the default policy. */
     guard?: DestinationGuard | undefined;
+    /** The keep-alive agents to send it with. */
+    agents: OutboundConnections['agents'];
   },
 ): Promise<DifyResponse> {
   return new Promise((resolve, reject) => {
@@ -83,7 +97,7 @@ export function request(
         ...target.options,
         method: options.method,
         headers,
-        agent: agents[target.protocol],
+        agent: options.agents[target.protocol],
         ...(options.guard ? { [GUARD_OPTION]: options.guard } : {}),
       },
       (res) => {

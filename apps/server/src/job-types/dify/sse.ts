@@ -6,7 +6,7 @@
 import { TextDecoder } from 'node:util';
 import type { Readable } from 'node:stream';
 import { createParser } from 'eventsource-parser';
-import { backgroundWork } from '../../runtime/event-loop-share.js';
+import type { BackgroundShare } from '../../runtime/latency-tuning.js';
 
 /** Characters parsed at a time (a few events, ~0.1 ms): the parser takes partial lines. */
 const PIECE_CHARS = 4096;
@@ -18,6 +18,8 @@ export async function readEventStream(
   options: {
     idleMs: number;
     signal: AbortSignal;
+    /** The share of the event loop reads and parsing take (see EventLoopShare). */
+    share: BackgroundShare;
     /** `kind` is the SSE `event:` field (undefined for Dify's data events). */
     onEvent: (kind: string | undefined, data: string) => void;
   },
@@ -41,7 +43,7 @@ export async function readEventStream(
   try {
     for (;;) {
       // Each read waits for its turn (a few dozen reads a turn of the loop, see readTurn).
-      await backgroundWork.readTurn();
+      await options.share.readTurn();
       const next = await chunks.next();
       if (next.done === true) break;
       const chunk: unknown = next.value;
@@ -51,7 +53,7 @@ export async function readEventStream(
       const text = decoder.decode(chunk as Buffer, { stream: true });
       for (let at = 0; at < text.length; at += PIECE_CHARS) {
         const piece = at === 0 && text.length <= PIECE_CHARS ? text : text.slice(at, at + PIECE_CHARS);
-        await backgroundWork.run(() => parser.feed(piece));
+        await options.share.run(() => parser.feed(piece));
       }
     }
     done = true;

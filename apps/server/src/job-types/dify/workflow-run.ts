@@ -8,7 +8,7 @@ import { JobDetached, JobFailure } from '../job-type.js';
 import type { DestinationGuard } from '../../outbound/outbound-policy.js';
 import type { SecretBox } from '../../secrets/secret-box.js';
 import { DifyApi, DifyApiError, errorFrom } from './api-client.js';
-import type { DifyResponse } from './http-client.js';
+import type { DifyResponse, DifyTransport } from './http-client.js';
 import { apiBase, difyUser } from './config.js';
 import type { DifyConfig } from './config.js';
 import { isTextChunk, parseDifyEvent } from './events.js';
@@ -52,16 +52,17 @@ export function mergeInputs(inputs: Record<string, unknown>, runInput: unknown):
 export async function runWorkflow(
   ctx: JobContext<DifyConfig>,
   box: SecretBox,
+  transport: DifyTransport,
   guard: DestinationGuard,
   resumeFrom?: DifyCheckpoint,
 ): Promise<JobOutcome> {
   const config = pinned(ctx);
   const log = (text: string) => ctx.log('system', text);
-  const prepared = prepareRun(config, box);
+  const prepared = prepareRun(config, box, transport);
   const api = (
     resumeFrom === undefined || resumeFrom.base === prepared.api.base
       ? prepared.api
-      : new DifyApi(resumeFrom.base, prepared.apiKey)
+      : new DifyApi(resumeFrom.base, prepared.apiKey, transport)
   ).withGuard(guard);
   const user = resumeFrom?.user ?? difyUser(config, ctx.taskId);
   const state = new RunState();
@@ -203,7 +204,7 @@ interface Prepared {
  */
 const preparedByConfig = new WeakMap<DifyConfig, Prepared>();
 
-export function prepareRun(config: DifyConfig, box: SecretBox): Prepared {
+export function prepareRun(config: DifyConfig, box: SecretBox, transport: DifyTransport): Prepared {
   const cached = preparedByConfig.get(config);
   if (cached !== undefined) return cached;
   let apiKey: string;
@@ -215,7 +216,7 @@ export function prepareRun(config: DifyConfig, box: SecretBox): Prepared {
       { retryable: false },
     );
   }
-  const api = new DifyApi(apiBase(config.endpoint), apiKey);
+  const api = new DifyApi(apiBase(config.endpoint), apiKey, transport);
   const path = config.workflowId ? `/workflows/${config.workflowId}/run` : '/workflows/run';
   const prepared: Prepared = { apiKey, api, path, url: new URL(`${api.base}${path}`) };
   preparedByConfig.set(config, prepared);
@@ -231,7 +232,7 @@ async function start(
 ): Promise<DifyRunOutput['via'] | null> {
   const config = pinned(ctx);
   const { api, state } = session;
-  const path = prepareRun(config, box).path;
+  const path = prepareRun(config, box, api.transport).path;
   const body = {
     inputs: mergeInputs(config.inputs, ctx.input),
     user: session.user,
@@ -261,6 +262,7 @@ async function start(
   const end = await readEventStream(response.body, {
     idleMs: session.idleMs,
     signal,
+    share: api.transport.share,
     onEvent: session.receive,
   });
   if (state.terminal) return 'stream';
