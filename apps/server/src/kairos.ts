@@ -49,6 +49,7 @@ import { createAccessControl } from './access/access-control.js';
 import { RunPruner } from './retention/run-pruner.js';
 import { createBatches } from './batches/index.js';
 import { PacingGate } from './pacing/pacing-gate.js';
+import { SharedPoolPacer } from './pools/shared-pool-pacer.js';
 import { PoolService } from './pools/pool-service.js';
 import { BudgetService } from './budgets/budget-service.js';
 
@@ -147,8 +148,19 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
     // The alert rules in memory: a run's settlement decides its alerts from them (run-settler.ts).
     const alertRules = new AlertRuleCache(store, clock);
     // Budgets and provider pools, decided in memory before admission (pacing/pacing-gate.ts).
-    const pacing = new PacingGate({ store, clock });
-    const engine = new RunEngine({
+    // On a cluster the nodes hold the pools' limits together (pools/shared-pool-pacer.ts).
+    const sharedPacer = store.capabilities.exclusiveWriter
+      ? undefined
+      : new SharedPoolPacer({
+          store,
+          clock,
+          nodeId,
+          queued: (poolId) => engine.waitingForPool(poolId),
+          wake: () => void engine.retryWaiting(),
+          onError: (error) => log.warn({ err: error }, "leasing a pool's pace failed; retrying"),
+        });
+    const pacing: PacingGate = new PacingGate({ store, clock, pacer: sharedPacer });
+    const engine: RunEngine = new RunEngine({
       store,
       clock,
       events,
@@ -386,6 +398,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
         await batches.stop();
         await advancer.stop();
         await engine.drain(graceMs);
+        await sharedPacer?.stop();
         // Listeners still at work on the drained runs finish before the store closes.
         await events.settle();
         await leases.stop();

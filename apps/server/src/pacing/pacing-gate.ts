@@ -16,6 +16,7 @@ import type { RunAbort } from '../job-types/job-type.js';
 import { parseDifyEvent } from '../job-types/dify/events.js';
 import { UsageTally } from '../job-types/dify/usage.js';
 import { DEFAULT_BACKOFF_MS, MAX_BACKOFF_MS, PoolPacer } from '../pools/pool-pacer.js';
+import type { Pacer } from '../pools/pool-pacer.js';
 import type { GateDecision, RunGate } from '../runs/run-gate.js';
 import { ExpiringCache } from '../runtime/expiring-cache.js';
 import type { BudgetScope, PoolRecord } from '../store/pacing-queries.js';
@@ -30,6 +31,8 @@ export interface PacingGateDeps {
   /** Aborts this node's live runs that match (the run engine's abortWhere). */
   abortWhere?: (match: (run: RunRecord) => boolean, abort: RunAbort) => void;
   usageRefreshMs?: number;
+  /** The pools' pace: in memory (default, one process) or shared by a cluster's nodes. */
+  pacer?: Pacer;
 }
 
 interface LiveTally {
@@ -73,7 +76,7 @@ class Known<V> {
 }
 
 export class PacingGate implements RunGate {
-  readonly pacer = new PoolPacer();
+  readonly pacer: Pacer;
   readonly usage: BudgetUsage;
   private readonly pools: Known<PoolRecord>;
   private readonly apps: Known<AppRecord>;
@@ -82,6 +85,7 @@ export class PacingGate implements RunGate {
 
   constructor(private readonly deps: PacingGateDeps) {
     const now = () => deps.clock.now();
+    this.pacer = deps.pacer ?? new PoolPacer();
     this.usage = new BudgetUsage(deps.store, deps.clock, deps.usageRefreshMs);
     this.pools = new Known((id) => deps.store.getPool(id), now);
     this.apps = new Known((id) => deps.store.getApp(id), now);

@@ -23,6 +23,7 @@ import { nodeOperations } from './node-queries.js';
 import { retentionOperations } from './retention-queries.js';
 import { deadLetterOperations } from './dead-letter-queries.js';
 import { pacingOperations } from './pacing-queries.js';
+import { clusterPaceOperations } from './cluster-pace-queries.js';
 import type { SpaceReport } from './retention-store.js';
 import type { NodeStore } from './node-store.js';
 import { alertOperations } from './alert-operations.js';
@@ -113,6 +114,7 @@ export function openKyselyStore(parts: KyselyStoreParts): Store {
     ...deadLetterOperations(parts),
     ...batchOperations(parts),
     ...pacingOperations(parts),
+    ...clusterPaceOperations(parts),
     appendRunEvents: parts.appendRunEvents ?? ((entries) => events.appendRunEvents(entries)),
     listRunEvents: (runId, afterSeq, limit) => events.listRunEvents(runId, afterSeq, limit),
     lastRunEventSeq: (runId) => events.lastRunEventSeq(runId),

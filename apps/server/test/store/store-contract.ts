@@ -30,6 +30,7 @@ import { defineChildRunContract } from './contract/child-runs.js';
 import { defineWorkflowContract } from './contract/workflows.js';
 import { defineDeadLetterContract } from './contract/dead-letters.js';
 import { definePacingContract } from './contract/pacing.js';
+import { defineClusterPaceContract } from './contract/cluster-pace.js';
 
 export type { ContractDatabase } from './contract/context.js';
 
@@ -62,6 +63,7 @@ export function defineStoreContract(createDatabase: () => Promise<ContractDataba
   defineCatalogContract(context);
   defineDefinitionsContract(context);
   definePacingContract(context);
+  defineClusterPaceContract(context);
   defineRunContract(context);
   defineSchedulingContract(context);
   defineSettlementContract(context);
