@@ -50,6 +50,7 @@ import { RunPruner } from './retention/run-pruner.js';
 import { createBatches } from './batches/index.js';
 import { PacingGate } from './pacing/pacing-gate.js';
 import { SharedPoolPacer } from './pools/shared-pool-pacer.js';
+import { SharedBudgetCounts } from './budgets/shared-budget-counts.js';
 import { PoolService } from './pools/pool-service.js';
 import { BudgetService } from './budgets/budget-service.js';
 
@@ -159,7 +160,15 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
           wake: () => void engine.retryWaiting(),
           onError: (error) => log.warn({ err: error }, "leasing a pool's pace failed; retrying"),
         });
-    const pacing: PacingGate = new PacingGate({ store, clock, pacer: sharedPacer });
+    // … and their budgets' usage (budgets/shared-budget-counts.ts).
+    const budgetCounts = store.capabilities.exclusiveWriter
+      ? undefined
+      : new SharedBudgetCounts({
+          store,
+          clock,
+          onError: (error) => log.warn({ err: error }, 'counting budgets failed; retrying'),
+        });
+    const pacing: PacingGate = new PacingGate({ store, clock, pacer: sharedPacer, budgetCounts });
     const engine: RunEngine = new RunEngine({
       store,
       clock,
@@ -398,9 +407,10 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
         await batches.stop();
         await advancer.stop();
         await engine.drain(graceMs);
-        await sharedPacer?.stop();
         // Listeners still at work on the drained runs finish before the store closes.
         await events.settle();
+        await sharedPacer?.stop();
+        await budgetCounts?.stop();
         await leases.stop();
         await alerting.stop();
         await pruner.stop();

@@ -12,6 +12,7 @@ import type { Budget, RunError } from '@kairos/protocol';
 import type { Clock } from '../clock.js';
 import { BudgetUsage, scopeKey } from '../budgets/budget-usage.js';
 import { exceededMessage, verdictOf } from '../budgets/budget-verdict.js';
+import type { SharedBudgetCounts } from '../budgets/shared-budget-counts.js';
 import type { RunAbort } from '../job-types/job-type.js';
 import { parseDifyEvent } from '../job-types/dify/events.js';
 import { UsageTally } from '../job-types/dify/usage.js';
@@ -33,6 +34,8 @@ export interface PacingGateDeps {
   usageRefreshMs?: number;
   /** The pools' pace: in memory (default, one process) or shared by a cluster's nodes. */
   pacer?: Pacer;
+  /** A cluster's shared budget counters (absent: one process). */
+  budgetCounts?: SharedBudgetCounts;
 }
 
 interface LiveTally {
@@ -86,7 +89,7 @@ export class PacingGate implements RunGate {
   constructor(private readonly deps: PacingGateDeps) {
     const now = () => deps.clock.now();
     this.pacer = deps.pacer ?? new PoolPacer();
-    this.usage = new BudgetUsage(deps.store, deps.clock, deps.usageRefreshMs);
+    this.usage = new BudgetUsage(deps.store, deps.clock, deps.usageRefreshMs, deps.budgetCounts);
     this.pools = new Known((id) => deps.store.getPool(id), now);
     this.apps = new Known((id) => deps.store.getApp(id), now);
     this.namespaces = new Known((id) => deps.store.getNamespace(id), now);

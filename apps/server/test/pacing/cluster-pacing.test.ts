@@ -1,10 +1,13 @@
 /**
- * Provider pools on a PostgreSQL cluster of two nodes: a pool's requests per minute and its
- * concurrency hold across the nodes (each node alone would start the whole limit), against the
- * Dify simulator.
+ * Pools and budgets on a PostgreSQL cluster of two nodes: a pool's requests per minute and its
+ * concurrency hold across the nodes (each node alone would start the whole limit), and a node
+ * sees within a second what the other's runs used of a budget (not at its 10 s refresh), against
+ * the Dify simulator.
  */
 import { describe, expect, it } from 'vitest';
-import { createDifyTask, startSim } from '../dify/support.js';
+import { ManualClock } from '../../src/clock.js';
+import { createDifyTask, runOnce, startSim } from '../dify/support.js';
+import { eventually } from '../support/eventually.js';
 import { postgresReachable, testSchema } from '../support/postgres.js';
 import { startTestNode } from '../support/test-node.js';
 import type { TestNode } from '../support/test-node.js';
@@ -14,11 +17,11 @@ const SECRET = 'a shared cluster secret key';
 /** The task's own limit out of the way: only the pool holds its runs back. */
 const ALLOW = { max: 100, overlap: 'allow' };
 
-async function twoNodes(): Promise<[TestNode, TestNode]> {
+async function twoNodes(clock?: ManualClock): Promise<[TestNode, TestNode]> {
   const { databaseUrl } = await testSchema();
   const config = { databaseUrl, secretKey: SECRET, pollIntervalMs: 100 };
-  const a = await startTestNode({ config: { ...config, nodeId: 'node-a' } });
-  const b = await startTestNode({ config: { ...config, nodeId: 'node-b' } });
+  const a = await startTestNode({ clock, config: { ...config, nodeId: 'node-a' } });
+  const b = await startTestNode({ clock, config: { ...config, nodeId: 'node-b' } });
   return [a, b];
 }
 
@@ -84,5 +87,30 @@ describe.skipIf(!pgReachable)('provider pools on a cluster', () => {
         spans[i - 1]!.end,
       );
     }
+  });
+
+  it("a budget counts the other node's runs within a second", async () => {
+    // A manual clock: the usage each node reads from the run statistics is not refreshed (10 s).
+    const T0 = Date.parse('2026-05-04T08:00:00.000Z');
+    const clock = new ManualClock(T0);
+    const [a, b] = await twoNodes(clock);
+    const sim = await startSim();
+    const task = await createDifyTask(a, sim, 'app-simple', {
+      task: { budget: { tokens: 500, period: 'day', onExceeded: 'skip' }, concurrency: ALLOW },
+    });
+    const taskId = task.body.id as number;
+
+    // b runs one (326 of 500), then a one more: 652, the budget is used up.
+    expect((await runOnce(b, taskId)).status).toBe('succeeded');
+    expect((await runOnce(a, taskId)).status).toBe('succeeded');
+    clock.set(T0 + 1000);
+    await eventually(async () => {
+      const state = (await b.api('GET', `/api/v1/budgets?taskId=${taskId}`)).body.items[0];
+      expect(state.used.tokens).toBe(652);
+    });
+    const third = await runOnce(b, taskId);
+    expect(third.status).toBe('skipped');
+    expect(third.error).toMatchObject({ type: 'budget' });
+    expect(third.error.message).toContain('(652 of 500 tokens)');
   });
 });
