@@ -280,6 +280,8 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
       logger: log,
       guards,
       jobTypes,
+      nodeId,
+      leaseMs: config.leaseMs,
       // On SQLite a batch's item writes hold the event loop: not in the moments before a planned run.
       whenClear:
         store.capabilities.exclusiveWriter && fineGrainedTimers

@@ -187,6 +187,32 @@ export function batchOperations(parts: { db: Kysely<Database>; runSteps: StepRun
       return rows.map(toBatchRecord);
     },
 
+    async claimBatchFeeds(nodeId, batchIds, now, ttlMs) {
+      if (batchIds.length === 0) return [];
+      const rows = await db
+        .updateTable('batches')
+        .set({ feeder_node: nodeId, feeder_expires_at: now + ttlMs })
+        .where('id', 'in', batchIds)
+        .where((eb) =>
+          eb.or([
+            eb('feeder_node', 'is', null),
+            eb('feeder_node', '=', nodeId),
+            eb('feeder_expires_at', '<=', now),
+          ]),
+        )
+        .returning('id')
+        .execute();
+      return rows.map((r) => Number(r.id));
+    },
+
+    async releaseBatchFeeds(nodeId) {
+      await db
+        .updateTable('batches')
+        .set({ feeder_node: null, feeder_expires_at: null })
+        .where('feeder_node', '=', nodeId)
+        .execute();
+    },
+
     setBatchStatus(id, to, from, now) {
       return runSteps(function* () {
         const changed = yield db

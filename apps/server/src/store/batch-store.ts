@@ -112,6 +112,14 @@ export interface BatchStore {
   /** Batches with work for the feeder: running ones, and cancelled ones with items still running. */
   listBatchesToFeed(): Promise<BatchRecord[]>;
   /**
+   * Takes or renews the lease to feed each batch of `batchIds` that no other node holds (or whose
+   * lease expired by `now`), until `now + ttlMs`; returns the ids this node now feeds. One UPDATE:
+   * two nodes claiming one batch both test its holder on the row as the other left it, so one wins.
+   */
+  claimBatchFeeds(nodeId: string, batchIds: number[], now: number, ttlMs: number): Promise<number[]>;
+  /** The node stops feeding: its leases are given up (another node takes its batches at once). */
+  releaseBatchFeeds(nodeId: string): Promise<void>;
+  /**
    * Changes a batch's status if it is one of `from` (compare-and-set); `cancelled` also cancels
    * its pending items and `completed`/`cancelled` set its finish. Returns the batch after, or
    * undefined when it was not in one of `from`.

@@ -2,7 +2,8 @@
  * Contract: batches and their items (0017) — a batch is written `preparing` with its items, then
  * shown; items go pending → running → an end with the batch's counters in the same write; a
  * status changes only from the statuses the caller expects; completion waits for the last item;
- * cancel takes the pending items with it; retry-failed puts the failed ones back.
+ * cancel takes the pending items with it; retry-failed puts the failed ones back; one node at a
+ * time holds the lease to feed a batch, until it expires or is given up.
  */
 import { describe, expect, it } from 'vitest';
 import type { BatchItemEnd, NewBatchItem } from '../../../src/store/batch-store.js';
@@ -42,6 +43,23 @@ const end = (seq: number, runId: number, status: BatchItemEnd['status'], tokens 
 
 export function defineBatchContract(ctx: ContractContext): void {
   describe('batches', () => {
+    it('gives the lease to feed a batch to one node until it expires or is given up', async () => {
+      const store = ctx.store;
+      const first = await aBatch(store, [valid(1)]);
+      const second = await aBatch(store, [valid(1)]);
+      const ids = [first.id, second.id];
+      expect(await store.claimBatchFeeds('a', [first.id], 1_000, 500)).toEqual([first.id]);
+      // b gets only the batch a does not hold; a renews its own.
+      expect(await store.claimBatchFeeds('b', ids, 1_200, 500)).toEqual([second.id]);
+      expect((await store.claimBatchFeeds('a', ids, 1_400, 500)).sort()).toEqual([first.id]);
+      // a's lease ran out at 1,900: b takes the batch; b's on the other ran out at 1,700.
+      expect(await store.claimBatchFeeds('b', [first.id], 1_900, 500)).toEqual([first.id]);
+      expect(await store.claimBatchFeeds('a', ids, 2_000, 500)).toEqual([second.id]);
+      await store.releaseBatchFeeds('b');
+      expect((await store.claimBatchFeeds('a', ids, 2_000, 500)).sort((x, y) => x - y)).toEqual(ids);
+      expect(await store.claimBatchFeeds('a', [], 2_000, 500)).toEqual([]);
+    });
+
     it('keeps a preparing batch out of lists and feeding until it runs', async () => {
       const store = ctx.store;
       const { id, task } = await aBatch(store, [

@@ -1,5 +1,5 @@
--- Kairos schema, version 21 (SQLite): provider pools and budgets held across the nodes of a
--- cluster. Append-only: once released, change it with a new file.
+-- Kairos schema, version 21 (SQLite): provider pools, budgets and batch feeding held across
+-- the nodes of a cluster. Append-only: once released, change it with a new file.
 
 -- A pool's shared pace: its request and token buckets (levels as of refilled_at; the token level
 -- may go below zero, a debt the refill pays) and its back-off. Nodes take requests from it in
@@ -32,3 +32,8 @@ CREATE TABLE budget_counters (
   cost REAL NOT NULL DEFAULT 0,
   PRIMARY KEY (scope, period_start)
 );
+
+-- The node feeding a batch (one at a time on a cluster) and until when its lease holds; another
+-- node takes the batch once the lease expired (its node died) or was given up (its node stopped).
+ALTER TABLE batches ADD COLUMN feeder_node TEXT;
+ALTER TABLE batches ADD COLUMN feeder_expires_at INTEGER;
