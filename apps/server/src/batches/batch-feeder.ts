@@ -156,6 +156,8 @@ export class BatchFeeder {
         input: { ...batch.input, ...item.input },
         triggerType: 'api' as const,
         idempotencyKey: itemRunKey(batch.id, item.seq, item.attempt),
+        // A replay against another workflow version runs that version.
+        versionPin: batch.source.type === 'batch' ? batch.source.workflowId : null,
       })),
     );
     await store.markItemsRunning(

@@ -5,7 +5,7 @@
  * (batch_id, status, seq): the feeder's reads touch only the rows they return, whatever the
  * batch's size.
  */
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { RunError } from '@kairos/protocol';
 import type { BatchItemsTable, BatchesTable, Database } from './db-schema.js';
 import { decodeCursor, toPage } from './pagination.js';
@@ -122,6 +122,44 @@ export function batchOperations(parts: { db: Kysely<Database>; runSteps: StepRun
             .where('id', '=', batchId)
             .compile();
         }
+      });
+    },
+
+    copyBatchItems(fromBatchId, toBatchId) {
+      return runSteps(function* () {
+        yield db
+          .insertInto('batch_items')
+          .columns(['batch_id', 'seq', 'status', 'input', 'error'])
+          .expression((eb) =>
+            eb
+              .selectFrom('batch_items')
+              .select((s) => [
+                sql<number>`cast(${toBatchId} as bigint)`.as('batch_id'),
+                'seq',
+                s
+                  .case()
+                  .when('status', '=', 'invalid')
+                  .then(sql<string>`'invalid'`)
+                  .else(sql<string>`'pending'`)
+                  .end()
+                  .as('status'),
+                'input',
+                s.case().when('status', '=', 'invalid').then(s.ref('error')).else(null).end().as('error'),
+              ])
+              .where('batch_id', '=', fromBatchId),
+          )
+          .compile();
+        yield db
+          .updateTable('batches')
+          .set((eb) => ({
+            invalid: eb
+              .selectFrom('batch_items')
+              .select((s) => s.fn.countAll<number>().as('n'))
+              .where('batch_id', '=', toBatchId)
+              .where('status', '=', 'invalid'),
+          }))
+          .where('id', '=', toBatchId)
+          .compile();
       });
     },
 

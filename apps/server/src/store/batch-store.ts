@@ -16,7 +16,9 @@ export type BatchItemStatus = 'pending' | 'running' | 'succeeded' | 'failed' | '
 export type BatchSource =
   | { type: 'upload'; format: 'jsonl' | 'csv'; filename?: string | undefined }
   | { type: 'url'; format: 'jsonl' | 'csv'; url: string }
-  | { type: 'run'; runId: number; path: string };
+  | { type: 'run'; runId: number; path: string }
+  /** A replay of a batch's items, its runs pinned to `workflowId` (null: the task's current version). */
+  | { type: 'batch'; batchId: number; workflowId: string | null };
 
 export interface BatchRecord {
   id: number;
@@ -102,6 +104,11 @@ export interface BatchStore {
   createBatch(batch: NewBatch): Promise<BatchRecord>;
   /** Inserts items (one transaction per call); an item with an error is `invalid` and counted so. */
   appendBatchItems(batchId: number, items: NewBatchItem[]): Promise<void>;
+  /**
+   * Copies a batch's items into another (a replay): same seqs and inputs, pending, or invalid with
+   * their error; the target's invalid count follows. One transaction.
+   */
+  copyBatchItems(fromBatchId: number, toBatchId: number): Promise<void>;
   /** Deletes a batch and its items (a start that failed half-way; a preparing one found at start). */
   deleteBatch(id: number): Promise<boolean>;
   /** Batches left `preparing` since before `before` (their start did not finish). */

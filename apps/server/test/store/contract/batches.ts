@@ -43,6 +43,42 @@ const end = (seq: number, runId: number, status: BatchItemEnd['status'], tokens 
 
 export function defineBatchContract(ctx: ContractContext): void {
   describe('batches', () => {
+    it("copies a batch's items into a replay: pending with their inputs, invalid ones with their error", async () => {
+      const store = ctx.store;
+      const invalidItem = {
+        seq: 2,
+        input: null,
+        error: { type: 'invalid_item', message: 'line 2: not JSON' },
+      };
+      const { id, task } = await aBatch(store, [valid(1), invalidItem, valid(3)]);
+      await store.setBatchStatus(id, 'running', ['preparing'], 2_000);
+      const [run] = await scheduledRuns(store, task, 1);
+      await store.markItemsRunning(id, [{ seq: 1, runId: run! }]);
+      const replay = await store.createBatch({
+        namespaceId: task.namespaceId,
+        taskId: task.id,
+        name: 'r',
+        concurrency: 2,
+        pool: null,
+        input: null,
+        source: { type: 'batch', batchId: id, workflowId: null },
+        total: 3,
+        createdBy: 'test',
+        createdAt: 3_000,
+      });
+      await store.copyBatchItems(id, replay.id);
+      const items = await store.listBatchItems(replay.id, { afterSeq: 0, limit: 10 });
+      expect(items.map((i) => [i.seq, i.status, i.input, i.error, i.runId, i.attempt])).toEqual([
+        [1, 'pending', { n: 1 }, null, null, 1],
+        [2, 'invalid', null, invalidItem.error, null, 1],
+        [3, 'pending', { n: 3 }, null, null, 1],
+      ]);
+      expect(await store.getBatch(replay.id)).toMatchObject({
+        invalid: 1,
+        source: { type: 'batch', batchId: id, workflowId: null },
+      });
+    });
+
     it('gives the lease to feed a batch to one node until it expires or is given up', async () => {
       const store = ctx.store;
       const first = await aBatch(store, [valid(1)]);
