@@ -386,6 +386,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
           changed: (poolId) => pacing.forgetPool(poolId),
         }),
         budgets,
+        waitingOf: (runId) => pacing.waitingOf(runId),
         isReady: () => ready,
       },
       auth,

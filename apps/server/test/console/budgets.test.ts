@@ -2,7 +2,8 @@
  * The console's budget panel on a task's page and its Budgets and pools page, in a real browser
  * against a real node: a task with a budget shows where it stands; the page lists the budgets of
  * the namespace and its pools; budgets are added, edited and removed there, a bad field refused
- * in the form (by the browser, or by the server on the field it names) with nothing saved.
+ * in the form (by the browser, or by the server on the field it names) with nothing saved; a run
+ * queued for its pool says so on its page.
  */
 import { describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, createApp, startTestNode } from '../support/test-node.js';
@@ -130,5 +131,35 @@ describe.skipIf(!chromiumAvailable())('the console’s budgets', () => {
     await page.getByLabel('budget of task summaries', { exact: true }).waitFor({ state: 'detached' });
     expect(await budgetOfTask()).toBeNull();
     await page.getByLabel('budget of namespace default', { exact: true }).waitFor();
+  }, 60_000);
+
+  it('shows a run queued for its pool as waiting, with the pool and since when', async () => {
+    const node = await startTestNode();
+    await createApp(node);
+    await node.api('POST', '/api/v1/pools', { name: 'slow', requestsPerMinute: 1 });
+    const task = await node.api('POST', '/api/v1/tasks', {
+      name: 'paced',
+      app: 'demo',
+      type: 'http',
+      config: { url: 'http://127.0.0.1:9/never' },
+      schedule: { type: 'api' },
+      concurrency: { max: 5, overlap: 'allow' },
+      pool: 'slow',
+    });
+    const first = node.waitFor('run:finished', (p) => p.run.taskId === task.body.id);
+    await node.api('POST', `/api/v1/tasks/${task.body.id}/run`, {});
+    await first;
+    // One request a minute: the second run waits, queued.
+    const second = (await node.api('POST', `/api/v1/tasks/${task.body.id}/run`, {})).body.runId as number;
+    await node.events.settle();
+    expect((await node.api('GET', `/api/v1/runs/${second}`)).body.waiting).toMatchObject({ reason: 'pool' });
+
+    const page = await openPage(`${node.url}/runs/${second}`);
+    await signIn(page, ADMIN_TOKEN);
+    const note = page.getByRole('alert', { name: 'Waiting' });
+    await note.getByText('Queued: waiting for pool slow').waitFor();
+    expect(await note.textContent()).toContain('requestsPerMinute 1 reached');
+    expect(await note.textContent()).toContain('Waiting since');
+    await screenshot(page, 'run-waiting-for-pool');
   }, 60_000);
 });
