@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
+import { budgetCountKey } from '../../src/store/cluster-pace-queries.js';
 import { createDifyTask, runOnce, startSim } from '../dify/support.js';
 import { eventually } from '../support/eventually.js';
 import { postgresReachable, testSchema } from '../support/postgres.js';
@@ -103,7 +104,15 @@ describe.skipIf(!pgReachable)('provider pools on a cluster', () => {
     // b runs one (326 of 500), then a one more: 652, the budget is used up.
     expect((await runOnce(b, taskId)).status).toBe('succeeded');
     expect((await runOnce(a, taskId)).status).toBe('succeeded');
+    // Each node adds its runs' usage at its next count (a second on), then reads the others' at
+    // the one after: the shared counter is waited for in the store, then b's next count.
     clock.set(T0 + 1000);
+    const day = Date.parse('2026-05-04T00:00:00.000Z');
+    await eventually(async () => {
+      const counters = await a.store.addBudgetCounts([], [{ scope: `task:${taskId}`, periodStart: day }], 0);
+      expect(counters.get(budgetCountKey(`task:${taskId}`, day))?.tokens).toBe(652);
+    });
+    clock.set(T0 + 2000);
     await eventually(async () => {
       const state = (await b.api('GET', `/api/v1/budgets?taskId=${taskId}`)).body.items[0];
       expect(state.used.tokens).toBe(652);
