@@ -5,7 +5,7 @@
  * (batch_id, status, seq): the feeder's reads touch only the rows they return, whatever the
  * batch's size.
  */
-import { sql, type Kysely, type Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { RunError } from '@kairos/protocol';
 import type { BatchItemsTable, BatchesTable, Database } from './db-schema.js';
 import { decodeCursor, toPage } from './pagination.js';
@@ -68,7 +68,10 @@ function toItemRecord(row: Selectable<BatchItemsTable>): BatchItemRecord {
 /** Rows per INSERT statement: well under SQLite's 32,766 bound parameters (5 columns a row). */
 const ITEMS_PER_INSERT = 500;
 
-export function batchOperations(parts: { db: Kysely<Database>; runSteps: StepRunner }): BatchStore {
+export function batchOperations(parts: {
+  db: Kysely<Database>;
+  runSteps: StepRunner;
+}): Omit<BatchStore, 'claimBatchFeeds' | 'releaseBatchFeeds' | 'copyBatchItems'> {
   const { db, runSteps } = parts;
 
   function* batchAfter(id: number): WriteSteps<BatchRecord | undefined> {
@@ -122,44 +125,6 @@ export function batchOperations(parts: { db: Kysely<Database>; runSteps: StepRun
             .where('id', '=', batchId)
             .compile();
         }
-      });
-    },
-
-    copyBatchItems(fromBatchId, toBatchId) {
-      return runSteps(function* () {
-        yield db
-          .insertInto('batch_items')
-          .columns(['batch_id', 'seq', 'status', 'input', 'error'])
-          .expression((eb) =>
-            eb
-              .selectFrom('batch_items')
-              .select((s) => [
-                sql<number>`cast(${toBatchId} as bigint)`.as('batch_id'),
-                'seq',
-                s
-                  .case()
-                  .when('status', '=', 'invalid')
-                  .then(sql<string>`'invalid'`)
-                  .else(sql<string>`'pending'`)
-                  .end()
-                  .as('status'),
-                'input',
-                s.case().when('status', '=', 'invalid').then(s.ref('error')).else(null).end().as('error'),
-              ])
-              .where('batch_id', '=', fromBatchId),
-          )
-          .compile();
-        yield db
-          .updateTable('batches')
-          .set((eb) => ({
-            invalid: eb
-              .selectFrom('batch_items')
-              .select((s) => s.fn.countAll<number>().as('n'))
-              .where('batch_id', '=', toBatchId)
-              .where('status', '=', 'invalid'),
-          }))
-          .where('id', '=', toBatchId)
-          .compile();
       });
     },
 
@@ -223,32 +188,6 @@ export function batchOperations(parts: { db: Kysely<Database>; runSteps: StepRun
         .orderBy('id')
         .execute();
       return rows.map(toBatchRecord);
-    },
-
-    async claimBatchFeeds(nodeId, batchIds, now, ttlMs) {
-      if (batchIds.length === 0) return [];
-      const rows = await db
-        .updateTable('batches')
-        .set({ feeder_node: nodeId, feeder_expires_at: now + ttlMs })
-        .where('id', 'in', batchIds)
-        .where((eb) =>
-          eb.or([
-            eb('feeder_node', 'is', null),
-            eb('feeder_node', '=', nodeId),
-            eb('feeder_expires_at', '<=', now),
-          ]),
-        )
-        .returning('id')
-        .execute();
-      return rows.map((r) => Number(r.id));
-    },
-
-    async releaseBatchFeeds(nodeId) {
-      await db
-        .updateTable('batches')
-        .set({ feeder_node: null, feeder_expires_at: null })
-        .where('feeder_node', '=', nodeId)
-        .execute();
     },
 
     setBatchStatus(id, to, from, now) {

@@ -32,6 +32,7 @@ import { definitionWriteSteps, type DefinitionIds, type DefinitionWrites } from 
 import { accessOperations } from './access-queries.js';
 import { userOperations } from './user-queries.js';
 import { batchOperations } from './batch-queries.js';
+import { batchFeedOperations } from './batch-feed-queries.js';
 import { workflowOperations } from './workflow-queries.js';
 import { workflowRunOperations } from './workflow-run-queries.js';
 import type { Store, StoreCapabilities } from './store.js';
@@ -113,6 +114,7 @@ export function openKyselyStore(parts: KyselyStoreParts): Store {
       parts.runSteps(() => definitionWriteSteps(parts.db, writes, parts.now())),
     ...deadLetterOperations(parts),
     ...batchOperations(parts),
+    ...batchFeedOperations(parts),
     ...pacingOperations(parts),
     ...clusterPaceOperations(parts),
     appendRunEvents: parts.appendRunEvents ?? ((entries) => events.appendRunEvents(entries)),
