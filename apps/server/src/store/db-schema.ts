@@ -247,7 +247,7 @@ export interface BatchesTable {
   created_at: number;
   updated_at: number;
   finished_at: number | null;
-  /** Migration 0021: the node feeding the batch on a cluster, and until when its lease holds. */
+  /** On a cluster: the node feeding the batch, and until when its lease holds. */
   feeder_node?: string | null;
   feeder_expires_at?: number | null;
 }
