@@ -264,6 +264,12 @@ const batchRoute = createRoute({
   component: lazyRouteComponent(() => import('./pages/batches/BatchDetailPage.js'), 'BatchDetailPage'),
 });
 
+const batchCompareRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/batches/$id/compare/$otherId',
+  component: lazyRouteComponent(() => import('./pages/batches/BatchComparePage.js'), 'BatchComparePage'),
+});
+
 const routeTree = rootRoute.addChildren([
   dashboardRoute,
   appsRoute,
@@ -276,6 +282,7 @@ const routeTree = rootRoute.addChildren([
   runRoute,
   deadLettersRoute,
   batchesRoute,
+  batchCompareRoute,
   batchRoute,
   workflowsRoute,
   newWorkflowRoute,

@@ -48,6 +48,8 @@ import { createAccessControl } from './access/access-control.js';
 import { RunPruner } from './retention/run-pruner.js';
 import { createBatches } from './batches/index.js';
 import { PacingGate } from './pacing/pacing-gate.js';
+import { SharedPoolPacer } from './pools/shared-pool-pacer.js';
+import { SharedBudgetCounts } from './budgets/shared-budget-counts.js';
 import { PoolService } from './pools/pool-service.js';
 import { BudgetService } from './budgets/budget-service.js';
 import { noLatencyTuning } from './runtime/latency-tuning.js';
@@ -159,8 +161,27 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
     // The alert rules in memory: a run's settlement decides its alerts from them (run-settler.ts).
     const alertRules = new AlertRuleCache(store, clock);
     // Budgets and provider pools, decided in memory before admission (pacing/pacing-gate.ts).
-    const pacing = new PacingGate({ store, clock });
-    const engine = new RunEngine({
+    // On a cluster the nodes hold the pools' limits together (pools/shared-pool-pacer.ts).
+    const sharedPacer = store.capabilities.exclusiveWriter
+      ? undefined
+      : new SharedPoolPacer({
+          store,
+          clock,
+          nodeId,
+          queued: (poolId) => engine.waitingForPool(poolId),
+          wake: () => void engine.retryWaiting(),
+          onError: (error) => log.warn({ err: error }, "leasing a pool's pace failed; retrying"),
+        });
+    // … and their budgets' usage (budgets/shared-budget-counts.ts).
+    const budgetCounts = store.capabilities.exclusiveWriter
+      ? undefined
+      : new SharedBudgetCounts({
+          store,
+          clock,
+          onError: (error) => log.warn({ err: error }, 'counting budgets failed; retrying'),
+        });
+    const pacing: PacingGate = new PacingGate({ store, clock, pacer: sharedPacer, budgetCounts });
+    const engine: RunEngine = new RunEngine({
       store,
       clock,
       events,
@@ -269,6 +290,8 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
       logger: log,
       guards,
       jobTypes,
+      nodeId,
+      leaseMs: config.leaseMs,
       // On SQLite a batch's item writes hold the event loop: not in the moments before a planned run.
       whenClear: store.capabilities.exclusiveWriter ? () => latency.share.whenClear() : undefined,
     });
@@ -370,6 +393,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
           changed: (poolId) => pacing.forgetPool(poolId),
         }),
         budgets,
+        waitingOf: (runId) => pacing.waitingOf(runId),
         isReady: () => ready,
       },
       auth,
@@ -395,6 +419,8 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
         await engine.drain(graceMs);
         // Listeners still at work on the drained runs finish before the store closes.
         await events.settle();
+        await sharedPacer?.stop();
+        await budgetCounts?.stop();
         await leases.stop();
         await alerting.stop();
         await pruner.stop();

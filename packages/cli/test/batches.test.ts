@@ -1,6 +1,7 @@
 /**
  * `kairos batches` against a real Kairos node and a receiver on 127.0.0.1: start from a CSV file
- * and wait, list, get, download the results, and the refusals (exit codes, the API's message).
+ * and wait, list, get, download the results, replay and compare, and the refusals (exit codes,
+ * the API's message).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -109,5 +110,65 @@ describe('kairos batches', () => {
     const missing = await kairos(node.url, ['batches', 'start', '--task', '999', '--from-run', '5']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('taskId: task 999 does not exist');
+  });
+
+  it('replays a finished batch and compares the two; a regression fails the command', async () => {
+    const node = await startTestNode();
+    let failing = 'Nowhere';
+    const target = await startHttpTarget((_req, res, body) => {
+      res.statusCode = JSON.parse(body).city === failing ? 500 : 200;
+      res.end('ok');
+    });
+    await createApp(node);
+    const task = await node.api('POST', '/api/v1/tasks', {
+      name: 'per-city',
+      app: 'demo',
+      type: 'http',
+      config: { url: target.url, method: 'POST' },
+      schedule: { type: 'api' },
+      concurrency: { max: 5, overlap: 'allow' },
+    });
+    const file = join(tempDataDir(), 'cities.jsonl');
+    writeFileSync(file, '{"city":"Paris"}\n{"city":"Nowhere"}\n{"city":"Lyon"}\n');
+    const first = await kairos(node.url, [
+      'batches',
+      'start',
+      '--task',
+      String(task.body.id),
+      '-f',
+      file,
+      '--wait',
+    ]);
+    const baseline = /batch (\d+)/.exec(first.stdout)![1]!;
+
+    // The target now fails Lyon and no longer Nowhere.
+    failing = 'Lyon';
+    const replayed = await kairos(node.url, ['batches', 'replay', baseline, '--wait']);
+    expect(replayed.stderr).toContain(`compare: kairos batches compare ${baseline} `);
+    const candidate = /batch (\d+)/.exec(replayed.stdout)![1]!;
+    expect(candidate).not.toBe(baseline);
+
+    const compared = await kairos(node.url, ['batches', 'compare', baseline, candidate]);
+    expect(compared.code).toBe(1);
+    expect(compared.stdout).toContain(
+      `batch ${baseline} → batch ${candidate}: 3 items: 1 improved, 1 regressed, 1 unchanged,`,
+    );
+    expect(compared.stdout).toMatch(/^2\s+improved\s+failed\s+succeeded\s+differs/m);
+    expect(compared.stdout).toMatch(/^3\s+regressed\s+succeeded\s+failed\s+differs/m);
+    // An HTTP run's output holds its response's headers (a Date among them): it differs each time.
+    expect(compared.stdout).toMatch(/^1\s+unchanged\s+succeeded\s+succeeded\s+differs/m);
+    const json = await kairos(node.url, ['batches', 'compare', candidate, baseline, '--json']);
+    expect(JSON.parse(json.stdout).totals).toMatchObject({ improved: 1, regressed: 1, unchanged: 1 });
+
+    // Only a Dify workflow's runs can be pinned to a version.
+    const pinned = await kairos(node.url, [
+      'batches',
+      'replay',
+      baseline,
+      '--workflow-id',
+      '7f1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d',
+    ]);
+    expect(pinned.code).toBe(1);
+    expect(pinned.stderr).toContain('workflowId: task');
   });
 });

@@ -1,8 +1,17 @@
 /**
  * The batches sub-client of the API client (client.ts): start a batch of a task over a dataset,
- * follow its progress, pause, resume, cancel, retry its failed items, read and download results.
+ * follow its progress, pause, resume, cancel, retry its failed items, read and download results,
+ * replay a finished batch (against another workflow version) and compare two batches item by item.
  */
-import type { Batch, BatchCreate, BatchItemsPage, BatchRetried, BatchStarted } from './batches.js';
+import type {
+  Batch,
+  BatchComparison,
+  BatchCreate,
+  BatchItemsPage,
+  BatchReplay,
+  BatchRetried,
+  BatchStarted,
+} from './batches.js';
 import type { List } from './schemas.js';
 import { encodeQuery, segment, type createTransport } from './client-http.js';
 import type { ListOptions, Ref } from './client-types.js';
@@ -46,6 +55,16 @@ export interface BatchesClient {
     id: Ref,
     options?: { format?: 'jsonl' | 'csv'; status?: string | readonly string[] },
   ): Promise<Response>;
+  /**
+   * Runs a finished batch's items again (same inputs) as a new batch, pinned to a workflow version.
+   * @example `const replay = await client.batches.replay(7, { workflowId: 'b5e0c1f2-…' });`
+   */
+  replay(id: Ref, input?: BatchReplay): Promise<Batch>;
+  /**
+   * Two batches over the same items compared item by item: status, output, tokens and cost.
+   * @example `const { totals } = await client.batches.compare(7, 9); console.log(totals.regressed);`
+   */
+  compare(id: Ref, otherId: Ref, options?: { afterSeq?: number; limit?: number }): Promise<BatchComparison>;
 }
 
 export function batchesClient(http: ReturnType<typeof createTransport>, v1: string): BatchesClient {
@@ -60,5 +79,8 @@ export function batchesClient(http: ReturnType<typeof createTransport>, v1: stri
     retryFailed: (id) => http.request('POST', `${one(id)}/retry-failed`),
     items: (id, o = {}) => http.request('GET', `${one(id)}/items`, { query: { ...o } }),
     results: (id, o = {}) => http.open(`${one(id)}/results${encodeQuery({ ...o })}`),
+    replay: (id, input = {}) => http.request('POST', `${one(id)}/replay`, { body: input }),
+    compare: (id, otherId, o = {}) =>
+      http.request('GET', `${one(id)}/compare/${segment(otherId)}`, { query: { ...o } }),
   };
 }

@@ -146,3 +146,70 @@ export type BatchItemsPage = z.infer<typeof BatchItemsPage>;
 
 export const BatchRetried = z.object({ retried: z.number(), batch: Batch });
 export type BatchRetried = z.infer<typeof BatchRetried>;
+
+/** Replays a finished batch: the same items (same inputs), a new batch of the same task. */
+export const BatchReplay = z.strictObject({
+  /**
+   * A Dify workflow version (its workflow_id) the replay's runs are pinned to; absent: the
+   * version the task runs now.
+   */
+  workflowId: z.uuid('must be a workflow version id (a UUID)').optional(),
+  name: z.string().min(1).max(200).optional(),
+  /** Default: the replayed batch's. */
+  concurrency: z.number().int().min(1).max(1000).optional(),
+  /** Default: the replayed batch's pool. */
+  pool: z.string().min(1).max(100).optional(),
+});
+export type BatchReplay = z.input<typeof BatchReplay>;
+
+export const BatchCompareQuery = z.strictObject({
+  /** Items after this seq (pass the last seq you saw). */
+  afterSeq: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+/** `pending`: either side has not ended yet. */
+export const ItemVerdict = z.enum(['improved', 'regressed', 'unchanged', 'pending']);
+export type ItemVerdict = z.infer<typeof ItemVerdict>;
+
+const ComparedSide = z.object({
+  status: BatchItemStatus,
+  runId: z.number().nullable(),
+  tokens: z.number().nullable(),
+  cost: z.number().nullable(),
+});
+
+export const BatchItemComparison = z.object({
+  seq: z.number(),
+  baseline: ComparedSide,
+  candidate: ComparedSide,
+  /** Whether both ended with the same result (for Dify: the workflow's `outputs`). */
+  outputEqual: z.boolean(),
+  /** Candidate minus baseline; null when either has none. */
+  tokensDelta: z.number().nullable(),
+  costDelta: z.number().nullable(),
+  verdict: ItemVerdict,
+});
+export type BatchItemComparison = z.infer<typeof BatchItemComparison>;
+
+const Totals = z.object({ baseline: z.number(), candidate: z.number(), delta: z.number() });
+
+/** Two batches over the same items compared item by item (by seq); totals over all items. */
+export const BatchComparison = z.object({
+  baselineId: z.number(),
+  candidateId: z.number(),
+  totals: z.object({
+    items: z.number(),
+    improved: z.number(),
+    regressed: z.number(),
+    unchanged: z.number(),
+    pending: z.number(),
+    /** Items both ended whose results differ. */
+    outputsDiffer: z.number(),
+    tokens: Totals,
+    cost: Totals,
+  }),
+  items: z.array(BatchItemComparison),
+  nextAfterSeq: z.number().nullable(),
+});
+export type BatchComparison = z.infer<typeof BatchComparison>;

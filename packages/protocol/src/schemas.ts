@@ -214,6 +214,20 @@ export type Usage = z.infer<typeof Usage>;
 export const RunError = z.looseObject({ type: z.string(), message: z.string() });
 export type RunError = z.infer<typeof RunError>;
 
+export const RunWaiting = z.object({
+  reason: z.enum(['pool', 'budget']),
+  /** The pool's name (reason pool). */
+  pool: z.string().nullable(),
+  /** The budget's scope, `task:42`, `app:7`, `namespace:1` (reason budget). */
+  budget: z.string().nullable(),
+  /** Since when it waits. */
+  since: z.string(),
+  /** When it is looked at again (a pool's refill, a budget's next period); null: when a run ends. */
+  until: z.string().nullable(),
+  message: z.string(),
+});
+export type RunWaiting = z.infer<typeof RunWaiting>;
+
 export const Run = z.object({
   id,
   taskId: id,
@@ -253,6 +267,11 @@ export const Run = z.object({
   versionPin: z.string().nullable(),
   /** The output gate's result, when the task has one and the job succeeded. */
   checks: OutputChecks.nullable(),
+  /**
+   * A `scheduled` run due but kept waiting: for its provider pool (queued) or by a used-up budget
+   * (held until the next period); shown by GET /runs/{id} when the node that answers holds the run.
+   */
+  waiting: RunWaiting.nullable().optional(),
 });
 export type Run = z.infer<typeof Run>;
 

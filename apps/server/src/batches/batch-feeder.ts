@@ -6,10 +6,12 @@
  *
  * Nothing of a batch lives only in memory. Each step reads the store and writes idempotently: a
  * run is triggered with the idempotency key `batch:<batch>:<seq>:<attempt>`, so a node that
- * crashed between creating a run and marking its item running finds the same run again, and two
- * nodes of a cluster feeding the same batch create each item's run once. The event bus only
- * wakes the feeder early (a run ended); a timer looks every `pollMs` anyway (runs ended on other
- * nodes, a restart).
+ * crashed between creating a run and marking its item running finds the same run again. On a
+ * cluster one node feeds a batch at a time: each look takes or renews a lease on the batches it
+ * feeds (store.claimBatchFeeds), which another node takes once it expires (its node died) or is
+ * given up (its node stopped); should a look outlast its lease, the idempotency keys still create
+ * each item's run once. The event bus only wakes the feeder early (a run ended); a timer looks
+ * every `pollMs` anyway (runs ended on other nodes, a restart).
  */
 import type { Logger } from 'pino';
 import type { Clock, TimerHandle } from '../clock.js';
@@ -33,6 +35,8 @@ export interface BatchFeederDeps {
    * planned run's release, see EventLoopShare.whenClear); each batch's look waits for it.
    */
   whenClear?: (() => Promise<void>) | undefined;
+  /** On a cluster: this node's id and how long its lease on a batch it feeds lasts. */
+  lease?: { nodeId: string; ttlMs: number } | undefined;
 }
 
 /** How many items a batch may have running at once, given its task's concurrency. */
@@ -79,6 +83,12 @@ export class BatchFeeder {
     this.timer?.cancel();
     for (const off of this.unsubscribe.splice(0)) off();
     await this.ticking;
+    const { lease } = this.deps;
+    if (lease) {
+      await this.deps.store
+        .releaseBatchFeeds(lease.nodeId)
+        .catch((error: unknown) => this.deps.logger.warn({ err: error }, 'giving up batch leases failed'));
+    }
   }
 
   /** Resolves once a look that started after this call has finished (tests, the API). */
@@ -100,7 +110,7 @@ export class BatchFeeder {
     do {
       this.again = false;
       try {
-        const batches = await this.deps.store.listBatchesToFeed();
+        const batches = await this.ownBatches(await this.deps.store.listBatchesToFeed());
         this.feeding = batches.length;
         for (const batch of batches) {
           await this.deps.whenClear?.();
@@ -111,6 +121,15 @@ export class BatchFeeder {
         this.deps.logger.error({ err: error }, 'feeding batches failed; trying again at the next look');
       }
     } while (this.again && !this.stopped);
+  }
+
+  /** The batches this node feeds: all of them alone, those it holds the lease of on a cluster. */
+  private async ownBatches(batches: BatchRecord[]): Promise<BatchRecord[]> {
+    const { lease, store, clock } = this.deps;
+    if (!lease || batches.length === 0) return batches;
+    const ids = batches.map((b) => b.id);
+    const mine = new Set(await store.claimBatchFeeds(lease.nodeId, ids, clock.now(), lease.ttlMs));
+    return batches.filter((b) => mine.has(b.id));
   }
 
   private async feed(batch: BatchRecord): Promise<void> {
@@ -137,6 +156,8 @@ export class BatchFeeder {
         input: { ...batch.input, ...item.input },
         triggerType: 'api' as const,
         idempotencyKey: itemRunKey(batch.id, item.seq, item.attempt),
+        // A replay against another workflow version runs that version.
+        versionPin: batch.source.type === 'batch' ? batch.source.workflowId : null,
       })),
     );
     await store.markItemsRunning(

@@ -4,7 +4,7 @@
  * anything is stored; a start that fails while its items are being written deletes the batch.
  */
 import type { z } from 'zod';
-import { BATCH_URL_LIMIT_BYTES, type BatchCreate } from '@kairos/protocol';
+import { BATCH_URL_LIMIT_BYTES, type BatchCreate, type BatchReplay } from '@kairos/protocol';
 import type { Clock } from '../clock.js';
 import type { EventBus } from '../events.js';
 import { KairosError } from '../errors.js';
@@ -17,6 +17,7 @@ import type { BatchFeeder } from './batch-feeder.js';
 import { fetchDataset } from './dataset-fetch.js';
 import { itemsOfOutput, parseCsv, parseJsonl, type ItemCheck } from './dataset-parse.js';
 import { isEnded } from './item-outcome.js';
+import { replayBatch } from './batch-replay.js';
 
 /** Items written per transaction while a batch is prepared (the loop takes a turn between). */
 const ITEMS_PER_WRITE = 500;
@@ -133,6 +134,21 @@ export class BatchService {
     this.deps.events.emit('batch:changed', { batch: after });
     this.deps.feeder.wake();
     return { retried, batch: after };
+  }
+
+  /** A finished batch's items run again as a new batch (batch-replay.ts). */
+  async replay(
+    id: number,
+    body: z.output<typeof BatchReplay>,
+    createdBy: string | null,
+  ): Promise<BatchRecord> {
+    const batch = await this.get(id);
+    const task = await this.deps.store.getTask(batch.taskId);
+    if (!task) throw new KairosError('TASK_NOT_FOUND', `task ${batch.taskId} of batch ${id} does not exist`);
+    const replay = await replayBatch(this.deps, batch, task, body, createdBy);
+    this.deps.events.emit('batch:changed', { batch: replay });
+    this.deps.feeder.wake();
+    return replay;
   }
 
   async get(id: number): Promise<BatchRecord> {

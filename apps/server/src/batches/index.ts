@@ -29,11 +29,19 @@ export interface BatchesDeps {
   guards: GuardSource;
   jobTypes: JobTypeRegistry;
   whenClear?: (() => Promise<void>) | undefined;
+  nodeId: string;
+  /** How long a node's lease on a batch it feeds lasts (a cluster's lease length). */
+  leaseMs: number;
 }
 
 export function createBatches(deps: BatchesDeps) {
   const { store, clock } = deps;
-  const feeder = new BatchFeeder({ ...deps, pollMs: POLL_MS });
+  const feeder = new BatchFeeder({
+    ...deps,
+    pollMs: POLL_MS,
+    // A single process (SQLite) is the only feeder; a cluster's nodes take a lease per batch.
+    lease: store.capabilities.exclusiveWriter ? undefined : { nodeId: deps.nodeId, ttlMs: deps.leaseMs },
+  });
   const service = new BatchService({
     store,
     clock,

@@ -4,12 +4,16 @@
  * then kept current from this node's settlements (`settled`) and refreshed in the background
  * every `refreshMs` (other nodes' settlements, on a cluster). Live runs add the tokens their node
  * events reported so far (`live`), until their settlement replaces them with their final usage.
+ *
+ * On a cluster, the counters the nodes share (shared-budget-counts.ts) hold what every node's
+ * runs used, live tokens included, within about a second: the usage is the larger of the two.
  */
 import type { Budget, Usage } from '@kairos/protocol';
 import type { Clock } from '../clock.js';
 import type { BudgetScope, PacingStore } from '../store/pacing-queries.js';
 import type { RunRecord } from '../store/records.js';
 import { periodBounds } from './budget-period.js';
+import type { SharedBudgetCounts } from './shared-budget-counts.js';
 
 export interface Used {
   tokens: number;
@@ -47,6 +51,8 @@ export class BudgetUsage {
     private readonly store: Pick<PacingStore, 'sumRunUsage'>,
     private readonly clock: Clock,
     private readonly refreshMs = 10_000,
+    /** A cluster's shared counters (absent: one process, its own settlements are all there is). */
+    private readonly shared?: SharedBudgetCounts,
   ) {}
 
   /** Loads (or reloads when stale or of a past period) the scope's usage. */
@@ -61,7 +67,10 @@ export class BudgetUsage {
     const target: Entry = current
       ? entry
       : { start, end, settled: { tokens: 0, cost: 0 }, loadedAt: -Infinity, loading: undefined };
-    if (!current) this.entries.set(key, target);
+    if (!current) {
+      this.entries.set(key, target);
+      this.shared?.watch({ scope: key, periodStart: start, periodEnd: end });
+    }
     const before = { ...target.settled };
     target.loading = this.store
       .sumRunUsage(scope, target.start, target.end)
@@ -94,7 +103,9 @@ export class BudgetUsage {
     if (now - entry.loadedAt >= this.refreshMs) void this.load(scope, budget);
     let tokens = entry.settled.tokens;
     for (const live of this.liveRuns.values()) if (live.keys.includes(key)) tokens += live.tokens;
-    return { tokens, cost: entry.settled.cost };
+    const shared = this.shared?.get(key, entry.start);
+    if (!shared) return { tokens, cost: entry.settled.cost };
+    return { tokens: Math.max(tokens, shared.tokens), cost: Math.max(entry.settled.cost, shared.cost) };
   }
 
   /** The period [start, end) the scope's entry covers, once loaded. */
@@ -105,19 +116,35 @@ export class BudgetUsage {
 
   /** A live run's tokens so far (node events). */
   live(run: Pick<RunRecord, 'id' | 'taskId' | 'appId' | 'namespaceId'>, tokens: number): void {
+    const before = this.liveRuns.get(run.id)?.tokens ?? 0;
     this.liveRuns.set(run.id, { keys: keysOfRun(run), tokens });
+    if (this.shared && tokens > before) this.addShared(keysOfRun(run), this.clock.now(), tokens - before, 0);
   }
 
   /** A run settled (on this node): its final usage counts, its live tokens no longer. */
   settled(run: RunRecord): void {
+    const liveTokens = this.liveRuns.get(run.id)?.tokens ?? 0;
     this.liveRuns.delete(run.id);
     const usage: Usage | null = run.usage;
     if (!usage || run.finishedAt === null) return;
+    if (this.shared) {
+      const rest = Math.max(0, (usage.totalTokens ?? 0) - liveTokens);
+      this.addShared(keysOfRun(run), run.finishedAt, rest, usage.totalPrice ?? 0);
+    }
     for (const key of keysOfRun(run)) {
       const entry = this.entries.get(key);
       if (!entry || run.finishedAt < entry.start || run.finishedAt >= entry.end) continue;
       entry.settled.tokens += usage.totalTokens ?? 0;
       entry.settled.cost += usage.totalPrice ?? 0;
+    }
+  }
+
+  /** Adds to the shared counters of the scopes' periods holding `at` (scopes with a budget loaded here). */
+  private addShared(keys: string[], at: number, tokens: number, cost: number): void {
+    for (const key of keys) {
+      const entry = this.entries.get(key);
+      if (!entry || at < entry.start || at >= entry.end) continue;
+      this.shared?.add({ scope: key, periodStart: entry.start, periodEnd: entry.end }, tokens, cost);
     }
   }
 

@@ -20,6 +20,7 @@ import type { Store } from '../store/store.js';
 import type { RetentionDefaults } from '../retention/retention-policy.js';
 import type { BatchService } from '../batches/batch-service.js';
 import type { PoolService } from '../pools/pool-service.js';
+import type { RunWaiting } from '@kairos/protocol';
 import type { BudgetService } from '../budgets/budget-service.js';
 
 /** What the routes need: services, not the wiring. */
@@ -65,6 +66,8 @@ export interface ApiContext {
   pools?: PoolService;
   /** Token and cost budgets (issue 20). */
   budgets?: BudgetService;
+  /** Why a due run of this node waits for its pool or a budget (null: it does not, or not here). */
+  waitingOf?: (runId: number) => RunWaiting | null;
   /** false while starting or shutting down (readyz). */
   isReady: () => boolean;
 }

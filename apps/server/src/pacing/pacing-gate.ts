@@ -8,16 +8,19 @@
  * stopWhenExceeded) and settled runs (final usage; a 429 or quota answer backs the pool off,
  * honouring Retry-After).
  */
-import type { Budget, RunError } from '@kairos/protocol';
+import type { Budget, RunError, RunWaiting } from '@kairos/protocol';
 import type { Clock } from '../clock.js';
 import { BudgetUsage, scopeKey } from '../budgets/budget-usage.js';
 import { exceededMessage, verdictOf } from '../budgets/budget-verdict.js';
+import type { SharedBudgetCounts } from '../budgets/shared-budget-counts.js';
 import type { RunAbort } from '../job-types/job-type.js';
 import { parseDifyEvent } from '../job-types/dify/events.js';
 import { UsageTally } from '../job-types/dify/usage.js';
 import { DEFAULT_BACKOFF_MS, MAX_BACKOFF_MS, PoolPacer } from '../pools/pool-pacer.js';
+import type { Pacer } from '../pools/pool-pacer.js';
 import type { GateDecision, RunGate } from '../runs/run-gate.js';
 import { ExpiringCache } from '../runtime/expiring-cache.js';
+import { presentWait, RunWaits } from './run-waits.js';
 import type { BudgetScope, PoolRecord } from '../store/pacing-queries.js';
 import type { AppRecord, NamespaceRecord, RunEventRecord, RunRecord, TaskRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
@@ -30,6 +33,10 @@ export interface PacingGateDeps {
   /** Aborts this node's live runs that match (the run engine's abortWhere). */
   abortWhere?: (match: (run: RunRecord) => boolean, abort: RunAbort) => void;
   usageRefreshMs?: number;
+  /** The pools' pace: in memory (default, one process) or shared by a cluster's nodes. */
+  pacer?: Pacer;
+  /** A cluster's shared budget counters (absent: one process). */
+  budgetCounts?: SharedBudgetCounts;
 }
 
 interface LiveTally {
@@ -73,16 +80,19 @@ class Known<V> {
 }
 
 export class PacingGate implements RunGate {
-  readonly pacer = new PoolPacer();
+  readonly pacer: Pacer;
   readonly usage: BudgetUsage;
   private readonly pools: Known<PoolRecord>;
   private readonly apps: Known<AppRecord>;
   private readonly namespaces: Known<NamespaceRecord>;
   private readonly live = new Map<number, LiveTally>();
+  /** Why due runs of this node wait (pool, budget hold), for their page. */
+  private readonly waits = new RunWaits();
 
   constructor(private readonly deps: PacingGateDeps) {
     const now = () => deps.clock.now();
-    this.usage = new BudgetUsage(deps.store, deps.clock, deps.usageRefreshMs);
+    this.pacer = deps.pacer ?? new PoolPacer();
+    this.usage = new BudgetUsage(deps.store, deps.clock, deps.usageRefreshMs, deps.budgetCounts);
     this.pools = new Known((id) => deps.store.getPool(id), now);
     this.apps = new Known((id) => deps.store.getApp(id), now);
     this.namespaces = new Known((id) => deps.store.getNamespace(id), now);
@@ -127,8 +137,15 @@ export class PacingGate implements RunGate {
       const resetsAt = this.usage.period(b.scope)?.end ?? now;
       const message = exceededMessage(b.what, b.budget, used, resetsAt);
       if (b.budget.onExceeded === 'hold') {
-        return { kind: 'hold', until: resetsAt, message: `held: ${message}` };
+        const held = `held: ${message}`;
+        this.waits.note(
+          run.id,
+          { reason: 'budget', poolId: null, budget: scopeKey(b.scope), until: resetsAt, message: held },
+          now,
+        );
+        return { kind: 'hold', until: resetsAt, message: held };
       }
+      this.waits.clear(run.id);
       const error: RunError = {
         type: 'budget',
         message: `skipped: ${message}`,
@@ -137,11 +154,30 @@ export class PacingGate implements RunGate {
       };
       return { kind: 'skip', error };
     }
-    if (task.poolId == null) return { kind: 'go' };
-    const pool = this.pools.get(task.poolId);
-    if (!pool) return { kind: 'go' };
+    const pool = task.poolId == null ? undefined : this.pools.get(task.poolId);
+    if (!pool) {
+      this.waits.clear(run.id);
+      return { kind: 'go' };
+    }
     const decision = this.pacer.tryStart(pool, run.id, now);
-    return decision.ok ? { kind: 'go' } : { kind: 'wait', at: decision.at };
+    if (decision.ok) {
+      this.waits.clear(run.id);
+      return { kind: 'go' };
+    }
+    const message = `waiting for pool ${pool.name}: ${decision.why}`;
+    this.waits.note(
+      run.id,
+      { reason: 'pool', poolId: pool.id, budget: null, until: decision.at, message },
+      now,
+    );
+    return { kind: 'wait', at: decision.at };
+  }
+
+  /** Why a due run of this node waits (its pool, a budget's hold), or null. */
+  waitingOf(runId: number): RunWaiting | null {
+    const wait = this.waits.get(runId);
+    if (!wait) return null;
+    return presentWait(wait, wait.poolId === null ? undefined : this.pools.get(wait.poolId)?.name);
   }
 
   refund(run: RunRecord, now: number): void {
@@ -149,6 +185,7 @@ export class PacingGate implements RunGate {
   }
 
   released(run: RunRecord): void {
+    this.waits.clear(run.id);
     this.pacer.release(run.id);
     this.live.delete(run.id);
     this.usage.forgetLive(run.id);
@@ -175,6 +212,7 @@ export class PacingGate implements RunGate {
   /** A run settled (event bus, after its transaction): final usage, and a provider's 429. */
   settled(run: RunRecord, task: TaskRecord | undefined): void {
     const live = this.live.get(run.id);
+    this.waits.clear(run.id);
     this.usage.settled(run);
     if (live) this.charge(live, run.usage?.totalTokens ?? 0);
     const poolId = task?.poolId ?? live?.task.poolId ?? null;

@@ -5,9 +5,8 @@
  * holds the next ones back), the runs of the pool running here (concurrency) and a back-off
  * instant set by a 429 or quota answer (Retry-After honoured).
  *
- * Per node: on a PostgreSQL cluster every node paces its own starts; the pool's definition is
- * shared (the database) but its buckets are not, so N nodes may together start up to N times the
- * limit. docs/llm-pacing.md says how to size a pool for that.
+ * In memory, for a single process (SQLite); a cluster's nodes pace together through the database
+ * (shared-pool-pacer.ts), behind the same `Pacer` interface.
  */
 import type { PoolRecord } from '../store/pacing-queries.js';
 import { TokenBucket } from './token-bucket.js';
@@ -28,7 +27,22 @@ interface PoolPace {
 
 export type PaceDecision = { ok: true } | { ok: false; at: number | null; why: string };
 
-export class PoolPacer {
+/** What the run gate asks of a pool's pace (see PoolPacer for the meaning of each call). */
+export interface Pacer {
+  tryStart(pool: PoolRecord, runId: number, now: number): PaceDecision;
+  refund(runId: number, now: number): void;
+  release(runId: number): void;
+  used(poolId: number, tokens: number, now: number): void;
+  backoff(poolId: number, until: number): void;
+  state(poolId: number, now: number): { running: number; backoffUntil: number | null };
+  forget(poolId: number): void;
+}
+
+/** A request bucket's burst: one second's worth, at least one request. */
+export const requestBurst = (requestsPerMinute: number): number =>
+  Math.max(1, Math.ceil(requestsPerMinute / 60));
+
+export class PoolPacer implements Pacer {
   private readonly pools = new Map<number, PoolPace>();
   /** The runs that took a place (start) in a pool, to give it back once. */
   private readonly holders = new Map<number, number>();
@@ -112,7 +126,7 @@ export class PoolPacer {
     // Limits changed (or first sight): rebuild the buckets, keeping their levels.
     if (pace.rpm !== pool.requestsPerMinute) {
       const rpm = pool.requestsPerMinute;
-      const burst = rpm === null ? 0 : Math.max(1, Math.ceil(rpm / 60));
+      const burst = rpm === null ? 0 : requestBurst(rpm);
       if (rpm === null) pace.requests = null;
       else if (pace.requests) pace.requests.setRate(rpm, now, burst);
       else pace.requests = new TokenBucket(rpm, now, burst);

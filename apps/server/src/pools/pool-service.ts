@@ -11,7 +11,7 @@ import type { Namespaces } from '../services/namespaces.js';
 import type { PoolRecord } from '../store/pacing-queries.js';
 import type { Store } from '../store/store.js';
 import { StoreConflictError } from '../store/store.js';
-import type { PoolPacer } from './pool-pacer.js';
+import type { Pacer } from './pool-pacer.js';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -19,7 +19,7 @@ export interface PoolServiceDeps {
   store: Store;
   clock: Clock;
   namespaces: Namespaces;
-  pacer: PoolPacer;
+  pacer: Pacer;
   /** Runs of this node waiting (queued) for the pool. */
   queued: (poolId: number) => number;
   /** A pool changed or was deleted on this node: cached copies are dropped. */

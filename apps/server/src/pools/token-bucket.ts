@@ -22,6 +22,13 @@ export class TokenBucket {
     this.updatedAt = now;
   }
 
+  /** A bucket at `level` as of `at` (a level kept elsewhere, such as a cluster's shared row). */
+  static restore(perMinute: number, capacity: number, level: number, at: number): TokenBucket {
+    const bucket = new TokenBucket(perMinute, at, capacity);
+    bucket.level = Math.min(capacity, level);
+    return bucket;
+  }
+
   /** New limits keep the current level (cut to the new capacity). */
   setRate(perMinute: number, now: number, capacity = perMinute): void {
     this.refill(now);

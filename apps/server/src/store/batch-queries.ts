@@ -68,7 +68,10 @@ function toItemRecord(row: Selectable<BatchItemsTable>): BatchItemRecord {
 /** Rows per INSERT statement: well under SQLite's 32,766 bound parameters (5 columns a row). */
 const ITEMS_PER_INSERT = 500;
 
-export function batchOperations(parts: { db: Kysely<Database>; runSteps: StepRunner }): BatchStore {
+export function batchOperations(parts: {
+  db: Kysely<Database>;
+  runSteps: StepRunner;
+}): Omit<BatchStore, 'claimBatchFeeds' | 'releaseBatchFeeds' | 'copyBatchItems'> {
   const { db, runSteps } = parts;
 
   function* batchAfter(id: number): WriteSteps<BatchRecord | undefined> {

@@ -16,7 +16,9 @@ export type BatchItemStatus = 'pending' | 'running' | 'succeeded' | 'failed' | '
 export type BatchSource =
   | { type: 'upload'; format: 'jsonl' | 'csv'; filename?: string | undefined }
   | { type: 'url'; format: 'jsonl' | 'csv'; url: string }
-  | { type: 'run'; runId: number; path: string };
+  | { type: 'run'; runId: number; path: string }
+  /** A replay of a batch's items, its runs pinned to `workflowId` (null: the task's current version). */
+  | { type: 'batch'; batchId: number; workflowId: string | null };
 
 export interface BatchRecord {
   id: number;
@@ -102,6 +104,11 @@ export interface BatchStore {
   createBatch(batch: NewBatch): Promise<BatchRecord>;
   /** Inserts items (one transaction per call); an item with an error is `invalid` and counted so. */
   appendBatchItems(batchId: number, items: NewBatchItem[]): Promise<void>;
+  /**
+   * Copies a batch's items into another (a replay): same seqs and inputs, pending, or invalid with
+   * their error; the target's invalid count follows. One transaction.
+   */
+  copyBatchItems(fromBatchId: number, toBatchId: number): Promise<void>;
   /** Deletes a batch and its items (a start that failed half-way; a preparing one found at start). */
   deleteBatch(id: number): Promise<boolean>;
   /** Batches left `preparing` since before `before` (their start did not finish). */
@@ -111,6 +118,14 @@ export interface BatchStore {
   listBatches(filter: BatchFilter, page: PageRequest): Promise<Page<BatchRecord>>;
   /** Batches with work for the feeder: running ones, and cancelled ones with items still running. */
   listBatchesToFeed(): Promise<BatchRecord[]>;
+  /**
+   * Takes or renews the lease to feed each batch of `batchIds` that no other node holds (or whose
+   * lease expired by `now`), until `now + ttlMs`; returns the ids this node now feeds. One UPDATE:
+   * two nodes claiming one batch both test its holder on the row as the other left it, so one wins.
+   */
+  claimBatchFeeds(nodeId: string, batchIds: number[], now: number, ttlMs: number): Promise<number[]>;
+  /** The node stops feeding: its leases are given up (another node takes its batches at once). */
+  releaseBatchFeeds(nodeId: string): Promise<void>;
   /**
    * Changes a batch's status if it is one of `from` (compare-and-set); `cancelled` also cancels
    * its pending items and `completed`/`cancelled` set its finish. Returns the batch after, or

@@ -252,6 +252,9 @@ export interface BatchesTable {
   created_at: number;
   updated_at: number;
   finished_at: number | null;
+  /** On a cluster: the node feeding the batch, and until when its lease holds. */
+  feeder_node?: string | null;
+  feeder_expires_at?: number | null;
 }
 
 export interface BatchItemsTable {

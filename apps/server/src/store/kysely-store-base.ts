@@ -23,6 +23,7 @@ import { nodeOperations } from './node-queries.js';
 import { retentionOperations } from './retention-queries.js';
 import { deadLetterOperations } from './dead-letter-queries.js';
 import { pacingOperations } from './pacing-queries.js';
+import { clusterPaceOperations } from './cluster-pace-queries.js';
 import type { SpaceReport } from './retention-store.js';
 import type { NodeStore } from './node-store.js';
 import { alertOperations } from './alert-operations.js';
@@ -31,6 +32,7 @@ import { definitionWriteSteps, type DefinitionIds, type DefinitionWrites } from 
 import { accessOperations } from './access-queries.js';
 import { userOperations } from './user-queries.js';
 import { batchOperations } from './batch-queries.js';
+import { batchFeedOperations } from './batch-feed-queries.js';
 import { workflowOperations } from './workflow-queries.js';
 import { workflowRunOperations } from './workflow-run-queries.js';
 import type { Store, StoreCapabilities } from './store.js';
@@ -117,7 +119,9 @@ export function openKyselyStore(parts: KyselyStoreParts): Store {
       parts.runSteps(() => definitionWriteSteps(parts.db, writes, parts.now())),
     ...deadLetterOperations(parts),
     ...batchOperations(parts),
+    ...batchFeedOperations(parts),
     ...pacingOperations(parts),
+    ...clusterPaceOperations(parts),
     appendRunEvents: parts.appendRunEvents ?? ((entries) => events.appendRunEvents(entries)),
     listRunEvents: (runId, afterSeq, limit) => events.listRunEvents(runId, afterSeq, limit),
     lastRunEventSeq: (runId) => events.lastRunEventSeq(runId),

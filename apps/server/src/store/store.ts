@@ -32,6 +32,7 @@ import type { WriteSteps } from './write-steps.js';
 import type { DeadLetterStore } from './dead-letter-store.js';
 import type { BatchStore } from './batch-store.js';
 import type { PacingStore } from './pacing-queries.js';
+import type { ClusterPaceStore } from './cluster-pace-queries.js';
 
 export type { ApiTokenRecord };
 export type { RunStatsBucketRow, RunStatsQuery, RunStatsTaskRow };
@@ -261,6 +262,7 @@ export interface Store
     DeadLetterStore,
     BatchStore,
     PacingStore,
+    ClusterPaceStore,
     WorkflowStore {
   readonly dialect: 'sqlite' | 'postgres';
   readonly capabilities: StoreCapabilities;

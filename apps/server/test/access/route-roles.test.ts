@@ -55,7 +55,8 @@ function requestFor(op: Operation, ns: string, fixtures: Fixtures): { path: stri
     .replace('{name}', ns)
     .replace('{app}', fixtures.app)
     .replace('{version}', '1')
-    .replace('{id}', kind ? fixtures[kind] : '1');
+    .replace('{id}', kind ? fixtures[kind] : '1')
+    .replace('{otherId}', kind ? fixtures[kind] : '1');
   const query = source === 'query' || source === 'query-or-default' ? `?namespace=${ns}` : '';
   const body =
     source === 'body' ? { namespace: ns } : ['POST', 'PATCH', 'PUT'].includes(op.method) ? {} : undefined;

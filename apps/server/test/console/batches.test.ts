@@ -2,7 +2,8 @@
  * The console's batches in a real browser against a real node and a receiver on 127.0.0.1: a
  * batch started from a task's page by uploading a JSONL file (a bad line reported, the rest run),
  * its page with progress, the failed-items table, retry of the failed items, and the list with
- * its progress bars. Every wait is on the page or the receiver, never a sleep.
+ * its progress bars; a finished batch replayed and compared with it item by item. Every wait is
+ * on the page or the receiver, never a sleep.
  */
 import { describe, expect, it } from 'vitest';
 import { startHttpTarget } from '../support/http-target.js';
@@ -74,5 +75,62 @@ describe.skipIf(!chromiumAvailable())('the console’s batches', () => {
     expect(await row.textContent()).toContain('12 / 13');
     expect(await row.getByLabel(/progress/).count()).toBe(1);
     await screenshot(page, 'batches-list');
+  }, 60_000);
+
+  it('replays a finished batch and shows the comparison item by item', async () => {
+    const node = await startTestNode();
+    let failing = 2;
+    const target = await startHttpTarget((_req, res, body) => {
+      res.statusCode = JSON.parse(body).n === failing ? 500 : 200;
+      res.end('ok');
+    });
+    await createApp(node);
+    const task = await node.api('POST', '/api/v1/tasks', {
+      name: 'score articles',
+      app: 'demo',
+      type: 'http',
+      config: { url: target.url, method: 'POST' },
+      schedule: { type: 'api' },
+      concurrency: { max: 10, overlap: 'allow' },
+    });
+    const content = [1, 2, 3, 4].map((n) => JSON.stringify({ n })).join('\n');
+    const started = await node.api('POST', '/api/v1/batches', {
+      taskId: task.body.id,
+      name: 'baseline',
+      concurrency: 2,
+      source: { type: 'upload', format: 'jsonl', content },
+    });
+    const page = await openPage(`${node.url}/batches/${started.body.id}`);
+    await signIn(page, ADMIN_TOKEN);
+    await page.getByText('3 / 4 done').waitFor();
+
+    // Now item 3 fails and item 2 no longer does.
+    failing = 3;
+    await page.getByRole('button', { name: 'Replay…' }).click();
+    const dialog = page.getByRole('dialog', { name: `Replay batch ${started.body.id}` });
+    const version = dialog.getByRole('textbox', { name: 'Workflow version (optional)' });
+    // An HTTP task has no workflow version to pin: the field says so, nothing is created.
+    await version.fill('7f1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d');
+    await dialog.getByRole('button', { name: 'Replay 4 items' }).click();
+    await dialog.getByText(/only a Dify workflow's runs can be pinned/).waitFor();
+    expect((await node.api('GET', '/api/v1/batches')).body.items).toHaveLength(1);
+    await version.fill('');
+    await dialog.getByRole('button', { name: 'Replay 4 items' }).click();
+
+    await page.getByRole('heading', { name: `replay of baseline` }).waitFor();
+    await page.getByText('3 / 4 done').waitFor();
+    await page.getByRole('link', { name: `Compare with batch ${started.body.id}` }).click();
+    await page.getByRole('heading', { name: /^Compare batch \d+ and batch \d+$/ }).waitFor();
+    const totals = page.getByLabel('Totals');
+    expect(await totals.textContent()).toMatch(/Items4Improved1Regressed1Unchanged2/);
+    const rows = page.getByRole('table', { name: 'Compared items' }).getByRole('row');
+    await rows.filter({ hasText: 'regressed' }).waitFor();
+    expect(await rows.filter({ hasText: 'improved' }).first().textContent()).toMatch(
+      /^2improvedfailedsucceeded/,
+    );
+    expect(await rows.filter({ hasText: 'regressed' }).first().textContent()).toMatch(
+      /^3regressedsucceededfailed/,
+    );
+    await screenshot(page, 'batch-compare');
   }, 60_000);
 });

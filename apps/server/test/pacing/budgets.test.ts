@@ -75,7 +75,17 @@ describe('budgets with the Dify simulator', () => {
       );
     });
     await node.events.settle();
-    expect((await node.api('GET', `/api/v1/runs/${held}`)).body.status).toBe('scheduled');
+    // Its page says why it waits, since when and until when.
+    const waiting = (await node.api('GET', `/api/v1/runs/${held}`)).body;
+    expect(waiting.status).toBe('scheduled');
+    expect(waiting.waiting).toMatchObject({
+      reason: 'budget',
+      pool: null,
+      budget: `app:${app.body.id}`,
+      since: new Date(T0).toISOString(),
+      until: '2026-03-11T00:00:00.000Z',
+      message: expect.stringMatching(/^held: the daily budget of app demo is used up/),
+    });
     expect(sim.requests.filter((r) => r.path === '/v1/workflows/run')).toHaveLength(1);
 
     const finished = node.waitFor('run:finished', (p) => p.run.id === held, 15_000);
@@ -83,6 +93,7 @@ describe('budgets with the Dify simulator', () => {
     const { run } = await finished;
     expect(run.status).toBe('succeeded');
     expect(run.startedAt).toBe(Date.parse('2026-03-11T00:00:00.000Z'));
+    expect((await node.api('GET', `/api/v1/runs/${held}`)).body.waiting).toBeNull();
     const state = (await node.api('GET', '/api/v1/budgets')).body.items[0];
     expect(state).toMatchObject({ scope: { kind: 'app', name: 'demo' }, used: { tokens: SIMPLE_TOKENS } });
     expect(state.resetsAt).toBe('2026-03-12T00:00:00.000Z');

@@ -37,9 +37,18 @@ describe('provider pools', () => {
     expect(runRequests(sim)).toBe(1);
     const pool = (await node.api('GET', '/api/v1/pools/llm')).body;
     expect(pool.live).toEqual({ queued: 11, running: 0, backoffUntil: null });
+    // A queued run says what it waits for, since when, and when it is looked at again.
     expect((await node.api('GET', `/api/v1/runs/${urgent}`)).body).toMatchObject({
       status: 'scheduled',
       priority: 10,
+      waiting: {
+        reason: 'pool',
+        pool: 'llm',
+        budget: null,
+        since: new Date(T0).toISOString(),
+        until: new Date(T0 + 10_000).toISOString(),
+        message: 'waiting for pool llm: requestsPerMinute 6 reached',
+      },
     });
 
     const startOrder: number[] = [ids[0]!];

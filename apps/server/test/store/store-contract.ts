@@ -31,6 +31,7 @@ import { defineWorkflowContract } from './contract/workflows.js';
 import { defineDeadLetterContract } from './contract/dead-letters.js';
 import { definePacingContract } from './contract/pacing.js';
 import { defineStartWithExecutionsContract } from './contract/start-with-executions.js';
+import { defineClusterPaceContract } from './contract/cluster-pace.js';
 
 export type { ContractDatabase } from './contract/context.js';
 
@@ -64,6 +65,7 @@ export function defineStoreContract(createDatabase: () => Promise<ContractDataba
   defineDefinitionsContract(context);
   definePacingContract(context);
   defineStartWithExecutionsContract(context);
+  defineClusterPaceContract(context);
   defineRunContract(context);
   defineSchedulingContract(context);
   defineSettlementContract(context);

@@ -8,6 +8,7 @@ import type { Command, CommandContext } from '../context.js';
 import { keyValues, nextPageHint, table } from '../format.js';
 import { commandHelp } from '../help.js';
 import { readText } from '../load-file.js';
+import { compare, replay, REPLAY_EXAMPLES, REPLAY_FLAGS, REPLAY_USAGE } from './batch-replay.js';
 
 const HELP = commandHelp(`
 Usage:
@@ -19,6 +20,7 @@ Usage:
   kairos batches pause|resume|cancel <id>
   kairos batches retry-failed <id>
   kairos batches results <id> [--format jsonl|csv] [--status S1,S2] [-o FILE]
+${REPLAY_USAGE}
 
 Flags:
   --task ID               the task run once per item
@@ -38,6 +40,7 @@ Flags:
   --status S1,S2          batches: running, paused, cancelled, completed;
                           results: pending, running, succeeded, failed, invalid, cancelled
   -o FILE                 write the results to FILE instead of stdout
+${REPLAY_FLAGS}
 
 Examples:
   kairos batches start --task 42 -f articles.csv --concurrency 20 --wait
@@ -47,6 +50,7 @@ Examples:
   kairos batches retry-failed 7
   kairos batches results 7 --format csv -o results.csv
   kairos batches results 7 --status failed --json | jq .error.message
+${REPLAY_EXAMPLES}
 `);
 
 const csvFlag = (value: string | undefined): string[] | undefined =>
@@ -272,5 +276,7 @@ export const batchesCommand: Command = {
       cancel: one((client, id) => client.batches.cancel(id)),
       'retry-failed': retryFailed,
       results,
+      replay: (a, c) => replay(a, c, (client, batch, json) => follow(client, batch, c, json), progressOf),
+      compare,
     }),
 };

@@ -1,7 +1,8 @@
 /**
  * One batch: its progress (refreshed every 2 s while it runs), tokens, cost and estimated finish,
- * its actions (pause, resume, cancel, retry the failed items, download the results) and the
- * table of its failed and invalid items.
+ * its actions (pause, resume, cancel, retry the failed items, download the results, replay it
+ * once finished), the comparison with the batch it replays, and the table of its failed and
+ * invalid items.
  */
 import { Button, Code, Group, Paper, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -10,11 +11,12 @@ import type { Batch, KairosClient } from '@kairos/protocol';
 import { byId, useTasks } from '../../api/lookups.js';
 import { useClient } from '../../api/session-context.js';
 import { ConfirmButton } from '../../ui/ConfirmButton.js';
-import { AnchorLink } from '../../ui/links.js';
+import { AnchorLink, ButtonLink } from '../../ui/links.js';
 import { Empty, ErrorState, Loading } from '../../ui/states.js';
 import { StatusBadge } from '../../ui/StatusBadge.js';
 import { Time, formatCost } from '../../ui/time.js';
 import { BatchCounts } from './BatchProgress.js';
+import { ReplayBatchButton } from './ReplayBatchButton.js';
 
 async function download(client: KairosClient, batch: Batch, format: 'jsonl' | 'csv'): Promise<void> {
   const response = await client.batches.results(batch.id, { format });
@@ -96,6 +98,16 @@ export function BatchDetailPage() {
               loading={act.isPending}
             />
           ) : null}
+          {b.source.type === 'batch' && typeof b.source.batchId === 'number' ? (
+            <ButtonLink
+              variant="light"
+              to="/batches/$id/compare/$otherId"
+              params={{ id: String(b.source.batchId), otherId: String(b.id) }}
+            >
+              Compare with batch {b.source.batchId}
+            </ButtonLink>
+          ) : null}
+          {b.status === 'completed' || b.status === 'cancelled' ? <ReplayBatchButton batch={b} /> : null}
           <Button variant="default" onClick={() => void download(client, b, 'jsonl')}>
             Results JSONL
           </Button>

@@ -1,14 +1,21 @@
-/** Budgets and provider pools of a namespace: where each budget stands, each pool's limits and queue. */
-import { Badge, Group, Paper, Select, Stack, Table, Text, Title } from '@mantine/core';
+/**
+ * Budgets and provider pools of a namespace: where each budget stands (added, edited and removed
+ * here, BudgetEditor.tsx), each pool's limits and queue.
+ */
+import { Badge, Button, Group, Paper, Select, Stack, Table, Text, Title } from '@mantine/core';
+import type { BudgetState } from '@kairos/protocol';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useClient } from '../../api/session-context.js';
 import { Empty, ErrorState, Loading } from '../../ui/states.js';
+import { BudgetEditor } from './BudgetEditor.js';
 import { BudgetMeter } from './BudgetMeter.js';
 
 export function BudgetsPage() {
   const client = useClient();
   const [namespace, setNamespace] = useState('default');
+  /** The budget being edited; null: a new one; undefined: the editor is closed. */
+  const [editing, setEditing] = useState<BudgetState | null | undefined>(undefined);
   const namespaces = useQuery({ queryKey: ['namespaces'], queryFn: () => client.namespaces.list() });
   const budgets = useQuery({
     queryKey: ['budgets', namespace],
@@ -32,22 +39,46 @@ export function BudgetsPage() {
           allowDeselect={false}
         />
       </Group>
-      <Title order={3}>Budgets</Title>
+      <Group justify="space-between">
+        <Title order={3}>Budgets</Title>
+        <Button variant="light" onClick={() => setEditing(null)}>
+          Add a budget
+        </Button>
+      </Group>
+      {editing !== undefined ? (
+        <BudgetEditor
+          key={editing ? `${editing.scope.kind}${editing.scope.id}` : 'new'}
+          namespace={namespace}
+          existing={editing ?? undefined}
+          opened
+          onClose={() => setEditing(undefined)}
+        />
+      ) : null}
       {budgets.isPending ? (
         <Loading what="budgets" />
       ) : budgets.isError ? (
         <ErrorState error={budgets.error} />
       ) : budgets.data.items.length === 0 ? (
         <Empty title="No budget in this namespace">
-          Give a task, an app or the namespace a budget (`budget` in its definition, or `kairos budgets
-          set-namespace`); runs due once it is used up are skipped or held until the next period.
+          Give a task, an app or the namespace a budget (Add a budget, `budget` in its definition, or `kairos
+          budgets set-namespace`); runs due once it is used up are skipped or held until the next period.
         </Empty>
       ) : (
         budgets.data.items.map((b) => (
           <Paper withBorder p="md" key={`${b.scope.kind}${b.scope.id}`}>
-            <Text size="sm" fw={600} mb={4}>
-              {b.scope.kind} {b.scope.name}
-            </Text>
+            <Group justify="space-between" mb={4}>
+              <Text size="sm" fw={600}>
+                {b.scope.kind} {b.scope.name}
+              </Text>
+              <Button
+                size="xs"
+                variant="subtle"
+                aria-label={`Edit budget (${b.scope.kind} ${b.scope.name})`}
+                onClick={() => setEditing(b)}
+              >
+                Edit
+              </Button>
+            </Group>
             <BudgetMeter budget={b} />
           </Paper>
         ))

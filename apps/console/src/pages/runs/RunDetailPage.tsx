@@ -1,7 +1,7 @@
 /**
  * A run's details, one tab per view (the tab is in the query string): Basic information, Input
  * and Output, Track, Events, Logs. A running run updates live; it can be cancelled, and any run
- * run again with the same input.
+ * run again with the same input. A due run kept waiting (its pool, a budget) says why.
  */
 import { Button, Group, Paper, SimpleGrid, Stack, Tabs, Text, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -18,6 +18,7 @@ import { LogsTab } from './LogsTab.js';
 import { TrackTab } from './TrackTab.js';
 import { useRunStream } from './useRunStream.js';
 import { OutputChecks } from './OutputChecks.js';
+import { RunWaitingNote } from './RunWaitingNote.js';
 import { CompareButton } from './CompareButton.js';
 
 const TABS = ['basic', 'io', 'track', 'events', 'logs'] as const;
@@ -93,6 +94,7 @@ function RunDetail({ run }: { run: Run }) {
           <CompareButton run={run} />
         </Group>
       </Group>
+      <RunWaitingNote run={run} />
       {cancel.isError ? <ErrorState error={cancel.error} /> : null}
       {replay.isError ? <ErrorState error={replay.error} /> : null}
       {again.isError ? <ErrorState error={again.error} /> : null}

@@ -1,10 +1,14 @@
 /**
  * /api/v1/batches: start a batch of a task over a dataset, follow it, pause, resume, cancel,
- * retry its failed items, and read or download its results (batches/).
+ * retry its failed items, read or download its results, replay it (against another workflow
+ * version) and compare two batches item by item (batches/).
  */
 import {
   BATCH_BODY_LIMIT_BYTES,
   Batch,
+  BatchCompareQuery,
+  BatchComparison,
+  BatchReplay,
   BatchCreate,
   BatchItemsPage,
   BatchItemsQuery,
@@ -18,6 +22,7 @@ import { KairosError } from '../../errors.js';
 import type { BatchService } from '../../batches/batch-service.js';
 import { presentBatch, presentItem } from '../../batches/batch-present.js';
 import { batchResults } from '../../batches/batch-results.js';
+import { compareBatches } from '../../batches/batch-comparison.js';
 import type { BatchRecord } from '../../store/batch-store.js';
 import type { ApiContext } from '../context.js';
 import type { RouteTable } from '../route-table.js';
@@ -173,6 +178,61 @@ export function batchRoutes(routes: RouteTable, ctx: ApiContext, batches: BatchS
       } finally {
         reply.raw.end();
       }
+    },
+  );
+
+  routes.add(
+    {
+      method: 'POST',
+      url: '/api/v1/batches/:id/replay',
+      summary:
+        "Replay a finished batch: its items (same inputs) as a new batch of the task, pinned to a workflow version (`workflowId`) or the task's current one",
+      tag: 'batches',
+      access: { role: 'operator', namespace: { resource: 'batch' } },
+      body: BatchReplay,
+      response: Batch,
+      status: 201,
+    },
+    async ({ params, body, request }) =>
+      present(await batches.replay(idOf(params), body, ctx.access.principal(request).name)),
+  );
+
+  routes.add(
+    {
+      method: 'GET',
+      url: '/api/v1/batches/:id/compare/:otherId',
+      summary:
+        'Compare two batches of a task item by item (the first is the baseline): per item status, output equal or not, tokens and cost deltas; totals improved, regressed, unchanged',
+      tag: 'batches',
+      access: { role: 'viewer', namespace: { resource: 'batch' } },
+      query: BatchCompareQuery,
+      response: BatchComparison,
+    },
+    async ({ params, query, request }) => {
+      const baseline = await batches.get(idOf(params));
+      const otherId = parseId(params.otherId, 'otherId');
+      const candidate = await ctx.store.getBatch(otherId);
+      if (
+        !candidate ||
+        candidate.status === 'preparing' ||
+        !(await ctx.access.holds(request, candidate.namespaceId))
+      ) {
+        throw new KairosError('BATCH_NOT_FOUND', `otherId: batch ${otherId} does not exist`, {
+          field: 'otherId',
+        });
+      }
+      if (candidate.taskId !== baseline.taskId) {
+        throw new KairosError(
+          'VALIDATION_ERROR',
+          `otherId: batch ${otherId} is of task ${candidate.taskId}, batch ${baseline.id} of task ${baseline.taskId}; compare batches of one task`,
+          { field: 'otherId' },
+        );
+      }
+      const task = await ctx.store.getTask(baseline.taskId);
+      const result = task ? ctx.jobTypes?.get(task.type)?.result : undefined;
+      return compareBatches(ctx.store, baseline.id, candidate.id, query, (output) =>
+        result && output !== null ? result(output) : output,
+      );
     },
   );
 }

@@ -64,7 +64,8 @@ export function runRoutes(routes: RouteTable, ctx: ApiContext): void {
     },
     async ({ params }) => {
       const run = await getRun(parseId(params.id, 'id'));
-      return presentRun(run, await ctx.namespaces.nameOf(run.namespaceId));
+      const waiting = run.status === 'scheduled' ? (ctx.waitingOf?.(run.id) ?? null) : null;
+      return { ...presentRun(run, await ctx.namespaces.nameOf(run.namespaceId)), waiting };
     },
   );
 

@@ -2,7 +2,8 @@
  * Contract: batches and their items (0017) — a batch is written `preparing` with its items, then
  * shown; items go pending → running → an end with the batch's counters in the same write; a
  * status changes only from the statuses the caller expects; completion waits for the last item;
- * cancel takes the pending items with it; retry-failed puts the failed ones back.
+ * cancel takes the pending items with it; retry-failed puts the failed ones back; one node at a
+ * time holds the lease to feed a batch, until it expires or is given up.
  */
 import { describe, expect, it } from 'vitest';
 import type { BatchItemEnd, NewBatchItem } from '../../../src/store/batch-store.js';
@@ -42,6 +43,59 @@ const end = (seq: number, runId: number, status: BatchItemEnd['status'], tokens 
 
 export function defineBatchContract(ctx: ContractContext): void {
   describe('batches', () => {
+    it("copies a batch's items into a replay: pending with their inputs, invalid ones with their error", async () => {
+      const store = ctx.store;
+      const invalidItem = {
+        seq: 2,
+        input: null,
+        error: { type: 'invalid_item', message: 'line 2: not JSON' },
+      };
+      const { id, task } = await aBatch(store, [valid(1), invalidItem, valid(3)]);
+      await store.setBatchStatus(id, 'running', ['preparing'], 2_000);
+      const [run] = await scheduledRuns(store, task, 1);
+      await store.markItemsRunning(id, [{ seq: 1, runId: run! }]);
+      const replay = await store.createBatch({
+        namespaceId: task.namespaceId,
+        taskId: task.id,
+        name: 'r',
+        concurrency: 2,
+        pool: null,
+        input: null,
+        source: { type: 'batch', batchId: id, workflowId: null },
+        total: 3,
+        createdBy: 'test',
+        createdAt: 3_000,
+      });
+      await store.copyBatchItems(id, replay.id);
+      const items = await store.listBatchItems(replay.id, { afterSeq: 0, limit: 10 });
+      expect(items.map((i) => [i.seq, i.status, i.input, i.error, i.runId, i.attempt])).toEqual([
+        [1, 'pending', { n: 1 }, null, null, 1],
+        [2, 'invalid', null, invalidItem.error, null, 1],
+        [3, 'pending', { n: 3 }, null, null, 1],
+      ]);
+      expect(await store.getBatch(replay.id)).toMatchObject({
+        invalid: 1,
+        source: { type: 'batch', batchId: id, workflowId: null },
+      });
+    });
+
+    it('gives the lease to feed a batch to one node until it expires or is given up', async () => {
+      const store = ctx.store;
+      const first = await aBatch(store, [valid(1)]);
+      const second = await aBatch(store, [valid(1)]);
+      const ids = [first.id, second.id];
+      expect(await store.claimBatchFeeds('a', [first.id], 1_000, 500)).toEqual([first.id]);
+      // b gets only the batch a does not hold; a renews its own.
+      expect(await store.claimBatchFeeds('b', ids, 1_200, 500)).toEqual([second.id]);
+      expect((await store.claimBatchFeeds('a', ids, 1_400, 500)).sort()).toEqual([first.id]);
+      // a's lease ran out at 1,900: b takes the batch; b's on the other ran out at 1,700.
+      expect(await store.claimBatchFeeds('b', [first.id], 1_900, 500)).toEqual([first.id]);
+      expect(await store.claimBatchFeeds('a', ids, 2_000, 500)).toEqual([second.id]);
+      await store.releaseBatchFeeds('b');
+      expect((await store.claimBatchFeeds('a', ids, 2_000, 500)).sort((x, y) => x - y)).toEqual(ids);
+      expect(await store.claimBatchFeeds('a', [], 2_000, 500)).toEqual([]);
+    });
+
     it('keeps a preparing batch out of lists and feeding until it runs', async () => {
       const store = ctx.store;
       const { id, task } = await aBatch(store, [
