@@ -81,7 +81,11 @@ export const WorkflowCreate = z.strictObject({
     misfire: { policy: 'skip', thresholdSeconds: 5, maxCatchUp: 100 },
     dstGap: 'shift',
   }),
-  /** Overlap of workflow runs: `skip` (default) leaves a fire out while a run of the workflow is going. */
+  /**
+   * Runs of the workflow at once (`max`, default 1) and what a new run does when `max` are
+   * running (`overlap`): `skip` (default) leaves it out, `queue` holds it `queued` until one ends,
+   * `replace` cancels the oldest running one, `allow` starts it anyway.
+   */
   concurrency: Concurrency.optional(),
   /** A workflow run still going after this long is ended `timed_out` and its running nodes cancelled. */
   timeoutSeconds: z
@@ -156,7 +160,14 @@ export type WorkflowValidation = z.infer<typeof WorkflowValidation>;
 export const WorkflowVersion = z.object({ version: z.number().int().positive(), createdAt: z.string() });
 export type WorkflowVersion = z.infer<typeof WorkflowVersion>;
 
-export const WorkflowRunStatus = z.enum(['running', 'succeeded', 'failed', 'cancelled', 'timed_out']);
+export const WorkflowRunStatus = z.enum([
+  'queued',
+  'running',
+  'succeeded',
+  'failed',
+  'cancelled',
+  'timed_out',
+]);
 export type WorkflowRunStatus = z.infer<typeof WorkflowRunStatus>;
 export const WorkflowNodeStatus = z.enum([
   'pending',

@@ -110,7 +110,7 @@ export interface WorkflowRecord {
   updatedAt: number;
 }
 
-export type WorkflowRunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'timed_out';
+export type WorkflowRunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'timed_out';
 export type WorkflowNodeStatus =
   'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled' | 'reused';
 

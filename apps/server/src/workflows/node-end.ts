@@ -28,13 +28,17 @@ export function nodeStatusOf(status: RunStatus): WorkflowNodeStatus {
 export function* nodeEndSteps(db: Kysely<Database>, ended: RunRecord): WriteSteps<void> {
   const wdb = db.withTables<WorkflowTables>();
   const workflowRunId = ended.workflowRunId!;
-  const [run] = yield wdb
-    .selectFrom('workflow_runs')
-    .select('status')
+  // The workflow run's row first, as every write that takes it with its nodes' rows does (a
+  // deadlock otherwise, on PostgreSQL, with a cancel or an advance ending the run).
+  const owed = yield wdb
+    .updateTable('workflow_runs')
+    .set((eb) => ({ advance_owed: 1, state_version: eb('state_version', '+', 1) }))
     .where('id', '=', workflowRunId)
+    .where('status', '=', 'running')
+    .returning('id')
     .compile();
-  // Ended (cancelled, timed out) meanwhile: its nodes were decided then.
-  if (!run || run['status'] !== 'running') return;
+  // Ended (cancelled, timed out, replaced) meanwhile: its nodes were decided then.
+  if (owed.length === 0) return;
   const node = wdb
     .updateTable('workflow_run_nodes')
     .where('workflow_run_id', '=', workflowRunId)
@@ -51,9 +55,4 @@ export function* nodeEndSteps(db: Kysely<Database>, ended: RunRecord): WriteStep
   } else {
     yield node.set((eb) => ({ items_done: eb('items_done', '+', 1) })).compile();
   }
-  yield wdb
-    .updateTable('workflow_runs')
-    .set((eb) => ({ advance_owed: 1, state_version: eb('state_version', '+', 1) }))
-    .where('id', '=', workflowRunId)
-    .compile();
 }

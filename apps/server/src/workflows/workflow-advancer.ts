@@ -115,6 +115,8 @@ export class WorkflowAdvancer {
     if (this.#stopped) return;
     const run = await this.deps.store.getWorkflowRun(workflowRunId);
     if (!run || run.status !== 'running') return;
+    // A run started from the queue has its deadline from then.
+    this.watchDeadline(run);
     const definition = await this.#definition(run);
     if (!definition) return;
     const nodes = await this.deps.store.listWorkflowRunNodes(workflowRunId);
@@ -139,13 +141,15 @@ export class WorkflowAdvancer {
     );
     if (decided.nodes.length === 0 && decided.runs.length === 0 && decided.end === null && !run.advanceOwed)
       return;
-    const { applied, runs } = await this.deps.store.applyWorkflowAdvance(
+    const { applied, runs, started } = await this.deps.store.applyWorkflowAdvance(
       workflowRunId,
       run.stateVersion,
       decided,
     );
     if (!applied) return;
     if (runs.length > 0) await this.deps.enqueue(runs);
+    // Queued runs of the workflow this end made room for (owed, so the sweep has them otherwise).
+    for (const id of started) void this.advance(id);
     if (decided.end) {
       this.#deadlines.get(workflowRunId)?.cancel();
       this.#deadlines.delete(workflowRunId);
