@@ -41,11 +41,16 @@ export const WorkflowNode = z.strictObject({
    * is the node run's input. Without it the node run gets the workflow run's input.
    */
   input: expression.optional(),
-  /** One node run per item of the list this JSONata gives, at most `concurrency` at once. */
+  /**
+   * One node run per item of the list this JSONata gives, at most `concurrency` at once. When an
+   * item fails (after its retries): `continue` (default) runs the other items and fails the node
+   * at the end; `fail_fast` fails the node at once and cancels the items not ended.
+   */
   forEach: z
     .strictObject({
       items: expression,
       concurrency: z.number().int().min(1).max(1000).default(10),
+      onItemFailure: z.enum(['continue', 'fail_fast']).default('continue'),
     })
     .optional(),
   /** Where the editor draws it. */

@@ -76,7 +76,8 @@ export interface WorkflowNodeRecord {
   /** The inline definition as given (absent: the node names an existing task). */
   task?: Record<string, unknown> | undefined;
   input?: string | undefined;
-  forEach?: { items: string; concurrency: number } | undefined;
+  /** `onItemFailure` absent (a definition saved before it existed): `continue`. */
+  forEach?: { items: string; concurrency: number; onItemFailure?: 'continue' | 'fail_fast' } | undefined;
   position?: { x: number; y: number } | undefined;
 }
 

@@ -68,6 +68,8 @@ export interface WorkflowAdvance {
   runs: NewRun[];
   /** The run's end, when every node is decided. */
   end: { status: WorkflowRunStatus; error: RunError | null; at: number } | null;
+  /** forEach nodes failed fast: their items' runs not ended are to be cancelled once applied. */
+  cancelItemsOf?: string[];
 }
 
 /** How a new run began: its row (but when left out by overlap `skip`) and the runs it replaced. */

@@ -26,7 +26,7 @@ import type {
 } from '../store/workflow-records.js';
 import type { NodeChange, WorkflowAdvance } from '../store/workflow-store.js';
 import { ExpressionError, type Expressions } from './expressions.js';
-import { nodeStatusOf } from './node-end.js';
+import { itemFailure, nodeStatusOf } from './node-end.js';
 
 export interface AdvanceInput {
   run: WorkflowRunRecord;
@@ -119,10 +119,15 @@ export async function decideAdvance(input: AdvanceInput, expressions: Expression
     return next;
   };
 
+  const cancelItemsOf: string[] = [];
   for (const node of definition.nodes) {
     const s = state.get(node.key);
     if (!node.forEach || s?.status !== 'running' || s.itemsTotal === null) continue;
-    if (s.itemsDone >= s.itemsTotal) {
+    if (node.forEach.onItemFailure === 'fail_fast' && s.error !== null) {
+      // An item failed (its node end kept the first): the node fails now, the rest are cancelled.
+      change(node.key, { status: 'failed', error: s.error });
+      if (s.itemsDone < s.itemsStarted) cancelItemsOf.push(node.key);
+    } else if (s.itemsDone >= s.itemsTotal) {
       change(node.key, endOfItems(node.key, s.itemsTotal, lastRuns));
     } else if (s.itemsStarted < s.itemsTotal) {
       const items = (await evaluateItems(node, context(), expressions)) as unknown[];
@@ -195,7 +200,7 @@ export async function decideAdvance(input: AdvanceInput, expressions: Expression
 
   const all = [...state.values()];
   const end = all.every((n) => isFinal(n.status)) ? { ...outcomeOf(definition, state), at: input.now } : null;
-  return { nodes: [...changes.values()], runs, end };
+  return { nodes: [...changes.values()], runs, end, ...(cancelItemsOf.length > 0 ? { cancelItemsOf } : {}) };
 }
 
 /** Whether deciding needs the node runs: a forEach node whose items all ended, or an edge expression. */
@@ -227,14 +232,7 @@ function endOfItems(key: string, total: number, lastRuns: Map<string, RunRecord>
     if (!failed && (!run || nodeStatusOf(run.status) !== 'succeeded') && run) failed = { index: i, run };
   }
   if (!failed) return { status: 'succeeded', output: outputs };
-  return {
-    status: 'failed',
-    output: outputs,
-    error: {
-      type: 'workflow_item_failed',
-      message: `item ${failed.index} ended ${failed.run.status}${failed.run.error ? `: ${failed.run.error.message}` : ''}`,
-    },
-  };
+  return { status: 'failed', output: outputs, error: itemFailure(failed.index, failed.run) };
 }
 
 async function evaluateItems(

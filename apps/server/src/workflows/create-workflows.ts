@@ -40,6 +40,7 @@ export function createWorkflows(deps: {
     nodeId: deps.nodeId,
     leaseMs: deps.leaseMs,
     enqueue: (runs) => deps.engine.enqueueStored(runs),
+    cancel: (runId) => deps.engine.cancel(runId),
     timeOut: (id) => workflows.timeOut(id),
     onEnded: (run) => deps.events.emit('workflow_run:finished', { run }),
     sweepMs: SWEEP_MS,

@@ -6,7 +6,7 @@
  * to its end without awaiting. The mark is what makes the advance survive a crash here.
  */
 import type { Kysely } from 'kysely';
-import type { RunStatus } from '@kairos/protocol';
+import type { RunError, RunStatus } from '@kairos/protocol';
 import type { Database } from '../store/db-schema.js';
 import { toJson } from '../store/row-mapping.js';
 import type { RunRecord } from '../store/store.js';
@@ -23,6 +23,14 @@ export function nodeStatusOf(status: RunStatus): WorkflowNodeStatus {
     default:
       return 'failed';
   }
+}
+
+/** The error of a forEach node whose item `index` did not succeed. */
+export function itemFailure(index: number, run: Pick<RunRecord, 'status' | 'error'>): RunError {
+  return {
+    type: 'workflow_item_failed',
+    message: `item ${index} ended ${run.status}${run.error ? `: ${run.error.message}` : ''}`,
+  };
 }
 
 export function* nodeEndSteps(db: Kysely<Database>, ended: RunRecord): WriteSteps<void> {
@@ -52,7 +60,16 @@ export function* nodeEndSteps(db: Kysely<Database>, ended: RunRecord): WriteStep
         error: toJson(ended.error ?? undefined),
       })
       .compile();
-  } else {
+  } else if (nodeStatusOf(ended.status) === 'succeeded') {
     yield node.set((eb) => ({ items_done: eb('items_done', '+', 1) })).compile();
+  } else {
+    // The first item to fail is kept on the node: a fail_fast node fails with it at its advance.
+    const failed = toJson(itemFailure(ended.workflowItem, ended));
+    yield node
+      .set((eb) => ({
+        items_done: eb('items_done', '+', 1),
+        error: eb.fn.coalesce('error', eb.val(failed)),
+      }))
+      .compile();
   }
 }
