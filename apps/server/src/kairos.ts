@@ -22,6 +22,7 @@ import { RunEngine } from './runs/run-engine.js';
 import { RunWriter } from './runs/run-writer.js';
 import { workflowFireJobType } from './job-types/workflow-fire.js';
 import { createWorkflows } from './workflows/create-workflows.js';
+import { Expressions } from './workflows/expressions.js';
 import { CalendarCache } from './scheduler/calendar-cache.js';
 import { LeaseKeeper } from './scheduler/lease-keeper.js';
 import { Scheduler } from './scheduler/scheduler.js';
@@ -148,7 +149,11 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
     const alertRules = new AlertRuleCache(store, clock);
     // Budgets and provider pools, decided in memory before admission (pacing/pacing-gate.ts).
     const pacing = new PacingGate({ store, clock });
+    // Workflows' JSONata, for the settler (a node run's end decides what follows when it can) and
+    // the advancer.
+    const expressions = new Expressions();
     const engine = new RunEngine({
+      expressions,
       store,
       clock,
       events,
@@ -202,6 +207,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
       secrets: namedSecrets,
     });
     const { workflows, advancer } = createWorkflows({
+      expressions,
       store,
       clock,
       events,

@@ -26,6 +26,7 @@ import { OutputGateStep } from './output-gate-step.js';
 import { applyGate, byPriority, type RunGate } from './run-gate.js';
 import { triggeredRun, type Trigger } from './triggered-run.js';
 import { whenTaskBusy } from './task-busy.js';
+import type { Expressions } from '../workflows/expressions.js';
 
 export type { Trigger };
 
@@ -34,6 +35,8 @@ const START_SLICE_MS = 2;
 const CANCELLED_BEFORE_START = { type: 'cancelled', message: 'cancelled before it started' };
 
 export interface RunEngineDeps {
+  /** Workflows' JSONata (a node run's settlement decides what follows when it can). */
+  expressions?: Expressions | undefined;
   store: Store;
   clock: Clock;
   events: EventBus;
@@ -88,6 +91,7 @@ export class RunEngine {
       logs: this.logs,
       owner: deps.nodeId,
       leaseMs: deps.leaseMs,
+      expressions: deps.expressions,
       onRetry: (retry, task) => this.enqueue(retry, task),
       onNextFire: () => deps.onNextFire?.(),
       alertRules: deps.alertRules,

@@ -215,32 +215,11 @@ export class WorkflowRunQueries implements WorkflowRunStore {
         .returning('id')
         .compile();
       if (claimed.length === 0) return { applied: false, runs: [], started: [] };
-      for (const change of advance.nodes) {
-        yield db
-          .updateTable('workflow_run_nodes')
-          .set({
-            status: change.status,
-            ...(change.output !== undefined ? { output: toJson(change.output) } : {}),
-            ...(change.error !== undefined ? { error: toJson(change.error ?? undefined) } : {}),
-            ...(change.itemsTotal !== undefined ? { items_total: change.itemsTotal } : {}),
-            ...(change.itemsStarted !== undefined ? { items_started: change.itemsStarted } : {}),
-          })
-          .where('workflow_run_id', '=', workflowRunId)
-          .where('node_key', '=', change.key)
-          .compile();
-      }
       const started = workflow?.concurrency
         ? yield* startQueuedSteps(db, workflow.id, workflow.concurrency, now)
         : [];
-      if (advance.runs.length === 0) return { applied: true, runs: [], started };
-      const rows = yield db
-        .insertInto('runs')
-        .values(advance.runs.map((run) => runColumns(run, now)))
-        .onConflict((oc) => oc.doNothing())
-        .returningAll()
-        .compile();
-      const runs = rows.map((row) => toRunRecord(row as unknown as Selectable<RunsTable>));
-      return { applied: true, runs: runs.sort((a, b) => a.id - b.id), started };
+      const runs = yield* advanceWritesSteps(db, workflowRunId, advance, now);
+      return { applied: true, runs, started };
     });
   }
 
@@ -303,4 +282,39 @@ export function workflowRunOperations(parts: {
     endWorkflowRun: (id, status, error, at) => q.endWorkflowRun(id, status, error, at),
     listWorkflowRunsToAdvance: (now, limit) => q.listWorkflowRunsToAdvance(now, limit),
   };
+}
+
+/**
+ * An advance's node changes and node runs (one per idempotency key: never twice), for the
+ * caller that holds the run's row (applyWorkflowAdvance's compare-and-set, or a node run's
+ * settlement deciding what follows inside its transaction); the runs inserted, oldest first.
+ */
+export function* advanceWritesSteps(
+  wdb: WorkflowDb,
+  workflowRunId: number,
+  advance: Pick<WorkflowAdvance, 'nodes' | 'runs'>,
+  now: number,
+): WriteSteps<RunRecord[]> {
+  for (const change of advance.nodes) {
+    yield wdb
+      .updateTable('workflow_run_nodes')
+      .set({
+        status: change.status,
+        ...(change.output !== undefined ? { output: toJson(change.output) } : {}),
+        ...(change.error !== undefined ? { error: toJson(change.error ?? undefined) } : {}),
+        ...(change.itemsTotal !== undefined ? { items_total: change.itemsTotal } : {}),
+        ...(change.itemsStarted !== undefined ? { items_started: change.itemsStarted } : {}),
+      })
+      .where('workflow_run_id', '=', workflowRunId)
+      .where('node_key', '=', change.key)
+      .compile();
+  }
+  if (advance.runs.length === 0) return [];
+  const rows = yield wdb
+    .insertInto('runs')
+    .values(advance.runs.map((run) => runColumns(run, now)))
+    .onConflict((oc) => oc.doNothing())
+    .returningAll()
+    .compile();
+  return rows.map((row) => toRunRecord(row as unknown as Selectable<RunsTable>)).sort((a, b) => a.id - b.id);
 }

@@ -96,7 +96,7 @@ export function* endRunsSteps(
   if (endedIds.length === 0) return [];
   yield db
     .updateTable('workflow_run_nodes')
-    .set({ status: 'cancelled' })
+    .set({ status: 'cancelled', output: null })
     .where('workflow_run_id', 'in', endedIds)
     .where('status', 'in', ['pending', 'running'])
     .compile();

@@ -26,13 +26,19 @@ import type {
 } from '../store/workflow-records.js';
 import type { NodeChange, WorkflowAdvance } from '../store/workflow-store.js';
 import { ExpressionError, type Expressions } from './expressions.js';
-import { itemFailure, nodeStatusOf } from './node-end.js';
+import { itemFailure, nodeStatusOf } from './node-outcome.js';
+
+/** What the decision reads of a node run. */
+export type NodeRun = Pick<
+  RunRecord,
+  'id' | 'workflowNode' | 'workflowItem' | 'status' | 'output' | 'error' | 'input'
+>;
 
 export interface AdvanceInput {
   run: WorkflowRunRecord;
   definition: WorkflowDefinition;
   nodes: readonly WorkflowRunNodeRecord[];
-  nodeRuns: readonly RunRecord[];
+  nodeRuns: readonly NodeRun[];
   /** The app and namespace of each node's task. */
   tasks: ReadonlyMap<number, { appId: number; namespaceId: number }>;
   now: number;
@@ -56,8 +62,50 @@ export function nodeRunKey(workflowRunId: number, node: string, item: number | n
   return `wf:${workflowRunId}:${node}:${item ?? '-'}`;
 }
 
+/** A JSONata evaluation the decision needs: answered with the value, or thrown the error. */
+interface Evaluation {
+  text: string;
+  context: unknown;
+}
+type Deciding<T> = Generator<Evaluation, T, unknown>;
+
+/** Decides, evaluating JSONata as it is needed (asynchronously). */
 export async function decideAdvance(input: AdvanceInput, expressions: Expressions): Promise<WorkflowAdvance> {
+  const deciding = decide(input);
+  let next = deciding.next();
+  while (!next.done) {
+    let value: unknown;
+    try {
+      value = await expressions.evaluate(next.value.text, next.value.context);
+    } catch (error) {
+      next = deciding.throw(error);
+      continue;
+    }
+    next = deciding.next(value);
+  }
+  return next.value;
+}
+
+/**
+ * Decides without awaiting, or answers null when an expression needs JSONata proper (then the
+ * advancer decides after the commit). Used inside a node run's settlement (node-end.ts).
+ */
+export function decideAdvanceNow(input: AdvanceInput, expressions: Expressions): WorkflowAdvance | null {
+  const deciding = decide(input);
+  let next = deciding.next();
+  while (!next.done) {
+    const known = expressions.evaluateNow(next.value.text, next.value.context);
+    if (known === undefined) return null;
+    next = deciding.next(known.value);
+  }
+  return next.value;
+}
+
+function* decide(input: AdvanceInput): Deciding<WorkflowAdvance> {
   const { definition, run } = input;
+  const evaluate = function* (text: string, context: unknown): Deciding<unknown> {
+    return yield { text, context };
+  };
   const state = new Map(input.nodes.map((n) => [n.key, { ...n }]));
   const changes = new Map<string, NodeChange>();
   const runs: NewRun[] = [];
@@ -104,15 +152,13 @@ export async function decideAdvance(input: AdvanceInput, expressions: Expression
   };
 
   /** Starts items of a running forEach node up to its concurrency. */
-  const startItems = async (node: WorkflowNodeRecord, items: unknown[], started: number, done: number) => {
+  const startItems = function* (node: WorkflowNodeRecord, items: unknown[], started: number, done: number) {
     const limit = node.forEach!.concurrency;
     let next = started;
     while (next < items.length && next - done < limit) {
       const item = items[next];
       const runInput =
-        node.input !== undefined
-          ? await expressions.evaluate(node.input, context({ item, index: next }))
-          : item;
+        node.input !== undefined ? yield* evaluate(node.input, context({ item, index: next })) : item;
       runs.push(newRun(node, runInput, next));
       next += 1;
     }
@@ -130,8 +176,12 @@ export async function decideAdvance(input: AdvanceInput, expressions: Expression
     } else if (s.itemsDone >= s.itemsTotal) {
       change(node.key, endOfItems(node.key, s.itemsTotal, lastRuns));
     } else if (s.itemsStarted < s.itemsTotal) {
-      const items = (await evaluateItems(node, context(), expressions)) as unknown[];
-      const started = await startItems(node, items, s.itemsStarted, s.itemsDone);
+      // The list as evaluated when the node started, kept on the node while it runs.
+      const items =
+        Array.isArray(s.output) && s.output.length === s.itemsTotal
+          ? s.output
+          : ((yield* evaluateItems(node, context(), evaluate)) as unknown[]);
+      const started = yield* startItems(node, items, s.itemsStarted, s.itemsDone);
       if (started !== s.itemsStarted) change(node.key, { status: 'running', itemsStarted: started });
     }
   }
@@ -148,9 +198,8 @@ export async function decideAdvance(input: AdvanceInput, expressions: Expression
       moved = true;
       let taken: boolean;
       try {
-        taken = (await Promise.all(edges.map((e) => edgeTaken(e, state, lastRuns, expressions)))).every(
-          Boolean,
-        );
+        taken = true;
+        for (const e of edges) taken = (yield* edgeTaken(e, state, lastRuns, evaluate)) && taken;
       } catch (error) {
         change(node.key, { status: 'failed', error: expressionFailure('condition', error) });
         continue;
@@ -171,7 +220,7 @@ export async function decideAdvance(input: AdvanceInput, expressions: Expression
       }
       try {
         if (node.forEach) {
-          const items = await evaluateItems(node, context(), expressions);
+          const items = yield* evaluateItems(node, context(), evaluate);
           if (!Array.isArray(items)) {
             change(node.key, {
               status: 'failed',
@@ -183,12 +232,18 @@ export async function decideAdvance(input: AdvanceInput, expressions: Expression
           } else if (items.length === 0) {
             change(node.key, { status: 'succeeded', output: [], itemsTotal: 0 });
           } else {
-            const started = await startItems(node, items, 0, 0);
-            change(node.key, { status: 'running', itemsTotal: items.length, itemsStarted: started });
+            const started = yield* startItems(node, items, 0, 0);
+            // The list is kept on the node while it runs (its output once it ends): later items
+            // start from it, not from the expression evaluated again.
+            change(node.key, {
+              status: 'running',
+              itemsTotal: items.length,
+              itemsStarted: started,
+              output: items,
+            });
           }
         } else {
-          const runInput =
-            node.input !== undefined ? await expressions.evaluate(node.input, context()) : run.input;
+          const runInput = node.input !== undefined ? yield* evaluate(node.input, context()) : run.input;
           runs.push(newRun(node, runInput, null));
           change(node.key, { status: 'running' });
         }
@@ -213,8 +268,8 @@ export function needsNodeRuns(
 }
 
 /** The last run of each node and item (a retry replaces the attempt before it). */
-function lastRunPerItem(runs: readonly RunRecord[]): Map<string, RunRecord> {
-  const last = new Map<string, RunRecord>();
+function lastRunPerItem(runs: readonly NodeRun[]): Map<string, NodeRun> {
+  const last = new Map<string, NodeRun>();
   for (const run of runs) {
     const key = `${run.workflowNode}\u0000${run.workflowItem ?? '-'}`;
     const seen = last.get(key);
@@ -223,9 +278,9 @@ function lastRunPerItem(runs: readonly RunRecord[]): Map<string, RunRecord> {
   return last;
 }
 
-function endOfItems(key: string, total: number, lastRuns: Map<string, RunRecord>): Omit<NodeChange, 'key'> {
+function endOfItems(key: string, total: number, lastRuns: Map<string, NodeRun>): Omit<NodeChange, 'key'> {
   const outputs: unknown[] = [];
-  let failed: { index: number; run: RunRecord } | undefined;
+  let failed: { index: number; run: NodeRun } | undefined;
   for (let i = 0; i < total; i++) {
     const run = lastRuns.get(`${key}\u0000${i}`);
     outputs.push(run?.output ?? null);
@@ -235,22 +290,22 @@ function endOfItems(key: string, total: number, lastRuns: Map<string, RunRecord>
   return { status: 'failed', output: outputs, error: itemFailure(failed.index, failed.run) };
 }
 
-async function evaluateItems(
+function* evaluateItems(
   node: WorkflowNodeRecord,
   context: unknown,
-  expressions: Expressions,
-): Promise<unknown> {
-  const value = await expressions.evaluate(node.forEach!.items, context);
+  evaluate: (text: string, context: unknown) => Deciding<unknown>,
+): Deciding<unknown> {
+  const value = yield* evaluate(node.forEach!.items, context);
   // JSONata gives a single match as the value itself, and arrays it builds carry a flag.
   return Array.isArray(value) ? [...value] : value;
 }
 
-async function edgeTaken(
+function* edgeTaken(
   edge: WorkflowEdgeRecord,
   state: Map<string, WorkflowRunNodeRecord>,
-  lastRuns: Map<string, RunRecord>,
-  expressions: Expressions,
-): Promise<boolean> {
+  lastRuns: Map<string, NodeRun>,
+  evaluate: (text: string, context: unknown) => Deciding<unknown>,
+): Deciding<boolean> {
   const from = state.get(edge.from)!;
   const ok = from.status === 'succeeded' || from.status === 'reused';
   const bad = from.status === 'failed' || from.status === 'cancelled';
@@ -259,7 +314,7 @@ async function edgeTaken(
   if (edge.condition === 'always') return ok || bad;
   if (!ok && !bad) return false;
   const upstreamRun = lastRuns.get(`${edge.from}\u0000-`);
-  const value = await expressions.evaluate(edge.condition.expression, {
+  const value = yield* evaluate(edge.condition.expression, {
     status: from.status,
     output: from.output,
     input: upstreamRun?.input ?? null,

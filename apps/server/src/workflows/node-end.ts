@@ -1,52 +1,48 @@
 /**
  * A workflow node run's final end, inside its settlement's transaction: the node (or, for a
  * forEach node, one of its items) is recorded ended and the workflow run marked as owing an
- * advance. The advance itself (successors, mappings in JSONata) runs right after the commit
- * (workflow-advancer.ts): JSONata 2 evaluates asynchronously, and a SQLite transaction must run
- * to its end without awaiting. The mark is what makes the advance survive a crash here.
+ * advance. What follows is decided right there when it needs no await (advance-now.ts), and the
+ * mark cleared; else the advance runs right after the commit (workflow-advancer.ts): JSONata 2
+ * evaluates asynchronously, and a SQLite transaction must run to its end without awaiting. The
+ * mark is what makes that advance survive a crash here.
  */
-import type { Kysely } from 'kysely';
-import type { RunError, RunStatus } from '@kairos/protocol';
+import type { Kysely, Selectable } from 'kysely';
 import type { Database } from '../store/db-schema.js';
 import { toJson } from '../store/row-mapping.js';
 import type { RunRecord } from '../store/store.js';
-import type { WorkflowNodeStatus, WorkflowTables } from '../store/workflow-records.js';
+import {
+  toWorkflowRunRecord,
+  type WorkflowRunsTable,
+  type WorkflowTables,
+} from '../store/workflow-records.js';
 import type { WriteSteps } from '../store/write-steps.js';
+import { advanceNowSteps } from './advance-now.js';
+import { itemFailure, nodeStatusOf } from './node-outcome.js';
+import type { SuccessorLease } from './successors.js';
 
-/** A node's status once its (last) run ended so. */
-export function nodeStatusOf(status: RunStatus): WorkflowNodeStatus {
-  switch (status) {
-    case 'succeeded':
-      return 'succeeded';
-    case 'cancelled':
-      return 'cancelled';
-    default:
-      return 'failed';
-  }
-}
-
-/** The error of a forEach node whose item `index` did not succeed. */
-export function itemFailure(index: number, run: Pick<RunRecord, 'status' | 'error'>): RunError {
-  return {
-    type: 'workflow_item_failed',
-    message: `item ${index} ended ${run.status}${run.error ? `: ${run.error.message}` : ''}`,
-  };
-}
-
-export function* nodeEndSteps(db: Kysely<Database>, ended: RunRecord): WriteSteps<void> {
+/**
+ * The node's end, then what follows it when that can be decided here (advance-now.ts): the node
+ * runs inserted, to be handed to the run engine after the commit.
+ */
+export function* nodeEndSteps(
+  db: Kysely<Database>,
+  ended: RunRecord,
+  lease: SuccessorLease,
+  now: number,
+): WriteSteps<RunRecord[]> {
   const wdb = db.withTables<WorkflowTables>();
   const workflowRunId = ended.workflowRunId!;
   // The workflow run's row first, as every write that takes it with its nodes' rows does (a
   // deadlock otherwise, on PostgreSQL, with a cancel or an advance ending the run).
-  const owed = yield wdb
+  const [owed] = yield wdb
     .updateTable('workflow_runs')
     .set((eb) => ({ advance_owed: 1, state_version: eb('state_version', '+', 1) }))
     .where('id', '=', workflowRunId)
     .where('status', '=', 'running')
-    .returning('id')
+    .returningAll()
     .compile();
   // Ended (cancelled, timed out, replaced) meanwhile: its nodes were decided then.
-  if (owed.length === 0) return;
+  if (!owed) return [];
   const node = wdb
     .updateTable('workflow_run_nodes')
     .where('workflow_run_id', '=', workflowRunId)
@@ -72,4 +68,7 @@ export function* nodeEndSteps(db: Kysely<Database>, ended: RunRecord): WriteStep
       }))
       .compile();
   }
+  if (!lease.expressions) return [];
+  const run = toWorkflowRunRecord(owed as unknown as Selectable<WorkflowRunsTable>);
+  return yield* advanceNowSteps(db, run, lease.expressions, lease, now);
 }

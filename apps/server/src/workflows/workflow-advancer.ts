@@ -119,6 +119,9 @@ export class WorkflowAdvancer {
     if (!run || run.status !== 'running') return;
     // A run started from the queue has its deadline from then.
     this.watchDeadline(run);
+    // Nothing owed: every change so far was decided (most node ends decide what follows inside
+    // their settlement, advance-now.ts).
+    if (!run.advanceOwed) return;
     const definition = await this.#definition(run);
     if (!definition) return;
     const nodes = await this.deps.store.listWorkflowRunNodes(workflowRunId);
@@ -141,8 +144,6 @@ export class WorkflowAdvancer {
       },
       this.deps.expressions,
     );
-    if (decided.nodes.length === 0 && decided.runs.length === 0 && decided.end === null && !run.advanceOwed)
-      return;
     const { applied, runs, started } = await this.deps.store.applyWorkflowAdvance(
       workflowRunId,
       run.stateVersion,

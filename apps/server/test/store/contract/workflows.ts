@@ -9,6 +9,7 @@ import { decideSettlement } from '../../../src/runs/settlement.js';
 import type { RunEnd, Store } from '../../../src/store/store.js';
 import type { WorkflowDefinition } from '../../../src/store/workflow-records.js';
 import type { WorkflowSave } from '../../../src/store/workflow-store.js';
+import { Expressions } from '../../../src/workflows/expressions.js';
 import { seed, taskInput, start, type ContractContext, type Seeded } from './context.js';
 
 const API = {
@@ -262,6 +263,77 @@ export function defineWorkflowContract(ctx: ContractContext): void {
         }),
       ).toEqual({ applied: true, runs: [], started: [waiting.run.id] });
       expect((await store.getWorkflowRun(waiting.run.id))?.status).toBe('running');
+    });
+
+    it('decides what follows a node run inside its settlement: the next node run is inserted with the end', async () => {
+      const store = ctx.store;
+      const seeded = await seed(store);
+      const { workflow, existing } = await saved(store, seeded);
+      const started = await store.startWorkflowRun({
+        workflowId: workflow.id,
+        namespaceId: seeded.ns.id,
+        version: 1,
+        triggerType: 'api',
+        input: { x: 1 },
+        resumedFrom: null,
+        driverRunId: null,
+        deadlineAt: null,
+        startedAt: 1_000,
+        nodes: [
+          { key: 'a', status: 'pending', output: null },
+          { key: 'b', status: 'pending', output: null },
+        ],
+      });
+      if (started.outcome !== 'started') throw new Error(started.outcome);
+      const lease = { owner: 'node-a', leaseMs: 30_000 };
+      const first = await store.applyWorkflowAdvance(started.run.id, 0, {
+        nodes: [{ key: 'a', status: 'running' }],
+        runs: [
+          {
+            taskId: existing.id,
+            appId: seeded.app.id,
+            namespaceId: seeded.ns.id,
+            triggerType: 'workflow',
+            status: 'scheduled',
+            slotAt: null,
+            scheduledAt: 2_000,
+            attempt: 1,
+            retryOf: null,
+            input: { x: 1 },
+            idempotencyKey: `wf:${started.run.id}:a:-`,
+            leaseOwner: 'node-a',
+            leaseExpiresAt: 60_000,
+            workflowRunId: started.run.id,
+            workflowNode: 'a',
+            workflowItem: null,
+          },
+        ],
+        end: null,
+      });
+      const runId = first.runs[0]!.id;
+      await store.markRunsStarted([start(runId)]);
+      const end: RunEnd = {
+        status: 'succeeded',
+        finishedAt: 3_000,
+        durationMs: 1_000,
+        output: { ok: 1 },
+        error: null,
+        retryable: false,
+      };
+      const [settled] = await store.settleRuns([
+        decideSettlement((await store.getRun(runId))!, existing, 'running', end, {
+          ...lease,
+          expressions: new Expressions(),
+        }),
+      ]);
+      // b's run came with a's end (its input the workflow run's), and no advance is owed.
+      expect(settled?.successors?.map((r) => [r.workflowNode, r.input])).toEqual([['b', { x: 1 }]]);
+      expect(await store.getWorkflowRun(started.run.id)).toMatchObject({ advanceOwed: false });
+      const nodes = await store.listWorkflowRunNodes(started.run.id);
+      expect(nodes.map((n) => [n.key, n.status])).toEqual([
+        ['a', 'succeeded'],
+        ['b', 'running'],
+      ]);
     });
   });
 }
