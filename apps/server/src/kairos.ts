@@ -23,6 +23,7 @@ import { RunWriter } from './runs/run-writer.js';
 import { workflowFireJobType } from './job-types/workflow-fire.js';
 import { createWorkflows } from './workflows/create-workflows.js';
 import { Expressions } from './workflows/expressions.js';
+import { WorkflowDecisions } from './workflows/workflow-decisions.js';
 import { CalendarCache } from './scheduler/calendar-cache.js';
 import { LeaseKeeper } from './scheduler/lease-keeper.js';
 import { Scheduler } from './scheduler/scheduler.js';
@@ -153,7 +154,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
     // the advancer.
     const expressions = new Expressions();
     const engine = new RunEngine({
-      expressions,
+      workflowDecisions: new WorkflowDecisions(expressions),
       store,
       clock,
       events,

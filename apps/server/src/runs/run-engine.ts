@@ -26,7 +26,7 @@ import { OutputGateStep } from './output-gate-step.js';
 import { applyGate, byPriority, type RunGate } from './run-gate.js';
 import { triggeredRun, type Trigger } from './triggered-run.js';
 import { whenTaskBusy } from './task-busy.js';
-import type { Expressions } from '../workflows/expressions.js';
+import type { WorkflowDecisions } from '../workflows/workflow-decisions.js';
 
 export type { Trigger };
 
@@ -36,7 +36,7 @@ const CANCELLED_BEFORE_START = { type: 'cancelled', message: 'cancelled before i
 
 export interface RunEngineDeps {
   /** Workflows' JSONata (a node run's settlement decides what follows when it can). */
-  expressions?: Expressions | undefined;
+  workflowDecisions?: WorkflowDecisions | undefined;
   store: Store;
   clock: Clock;
   events: EventBus;
@@ -91,7 +91,7 @@ export class RunEngine {
       logs: this.logs,
       owner: deps.nodeId,
       leaseMs: deps.leaseMs,
-      expressions: deps.expressions,
+      workflowDecisions: deps.workflowDecisions,
       onRetry: (retry, task) => this.enqueue(retry, task),
       onNextFire: () => deps.onNextFire?.(),
       alertRules: deps.alertRules,

@@ -25,28 +25,22 @@ import {
 } from '../store/workflow-records.js';
 import type { WriteSteps } from '../store/write-steps.js';
 import { decideAdvanceNow, type NodeRun } from './advance.js';
-import { namedNodes, type Expressions } from './expressions.js';
+import type { VersionFacts, WorkflowDecisions } from './workflow-decisions.js';
 import type { SuccessorLease } from './successors.js';
 
 export function* advanceNowSteps(
   db: Kysely<Database>,
   run: WorkflowRunRecord,
-  expressions: Expressions,
+  decisions: WorkflowDecisions,
   lease: SuccessorLease,
   now: number,
 ): WriteSteps<RunRecord[]> {
   const wdb = db.withTables<WorkflowTables>();
-  const [version] = yield wdb
-    .selectFrom('workflow_versions')
-    .select('definition')
-    .where('workflow_id', '=', run.workflowId)
-    .where('version', '=', run.version)
-    .compile();
-  if (!version) return [];
-  const definition = JSON.parse(version['definition'] as string) as WorkflowDefinition;
+  const facts = decisions.version(run.workflowId, run.version) ?? (yield* readVersion(wdb, run, decisions));
+  if (!facts) return [];
+  const { definition, outputsOf, tasks } = facts;
   // Outputs are read only where the decision can read them (a node named by a mapping, a running
   // forEach node's list of items): a big fan-out's output is not parsed again at every node end.
-  const outputsOf = namedOutputs(definition, expressions);
   const nodes = (yield wdb
     .selectFrom('workflow_run_nodes')
     .select(['node_key', 'status', 'error', 'items_total', 'items_started', 'items_done'])
@@ -96,20 +90,9 @@ export function* advanceNowSteps(
           error: fromJson(row['error'] as string | null) as RunError | null,
           input: null,
         }));
-  const taskIds = [...new Set(definition.nodes.map((n) => n.taskId))];
-  const tasks = new Map(
-    (yield wdb
-      .selectFrom('tasks')
-      .select(['id', 'app_id', 'namespace_id'])
-      .where('id', 'in', taskIds)
-      .compile()).map((row) => [
-      Number(row['id']),
-      { appId: Number(row['app_id']), namespaceId: Number(row['namespace_id']) },
-    ]),
-  );
   const decided = decideAdvanceNow(
     { run, definition, nodes, nodeRuns, tasks, now, lease: { owner: lease.owner, leaseMs: lease.leaseMs } },
-    expressions,
+    decisions.expressions,
   );
   if (decided === null || decided.end !== null || decided.cancelItemsOf) return [];
   // Decided: the advance owed by this end is made here (a state_version step, so an advance
@@ -122,19 +105,31 @@ export function* advanceNowSteps(
   return yield* advanceWritesSteps(wdb, run.id, decided, now);
 }
 
-/**
- * The nodes whose outputs a mapping of the definition names (`nodes.<key>…`), or `all` when one
- * reads `nodes` otherwise (only plain paths are evaluated here; the rest is left to the advancer).
- */
-function namedOutputs(definition: WorkflowDefinition, expressions: Expressions): string[] | 'all' {
-  const named = new Set<string>();
-  for (const node of definition.nodes) {
-    for (const text of [node.input, node.forEach?.items]) {
-      if (text === undefined || !text.includes('nodes')) continue;
-      const keys = namedNodes(expressions.parse(text));
-      if (keys.length === 0) return 'all';
-      for (const key of keys) named.add(key);
-    }
-  }
-  return [...named];
+/** A version's definition and its tasks' keys, read once and kept (workflow-decisions.ts). */
+function* readVersion(
+  wdb: Kysely<Database & WorkflowTables>,
+  run: WorkflowRunRecord,
+  decisions: WorkflowDecisions,
+): WriteSteps<VersionFacts | undefined> {
+  const [version] = yield wdb
+    .selectFrom('workflow_versions')
+    .select('definition')
+    .where('workflow_id', '=', run.workflowId)
+    .where('version', '=', run.version)
+    .compile();
+  if (!version) return undefined;
+  const definition = JSON.parse(version['definition'] as string) as WorkflowDefinition;
+  const taskIds = [...new Set(definition.nodes.map((n) => n.taskId))];
+  const rows = yield wdb
+    .selectFrom('tasks')
+    .select(['id', 'app_id', 'namespace_id'])
+    .where('id', 'in', taskIds)
+    .compile();
+  const tasks = new Map(
+    rows.map((row) => [
+      Number(row['id']),
+      { appId: Number(row['app_id']), namespaceId: Number(row['namespace_id']) },
+    ]),
+  );
+  return decisions.remember(run.workflowId, run.version, definition, tasks);
 }

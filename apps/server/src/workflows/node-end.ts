@@ -68,7 +68,7 @@ export function* nodeEndSteps(
       }))
       .compile();
   }
-  if (!lease.expressions) return [];
+  if (!lease.workflowDecisions) return [];
   const run = toWorkflowRunRecord(owed as unknown as Selectable<WorkflowRunsTable>);
-  return yield* advanceNowSteps(db, run, lease.expressions, lease, now);
+  return yield* advanceNowSteps(db, run, lease.workflowDecisions, lease, now);
 }

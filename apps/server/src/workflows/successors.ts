@@ -9,7 +9,7 @@ import type { Database } from '../store/db-schema.js';
 import type { RunRecord, SettlementSuccessors, TaskRecord } from '../store/store.js';
 import type { WriteSteps } from '../store/write-steps.js';
 import { childRunsSteps } from './child-runs.js';
-import type { Expressions } from './expressions.js';
+import type { WorkflowDecisions } from './workflow-decisions.js';
 import { nodeEndSteps } from './node-end.js';
 
 /** Who holds the runs the successors insert. */
@@ -17,7 +17,7 @@ export interface SuccessorLease {
   owner: string;
   leaseMs: number;
   /** Given: a node's end decides what follows inside the settlement when it can (advance-now.ts). */
-  expressions?: Expressions | undefined;
+  workflowDecisions?: WorkflowDecisions | undefined;
 }
 
 /**

@@ -10,6 +10,7 @@ import type { RunEnd, Store } from '../../../src/store/store.js';
 import type { WorkflowDefinition } from '../../../src/store/workflow-records.js';
 import type { WorkflowSave } from '../../../src/store/workflow-store.js';
 import { Expressions } from '../../../src/workflows/expressions.js';
+import { WorkflowDecisions } from '../../../src/workflows/workflow-decisions.js';
 import { seed, taskInput, start, type ContractContext, type Seeded } from './context.js';
 
 const API = {
@@ -323,7 +324,7 @@ export function defineWorkflowContract(ctx: ContractContext): void {
       const [settled] = await store.settleRuns([
         decideSettlement((await store.getRun(runId))!, existing, 'running', end, {
           ...lease,
-          expressions: new Expressions(),
+          workflowDecisions: new WorkflowDecisions(new Expressions()),
         }),
       ]);
       // b's run came with a's end (its input the workflow run's), and no advance is owed.
