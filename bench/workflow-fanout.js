@@ -31,6 +31,8 @@ for (let i = 0; i < 24; i++) {
 const workflow = await kairos.api('POST', '/api/v1/workflows', {
   name: 'fanout',
   app: 'bench',
+  // The runs of this one workflow go at once.
+  concurrency: { max: Math.max(1, workflows), overlap: 'allow' },
   nodes,
   edges,
 });

@@ -91,6 +91,7 @@ describe('the body the editor sends', () => {
     nodes[1]!.data.forEach = true;
     nodes[1]!.data.forEachItems = 'nodes.fetch.output.items';
     nodes[1]!.data.forEachConcurrency = '4';
+    nodes[1]!.data.forEachOnItemFailure = 'fail_fast';
     const body = workflowBody({ ...emptyMeta(), name: 'w' }, nodes, [
       edge('fetch', 'post', { condition: 'expression', expression: 'output.ok' }),
     ]);
@@ -113,7 +114,7 @@ describe('the body the editor sends', () => {
           retry: { maxAttempts: 1 },
         },
         input: '{ "summary": nodes.fetch.output }',
-        forEach: { items: 'nodes.fetch.output.items', concurrency: 4 },
+        forEach: { items: 'nodes.fetch.output.items', concurrency: 4, onItemFailure: 'fail_fast' },
       },
     ]);
     expect(body.edges).toEqual([{ from: 'fetch', to: 'post', condition: { expression: 'output.ok' } }]);

@@ -22,6 +22,8 @@ import { RunEngine } from './runs/run-engine.js';
 import { RunWriter } from './runs/run-writer.js';
 import { workflowFireJobType } from './job-types/workflow-fire.js';
 import { createWorkflows } from './workflows/create-workflows.js';
+import { Expressions } from './workflows/expressions.js';
+import { WorkflowDecisions } from './workflows/workflow-decisions.js';
 import { CalendarCache } from './scheduler/calendar-cache.js';
 import { LeaseKeeper } from './scheduler/lease-keeper.js';
 import { Scheduler } from './scheduler/scheduler.js';
@@ -181,7 +183,11 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
           onError: (error) => log.warn({ err: error }, 'counting budgets failed; retrying'),
         });
     const pacing: PacingGate = new PacingGate({ store, clock, pacer: sharedPacer, budgetCounts });
+    // Workflows' JSONata, for the settler (a node run's end decides what follows when it can) and
+    // the advancer.
+    const expressions = new Expressions();
     const engine: RunEngine = new RunEngine({
+      workflowDecisions: new WorkflowDecisions(expressions),
       store,
       clock,
       events,
@@ -235,6 +241,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
       secrets: namedSecrets,
     });
     const { workflows, advancer } = createWorkflows({
+      expressions,
       store,
       clock,
       events,

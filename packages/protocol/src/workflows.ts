@@ -41,11 +41,16 @@ export const WorkflowNode = z.strictObject({
    * is the node run's input. Without it the node run gets the workflow run's input.
    */
   input: expression.optional(),
-  /** One node run per item of the list this JSONata gives, at most `concurrency` at once. */
+  /**
+   * One node run per item of the list this JSONata gives, at most `concurrency` at once. When an
+   * item fails (after its retries): `continue` (default) runs the other items and fails the node
+   * at the end; `fail_fast` fails the node at once and cancels the items not ended.
+   */
   forEach: z
     .strictObject({
       items: expression,
       concurrency: z.number().int().min(1).max(1000).default(10),
+      onItemFailure: z.enum(['continue', 'fail_fast']).default('continue'),
     })
     .optional(),
   /** Where the editor draws it. */
@@ -81,7 +86,11 @@ export const WorkflowCreate = z.strictObject({
     misfire: { policy: 'skip', thresholdSeconds: 5, maxCatchUp: 100 },
     dstGap: 'shift',
   }),
-  /** Overlap of workflow runs: `skip` (default) leaves a fire out while a run of the workflow is going. */
+  /**
+   * Runs of the workflow at once (`max`, default 1) and what a new run does when `max` are
+   * running (`overlap`): `skip` (default) leaves it out, `queue` holds it `queued` until one ends,
+   * `replace` cancels the oldest running one, `allow` starts it anyway.
+   */
   concurrency: Concurrency.optional(),
   /** A workflow run still going after this long is ended `timed_out` and its running nodes cancelled. */
   timeoutSeconds: z
@@ -156,7 +165,14 @@ export type WorkflowValidation = z.infer<typeof WorkflowValidation>;
 export const WorkflowVersion = z.object({ version: z.number().int().positive(), createdAt: z.string() });
 export type WorkflowVersion = z.infer<typeof WorkflowVersion>;
 
-export const WorkflowRunStatus = z.enum(['running', 'succeeded', 'failed', 'cancelled', 'timed_out']);
+export const WorkflowRunStatus = z.enum([
+  'queued',
+  'running',
+  'succeeded',
+  'failed',
+  'cancelled',
+  'timed_out',
+]);
 export type WorkflowRunStatus = z.infer<typeof WorkflowRunStatus>;
 export const WorkflowNodeStatus = z.enum([
   'pending',

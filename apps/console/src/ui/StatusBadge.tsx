@@ -5,6 +5,7 @@ const COLORS: Record<string, string> = {
   succeeded: 'green',
   running: 'blue',
   scheduled: 'gray',
+  queued: 'gray',
   failed: 'red',
   timed_out: 'orange',
   cancelled: 'gray',

@@ -81,7 +81,8 @@ export function presentWorkflowRun(
           key,
           status: node.status,
           runIds: nodeRuns.filter((r) => r.workflowNode === key).map((r) => r.id),
-          ...(node.output !== null ? { output: node.output } : {}),
+          // A running forEach node keeps its list of items there until its end: not an output yet.
+          ...(node.output !== null && node.status !== 'running' ? { output: node.output } : {}),
           ...(node.error ? { error: node.error } : {}),
         },
       ];

@@ -27,12 +27,15 @@ import type { RunGate } from './run-gate.js';
 import { RunAdmitter } from './run-admitter.js';
 import { triggeredRun, type Trigger } from './triggered-run.js';
 import { startWritesOf } from './start-writes.js';
+import type { WorkflowDecisions } from '../workflows/workflow-decisions.js';
 
 export type { Trigger };
 
 const CANCELLED_BEFORE_START = { type: 'cancelled', message: 'cancelled before it started' };
 
 export interface RunEngineDeps {
+  /** Workflows' JSONata (a node run's settlement decides what follows when it can). */
+  workflowDecisions?: WorkflowDecisions | undefined;
   store: Store;
   clock: Clock;
   events: EventBus;
@@ -84,6 +87,7 @@ export class RunEngine {
       logs: this.logs,
       owner: deps.nodeId,
       leaseMs: deps.leaseMs,
+      workflowDecisions: deps.workflowDecisions,
       onRetry: (retry, task) => this.enqueue(retry, task),
       onNextFire: () => deps.onNextFire?.(),
       alertRules: deps.alertRules,

@@ -11,6 +11,7 @@ import { alertsForSettledRun, consecutiveFailuresDepth } from '../alerts/settled
 import type { AlertRuleRecord } from '../store/alert-records.js';
 import { withEnd } from '../store/records.js';
 import type { NewRun, RunEnd, RunRecord, Settlement, SettlementAlerts, TaskRecord } from '../store/store.js';
+import type { WorkflowDecisions } from '../workflows/workflow-decisions.js';
 import { successorsOf } from '../workflows/successors.js';
 import { assertChange, type EndStatus } from './run-status.js';
 
@@ -20,6 +21,8 @@ export type { RunEnd, Settlement };
 export interface SettleContext {
   owner: string;
   leaseMs: number;
+  /** JSONata for workflows: a node run's end decides what follows in its settlement when it can. */
+  workflowDecisions?: WorkflowDecisions | undefined;
   /**
    * Deciding a run's alerts threw (a defect): the run still settles, without them; this hears
    * of it (the settler logs it).

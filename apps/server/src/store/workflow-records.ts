@@ -5,14 +5,8 @@
  */
 import type { Concurrency, RunError, Schedule } from '@kairos/protocol';
 import type { Selectable } from 'kysely';
-import type { Database, WorkflowRunNodesTable, WorkflowRunsTable, WorkflowsTable } from './db-schema.js';
+import type { WorkflowRunNodesTable, WorkflowRunsTable, WorkflowsTable } from './db-schema.js';
 import { fromDbBool, fromJson } from './row-mapping.js';
-
-/** The workflow tables, for callers that add them with Kysely's withTables(); `Database` has them. */
-export type WorkflowTables = Pick<
-  Database,
-  'workflows' | 'workflow_versions' | 'workflow_runs' | 'workflow_run_nodes'
->;
 
 export type EdgeConditionRecord = 'on_success' | 'on_failure' | 'always' | { expression: string };
 
@@ -24,7 +18,8 @@ export interface WorkflowNodeRecord {
   /** The inline definition as given (absent: the node names an existing task). */
   task?: Record<string, unknown> | undefined;
   input?: string | undefined;
-  forEach?: { items: string; concurrency: number } | undefined;
+  /** `onItemFailure` absent (a definition saved before it existed): `continue`. */
+  forEach?: { items: string; concurrency: number; onItemFailure?: 'continue' | 'fail_fast' } | undefined;
   position?: { x: number; y: number } | undefined;
 }
 
@@ -58,7 +53,7 @@ export interface WorkflowRecord {
   updatedAt: number;
 }
 
-export type WorkflowRunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'timed_out';
+export type WorkflowRunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'timed_out';
 export type WorkflowNodeStatus =
   'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled' | 'reused';
 

@@ -18,8 +18,24 @@ import {
   type WorkflowRunNodeRecord,
   type WorkflowRunRecord,
 } from './workflow-records.js';
-import type { NewWorkflowRun, WorkflowAdvance, WorkflowRunFilter, WorkflowStore } from './workflow-store.js';
-import type { StepRunner } from './write-steps.js';
+import type {
+  AppliedAdvance,
+  NewWorkflowRun,
+  WorkflowAdvance,
+  WorkflowRunEnd,
+  WorkflowRunFilter,
+  WorkflowRunStart,
+  WorkflowStore,
+} from './workflow-store.js';
+import {
+  decideStart,
+  endRunsSteps,
+  lockWorkflowOfRunSteps,
+  lockWorkflowSteps,
+  runningRunsSteps,
+  startQueuedSteps,
+} from './workflow-run-slots.js';
+import type { StepRunner, WriteSteps } from './write-steps.js';
 import type { RunError } from '@kairos/protocol';
 
 export type WorkflowRunStore = Omit<
@@ -44,10 +60,11 @@ export class WorkflowRunQueries implements WorkflowRunStore {
     this.#db = db;
   }
 
-  async startWorkflowRun(start: NewWorkflowRun): Promise<{ run: WorkflowRunRecord; created: boolean }> {
+  async startWorkflowRun(start: NewWorkflowRun): Promise<WorkflowRunStart> {
     const db = this.#db;
     const now = this.now();
-    return this.runSteps(function* () {
+    return this.runSteps(function* (): WriteSteps<WorkflowRunStart> {
+      const concurrency = yield* lockWorkflowSteps(db, start.workflowId);
       if (start.driverRunId !== null) {
         const [seen] = yield db
           .selectFrom('workflow_runs')
@@ -56,27 +73,34 @@ export class WorkflowRunQueries implements WorkflowRunStore {
           .compile();
         if (seen)
           return {
+            outcome: 'existing',
             run: toWorkflowRunRecord(seen as unknown as Selectable<WorkflowRunsTable>),
-            created: false,
+            replaced: [],
           };
       }
+      const running = yield* runningRunsSteps(db, start.workflowId);
+      const decision = concurrency
+        ? decideStart(concurrency, running)
+        : ({ action: 'start', replace: [] } as const);
+      if (decision.action === 'skip') return { outcome: 'skipped', going: decision.going };
+      const queued = decision.action === 'queue';
       const [row] = yield db
         .insertInto('workflow_runs')
         .values({
           workflow_id: start.workflowId,
           namespace_id: start.namespaceId,
           version: start.version,
-          status: 'running',
+          status: queued ? 'queued' : 'running',
           trigger_type: start.triggerType,
           input: toJson(start.input),
           resumed_from: start.resumedFrom,
           driver_run_id: start.driverRunId,
-          deadline_at: start.deadlineAt,
-          advance_owed: 1,
+          deadline_at: queued ? null : start.deadlineAt,
+          advance_owed: queued ? 0 : 1,
           state_version: 0,
           error: null,
           created_at: now,
-          started_at: start.startedAt,
+          started_at: queued ? null : start.startedAt,
           finished_at: null,
         })
         .returningAll()
@@ -97,7 +121,20 @@ export class WorkflowRunQueries implements WorkflowRunStore {
           })),
         )
         .compile();
-      return { run, created: true };
+      const replaced =
+        decision.action === 'start'
+          ? yield* endRunsSteps(
+              db,
+              decision.replace,
+              'cancelled',
+              {
+                type: 'cancelled',
+                message: `replaced by workflow run ${run.id} (concurrency.max ${concurrency?.max}, overlap replace)`,
+              },
+              now,
+            )
+          : [];
+      return { outcome: queued ? 'queued' : 'started', run, replaced };
     });
   }
 
@@ -148,10 +185,12 @@ export class WorkflowRunQueries implements WorkflowRunStore {
     workflowRunId: number,
     stateVersion: number,
     advance: WorkflowAdvance,
-  ): Promise<{ applied: boolean; runs: RunRecord[] }> {
+  ): Promise<AppliedAdvance> {
     const db = this.#db;
     const now = this.now();
-    return this.runSteps(function* () {
+    return this.runSteps(function* (): WriteSteps<AppliedAdvance> {
+      // Ending the run may start a queued one: the workflow's row is locked first (lock order).
+      const workflow = advance.end ? yield* lockWorkflowOfRunSteps(db, workflowRunId) : undefined;
       // The compare-and-set: one advance per state; a loser decides again on the new state.
       const claimed = yield db
         .updateTable('workflow_runs')
@@ -171,30 +210,12 @@ export class WorkflowRunQueries implements WorkflowRunStore {
         .where('state_version', '=', stateVersion)
         .returning('id')
         .compile();
-      if (claimed.length === 0) return { applied: false, runs: [] };
-      for (const change of advance.nodes) {
-        yield db
-          .updateTable('workflow_run_nodes')
-          .set({
-            status: change.status,
-            ...(change.output !== undefined ? { output: toJson(change.output) } : {}),
-            ...(change.error !== undefined ? { error: toJson(change.error ?? undefined) } : {}),
-            ...(change.itemsTotal !== undefined ? { items_total: change.itemsTotal } : {}),
-            ...(change.itemsStarted !== undefined ? { items_started: change.itemsStarted } : {}),
-          })
-          .where('workflow_run_id', '=', workflowRunId)
-          .where('node_key', '=', change.key)
-          .compile();
-      }
-      if (advance.runs.length === 0) return { applied: true, runs: [] };
-      const rows = yield db
-        .insertInto('runs')
-        .values(advance.runs.map((run) => runColumns(run, now)))
-        .onConflict((oc) => oc.doNothing())
-        .returningAll()
-        .compile();
-      const runs = rows.map((row) => toRunRecord(row as unknown as Selectable<RunsTable>));
-      return { applied: true, runs: runs.sort((a, b) => a.id - b.id) };
+      if (claimed.length === 0) return { applied: false, runs: [], started: [] };
+      const started = workflow?.concurrency
+        ? yield* startQueuedSteps(db, workflow.id, workflow.concurrency, now)
+        : [];
+      const runs = yield* advanceWritesSteps(db, workflowRunId, advance, now);
+      return { applied: true, runs, started };
     });
   }
 
@@ -203,30 +224,16 @@ export class WorkflowRunQueries implements WorkflowRunStore {
     status: 'cancelled' | 'timed_out',
     error: RunError,
     at: number,
-  ): Promise<boolean> {
+  ): Promise<WorkflowRunEnd> {
     const db = this.#db;
-    return this.runSteps(function* () {
-      const ended = yield db
-        .updateTable('workflow_runs')
-        .set((eb) => ({
-          status,
-          error: toJson(error),
-          finished_at: at,
-          advance_owed: 0,
-          state_version: eb('state_version', '+', 1),
-        }))
-        .where('id', '=', workflowRunId)
-        .where('status', '=', 'running')
-        .returning('id')
-        .compile();
-      if (ended.length === 0) return false;
-      yield db
-        .updateTable('workflow_run_nodes')
-        .set({ status: 'cancelled' })
-        .where('workflow_run_id', '=', workflowRunId)
-        .where('status', 'in', ['pending', 'running'])
-        .compile();
-      return true;
+    return this.runSteps(function* (): WriteSteps<WorkflowRunEnd> {
+      const workflow = yield* lockWorkflowOfRunSteps(db, workflowRunId);
+      const ended = yield* endRunsSteps(db, [workflowRunId], status, error, at);
+      if (ended.length === 0) return { ended: false, started: [] };
+      const started = workflow?.concurrency
+        ? yield* startQueuedSteps(db, workflow.id, workflow.concurrency, at)
+        : [];
+      return { ended: true, started };
     });
   }
 
@@ -271,4 +278,39 @@ export function workflowRunOperations(parts: {
     endWorkflowRun: (id, status, error, at) => q.endWorkflowRun(id, status, error, at),
     listWorkflowRunsToAdvance: (now, limit) => q.listWorkflowRunsToAdvance(now, limit),
   };
+}
+
+/**
+ * An advance's node changes and node runs (one per idempotency key: never twice), for the
+ * caller that holds the run's row (applyWorkflowAdvance's compare-and-set, or a node run's
+ * settlement deciding what follows inside its transaction); the runs inserted, oldest first.
+ */
+export function* advanceWritesSteps(
+  wdb: Kysely<Database>,
+  workflowRunId: number,
+  advance: Pick<WorkflowAdvance, 'nodes' | 'runs'>,
+  now: number,
+): WriteSteps<RunRecord[]> {
+  for (const change of advance.nodes) {
+    yield wdb
+      .updateTable('workflow_run_nodes')
+      .set({
+        status: change.status,
+        ...(change.output !== undefined ? { output: toJson(change.output) } : {}),
+        ...(change.error !== undefined ? { error: toJson(change.error ?? undefined) } : {}),
+        ...(change.itemsTotal !== undefined ? { items_total: change.itemsTotal } : {}),
+        ...(change.itemsStarted !== undefined ? { items_started: change.itemsStarted } : {}),
+      })
+      .where('workflow_run_id', '=', workflowRunId)
+      .where('node_key', '=', change.key)
+      .compile();
+  }
+  if (advance.runs.length === 0) return [];
+  const rows = yield wdb
+    .insertInto('runs')
+    .values(advance.runs.map((run) => runColumns(run, now)))
+    .onConflict((oc) => oc.doNothing())
+    .returningAll()
+    .compile();
+  return rows.map((row) => toRunRecord(row as unknown as Selectable<RunsTable>)).sort((a, b) => a.id - b.id);
 }

@@ -68,6 +68,26 @@ export interface WorkflowAdvance {
   runs: NewRun[];
   /** The run's end, when every node is decided. */
   end: { status: WorkflowRunStatus; error: RunError | null; at: number } | null;
+  /** forEach nodes failed fast: their items' runs not ended are to be cancelled once applied. */
+  cancelItemsOf?: string[];
+}
+
+/** How a new run began: its row (but when left out by overlap `skip`) and the runs it replaced. */
+export type WorkflowRunStart =
+  | { outcome: 'started' | 'queued' | 'existing'; run: WorkflowRunRecord; replaced: number[] }
+  | { outcome: 'skipped'; going: number };
+
+export interface AppliedAdvance {
+  applied: boolean;
+  runs: RunRecord[];
+  /** Queued runs of the workflow started because this advance ended the run (they owe an advance). */
+  started: number[];
+}
+
+export interface WorkflowRunEnd {
+  ended: boolean;
+  /** Queued runs of the workflow started because this run ended (they owe an advance). */
+  started: number[];
 }
 
 export interface WorkflowRunFilter {
@@ -98,8 +118,12 @@ export interface WorkflowStore {
   listWorkflowVersions(id: number): Promise<{ version: number; createdAt: number }[]>;
   getWorkflowVersion(id: number, version: number): Promise<WorkflowVersionRecord | undefined>;
 
-  /** In one transaction: the run and its node rows; with a driverRunId seen before, the first run. */
-  startWorkflowRun(run: NewWorkflowRun): Promise<{ run: WorkflowRunRecord; created: boolean }>;
+  /**
+   * In one transaction: the run and its node rows, as the workflow's current concurrency decides
+   * (workflow-run-slots.ts): started, queued, or left out; the running runs it replaces ended
+   * `cancelled`. With a driverRunId seen before, the run of that fire (`existing`).
+   */
+  startWorkflowRun(run: NewWorkflowRun): Promise<WorkflowRunStart>;
   getWorkflowRun(id: number): Promise<WorkflowRunRecord | undefined>;
   listWorkflowRuns(filter: WorkflowRunFilter, page: PageRequest): Promise<Page<WorkflowRunRecord>>;
   listWorkflowRunNodes(workflowRunId: number): Promise<WorkflowRunNodeRecord[]>;
@@ -108,23 +132,25 @@ export interface WorkflowStore {
   /**
    * In one transaction, only while the run is `running` at `stateVersion`: the node changes,
    * the node runs (one per idempotency key: never twice), the end; clears advance_owed.
-   * `applied` false: someone changed the run meanwhile (read it again and decide again).
+   * `applied` false: someone changed the run meanwhile (read it again and decide again). With the
+   * end, the workflow's queued runs that now have room start (`started`).
    */
   applyWorkflowAdvance(
     workflowRunId: number,
     stateVersion: number,
     advance: WorkflowAdvance,
-  ): Promise<{ applied: boolean; runs: RunRecord[] }>;
+  ): Promise<AppliedAdvance>;
   /**
-   * Ends a running workflow run (cancel, timeout) and its undecided nodes `cancelled`, in one
-   * transaction. False: it was not running any more.
+   * Ends a running or queued workflow run (cancel, timeout) and its undecided nodes `cancelled`,
+   * and starts the queued runs that now have room, in one transaction. `ended` false: it had
+   * ended already.
    */
   endWorkflowRun(
     workflowRunId: number,
     status: 'cancelled' | 'timed_out',
     error: RunError,
     at: number,
-  ): Promise<boolean>;
+  ): Promise<WorkflowRunEnd>;
   /** Running workflow runs owing an advance, or past their deadline (recovery, sweeps). */
   listWorkflowRunsToAdvance(now: number, limit: number): Promise<{ owing: number[]; expired: number[] }>;
 }

@@ -26,13 +26,19 @@ import type {
 } from '../store/workflow-records.js';
 import type { NodeChange, WorkflowAdvance } from '../store/workflow-store.js';
 import { ExpressionError, type Expressions } from './expressions.js';
-import { nodeStatusOf } from './node-end.js';
+import { itemFailure, nodeStatusOf } from './node-outcome.js';
+
+/** What the decision reads of a node run. */
+export type NodeRun = Pick<
+  RunRecord,
+  'id' | 'workflowNode' | 'workflowItem' | 'status' | 'output' | 'error' | 'input'
+>;
 
 export interface AdvanceInput {
   run: WorkflowRunRecord;
   definition: WorkflowDefinition;
   nodes: readonly WorkflowRunNodeRecord[];
-  nodeRuns: readonly RunRecord[];
+  nodeRuns: readonly NodeRun[];
   /** The app and namespace of each node's task. */
   tasks: ReadonlyMap<number, { appId: number; namespaceId: number }>;
   now: number;
@@ -56,8 +62,50 @@ export function nodeRunKey(workflowRunId: number, node: string, item: number | n
   return `wf:${workflowRunId}:${node}:${item ?? '-'}`;
 }
 
+/** A JSONata evaluation the decision needs: answered with the value, or thrown the error. */
+interface Evaluation {
+  text: string;
+  context: unknown;
+}
+type Deciding<T> = Generator<Evaluation, T, unknown>;
+
+/** Decides, evaluating JSONata as it is needed (asynchronously). */
 export async function decideAdvance(input: AdvanceInput, expressions: Expressions): Promise<WorkflowAdvance> {
+  const deciding = decide(input);
+  let next = deciding.next();
+  while (!next.done) {
+    let value: unknown;
+    try {
+      value = await expressions.evaluate(next.value.text, next.value.context);
+    } catch (error) {
+      next = deciding.throw(error);
+      continue;
+    }
+    next = deciding.next(value);
+  }
+  return next.value;
+}
+
+/**
+ * Decides without awaiting, or answers null when an expression needs JSONata proper (then the
+ * advancer decides after the commit). Used inside a node run's settlement (node-end.ts).
+ */
+export function decideAdvanceNow(input: AdvanceInput, expressions: Expressions): WorkflowAdvance | null {
+  const deciding = decide(input);
+  let next = deciding.next();
+  while (!next.done) {
+    const known = expressions.evaluateNow(next.value.text, next.value.context);
+    if (known === undefined) return null;
+    next = deciding.next(known.value);
+  }
+  return next.value;
+}
+
+function* decide(input: AdvanceInput): Deciding<WorkflowAdvance> {
   const { definition, run } = input;
+  const evaluate = function* (text: string, context: unknown): Deciding<unknown> {
+    return yield { text, context };
+  };
   const state = new Map(input.nodes.map((n) => [n.key, { ...n }]));
   const changes = new Map<string, NodeChange>();
   const runs: NewRun[] = [];
@@ -104,29 +152,36 @@ export async function decideAdvance(input: AdvanceInput, expressions: Expression
   };
 
   /** Starts items of a running forEach node up to its concurrency. */
-  const startItems = async (node: WorkflowNodeRecord, items: unknown[], started: number, done: number) => {
+  const startItems = function* (node: WorkflowNodeRecord, items: unknown[], started: number, done: number) {
     const limit = node.forEach!.concurrency;
     let next = started;
     while (next < items.length && next - done < limit) {
       const item = items[next];
       const runInput =
-        node.input !== undefined
-          ? await expressions.evaluate(node.input, context({ item, index: next }))
-          : item;
+        node.input !== undefined ? yield* evaluate(node.input, context({ item, index: next })) : item;
       runs.push(newRun(node, runInput, next));
       next += 1;
     }
     return next;
   };
 
+  const cancelItemsOf: string[] = [];
   for (const node of definition.nodes) {
     const s = state.get(node.key);
     if (!node.forEach || s?.status !== 'running' || s.itemsTotal === null) continue;
-    if (s.itemsDone >= s.itemsTotal) {
+    if (node.forEach.onItemFailure === 'fail_fast' && s.error !== null) {
+      // An item failed (its node end kept the first): the node fails now, the rest are cancelled.
+      change(node.key, { status: 'failed', error: s.error });
+      if (s.itemsDone < s.itemsStarted) cancelItemsOf.push(node.key);
+    } else if (s.itemsDone >= s.itemsTotal) {
       change(node.key, endOfItems(node.key, s.itemsTotal, lastRuns));
     } else if (s.itemsStarted < s.itemsTotal) {
-      const items = (await evaluateItems(node, context(), expressions)) as unknown[];
-      const started = await startItems(node, items, s.itemsStarted, s.itemsDone);
+      // The list as evaluated when the node started, kept on the node while it runs.
+      const items =
+        Array.isArray(s.output) && s.output.length === s.itemsTotal
+          ? s.output
+          : ((yield* evaluateItems(node, context(), evaluate)) as unknown[]);
+      const started = yield* startItems(node, items, s.itemsStarted, s.itemsDone);
       if (started !== s.itemsStarted) change(node.key, { status: 'running', itemsStarted: started });
     }
   }
@@ -143,9 +198,8 @@ export async function decideAdvance(input: AdvanceInput, expressions: Expression
       moved = true;
       let taken: boolean;
       try {
-        taken = (await Promise.all(edges.map((e) => edgeTaken(e, state, lastRuns, expressions)))).every(
-          Boolean,
-        );
+        taken = true;
+        for (const e of edges) taken = (yield* edgeTaken(e, state, lastRuns, evaluate)) && taken;
       } catch (error) {
         change(node.key, { status: 'failed', error: expressionFailure('condition', error) });
         continue;
@@ -166,7 +220,7 @@ export async function decideAdvance(input: AdvanceInput, expressions: Expression
       }
       try {
         if (node.forEach) {
-          const items = await evaluateItems(node, context(), expressions);
+          const items = yield* evaluateItems(node, context(), evaluate);
           if (!Array.isArray(items)) {
             change(node.key, {
               status: 'failed',
@@ -178,12 +232,18 @@ export async function decideAdvance(input: AdvanceInput, expressions: Expression
           } else if (items.length === 0) {
             change(node.key, { status: 'succeeded', output: [], itemsTotal: 0 });
           } else {
-            const started = await startItems(node, items, 0, 0);
-            change(node.key, { status: 'running', itemsTotal: items.length, itemsStarted: started });
+            const started = yield* startItems(node, items, 0, 0);
+            // The list is kept on the node while it runs (its output once it ends): later items
+            // start from it, not from the expression evaluated again.
+            change(node.key, {
+              status: 'running',
+              itemsTotal: items.length,
+              itemsStarted: started,
+              output: items,
+            });
           }
         } else {
-          const runInput =
-            node.input !== undefined ? await expressions.evaluate(node.input, context()) : run.input;
+          const runInput = node.input !== undefined ? yield* evaluate(node.input, context()) : run.input;
           runs.push(newRun(node, runInput, null));
           change(node.key, { status: 'running' });
         }
@@ -195,7 +255,7 @@ export async function decideAdvance(input: AdvanceInput, expressions: Expression
 
   const all = [...state.values()];
   const end = all.every((n) => isFinal(n.status)) ? { ...outcomeOf(definition, state), at: input.now } : null;
-  return { nodes: [...changes.values()], runs, end };
+  return { nodes: [...changes.values()], runs, end, ...(cancelItemsOf.length > 0 ? { cancelItemsOf } : {}) };
 }
 
 /** Whether deciding needs the node runs: a forEach node whose items all ended, or an edge expression. */
@@ -208,8 +268,8 @@ export function needsNodeRuns(
 }
 
 /** The last run of each node and item (a retry replaces the attempt before it). */
-function lastRunPerItem(runs: readonly RunRecord[]): Map<string, RunRecord> {
-  const last = new Map<string, RunRecord>();
+function lastRunPerItem(runs: readonly NodeRun[]): Map<string, NodeRun> {
+  const last = new Map<string, NodeRun>();
   for (const run of runs) {
     const key = `${run.workflowNode}\u0000${run.workflowItem ?? '-'}`;
     const seen = last.get(key);
@@ -218,41 +278,34 @@ function lastRunPerItem(runs: readonly RunRecord[]): Map<string, RunRecord> {
   return last;
 }
 
-function endOfItems(key: string, total: number, lastRuns: Map<string, RunRecord>): Omit<NodeChange, 'key'> {
+function endOfItems(key: string, total: number, lastRuns: Map<string, NodeRun>): Omit<NodeChange, 'key'> {
   const outputs: unknown[] = [];
-  let failed: { index: number; run: RunRecord } | undefined;
+  let failed: { index: number; run: NodeRun } | undefined;
   for (let i = 0; i < total; i++) {
     const run = lastRuns.get(`${key}\u0000${i}`);
     outputs.push(run?.output ?? null);
     if (!failed && (!run || nodeStatusOf(run.status) !== 'succeeded') && run) failed = { index: i, run };
   }
   if (!failed) return { status: 'succeeded', output: outputs };
-  return {
-    status: 'failed',
-    output: outputs,
-    error: {
-      type: 'workflow_item_failed',
-      message: `item ${failed.index} ended ${failed.run.status}${failed.run.error ? `: ${failed.run.error.message}` : ''}`,
-    },
-  };
+  return { status: 'failed', output: outputs, error: itemFailure(failed.index, failed.run) };
 }
 
-async function evaluateItems(
+function* evaluateItems(
   node: WorkflowNodeRecord,
   context: unknown,
-  expressions: Expressions,
-): Promise<unknown> {
-  const value = await expressions.evaluate(node.forEach!.items, context);
+  evaluate: (text: string, context: unknown) => Deciding<unknown>,
+): Deciding<unknown> {
+  const value = yield* evaluate(node.forEach!.items, context);
   // JSONata gives a single match as the value itself, and arrays it builds carry a flag.
   return Array.isArray(value) ? [...value] : value;
 }
 
-async function edgeTaken(
+function* edgeTaken(
   edge: WorkflowEdgeRecord,
   state: Map<string, WorkflowRunNodeRecord>,
-  lastRuns: Map<string, RunRecord>,
-  expressions: Expressions,
-): Promise<boolean> {
+  lastRuns: Map<string, NodeRun>,
+  evaluate: (text: string, context: unknown) => Deciding<unknown>,
+): Deciding<boolean> {
   const from = state.get(edge.from)!;
   const ok = from.status === 'succeeded' || from.status === 'reused';
   const bad = from.status === 'failed' || from.status === 'cancelled';
@@ -261,7 +314,7 @@ async function edgeTaken(
   if (edge.condition === 'always') return ok || bad;
   if (!ok && !bad) return false;
   const upstreamRun = lastRuns.get(`${edge.from}\u0000-`);
-  const value = await expressions.evaluate(edge.condition.expression, {
+  const value = yield* evaluate(edge.condition.expression, {
     status: from.status,
     output: from.output,
     input: upstreamRun?.input ?? null,

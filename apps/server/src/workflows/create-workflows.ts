@@ -10,7 +10,7 @@ import type { RunEngine } from '../runs/run-engine.js';
 import type { Namespaces } from '../services/namespaces.js';
 import type { TaskService } from '../services/task-service.js';
 import type { Store } from '../store/store.js';
-import { Expressions } from './expressions.js';
+import type { Expressions } from './expressions.js';
 import { WorkflowAdvancer } from './workflow-advancer.js';
 import { WorkflowService } from './workflow-service.js';
 
@@ -21,6 +21,7 @@ import { WorkflowService } from './workflow-service.js';
 const SWEEP_MS = 2000;
 
 export function createWorkflows(deps: {
+  expressions: Expressions;
   store: Store;
   clock: Clock;
   events: EventBus;
@@ -31,7 +32,7 @@ export function createWorkflows(deps: {
   nodeId: string;
   leaseMs: number;
 }): { workflows: WorkflowService; advancer: WorkflowAdvancer } {
-  const expressions = new Expressions();
+  const { expressions } = deps;
   const advancer: WorkflowAdvancer = new WorkflowAdvancer({
     store: deps.store,
     clock: deps.clock,
@@ -40,6 +41,7 @@ export function createWorkflows(deps: {
     nodeId: deps.nodeId,
     leaseMs: deps.leaseMs,
     enqueue: (runs) => deps.engine.enqueueStored(runs),
+    cancel: (runId) => deps.engine.cancel(runId),
     timeOut: (id) => workflows.timeOut(id),
     onEnded: (run) => deps.events.emit('workflow_run:finished', { run }),
     sweepMs: SWEEP_MS,

@@ -14,6 +14,8 @@ const MAX_CACHED = 5000;
 
 export class Expressions {
   readonly #parsed = new Map<string, Expression>();
+  /** Per expression text, its field names when it is a plain path (`input.items`), else null. */
+  readonly #paths = new Map<string, string[] | null>();
 
   /** Parses (or finds) an expression; throws ExpressionError when it does not parse. */
   parse(text: string): Expression {
@@ -39,6 +41,45 @@ export class Expressions {
       throw new ExpressionError(describe(error));
     }
   }
+
+  /**
+   * The value of `text` over `context` without awaiting, when JSONata's answer is known to be
+   * plain field navigation: the expression is a path of field names only (its parsed AST says so)
+   * and every step before the last lands on an object that is not a list (where JSONata would map
+   * over a list, or evaluate anything else, this answers undefined and the caller evaluates with
+   * `evaluate`). It lets a node run's end decide what follows inside its settlement's
+   * transaction, which must not await (node-end.ts).
+   */
+  evaluateNow(text: string, context: unknown): { value: unknown } | undefined {
+    let names = this.#paths.get(text);
+    if (names === undefined) {
+      names = plainPath(this.parse(text).ast() as AstNode);
+      if (this.#paths.size >= MAX_CACHED) this.#paths.delete(this.#paths.keys().next().value!);
+      this.#paths.set(text, names);
+    }
+    if (names === null) return undefined;
+    let value: unknown = context;
+    for (const name of names) {
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+        return value === undefined ? { value: undefined } : undefined;
+      }
+      value = (value as Record<string, unknown>)[name];
+    }
+    return { value };
+  }
+}
+
+/** The field names of a path made of names only (`a.b.c`), else null. */
+function plainPath(ast: AstNode): string[] | null {
+  const plain = (node: AstNode, keys: readonly string[]) => Object.keys(node).every((k) => keys.includes(k));
+  if (ast.type === 'name' && plain(ast, ['type', 'value', 'position'])) return [String(ast.value)];
+  if (ast.type !== 'path' || !Array.isArray(ast.steps) || !plain(ast, ['type', 'steps'])) return null;
+  const names: string[] = [];
+  for (const step of ast.steps) {
+    if (step.type !== 'name' || !plain(step, ['type', 'value', 'position'])) return null;
+    names.push(String(step.value));
+  }
+  return names;
 }
 
 /** An expression that did not parse or failed to evaluate; the message says where. */

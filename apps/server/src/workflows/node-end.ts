@@ -1,41 +1,44 @@
 /**
  * A workflow node run's final end, inside its settlement's transaction: the node (or, for a
  * forEach node, one of its items) is recorded ended and the workflow run marked as owing an
- * advance. The advance itself (successors, mappings in JSONata) runs right after the commit
- * (workflow-advancer.ts): JSONata 2 evaluates asynchronously, and a SQLite transaction must run
- * to its end without awaiting. The mark is what makes the advance survive a crash here.
+ * advance. What follows is decided right there when it needs no await (advance-now.ts), and the
+ * mark cleared; else the advance runs right after the commit (workflow-advancer.ts): JSONata 2
+ * evaluates asynchronously, and a SQLite transaction must run to its end without awaiting. The
+ * mark is what makes that advance survive a crash here.
  */
-import type { Kysely } from 'kysely';
-import type { RunStatus } from '@kairos/protocol';
-import type { Database } from '../store/db-schema.js';
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, WorkflowRunsTable } from '../store/db-schema.js';
 import { toJson } from '../store/row-mapping.js';
 import type { RunRecord } from '../store/store.js';
-import type { WorkflowNodeStatus, WorkflowTables } from '../store/workflow-records.js';
+import { toWorkflowRunRecord } from '../store/workflow-records.js';
 import type { WriteSteps } from '../store/write-steps.js';
+import { advanceNowSteps } from './advance-now.js';
+import { itemFailure, nodeStatusOf } from './node-outcome.js';
+import type { SuccessorLease } from './successors.js';
 
-/** A node's status once its (last) run ended so. */
-export function nodeStatusOf(status: RunStatus): WorkflowNodeStatus {
-  switch (status) {
-    case 'succeeded':
-      return 'succeeded';
-    case 'cancelled':
-      return 'cancelled';
-    default:
-      return 'failed';
-  }
-}
-
-export function* nodeEndSteps(db: Kysely<Database>, ended: RunRecord): WriteSteps<void> {
-  const wdb = db.withTables<WorkflowTables>();
+/**
+ * The node's end, then what follows it when that can be decided here (advance-now.ts): the node
+ * runs inserted, to be handed to the run engine after the commit.
+ */
+export function* nodeEndSteps(
+  db: Kysely<Database>,
+  ended: RunRecord,
+  lease: SuccessorLease,
+  now: number,
+): WriteSteps<RunRecord[]> {
   const workflowRunId = ended.workflowRunId!;
-  const [run] = yield wdb
-    .selectFrom('workflow_runs')
-    .select('status')
+  // The workflow run's row first, as every write that takes it with its nodes' rows does (a
+  // deadlock otherwise, on PostgreSQL, with a cancel or an advance ending the run).
+  const [owed] = yield db
+    .updateTable('workflow_runs')
+    .set((eb) => ({ advance_owed: 1, state_version: eb('state_version', '+', 1) }))
     .where('id', '=', workflowRunId)
+    .where('status', '=', 'running')
+    .returningAll()
     .compile();
-  // Ended (cancelled, timed out) meanwhile: its nodes were decided then.
-  if (!run || run['status'] !== 'running') return;
-  const node = wdb
+  // Ended (cancelled, timed out, replaced) meanwhile: its nodes were decided then.
+  if (!owed) return [];
+  const node = db
     .updateTable('workflow_run_nodes')
     .where('workflow_run_id', '=', workflowRunId)
     .where('node_key', '=', ended.workflowNode!)
@@ -48,12 +51,22 @@ export function* nodeEndSteps(db: Kysely<Database>, ended: RunRecord): WriteStep
         error: toJson(ended.error ?? undefined),
       })
       .compile();
-  } else {
+  } else if (nodeStatusOf(ended.status) === 'succeeded') {
     yield node.set((eb) => ({ items_done: eb('items_done', '+', 1) })).compile();
+  } else {
+    // The first item to fail is kept on the node: a fail_fast node fails with it at its advance.
+    const failed = toJson(itemFailure(ended.workflowItem, ended));
+    yield node
+      .set((eb) => ({
+        items_done: eb('items_done', '+', 1),
+        error: eb.fn.coalesce('error', eb.val(failed)),
+      }))
+      .compile();
   }
-  yield wdb
-    .updateTable('workflow_runs')
-    .set((eb) => ({ advance_owed: 1, state_version: eb('state_version', '+', 1) }))
-    .where('id', '=', workflowRunId)
-    .compile();
+  // A forEach item's end is left to the advancer, whose one advance serves a burst of them (the
+  // bench measured item starts three times later when each item's settlement decided its own
+  // successor: the settlements' transactions, one decision each, held the writer).
+  if (!lease.workflowDecisions || ended.workflowItem != null) return [];
+  const run = toWorkflowRunRecord(owed as unknown as Selectable<WorkflowRunsTable>);
+  return yield* advanceNowSteps(db, run, lease.workflowDecisions, lease, now);
 }

@@ -9,12 +9,15 @@ import type { Database } from '../store/db-schema.js';
 import type { RunRecord, SettlementSuccessors, TaskRecord } from '../store/store.js';
 import type { WriteSteps } from '../store/write-steps.js';
 import { childRunsSteps } from './child-runs.js';
+import type { WorkflowDecisions } from './workflow-decisions.js';
 import { nodeEndSteps } from './node-end.js';
 
 /** Who holds the runs the successors insert. */
 export interface SuccessorLease {
   owner: string;
   leaseMs: number;
+  /** Given: a node's end decides what follows inside the settlement when it can (advance-now.ts). */
+  workflowDecisions?: WorkflowDecisions | undefined;
 }
 
 /**
@@ -35,7 +38,7 @@ export function successorsOf(
     *steps(db: Kysely<Database>, now: number): WriteSteps<RunRecord[]> {
       const inserted: RunRecord[] = [];
       if (children.length > 0) inserted.push(...(yield* childRunsSteps(db, ended, children, lease, now)));
-      if (inWorkflow) yield* nodeEndSteps(db, ended);
+      if (inWorkflow) inserted.push(...(yield* nodeEndSteps(db, ended, lease, now)));
       return inserted;
     },
   };

@@ -23,6 +23,8 @@ export interface WorkflowAdvancerDeps {
   leaseMs: number;
   /** Holds runs stored for this node until their instant (RunEngine.enqueueStored). */
   enqueue: (runs: RunRecord[]) => Promise<void>;
+  /** Cancels a node run (RunEngine.cancel): the items left of a forEach node that failed fast. */
+  cancel: (runId: number) => Promise<unknown>;
   /** Ends a workflow run past its deadline (WorkflowRuns.timeOut). */
   timeOut: (workflowRunId: number) => Promise<void>;
   /** A workflow run ended (for the bus). */
@@ -115,6 +117,11 @@ export class WorkflowAdvancer {
     if (this.#stopped) return;
     const run = await this.deps.store.getWorkflowRun(workflowRunId);
     if (!run || run.status !== 'running') return;
+    // A run started from the queue has its deadline from then.
+    this.watchDeadline(run);
+    // Nothing owed: every change so far was decided (most node ends decide what follows inside
+    // their settlement, advance-now.ts).
+    if (!run.advanceOwed) return;
     const definition = await this.#definition(run);
     if (!definition) return;
     const nodes = await this.deps.store.listWorkflowRunNodes(workflowRunId);
@@ -137,20 +144,31 @@ export class WorkflowAdvancer {
       },
       this.deps.expressions,
     );
-    if (decided.nodes.length === 0 && decided.runs.length === 0 && decided.end === null && !run.advanceOwed)
-      return;
-    const { applied, runs } = await this.deps.store.applyWorkflowAdvance(
+    const { applied, runs, started } = await this.deps.store.applyWorkflowAdvance(
       workflowRunId,
       run.stateVersion,
       decided,
     );
     if (!applied) return;
     if (runs.length > 0) await this.deps.enqueue(runs);
+    // Queued runs of the workflow this end made room for (owed, so the sweep has them otherwise).
+    for (const id of started) void this.advance(id);
+    if (decided.cancelItemsOf) await this.#cancelItems(workflowRunId, decided.cancelItemsOf);
     if (decided.end) {
       this.#deadlines.get(workflowRunId)?.cancel();
       this.#deadlines.delete(workflowRunId);
       const ended = await this.deps.store.getWorkflowRun(workflowRunId);
       if (ended) this.deps.onEnded(ended);
+    }
+  }
+
+  /** Cancels the runs not ended of forEach nodes that failed fast (their ends change nothing now). */
+  async #cancelItems(workflowRunId: number, nodes: readonly string[]): Promise<void> {
+    for (const run of await this.deps.store.listNodeRuns(workflowRunId)) {
+      if (!nodes.includes(run.workflowNode ?? '')) continue;
+      if (run.status === 'scheduled' || run.status === 'running') {
+        await this.deps.cancel(run.id).catch(() => undefined);
+      }
     }
   }
 

@@ -17,7 +17,7 @@ import type {
   WorkflowRecord,
   WorkflowRunRecord,
 } from '../store/workflow-records.js';
-import type { WorkflowSave } from '../store/workflow-store.js';
+import type { WorkflowRunStart, WorkflowSave } from '../store/workflow-store.js';
 import type { WorkflowAdvancer } from './workflow-advancer.js';
 import type { Expressions } from './expressions.js';
 import { checkDefinition, type DefinitionProblem } from './check-definition.js';
@@ -117,22 +117,26 @@ export class WorkflowService {
       this.deps.events.emit('task:deleted', { taskId: workflow.driverTaskId });
   }
 
-  /** Starts a run of the current version now. */
+  /**
+   * Starts a run of the current version now, as the workflow's concurrency allows (queued, or
+   * refused with a conflict when overlap `skip` leaves it out).
+   */
   async run(id: number, input: unknown): Promise<WorkflowRunRecord> {
     const workflow = await this.get(id);
-    const { run } = await this.#start(workflow, workflow.version, workflow.definition, {
+    const started = await this.#start(workflow, workflow.version, workflow.definition, {
       triggerType: 'api',
       input,
       driverRunId: null,
       resumedFrom: null,
       reused: new Map(),
     });
-    return run;
+    return runOrRefuse(started);
   }
 
   /**
    * A fire of the workflow's driver task: starts one run for it (a second call for the same fire,
-   * after a crash, finds the first). With overlap `skip`, a fire while a run is going starts none.
+   * after a crash, finds the first), as the workflow's concurrency allows: with overlap `skip`, a
+   * fire while `max` runs are going starts none.
    */
   async fire(runId: number, taskId: number): Promise<{ workflowRunId: number | null; skipped?: string }> {
     const [fire, task] = await Promise.all([this.deps.store.getRun(runId), this.deps.store.getTask(taskId)]);
@@ -141,15 +145,7 @@ export class WorkflowService {
     if (!fire || !workflow || workflow.driverTaskId !== taskId) {
       throw new KairosError('NOT_FOUND', `task ${taskId} is not the fire of a workflow`);
     }
-    if (workflow.definition.concurrency.overlap === 'skip') {
-      const going = (
-        await this.deps.store.listWorkflowRuns({ workflowId: workflow.id, status: 'running' }, { limit: 1 })
-      ).items[0];
-      if (going && going.driverRunId !== fire.id) {
-        return { workflowRunId: null, skipped: `workflow run ${going.id} is still going (overlap skip)` };
-      }
-    }
-    const { run } = await this.#start(workflow, workflow.version, workflow.definition, {
+    const started = await this.#start(workflow, workflow.version, workflow.definition, {
       triggerType:
         fire.triggerType === 'misfire' ? 'misfire' : fire.triggerType === 'schedule' ? 'schedule' : 'api',
       input: fire.input,
@@ -157,13 +153,16 @@ export class WorkflowService {
       resumedFrom: null,
       reused: new Map(),
     });
-    return { workflowRunId: run.id };
+    if (started.outcome === 'skipped') {
+      return { workflowRunId: null, skipped: skippedMessage(workflow, started.going) };
+    }
+    return { workflowRunId: started.run.id };
   }
 
   /** A new run of the same version and input, reusing the nodes that succeeded. */
   async resume(workflowRunId: number): Promise<WorkflowRunRecord> {
     const previous = await this.getRun(workflowRunId);
-    if (previous.status === 'running' || previous.status === 'succeeded') {
+    if (previous.status === 'running' || previous.status === 'queued' || previous.status === 'succeeded') {
       throw new KairosError(
         'CONFLICT',
         `workflow run ${workflowRunId} is ${previous.status}: only a failed, cancelled or timed-out run can be resumed`,
@@ -180,14 +179,14 @@ export class WorkflowService {
     for (const node of await this.deps.store.listWorkflowRunNodes(workflowRunId)) {
       if (node.status === 'succeeded' || node.status === 'reused') reused.set(node.key, node.output);
     }
-    const { run } = await this.#start(workflow, previous.version, version.definition, {
+    const started = await this.#start(workflow, previous.version, version.definition, {
       triggerType: 'resume',
       input: previous.input,
       driverRunId: null,
       resumedFrom: previous.id,
       reused,
     });
-    return run;
+    return runOrRefuse(started);
   }
 
   async getRun(id: number): Promise<WorkflowRunRecord> {
@@ -196,10 +195,10 @@ export class WorkflowService {
     return run;
   }
 
-  /** Ends the run `cancelled` and cancels its scheduled and running node runs. */
+  /** Ends the run `cancelled` (a queued one too) and cancels its scheduled and running node runs. */
   async cancel(id: number): Promise<WorkflowRunRecord> {
     const run = await this.getRun(id);
-    if (run.status !== 'running') {
+    if (run.status !== 'running' && run.status !== 'queued') {
       throw new KairosError(
         'RUN_ALREADY_FINISHED',
         `workflow run ${id} has already finished (${run.status})`,
@@ -228,14 +227,23 @@ export class WorkflowService {
     status: 'cancelled' | 'timed_out',
     error: { type: string; message: string },
   ): Promise<void> {
-    if (!(await this.deps.store.endWorkflowRun(id, status, error, this.deps.clock.now()))) return;
-    for (const run of await this.deps.store.listNodeRuns(id)) {
-      if (run.status === 'scheduled' || run.status === 'running') {
-        await this.deps.engine.cancel(run.id).catch(() => undefined);
+    const { ended, started } = await this.deps.store.endWorkflowRun(id, status, error, this.deps.clock.now());
+    if (!ended) return;
+    await this.#ended([id]);
+    for (const next of started) void this.deps.advancer.advance(next);
+  }
+
+  /** Runs ended by cancel, timeout or replace: their scheduled and running node runs cancelled. */
+  async #ended(ids: readonly number[]): Promise<void> {
+    for (const id of ids) {
+      for (const run of await this.deps.store.listNodeRuns(id)) {
+        if (run.status === 'scheduled' || run.status === 'running') {
+          await this.deps.engine.cancel(run.id).catch(() => undefined);
+        }
       }
+      const ended = await this.deps.store.getWorkflowRun(id);
+      if (ended) this.deps.events.emit('workflow_run:finished', { run: ended });
     }
-    const ended = await this.deps.store.getWorkflowRun(id);
-    if (ended) this.deps.events.emit('workflow_run:finished', { run: ended });
   }
 
   async #start(
@@ -249,7 +257,7 @@ export class WorkflowService {
       resumedFrom: number | null;
       reused: Map<string, unknown>;
     },
-  ): Promise<{ run: WorkflowRunRecord; created: boolean }> {
+  ): Promise<WorkflowRunStart> {
     const now = this.deps.clock.now();
     const started = await this.deps.store.startWorkflowRun({
       workflowId: workflow.id,
@@ -267,12 +275,13 @@ export class WorkflowService {
           : { key: node.key, status: 'pending', output: null },
       ),
     });
-    this.deps.advancer.watchDeadline(started.run);
-    await this.deps.advancer.advance(started.run.id);
-    return {
-      run: (await this.deps.store.getWorkflowRun(started.run.id)) ?? started.run,
-      created: started.created,
-    };
+    if (started.outcome === 'skipped') return started;
+    await this.#ended(started.replaced);
+    if (started.run.status === 'running') {
+      this.deps.advancer.watchDeadline(started.run);
+      await this.deps.advancer.advance(started.run.id);
+    }
+    return { ...started, run: (await this.deps.store.getWorkflowRun(started.run.id)) ?? started.run };
   }
 
   /** The definition to save with its hidden tasks, and every problem found. */
@@ -356,6 +365,20 @@ export class WorkflowService {
     };
     return { save, problems };
   }
+}
+
+/** The run a start gave; a conflict when overlap `skip` left it out. */
+function runOrRefuse(started: WorkflowRunStart): WorkflowRunRecord {
+  if (started.outcome !== 'skipped') return started.run;
+  throw new KairosError(
+    'CONFLICT',
+    `workflow run ${started.going} is still going: concurrency.overlap skip leaves a new run out while concurrency.max runs are going`,
+  );
+}
+
+function skippedMessage(workflow: WorkflowRecord, going: number): string {
+  const { max } = workflow.definition.concurrency;
+  return `workflow run ${going} is still going (concurrency.max ${max}, overlap skip)`;
 }
 
 /** Runs a check; a KairosError naming a field becomes a problem (the rest are thrown). */

@@ -67,6 +67,15 @@ describe('workflow bad input', () => {
     const badForEach = await refused(node, { nodes: [{ key: 'a', task, forEach: { items: '[1, 2' } }] });
     expect(badForEach.field).toBe('nodes[0].forEach.items');
 
+    const badOnItemFailure = await refused(node, {
+      nodes: [{ key: 'a', task, forEach: { items: '[1, 2]', onItemFailure: 'stop' } }],
+    });
+    expect(badOnItemFailure.field).toBe('nodes.0.forEach.onItemFailure');
+    expect(badOnItemFailure.message).toContain('continue');
+
+    const badMax = await refused(node, { nodes, concurrency: { max: 0, overlap: 'queue' } });
+    expect(badMax.field).toBe('concurrency.max');
+
     // Nothing half-saved: no workflow, no hidden task.
     expect((await node.api('GET', '/api/v1/workflows')).body.items).toEqual([]);
     expect(await node.store.countTasks()).toBe(0);

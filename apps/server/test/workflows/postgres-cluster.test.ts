@@ -1,7 +1,7 @@
 /**
  * Workflows on PostgreSQL with two nodes sharing the database: both sweep and advance the same
  * workflow runs (the node runs are settled wherever they ran), and still every node and forEach
- * item runs once per workflow run.
+ * item runs once per workflow run; the workflow's `concurrency` (max 2, queue) holds across nodes.
  */
 import { describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
@@ -30,6 +30,7 @@ describe.skipIf(!pgReachable)('workflows in a PostgreSQL cluster', () => {
     const created = await a.api('POST', '/api/v1/workflows', {
       name: 'cluster',
       app: 'demo',
+      concurrency: { max: 2, overlap: 'queue' },
       nodes: [
         { key: 'list', task: http('/list') },
         {
@@ -68,6 +69,12 @@ describe.skipIf(!pgReachable)('workflows in a PostgreSQL cluster', () => {
       const eachItems = items.filter((r) => r.workflowNode === 'each').map((r) => r.workflowItem);
       expect(new Set(eachItems).size).toBe(20);
     }
+    // Never three at once: the third started (from the queue, or when posted) once one had ended.
+    const runs = await Promise.all(
+      ids.map(async (id) => (await a.api('GET', `/api/v1/workflow-runs/${id}`)).body),
+    );
+    const firstEnd = Math.min(...runs.slice(0, 2).map((r) => Date.parse(r.finishedAt)));
+    expect(Date.parse(runs[2].startedAt)).toBeGreaterThanOrEqual(firstEnd);
     expect(target.requests.filter((r) => r.url === '/join').map((r) => JSON.parse(r.body))).toEqual([
       { n: 20 },
       { n: 20 },

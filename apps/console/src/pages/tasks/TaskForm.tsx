@@ -2,13 +2,24 @@
  * Creating, editing and cloning a task, for every job type and schedule type. The server
  * validates (its errors are shown on the field they name); the schedule is previewed as typed.
  */
-import { Alert, Button, Group, Paper, Select, Stack, Switch, TextInput, Title } from '@mantine/core';
+import {
+  Alert,
+  Button,
+  Group,
+  MultiSelect,
+  Paper,
+  Select,
+  Stack,
+  Switch,
+  TextInput,
+  Title,
+} from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from '@tanstack/react-router';
 import { useMemo, useState } from 'react';
 import type { ScheduleInput, Task } from '@kairos/protocol';
 import { errorField, errorMessage } from '../../api/errors.js';
-import { useApps } from '../../api/lookups.js';
+import { useApps, useTasks } from '../../api/lookups.js';
 import { useClient } from '../../api/session-context.js';
 import { JobConfigFields } from './JobConfigFields.js';
 import { ScheduleFields } from './ScheduleFields.js';
@@ -32,6 +43,7 @@ export function TaskForm({ initial, editing }: { initial: TaskFormState; editing
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   const apps = useApps();
+  const tasks = useTasks();
   const [form, setForm] = useState(initial);
   const [problem, setProblem] = useState<Problem | null>(null);
   const [notes, setNotes] = useState<string[]>([]);
@@ -39,6 +51,11 @@ export function TaskForm({ initial, editing }: { initial: TaskFormState; editing
   const set = <K extends keyof TaskFormState>(key: K, value: TaskFormState[K]) =>
     setForm((f) => ({ ...f, [key]: value }));
   const errorOf = (field: string) => (problem?.field === field ? problem.message : undefined);
+  // The server names the item (`childTaskIds[1]: no task 999`).
+  const childrenError = problem?.field?.startsWith('childTaskIds') ? problem.message : undefined;
+  const childChoices = (tasks.data?.items ?? [])
+    .filter((t) => t.id !== editing?.id && (editing === undefined || t.namespace === editing.namespace))
+    .map((t) => ({ value: String(t.id), label: t.name }));
   const schedule = useMemo((): ScheduleInput | null => {
     try {
       return scheduleOf(form);
@@ -188,6 +205,19 @@ export function TaskForm({ initial, editing }: { initial: TaskFormState; editing
             />
           </Group>
         </Paper>
+        <Paper withBorder p="md">
+          <MultiSelect
+            label="Child tasks"
+            description="Run once each when a run of this task succeeds (after its retries)"
+            placeholder={childChoices.length === 0 ? 'No other task yet' : 'Pick tasks by name'}
+            data={childChoices}
+            value={form.childTaskIds}
+            onChange={(v) => set('childTaskIds', v)}
+            error={childrenError}
+            searchable
+            clearable
+          />
+        </Paper>
         {shownProblem ? (
           <Alert color="red" title="The server refused this task" role="alert">
             {shownProblem.message}
@@ -217,6 +247,7 @@ function isShownOnField(field: string | undefined, form: TaskFormState): boolean
   const shown = ['name', 'app', 'type', 'timeoutSeconds', 'retry.maxAttempts', 'concurrency.max', 'config'];
   const schedule = ['expression', 'intervalSeconds', 'delaySeconds', 'at', 'timezone', 'calendar.id'];
   if (shown.includes(field) || schedule.some((f) => field === `schedule.${f}`)) return true;
+  if (field.startsWith('childTaskIds')) return true;
   const key = field.startsWith('config.') ? field.slice('config.'.length) : undefined;
   return key !== undefined && (FIELDS_OF_TYPE[form.type] ?? []).includes(key);
 }

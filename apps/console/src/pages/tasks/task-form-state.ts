@@ -45,6 +45,8 @@ export interface TaskFormState {
   concurrencyMax: string;
   overlap: 'skip' | 'queue' | 'replace' | 'allow';
   enabled: boolean;
+  /** Tasks to trigger when a run succeeds (their ids, as the multi-select holds them). */
+  childTaskIds: string[];
 }
 
 const viewerZone = (): string => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
@@ -72,6 +74,7 @@ export function emptyForm(): TaskFormState {
     concurrencyMax: '1',
     overlap: 'skip',
     enabled: true,
+    childTaskIds: [],
   };
 }
 
@@ -112,6 +115,7 @@ export function formOfTask(task: Task, clone: boolean): TaskFormState {
     concurrencyMax: String(task.concurrency.max),
     overlap: task.concurrency.overlap,
     enabled: clone ? false : task.enabled,
+    childTaskIds: (task.childTaskIds ?? []).map(String),
   };
 }
 
@@ -179,5 +183,7 @@ export function bodyOf(form: TaskFormState): TaskCreateInput {
     retry: { ...form.retryRest, maxAttempts: Number(form.maxAttempts) || 1 },
     concurrency: { max: Number(form.concurrencyMax) || 1, overlap: form.overlap },
     enabled: form.enabled,
+    // Sent even when empty: on an edit, none chosen removes the task's children.
+    childTaskIds: form.childTaskIds.map(Number),
   };
 }

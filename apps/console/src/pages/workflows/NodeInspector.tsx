@@ -179,6 +179,17 @@ export function NodeInspector({
             onChange={(e) => onChange({ forEachConcurrency: e.currentTarget.value })}
             error={errorOf('forEach.concurrency')}
           />
+          <Select
+            label="When an item fails"
+            data={[
+              { value: 'continue', label: 'Run the other items' },
+              { value: 'fail_fast', label: 'Fail at once, cancel the rest' },
+            ]}
+            value={node.forEachOnItemFailure}
+            onChange={(v) => onChange({ forEachOnItemFailure: v === 'fail_fast' ? 'fail_fast' : 'continue' })}
+            error={errorOf('forEach.onItemFailure')}
+            allowDeselect={false}
+          />
         </Group>
       ) : null}
       <Text size="xs" c="dimmed">

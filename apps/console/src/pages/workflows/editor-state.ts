@@ -44,6 +44,7 @@ export interface NodeDraft extends Record<string, unknown> {
   forEach: boolean;
   forEachItems: string;
   forEachConcurrency: string;
+  forEachOnItemFailure: 'continue' | 'fail_fast';
 }
 
 export interface EdgeDraft extends Record<string, unknown> {
@@ -99,6 +100,7 @@ export function newNodeDraft(key: string): NodeDraft {
     forEach: false,
     forEachItems: '',
     forEachConcurrency: '',
+    forEachOnItemFailure: 'continue',
   };
 }
 
@@ -157,6 +159,7 @@ export function nodesOfWorkflow(w: Pick<Workflow, 'nodes'>): DraftNode[] {
       forEach: n.forEach !== undefined && n.forEach !== null,
       forEachItems: n.forEach?.items ?? '',
       forEachConcurrency: n.forEach?.concurrency ? String(n.forEach.concurrency) : '',
+      forEachOnItemFailure: n.forEach?.onItemFailure ?? 'continue',
     },
   }));
 }
@@ -232,7 +235,11 @@ export function nodeBody(node: DraftNode, index: number): WorkflowNodeInput {
   if (d.input.trim() !== '') body.input = d.input;
   if (d.forEach) {
     const concurrency = numberOr(d.forEachConcurrency);
-    body.forEach = { items: d.forEachItems, ...(concurrency !== undefined ? { concurrency } : {}) };
+    body.forEach = {
+      items: d.forEachItems,
+      ...(concurrency !== undefined ? { concurrency } : {}),
+      onItemFailure: d.forEachOnItemFailure,
+    };
   }
   return body;
 }

@@ -9,6 +9,8 @@ import { decideSettlement } from '../../../src/runs/settlement.js';
 import type { RunEnd, Store } from '../../../src/store/store.js';
 import type { WorkflowDefinition } from '../../../src/store/workflow-records.js';
 import type { WorkflowSave } from '../../../src/store/workflow-store.js';
+import { Expressions } from '../../../src/workflows/expressions.js';
+import { WorkflowDecisions } from '../../../src/workflows/workflow-decisions.js';
 import { seed, taskInput, start, type ContractContext, type Seeded } from './context.js';
 
 const API = {
@@ -104,8 +106,9 @@ export function defineWorkflowContract(ctx: ContractContext): void {
       };
       const first = await store.startWorkflowRun(start1);
       const second = await store.startWorkflowRun(start1);
-      expect(first.created).toBe(true);
-      expect(second).toEqual({ run: first.run, created: false });
+      expect(first.outcome).toBe('started');
+      if (first.outcome === 'skipped') throw new Error('started');
+      expect(second).toEqual({ outcome: 'existing', run: first.run, replaced: [] });
       expect(first.run).toMatchObject({
         status: 'running',
         advanceOwed: true,
@@ -144,10 +147,11 @@ export function defineWorkflowContract(ctx: ContractContext): void {
       expect(await store.applyWorkflowAdvance(first.run.id, 0, advance)).toEqual({
         applied: false,
         runs: [],
+        started: [],
       });
       // On the new state, the same node run again is not inserted twice (its idempotency key).
       const again = await store.applyWorkflowAdvance(first.run.id, 1, advance);
-      expect(again).toEqual({ applied: true, runs: [] });
+      expect(again).toEqual({ applied: true, runs: [], started: [] });
       expect(await store.listNodeRuns(first.run.id)).toHaveLength(1);
 
       // The node run's final end is recorded with its settlement, and an advance is owed.
@@ -173,8 +177,14 @@ export function defineWorkflowContract(ctx: ContractContext): void {
 
       // Cancelled: the undecided nodes too; a second end does nothing.
       const error = { type: 'cancelled', message: 'x' };
-      expect(await store.endWorkflowRun(first.run.id, 'cancelled', error, 4_000)).toBe(true);
-      expect(await store.endWorkflowRun(first.run.id, 'timed_out', error, 5_000)).toBe(false);
+      expect(await store.endWorkflowRun(first.run.id, 'cancelled', error, 4_000)).toEqual({
+        ended: true,
+        started: [],
+      });
+      expect(await store.endWorkflowRun(first.run.id, 'timed_out', error, 5_000)).toEqual({
+        ended: false,
+        started: [],
+      });
       expect(await store.getWorkflowRun(first.run.id)).toMatchObject({
         status: 'cancelled',
         finishedAt: 4_000,
@@ -183,6 +193,148 @@ export function defineWorkflowContract(ctx: ContractContext): void {
         'cancelled',
       );
       expect((await store.listWorkflowRuns({ workflowId: workflow.id }, { limit: 5 })).items).toHaveLength(1);
+    });
+
+    it('keeps a workflow to concurrency.max runs: skip, queue (started when one ends), replace', async () => {
+      const store = ctx.store;
+      const seeded = await seed(store);
+      const { workflow, save } = await saved(store, seeded);
+      const runOf = (version = 1) => ({
+        workflowId: workflow.id,
+        namespaceId: seeded.ns.id,
+        version,
+        triggerType: 'api' as const,
+        input: {},
+        resumedFrom: null,
+        driverRunId: null,
+        deadlineAt: null,
+        startedAt: 1_000,
+        nodes: [{ key: 'a', status: 'pending' as const, output: null }],
+      });
+      const first = await store.startWorkflowRun(runOf());
+      if (first.outcome !== 'started') throw new Error(first.outcome);
+      // skip (max 1): a second run is left out, nothing stored.
+      expect(await store.startWorkflowRun(runOf())).toEqual({ outcome: 'skipped', going: first.run.id });
+      expect((await store.listWorkflowRuns({ workflowId: workflow.id }, { limit: 5 })).items).toHaveLength(1);
+
+      // queue, timeout 60 s (version 2): held queued, started when the running one ends, its
+      // deadline (its version's timeout) from then.
+      const queueing = {
+        ...save.definition,
+        concurrency: { max: 1, overlap: 'queue' as const },
+        timeoutSeconds: 60,
+      };
+      await store.updateWorkflow(workflow.id, { ...save, definition: queueing, inlineTasks: {} }, {});
+      const queued = await store.startWorkflowRun(runOf(2));
+      if (queued.outcome !== 'queued') throw new Error(queued.outcome);
+      expect(queued.run).toMatchObject({ status: 'queued', startedAt: null, advanceOwed: false });
+      const error = { type: 'cancelled', message: 'x' };
+      expect(await store.endWorkflowRun(first.run.id, 'cancelled', error, 5_000)).toEqual({
+        ended: true,
+        started: [queued.run.id],
+      });
+      expect(await store.getWorkflowRun(queued.run.id)).toMatchObject({
+        status: 'running',
+        startedAt: 5_000,
+        deadlineAt: 65_000,
+        advanceOwed: true,
+      });
+
+      // replace: the running one ends cancelled, naming the new run; its undecided nodes too.
+      const replacing = { ...save.definition, concurrency: { max: 1, overlap: 'replace' as const } };
+      await store.updateWorkflow(workflow.id, { ...save, definition: replacing, inlineTasks: {} }, {});
+      const replacer = await store.startWorkflowRun(runOf());
+      if (replacer.outcome !== 'started') throw new Error(replacer.outcome);
+      expect(replacer.replaced).toEqual([queued.run.id]);
+      const replaced = await store.getWorkflowRun(queued.run.id);
+      expect(replaced).toMatchObject({ status: 'cancelled' });
+      expect(replaced?.error?.message).toContain(`replaced by workflow run ${replacer.run.id}`);
+      expect((await store.listWorkflowRunNodes(queued.run.id))[0]?.status).toBe('cancelled');
+
+      // An advance that ends a run starts a queued one too.
+      await store.updateWorkflow(workflow.id, { ...save, definition: queueing, inlineTasks: {} }, {});
+      const waiting = await store.startWorkflowRun(runOf());
+      if (waiting.outcome !== 'queued') throw new Error(waiting.outcome);
+      const end = { status: 'succeeded' as const, error: null, at: 6_000 };
+      expect(
+        await store.applyWorkflowAdvance(replacer.run.id, replacer.run.stateVersion, {
+          nodes: [],
+          runs: [],
+          end,
+        }),
+      ).toEqual({ applied: true, runs: [], started: [waiting.run.id] });
+      expect((await store.getWorkflowRun(waiting.run.id))?.status).toBe('running');
+    });
+
+    it('decides what follows a node run inside its settlement: the next node run is inserted with the end', async () => {
+      const store = ctx.store;
+      const seeded = await seed(store);
+      const { workflow, existing } = await saved(store, seeded);
+      const started = await store.startWorkflowRun({
+        workflowId: workflow.id,
+        namespaceId: seeded.ns.id,
+        version: 1,
+        triggerType: 'api',
+        input: { x: 1 },
+        resumedFrom: null,
+        driverRunId: null,
+        deadlineAt: null,
+        startedAt: 1_000,
+        nodes: [
+          { key: 'a', status: 'pending', output: null },
+          { key: 'b', status: 'pending', output: null },
+        ],
+      });
+      if (started.outcome !== 'started') throw new Error(started.outcome);
+      const lease = { owner: 'node-a', leaseMs: 30_000 };
+      const first = await store.applyWorkflowAdvance(started.run.id, 0, {
+        nodes: [{ key: 'a', status: 'running' }],
+        runs: [
+          {
+            taskId: existing.id,
+            appId: seeded.app.id,
+            namespaceId: seeded.ns.id,
+            triggerType: 'workflow',
+            status: 'scheduled',
+            slotAt: null,
+            scheduledAt: 2_000,
+            attempt: 1,
+            retryOf: null,
+            input: { x: 1 },
+            idempotencyKey: `wf:${started.run.id}:a:-`,
+            leaseOwner: 'node-a',
+            leaseExpiresAt: 60_000,
+            workflowRunId: started.run.id,
+            workflowNode: 'a',
+            workflowItem: null,
+          },
+        ],
+        end: null,
+      });
+      const runId = first.runs[0]!.id;
+      await store.markRunsStarted([start(runId)]);
+      const end: RunEnd = {
+        status: 'succeeded',
+        finishedAt: 3_000,
+        durationMs: 1_000,
+        output: { ok: 1 },
+        error: null,
+        retryable: false,
+      };
+      const [settled] = await store.settleRuns([
+        decideSettlement((await store.getRun(runId))!, existing, 'running', end, {
+          ...lease,
+          workflowDecisions: new WorkflowDecisions(new Expressions()),
+        }),
+      ]);
+      // b's run came with a's end (its input the workflow run's), and no advance is owed.
+      expect(settled?.successors?.map((r) => [r.workflowNode, r.input])).toEqual([['b', { x: 1 }]]);
+      expect(await store.getWorkflowRun(started.run.id)).toMatchObject({ advanceOwed: false });
+      const nodes = await store.listWorkflowRunNodes(started.run.id);
+      expect(nodes.map((n) => [n.key, n.status])).toEqual([
+        ['a', 'succeeded'],
+        ['b', 'running'],
+      ]);
     });
   });
 }
