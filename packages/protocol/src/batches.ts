@@ -1,5 +1,5 @@
 /**
- * `/api/v1/batches`: a task run once per item of a dataset (issue 20). The items come from an
+ * `/api/v1/batches`: a task run once per item of a dataset. The items come from an
  * uploaded JSONL or CSV text, a URL, or an earlier run's output list; each item's input is merged
  * over the batch's `input`, itself merged over the task's own inputs by the job type.
  */

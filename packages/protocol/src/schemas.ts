@@ -117,7 +117,7 @@ export const Task = z.object({
   enabled: z.boolean(),
   childTaskIds: z.array(id).optional(),
   outputGate: OutputGate.nullable(),
-  /** Absent from servers before pools and budgets (issue 20). */
+  /** Absent from servers before pools and budgets. */
   priority: z.number().int().optional(),
   pool: z.string().nullable().optional(),
   budget: Budget.nullable().optional(),

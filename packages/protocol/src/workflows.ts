@@ -1,5 +1,5 @@
 /**
- * Workflows (issue 19): DAGs of tasks with data passed between nodes, their versions and their
+ * Workflows: DAGs of tasks with data passed between nodes, their versions and their
  * runs. The shapes the API, the console, the CLI and the client share.
  */
 import { z } from 'zod';

@@ -1,5 +1,5 @@
 /**
- * Batch runs over a dataset (issue 20), composed for one node: the service the API calls and the
+ * Batch runs over a dataset, composed for one node: the service the API calls and the
  * feeder that turns items into runs. At start, batches left `preparing` by a start that did not
  * finish (a crash while their items were written) are deleted: none of their items ever ran.
  */

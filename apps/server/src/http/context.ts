@@ -29,42 +29,42 @@ export interface ApiContext {
   clock: Clock;
   engine: RunEngine;
   tasks: TaskService;
-  /** Workflows and their runs (issue 19). */
+  /** Workflows and their runs. */
   workflows: WorkflowService;
   apps: AppService;
   calendars: CalendarService;
   namespaces: Namespaces;
   /** The job types, for what only a run's type knows (its track). */
   jobTypes?: JobTypeRegistry;
-  /** The executor registry, dispatch and pull queue (issue 4). */
+  /** The executor registry, dispatch and pull queue. */
   executors?: Executors;
   /** This node's id (GET /nodes marks it `self`). */
   nodeId?: string;
-  /** Contacts, groups, alert rules (issue 15). */
+  /** Contacts, groups, alert rules. */
   alerts?: AlertService;
-  /** The outbound destination rules of namespaces (issue 16). */
+  /** The outbound destination rules of namespaces. */
   outbound?: NamespaceGuards;
-  /** Named secrets (issue 16). */
+  /** Named secrets. */
   secrets?: NamedSecrets;
-  /** Who may do what where (issue 16). */
+  /** Who may do what where. */
   access: AccessScope;
-  /** Changes and sign-ins (issue 16). */
+  /** Changes and sign-ins. */
   audit: AuditLog;
-  /** API tokens (issue 16). */
+  /** API tokens. */
   apiTokens: TokenService;
-  /** Console users and their sessions (issue 16). */
+  /** Console users and their sessions. */
   users: UserService;
-  /** Failed sign-ins per client (issue 16). */
+  /** Failed sign-ins per client. */
   failedAuth: FailedAuthLimiter;
-  /** Console sign-in with an OpenID Connect provider, when configured (issue 16). */
+  /** Console sign-in with an OpenID Connect provider, when configured. */
   oidc?: OidcSignIn | undefined;
-  /** The server's run history retention (config), under each namespace's own (issue 17). */
+  /** The server's run history retention (config), under each namespace's own. */
   retentionDefaults?: RetentionDefaults;
-  /** Batch runs over a dataset (issue 20). */
+  /** Batch runs over a dataset. */
   batches?: BatchService;
-  /** Provider pacing pools (issue 20). */
+  /** Provider pacing pools. */
   pools?: PoolService;
-  /** Token and cost budgets (issue 20). */
+  /** Token and cost budgets. */
   budgets?: BudgetService;
   /** Why a due run of this node waits for its pool or a budget (null: it does not, or not here). */
   waitingOf?: (runId: number) => RunWaiting | null;

@@ -8,7 +8,7 @@ export interface ApiTokenRecord {
   name: string;
   /** SHA-256 of the secret; the secret itself is never stored. */
   tokenHash: string;
-  /** The secret's last four characters, to show it masked (null for tokens older than 0010). */
+  /** The secret's last four characters, to show it masked (null for tokens made before hints were kept). */
   tokenHint: string | null;
   role: Role;
   namespaces: NamespaceGrant;

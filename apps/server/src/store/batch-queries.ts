@@ -1,5 +1,5 @@
 /**
- * Batches and their items (migration 0017), both dialects. Writes of several statements (items
+ * Batches and their items, both dialects. Writes of several statements (items
  * with their batch's counters) are steps (write-steps.ts): one transaction each, never a Kysely
  * transaction on the SQLite connection. Every statement on items goes through the index
  * (batch_id, status, seq): the feeder's reads touch only the rows they return, whatever the

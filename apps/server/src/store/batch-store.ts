@@ -1,5 +1,5 @@
 /**
- * The Store's part for batch runs over a dataset (issue 20, migration 0017): a batch and its
+ * The Store's part for batch runs over a dataset: a batch and its
  * items. Items are rows of their own, not runs: the feeder (batches/batch-feeder.ts) turns the
  * next pending items into runs as slots free up. Every write that changes items also changes the
  * batch's counters, in the same transaction, so progress is one row's read.

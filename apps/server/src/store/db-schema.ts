@@ -16,9 +16,9 @@ export interface NamespacesTable {
   id: Generated<number>;
   name: string;
   description: string | null;
-  /** Migration 0016: the namespace's budget (JSON), or null. */
+  /** The namespace's budget (JSON), or null. */
   budget?: string | null;
-  /** JSON arrays of CIDRs (0012): the namespace's outbound rules, null when it has none. */
+  /** JSON arrays of CIDRs: the namespace's outbound rules, null when it has none. */
   outbound_allow: string | null;
   outbound_deny: string | null;
   created_at: number;
@@ -30,7 +30,7 @@ export interface ApiTokensTable {
   token_hash: string;
   role: string;
   created_at: number;
-  /** JSON: ["alpha", …] or "*" (migration 0010, like the columns below). */
+  /** JSON: ["alpha", …] or "*". */
   namespaces: Generated<string>;
   token_hint: string | null;
   expires_at: number | null;
@@ -39,7 +39,7 @@ export interface ApiTokensTable {
   created_by: string | null;
 }
 
-/** Migration 0010: console users (a password hash, or an OpenID Connect identity). */
+/** console users (a password hash, or an OpenID Connect identity). */
 export interface UsersTable {
   id: Generated<number>;
   username: string;
@@ -53,7 +53,7 @@ export interface UsersTable {
   deleted_at: number | null;
 }
 
-/** Migration 0010: console sessions; the cookie holds the secret, this its hash. */
+/** console sessions; the cookie holds the secret, this its hash. */
 export interface SessionsTable {
   id: Generated<number>;
   token_hash: string;
@@ -64,7 +64,7 @@ export interface SessionsTable {
   revoked_at: number | null;
 }
 
-/** Migration 0010: every change through the API, and sign-ins. */
+/** every change through the API, and sign-ins. */
 export interface AuditLogTable {
   id: Generated<number>;
   at: number;
@@ -89,7 +89,7 @@ export interface AppsTable {
   name: string;
   description: string | null;
   max_concurrency: number | null;
-  /** Migration 0016: the app's budget (JSON), or null. */
+  /** The app's budget (JSON), or null. */
   budget: string | null;
   access_token_hash: string;
   access_token_hint: string;
@@ -124,16 +124,16 @@ export interface TasksTable {
   concurrency: string;
   enabled: DbBool;
   next_fire_at: number | null;
-  /** Migration 0016: priority, pool and budget (JSON). */
+  /** Priority, pool and budget (JSON). */
   priority: Generated<number>;
   pool_id: number | null;
   budget: string | null;
   created_at: number;
   updated_at: number;
-  /** JSON array of task ids; migration 0014 (like workflow_id: the workflow a hidden task is for). */
+  /** JSON array of task ids (like workflow_id: the workflow a hidden task is for). */
   child_task_ids?: string | null;
   workflow_id?: number | null;
-  /** JSON: the output gate (0015). */
+  /** JSON: the output gate. */
   output_gate?: string | null;
 }
 
@@ -161,21 +161,21 @@ export interface RunsTable {
   lease_expires_at: number | null;
   cancel_requested_at: number | null;
   effect_at: number | null;
-  /** Migration 0016. */
+  /** Orders the run among queued runs (higher first). */
   priority: Generated<number>;
   created_at: number;
-  /** JSON; migration 0002. */
+  /** The job's last checkpoint (JSON), from which a resumed run continues. */
   checkpoint?: string | null;
-  /** Migration 0014: the parent run of a child task's run; a node run's workflow run, node, item. */
+  /** The parent run of a child task's run; a node run's workflow run, node, item. */
   triggered_by?: number | null;
   workflow_run_id?: number | null;
   workflow_node?: string | null;
   workflow_item?: number | null;
-  /** The run replayed or redriven by this one (0015). */
+  /** The run replayed or redriven by this one. */
   replay_of?: number | null;
-  /** The target version the run is pinned to (0015; Dify: a workflow_id). */
+  /** The target version the run is pinned to (Dify: a workflow_id). */
   version_pin?: string | null;
-  /** JSON: the output gate's result (0015). */
+  /** JSON: the output gate's result. */
   checks?: string | null;
 }
 
@@ -196,7 +196,7 @@ export interface RunEventsTable {
   truncated: DbBool;
 }
 
-/** Per-minute sums of settled runs (0008), kept by run-stats-rollup.ts. */
+/** Per-minute sums of settled runs, kept by run-stats-rollup.ts. */
 export interface RunStatsTable {
   namespace_id: number;
   app_id: number;
@@ -210,7 +210,7 @@ export interface RunStatsTable {
   max_duration_ms: number;
 }
 
-/** A namespace's retention settings (0013); NULL: the server's default, 0: no limit. */
+/** A namespace's retention settings; NULL: the server's default, 0: no limit. */
 export interface NamespaceRetentionTable {
   namespace_id: number;
   keep_days: number | null;
@@ -219,7 +219,7 @@ export interface NamespaceRetentionTable {
   updated_at: number;
 }
 
-/** What was done with a dead letter (0015): `redriven` (new_run_id) or `discarded`. */
+/** What was done with a dead letter: `redriven` (new_run_id) or `discarded`. */
 export interface DeadLetterActionsTable {
   run_id: number;
   namespace_id: number;
@@ -229,7 +229,7 @@ export interface DeadLetterActionsTable {
   at: number;
 }
 
-/** Migration 0017: batch runs over a dataset (batches/). JSON columns are TEXT. */
+/** batch runs over a dataset (batches/). JSON columns are TEXT. */
 export interface BatchesTable {
   id: Generated<number>;
   namespace_id: number;

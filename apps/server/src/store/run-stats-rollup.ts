@@ -1,5 +1,5 @@
 /**
- * Keeps the run statistics rollups (migrations 0008, 0019) as runs settle: the statistics endpoint reads
+ * Keeps the run statistics rollups as runs settle: the statistics endpoint reads
  * sums from them instead of scanning the run table. Called with the runs that just became
  * terminal, inside the transaction that made them so (finish, skipped runs inserted by the claim,
  * runs recovered as lost), so a run is counted exactly once or not at all: a finish that reports
@@ -25,7 +25,7 @@ const COLUMNS =
   'namespace_id, app_id, task_id, bucket_at, status, runs, tokens, cost, duration_ms, max_duration_ms';
 
 /**
- * The rollup tables (0008, 0019): their bucket widths and whether they keep the task (the 5-minute
+ * The rollup tables: their bucket widths and whether they keep the task (the 5-minute
  * and hourly series tables sum all of an app's tasks, task_id 0, so a month of them is small
  * whatever the task count).
  */

@@ -104,9 +104,9 @@ export interface NewRun {
   workflowRunId?: number | null | undefined;
   workflowNode?: string | null | undefined;
   workflowItem?: number | null | undefined;
-  /** The run this one replays or redrives (0015). */
+  /** The run this one replays or redrives. */
   replayOf?: number | null | undefined;
-  /** The target version to run (0015; Dify: a workflow_id); a retry keeps its run's. */
+  /** The target version to run (Dify: a workflow_id); a retry keeps its run's. */
   versionPin?: string | null | undefined;
 }
 
@@ -246,9 +246,9 @@ export interface RecoveryResult {
 export type DecideLost = (run: RunRecord, task: TaskRecord | undefined) => Settlement;
 
 /**
- * The executor operations (issue 4) are declared in executor-store.ts, the nodes' (issue 13) in
- * node-store.ts, the alerting ones (issue 15) in alert-store.ts, the access ones (issue 16) in
- * access-store.ts, the pools' and budgets' (issue 20) in pacing-queries.ts.
+ * The executor operations are declared in executor-store.ts, the nodes' in
+ * node-store.ts, the alerting ones in alert-store.ts, the access ones in
+ * access-store.ts, the pools' and budgets' in pacing-queries.ts.
  */
 export interface Store
   extends
@@ -405,7 +405,7 @@ export interface Store
     decideLost: DecideLost,
   ): Promise<RecoveryResult>;
 
-  // ------------------------------------------------------------ statistics (0008)
+  // ------------------------------------------------------------ statistics
   /** Per-bucket and per-task sums from the run_stats rollup (never a scan of the run table). */
   runStats(query: RunStatsQuery): Promise<{ buckets: RunStatsBucketRow[]; tasks: RunStatsTaskRow[] }>;
 
@@ -413,7 +413,7 @@ export interface Store
   appendRunLogs(entries: Omit<RunLogRecord, 'seq'>[]): Promise<void>;
   listRunLogs(runId: number, afterSeq: number, limit: number): Promise<RunLogRecord[]>;
 
-  // ------------------------------------------------------------ events and checkpoints (0002)
+  // ------------------------------------------------------------ events and checkpoints
   /** Inserts events; an event whose (runId, seq) is stored already is skipped. */
   appendRunEvents(entries: RunEventRecord[]): Promise<void>;
   /** A run's events with seq > afterSeq, in order, at most `limit`. */

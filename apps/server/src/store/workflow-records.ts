@@ -1,5 +1,5 @@
 /**
- * Workflows as the store keeps them (migration 0014): the records the rest of the server works
+ * Workflows as the store keeps them: the records the rest of the server works
  * with, and their mapping from rows (the tables are in db-schema.ts). A definition is kept as
  * JSON, per version.
  */

@@ -1,5 +1,5 @@
 /**
- * The workflow operations of the Store (issue 19): definitions with their versions and hidden
+ * The workflow operations of the Store: definitions with their versions and hidden
  * tasks (workflow-queries.ts), workflow runs and their nodes (workflow-run-queries.ts). Every
  * write of several rows is one transaction (write-steps.ts): nothing is half saved.
  */

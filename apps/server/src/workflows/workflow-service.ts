@@ -1,5 +1,5 @@
 /**
- * Workflows (issue 19): checking and saving definitions (each change a new version, with the
+ * Workflows: checking and saving definitions (each change a new version, with the
  * hidden tasks it needs: a driver whose fires start runs, one per inline node), and the workflow
  * runs' lifecycle (start, resume, cancel, timeout). The advancing itself is the advancer's.
  */

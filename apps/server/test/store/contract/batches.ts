@@ -1,5 +1,5 @@
 /**
- * Contract: batches and their items (0017) — a batch is written `preparing` with its items, then
+ * Contract: batches and their items — a batch is written `preparing` with its items, then
  * shown; items go pending → running → an end with the batch's counters in the same write; a
  * status changes only from the statuses the caller expects; completion waits for the last item;
  * cancel takes the pending items with it; retry-failed puts the failed ones back; one node at a
