@@ -14,7 +14,7 @@ import { buildHttpServer } from './http/server.js';
 import { listenError } from './http/listen-error.js';
 import { Authenticator } from './http/auth.js';
 import { JobTypeRegistry, builtInJobTypes } from './job-types/registry.js';
-import { createExecutors } from './job-types/executor/index.js';
+import { createExecutors, executorSettingsOf } from './job-types/executor/index.js';
 import { executorJobType } from './job-types/executor/executor-job-type.js';
 import type { JobType } from './job-types/job-type.js';
 import { LocalAdmission, SharedAdmission } from './runs/admission.js';
@@ -47,11 +47,10 @@ import { LabelNames } from './metrics/label-names.js';
 import { installMetricListeners } from './metrics/metric-listeners.js';
 import type { Store } from './store/store.js';
 import { createAccessControl } from './access/access-control.js';
-import { RunPruner } from './retention/run-pruner.js';
+import { oidcSettingsOf } from './services/oidc-sign-in.js';
+import { prunerFor } from './retention/run-pruner.js';
 import { createBatches } from './batches/index.js';
-import { PacingGate } from './pacing/pacing-gate.js';
-import { SharedPoolPacer } from './pools/shared-pool-pacer.js';
-import { SharedBudgetCounts } from './budgets/shared-budget-counts.js';
+import { createPacing } from './pacing/create-pacing.js';
 import { PoolService } from './pools/pool-service.js';
 import { BudgetService } from './budgets/budget-service.js';
 import { noLatencyTuning } from './runtime/latency-tuning.js';
@@ -137,11 +136,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
       store,
       clock,
       logger: log,
-      settings: {
-        deadMs: config.executorDeadMs,
-        sweepMs: config.executorLostSweepMs,
-        callTimeoutMs: config.executorCallTimeoutMs,
-      },
+      settings: executorSettingsOf(config),
       secrets,
       guards,
     });
@@ -162,27 +157,16 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
       : new SharedAdmission(store);
     // The alert rules in memory: a run's settlement decides its alerts from them (run-settler.ts).
     const alertRules = new AlertRuleCache(store, clock);
-    // Budgets and provider pools, decided in memory before admission (pacing/pacing-gate.ts).
-    // On a cluster the nodes hold the pools' limits together (pools/shared-pool-pacer.ts).
-    const sharedPacer = store.capabilities.exclusiveWriter
-      ? undefined
-      : new SharedPoolPacer({
-          store,
-          clock,
-          nodeId,
-          queued: (poolId) => engine.waitingForPool(poolId),
-          wake: () => void engine.retryWaiting(),
-          onError: (error) => log.warn({ err: error }, "leasing a pool's pace failed; retrying"),
-        });
-    // … and their budgets' usage (budgets/shared-budget-counts.ts).
-    const budgetCounts = store.capabilities.exclusiveWriter
-      ? undefined
-      : new SharedBudgetCounts({
-          store,
-          clock,
-          onError: (error) => log.warn({ err: error }, 'counting budgets failed; retrying'),
-        });
-    const pacing: PacingGate = new PacingGate({ store, clock, pacer: sharedPacer, budgetCounts });
+    // Budgets and provider pools, decided in memory before admission (pacing/create-pacing.ts).
+    const paced = createPacing({
+      store,
+      clock,
+      logger: log,
+      nodeId,
+      waitingForPool: (poolId) => engine.waitingForPool(poolId),
+      retryWaiting: () => void engine.retryWaiting(),
+    });
+    const pacing = paced.gate;
     // Workflows' JSONata, for the settler (a node run's end decides what follows when it can) and
     // the advancer.
     const expressions = new Expressions();
@@ -275,17 +259,10 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
       namespaces,
       guards,
     });
-    const pruner = new RunPruner({
+    const pruner = prunerFor(config, {
       store,
       clock,
       logger: log,
-      defaults: {
-        keepDays: config.retentionDays,
-        keepRunsPerTask: config.retentionRunsPerTask,
-        keepLogsDays: config.retentionLogDays,
-      },
-      batchSize: config.pruneBatchSize,
-      intervalMs: config.pruneIntervalSeconds * 1000,
       // On SQLite its deletes hold the event loop: not in the moments before a planned run.
       ...(store.capabilities.exclusiveWriter ? { whenClear: () => latency.share.whenClear() } : {}),
     });
@@ -317,14 +294,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
       events,
       namespaces,
       logger: log,
-      oidc:
-        config.oidcIssuer && config.oidcClientId && config.oidcClientSecret
-          ? {
-              issuer: config.oidcIssuer,
-              clientId: config.oidcClientId,
-              clientSecret: config.oidcClientSecret,
-            }
-          : undefined,
+      oidc: oidcSettingsOf(config),
     });
     const auth = new Authenticator({
       store,
@@ -336,10 +306,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
       events.on('credentials:revoked', () => auth.forgetAll()),
       ...installMetricListeners(events, metrics, labelNames),
       events.on('task:changed', () => scheduler.wake()),
-      events.on('run:finished', ({ run, task }) => pacing.settled(run, task)),
-      // A budget changed (its period may have): its usage is read again.
-      events.on('task:changed', ({ task }) => pacing.forgetBudgetsOf({ kind: 'task', taskId: task.id })),
-      events.on('app:changed', ({ appId }) => pacing.forgetBudgetsOf({ kind: 'app', appId })),
+      ...paced.listen(events),
       events.on('alert_rule:changed', () => alertRules.invalidate()),
       events.on('app:changed', ({ appName }) => executors.auth.forget(appName)),
       events.on('calendar:changed', () => {
@@ -426,8 +393,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
         await engine.drain(graceMs);
         // Listeners still at work on the drained runs finish before the store closes.
         await events.settle();
-        await sharedPacer?.stop();
-        await budgetCounts?.stop();
+        await paced.stop();
         await leases.stop();
         await alerting.stop();
         await pruner.stop();

@@ -13,6 +13,7 @@
  * (store/run-stats-rollup.ts) and read from there, never from the runs.
  */
 import { setImmediate } from 'node:timers/promises';
+import type { Config } from '../config.js';
 import type { Logger } from 'pino';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { Store } from '../store/store.js';
@@ -53,6 +54,26 @@ export interface PruneReport {
   details: number;
   /** Free pages left in the SQLite file after the pass (0 on PostgreSQL). */
   freePages: number;
+}
+
+/** A node's pruner as the server's settings describe it. */
+export function prunerFor(
+  config: Pick<
+    Config,
+    'retentionDays' | 'retentionRunsPerTask' | 'retentionLogDays' | 'pruneBatchSize' | 'pruneIntervalSeconds'
+  >,
+  deps: Pick<RunPrunerDeps, 'store' | 'clock' | 'logger' | 'whenClear'>,
+): RunPruner {
+  return new RunPruner({
+    ...deps,
+    defaults: {
+      keepDays: config.retentionDays,
+      keepRunsPerTask: config.retentionRunsPerTask,
+      keepLogsDays: config.retentionLogDays,
+    },
+    batchSize: config.pruneBatchSize,
+    intervalMs: config.pruneIntervalSeconds * 1000,
+  });
 }
 
 export class RunPruner {

@@ -7,6 +7,7 @@
  * equal to the username of a user an admin created without a password.
  */
 import * as oidc from 'openid-client';
+import type { Config } from '../config.js';
 import type { Store } from '../store/store.js';
 import type { UserRecord } from '../store/access-records.js';
 
@@ -14,6 +15,14 @@ export interface OidcSettings {
   issuer: string;
   clientId: string;
   clientSecret: string;
+}
+
+/** The provider the server's settings name, when they name all three parts of it. */
+export function oidcSettingsOf(
+  config: Pick<Config, 'oidcIssuer' | 'oidcClientId' | 'oidcClientSecret'>,
+): OidcSettings | undefined {
+  const { oidcIssuer: issuer, oidcClientId: clientId, oidcClientSecret: clientSecret } = config;
+  return issuer && clientId && clientSecret ? { issuer, clientId, clientSecret } : undefined;
 }
 
 /** What the browser keeps (in a short-lived HttpOnly cookie) between the redirect and the callback. */

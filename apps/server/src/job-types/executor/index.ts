@@ -5,6 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock.js';
+import type { Config } from '../../config.js';
 import { serverGuards } from '../../outbound/namespace-guards.js';
 import type { GuardSource } from '../../outbound/namespace-guards.js';
 import { OutboundPolicy } from '../../outbound/outbound-policy.js';
@@ -27,6 +28,15 @@ export interface ExecutorSettings {
   /** Connect + read timeout of calls to executors (XXL-JOB: 3 s). */
   callTimeoutMs: number;
 }
+
+/** The executor settings of the server's configuration. */
+export const executorSettingsOf = (
+  config: Pick<Config, 'executorDeadMs' | 'executorLostSweepMs' | 'executorCallTimeoutMs'>,
+): ExecutorSettings => ({
+  deadMs: config.executorDeadMs,
+  sweepMs: config.executorLostSweepMs,
+  callTimeoutMs: config.executorCallTimeoutMs,
+});
 
 export interface Executors {
   registry: ExecutorRegistry;
