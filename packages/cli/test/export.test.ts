@@ -22,7 +22,7 @@ async function kairos(url: string, argv: string[], cwd?: string) {
 }
 
 describe('kairos export', () => {
-  it('writes apps, calendars, tasks and rules by name, without ids or secrets', async () => {
+  it('writes apps, calendars, tasks, groups and rules by name, without ids or secrets', async () => {
     const node = await startTestNode({ config: { webhookAllowLoopback: true } });
     const app = await node.api('POST', '/api/v1/apps', {
       appName: 'billing',
@@ -50,11 +50,16 @@ describe('kairos export', () => {
     });
     expect(task.status).toBe(201);
     const contact = await node.api('POST', '/api/v1/contacts', { name: 'ops', email: 'ops@example.com' });
+    const dev = await node.api('POST', '/api/v1/contacts', { name: 'dev', email: 'dev@example.com' });
+    const group = await node.api('POST', '/api/v1/contact-groups', {
+      name: 'on-call',
+      contacts: [dev.body.id, contact.body.id],
+    });
     const rule = await node.api('POST', '/api/v1/alert-rules', {
       name: 'nightly fails',
       scope: { taskId: task.body.id },
       on: 'failure',
-      notify: { contacts: [contact.body.id] },
+      notify: { contacts: [contact.body.id], groups: [group.body.id] },
     });
     expect(rule.status).toBe(201);
 
@@ -96,12 +101,14 @@ describe('kairos export', () => {
           enabled: true,
         }),
       ],
+      // Members by name, in the group's order; the contacts themselves are not written.
+      contactGroups: [{ name: 'on-call', contacts: ['dev', 'ops'] }],
       alertRules: [
         expect.objectContaining({
           name: 'nightly fails',
           scope: { task: 'nightly' },
           on: 'failure',
-          notify: { contacts: ['ops'] },
+          notify: { contacts: ['ops'], groups: ['on-call'] },
         }),
       ],
     });
