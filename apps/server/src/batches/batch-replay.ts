@@ -67,5 +67,7 @@ export async function replayBatch(
   } finally {
     if (!started) await store.deleteBatch(replay.id);
   }
-  return started!;
+  if (!started)
+    throw new KairosError('CONFLICT', `batch ${replay.id} could not be started; nothing was replayed`);
+  return started;
 }

@@ -114,42 +114,49 @@ export function clusterPaceOperations(parts: {
 
   function* lease(request: PoolLeaseRequest): WriteSteps<PoolLease> {
     const { poolId, nodeId, now } = request;
+    let decided: { row: PoolPaceRow; held: number } | undefined;
+    let othersHeld = 0;
     let before = yield* lockPace(poolId);
     if (!before) {
-      const first = request.decide(undefined, 0).row;
-      yield db
+      // The pool's first lease: nobody has leased it, so nobody holds its places. Its decision is
+      // stored as the row; if another node inserted the row first, this one decides on theirs.
+      const first = request.decide(undefined, 0);
+      const inserted = yield db
         .insertInto('pool_paces')
         .values({
           pool_id: poolId,
-          requests: first.requests,
-          tokens: first.tokens,
-          refilled_at: first.refilledAt,
-          backoff_until: first.backoffUntil,
+          requests: first.row.requests,
+          tokens: first.row.tokens,
+          refilled_at: first.row.refilledAt,
+          backoff_until: first.row.backoffUntil,
         })
         .onConflict((oc) => oc.column('pool_id').doNothing())
+        .returning('pool_id')
         .compile();
-      // Whoever inserted it, the row exists now: lock it.
-      before = yield* lockPace(poolId);
+      if (inserted.length > 0) decided = first;
+      else before = yield* lockPace(poolId);
     }
-    const [others] = yield db
-      .selectFrom('pool_slots')
-      .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('held'), eb.lit(0)).as('held'))
-      .where('pool_id', '=', poolId)
-      .where('node_id', '<>', nodeId)
-      .where('expires_at', '>', now)
-      .compile();
-    const othersHeld = Number(others?.held ?? 0);
-    const decided = request.decide(before, othersHeld);
-    yield db
-      .updateTable('pool_paces')
-      .set({
-        requests: decided.row.requests,
-        tokens: decided.row.tokens,
-        refilled_at: decided.row.refilledAt,
-        backoff_until: decided.row.backoffUntil,
-      })
-      .where('pool_id', '=', poolId)
-      .compile();
+    if (!decided) {
+      const [others] = yield db
+        .selectFrom('pool_slots')
+        .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('held'), eb.lit(0)).as('held'))
+        .where('pool_id', '=', poolId)
+        .where('node_id', '<>', nodeId)
+        .where('expires_at', '>', now)
+        .compile();
+      othersHeld = Number(others?.held ?? 0);
+      decided = request.decide(before, othersHeld);
+      yield db
+        .updateTable('pool_paces')
+        .set({
+          requests: decided.row.requests,
+          tokens: decided.row.tokens,
+          refilled_at: decided.row.refilledAt,
+          backoff_until: decided.row.backoffUntil,
+        })
+        .where('pool_id', '=', poolId)
+        .compile();
+    }
     if (decided.held > 0) {
       const slot = { held: decided.held, expires_at: now + request.slotTtlMs };
       yield db
@@ -168,7 +175,11 @@ export function clusterPaceOperations(parts: {
     read: { scope: string; periodStart: number }[],
     forgetBefore: number,
   ): WriteSteps<Map<string, { tokens: number; cost: number }>> {
-    for (const count of add) {
+    // Rows in one order on every node: two nodes adding to the same counters never deadlock.
+    const ordered = [...add].sort((a, b) =>
+      a.scope < b.scope ? -1 : a.scope > b.scope ? 1 : a.periodStart - b.periodStart,
+    );
+    for (const count of ordered) {
       yield db
         .insertInto('budget_counters')
         .values({

@@ -11,8 +11,9 @@
  * Why it is fast: one transaction per batch means one WAL commit per batch (no fsync with
  * synchronous=NORMAL), and prepared statements skip SQL parsing; a batch of 100 starts or
  * finishes is ~100 B-tree updates in memory. Measured on a temp file, batches of 100 over 50,000
- * runs: markRunsStarted ~146,000 runs/s, finishRuns ~91,000 runs/s; claimDueTasks ~21,000 runs/s
- * with 1,000 due tasks per claim (planning and JSON parsing included).
+ * runs: starting ~146,000 runs/s, settling ~91,000 runs/s (before executions were written with
+ * the start and alerts with the settlement); claiming ~21,000 runs/s with 1,000 due tasks per
+ * claim (planning and JSON parsing included).
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import type { HotPath } from './kysely-store-base.js';

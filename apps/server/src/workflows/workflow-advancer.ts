@@ -73,12 +73,18 @@ export class WorkflowAdvancer {
 
   /** Ends the run when its deadline passes (also found by the sweep after a restart). */
   watchDeadline(run: WorkflowRunRecord): void {
+    // An advance that began before stop may get here after it: no timer outlives the advancer.
+    if (this.#stopped) return;
     if (run.deadlineAt === null || run.status !== 'running' || this.#deadlines.has(run.id)) return;
     this.#deadlines.set(
       run.id,
       this.deps.clock.setTimer(() => {
         this.#deadlines.delete(run.id);
-        void this.deps.timeOut(run.id);
+        this.deps
+          .timeOut(run.id)
+          .catch((error: unknown) =>
+            this.deps.logger.error({ err: error, workflowRunId: run.id }, 'timing out a workflow run failed'),
+          );
       }, run.deadlineAt - this.deps.clock.now()),
     );
   }

@@ -60,12 +60,14 @@ describe.skipIf(!pgReachable)('provider pools on a cluster', () => {
     expect(runs.every((r) => r.status === 'succeeded')).toBe(true);
     const starts = runs.map((r) => Date.parse(r.startedAt)).sort((x, y) => x - y);
     // The shared bucket lets at most its burst (2) plus two a second start in any span of time,
-    // whichever node starts them (each node pacing alone would start twice as many).
+    // whichever node starts them (each node pacing alone would start twice as many: 12 within
+    // about 2.5 s). One start more is allowed: a run's startedAt is taken a moment after its
+    // grant, so the first of a span may look later than the grant that let it go.
     for (let i = 0; i < starts.length; i++) {
       for (let j = i + 1; j < starts.length; j++) {
         const span = starts[j]! - starts[i]!;
         expect(j - i + 1, `starts ${i}..${j} within ${span} ms`).toBeLessThanOrEqual(
-          2 + (span * 2) / 1000 + 1e-6,
+          3 + (span * 2) / 1000 + 1e-6,
         );
       }
     }
