@@ -20,7 +20,7 @@ import {
   sqliteSetRunCheckpoint,
 } from '../apps/server/dist/store/sqlite-run-events.js';
 import { SqliteHotPath } from '../apps/server/dist/store/sqlite-hot-path.js';
-import { flags, round } from './support.js';
+import { flags, round, seedExecutorTask } from './support.js';
 
 const opts = flags();
 const ops = Number(opts.ops ?? 4000);
@@ -29,31 +29,7 @@ const rounds = Number(opts.rounds ?? 4);
 const dir = mkdtempSync(join(tmpdir(), 'kairos-replacements-'));
 const file = join(dir, 'kairos.db');
 const store = await openSqliteStore(file);
-const ns = await store.ensureNamespace('default');
-const app = await store.createApp({
-  namespaceId: ns.id,
-  appName: 'bench',
-  name: 'Bench',
-  description: null,
-  maxConcurrency: null,
-  accessTokenHash: 'unused',
-  accessTokenHint: 'none',
-});
-const task = await store.createTask({
-  namespaceId: ns.id,
-  appId: app.id,
-  name: 'bench',
-  description: null,
-  type: 'executor',
-  config: { handler: 'stamp' },
-  schedule: { type: 'api', timezone: 'UTC' },
-  timeoutSeconds: null,
-  retry: { maxAttempts: 1, backoff: 'exponential', delaySeconds: 10, maxDelaySeconds: 3600 },
-  concurrency: { max: 10_000, overlap: 'allow' },
-  enabled: true,
-  nextFireAt: null,
-  outputGate: null,
-});
+const { ns, app, task } = await seedExecutorTask(store);
 const { run } = await store.insertRun({
   taskId: task.id,
   appId: app.id,

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSqliteStore } from '../apps/server/dist/store/sqlite-store.js';
 import { openPostgresStore } from '../apps/server/dist/store/postgres-store.js';
-import { flags, resetPostgres, round } from './support.js';
+import { flags, resetPostgres, round, seedExecutorTask } from './support.js';
 
 const opts = flags();
 const runs = Number(opts.runs ?? 4000);
@@ -19,31 +19,7 @@ const dir = mkdtempSync(join(tmpdir(), 'kairos-start-'));
 const store = databaseUrl
   ? await openPostgresStore(await resetPostgres(databaseUrl))
   : await openSqliteStore(join(dir, 'kairos.db'));
-const ns = await store.ensureNamespace('default');
-const app = await store.createApp({
-  namespaceId: ns.id,
-  appName: 'bench',
-  name: 'Bench',
-  description: null,
-  maxConcurrency: null,
-  accessTokenHash: 'unused',
-  accessTokenHint: 'none',
-});
-const task = await store.createTask({
-  namespaceId: ns.id,
-  appId: app.id,
-  name: 'bench',
-  description: null,
-  type: 'executor',
-  config: { handler: 'stamp' },
-  schedule: { type: 'api', timezone: 'UTC' },
-  timeoutSeconds: null,
-  retry: { maxAttempts: 1, backoff: 'exponential', delaySeconds: 10, maxDelaySeconds: 3600 },
-  concurrency: { max: 10_000, overlap: 'allow' },
-  enabled: true,
-  nextFireAt: null,
-  outputGate: null,
-});
+const { ns, app, task } = await seedExecutorTask(store);
 
 let key = 0;
 async function scheduled(n) {

@@ -173,3 +173,36 @@ export function reniceProcess(pid, nice) {
   }
   for (const tid of threads) setPriority(tid, nice);
 }
+
+/**
+ * A store seeded for the store-level benches: the default namespace, an app and one API-triggered
+ * executor task that lets any number of its runs go at once.
+ */
+export async function seedExecutorTask(store) {
+  const ns = await store.ensureNamespace('default');
+  const app = await store.createApp({
+    namespaceId: ns.id,
+    appName: 'bench',
+    name: 'Bench',
+    description: null,
+    maxConcurrency: null,
+    accessTokenHash: 'unused',
+    accessTokenHint: 'none',
+  });
+  const task = await store.createTask({
+    namespaceId: ns.id,
+    appId: app.id,
+    name: 'bench',
+    description: null,
+    type: 'executor',
+    config: { handler: 'stamp' },
+    schedule: { type: 'api', timezone: 'UTC' },
+    timeoutSeconds: null,
+    retry: { maxAttempts: 1, backoff: 'exponential', delaySeconds: 10, maxDelaySeconds: 3600 },
+    concurrency: { max: 10_000, overlap: 'allow' },
+    enabled: true,
+    nextFireAt: null,
+    outputGate: null,
+  });
+  return { ns, app, task };
+}
