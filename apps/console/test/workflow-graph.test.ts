@@ -55,13 +55,13 @@ describe('the server’s refusals on the graph', () => {
   const edges = [edge('fetch', 'post'), edge('post', 'archive')];
 
   it('puts an indexed field on its node or edge', () => {
-    expect(placeProblems('nodes[1].input', 'does not parse', nodes, edges)).toEqual([
+    expect(placeProblems('nodes.1.input', 'does not parse', nodes, edges)).toEqual([
       { on: 'node', key: 'post', field: 'input', message: 'does not parse' },
     ]);
     expect(placeProblems('nodes.2.forEach.items', 'bad', nodes, edges)).toEqual([
       { on: 'node', key: 'archive', field: 'forEach.items', message: 'bad' },
     ]);
-    expect(placeProblems('edges[1].to', 'unknown node', nodes, edges)).toEqual([
+    expect(placeProblems('edges.1.to', 'unknown node', nodes, edges)).toEqual([
       { on: 'edge', id: 'post->archive', field: 'to', message: 'unknown node' },
     ]);
   });
@@ -80,7 +80,7 @@ describe('the server’s refusals on the graph', () => {
     expect(placeProblems('schedule.expression', 'bad cron', nodes, edges)).toEqual([
       { on: 'workflow', field: 'schedule.expression', message: 'bad cron' },
     ]);
-    expect(placeProblems('nodes[7].input', 'x', nodes, edges)[0]!.on).toBe('workflow');
+    expect(placeProblems('nodes.7.input', 'x', nodes, edges)[0]!.on).toBe('workflow');
   });
 });
 
@@ -124,6 +124,6 @@ describe('the body the editor sends', () => {
   it('names the node whose config is not JSON', () => {
     const nodes = [node('fetch')];
     nodes[0]!.data.config = '{ nope';
-    expect(() => workflowBody({ ...emptyMeta(), name: 'w' }, nodes, [])).toThrow(/nodes\[0\]\.task\.config/);
+    expect(() => workflowBody({ ...emptyMeta(), name: 'w' }, nodes, [])).toThrow(/nodes\.0\.task\.config/);
   });
 });

@@ -92,6 +92,6 @@ describe('kairos workflows', () => {
     );
     const result = await kairos(node.url, ['workflows', 'create', '-f', file]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('edges[0].to');
+    expect(result.stderr).toContain('edges.0.to');
   });
 });

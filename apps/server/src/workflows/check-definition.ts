@@ -30,14 +30,14 @@ export async function checkDefinition(
     if (node.taskId !== undefined) {
       const task = await deps.store.getTask(node.taskId);
       if (!task || task.namespaceId !== namespaceId || task.workflowId != null) {
-        problems.push({ field: `nodes[${i}].taskId`, message: `no task ${node.taskId} in this namespace` });
+        problems.push({ field: `nodes.${i}.taskId`, message: `no task ${node.taskId} in this namespace` });
       }
       continue;
     }
     const task = node.task;
     if (task === undefined) continue;
     if (task.type === 'workflow') {
-      problems.push({ field: `nodes[${i}].task.type`, message: 'a node cannot be a workflow fire' });
+      problems.push({ field: `nodes.${i}.task.type`, message: 'a node cannot be a workflow fire' });
       continue;
     }
     try {
@@ -48,7 +48,7 @@ export async function checkDefinition(
       if (!(error instanceof KairosError) || error.status !== 400) throw error;
       const field = error.field === 'type' || error.field === undefined ? 'type' : error.field;
       problems.push({
-        field: `nodes[${i}].task.${field}`,
+        field: `nodes.${i}.task.${field}`,
         message: error.message.replace(/^[^:]+: /, ''),
       });
     }

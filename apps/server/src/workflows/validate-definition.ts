@@ -1,6 +1,6 @@
 /**
  * Checks a workflow's graph and expressions, all problems at once, each with the place it is at
- * (`nodes[2].input`, `edges[1].to`, `edges` for a cycle, named as `cycle: a → b → a`): node keys
+ * (`nodes.2.input`, `edges.1.to`, `edges` for a cycle, named as `cycle: a → b → a`): node keys
  * unique, one task per node, edges between known nodes and not repeated, no cycle, every JSONata
  * expression parsing, and mappings naming only known nodes. Pure; the namespace's tasks and job
  * types are checked by the service.
@@ -23,36 +23,36 @@ export function validateDefinition(
   nodes.forEach((node, i) => {
     if (keys.has(node.key)) {
       problems.push({
-        field: `nodes[${i}].key`,
-        message: `"${node.key}" is the key of nodes[${keys.get(node.key)}] too`,
+        field: `nodes.${i}.key`,
+        message: `"${node.key}" is the key of nodes.${keys.get(node.key)} too`,
       });
     } else keys.set(node.key, i);
     if ((node.taskId === undefined) === (node.task === undefined)) {
       problems.push({
-        field: `nodes[${i}]`,
+        field: `nodes.${i}`,
         message: 'give either taskId (an existing task) or task (an inline definition)',
       });
     }
   });
   nodes.forEach((node, i) => {
     if (node.input !== undefined)
-      checkExpression(`nodes[${i}].input`, node.input, keys, expressions, problems);
+      checkExpression(`nodes.${i}.input`, node.input, keys, expressions, problems);
     if (node.forEach !== undefined)
-      checkExpression(`nodes[${i}].forEach.items`, node.forEach.items, keys, expressions, problems);
+      checkExpression(`nodes.${i}.forEach.items`, node.forEach.items, keys, expressions, problems);
   });
   const seen = new Map<string, number>();
   edges.forEach((edge, i) => {
     for (const end of ['from', 'to'] as const) {
       if (!keys.has(edge[end]))
-        problems.push({ field: `edges[${i}].${end}`, message: `no node "${edge[end]}"` });
+        problems.push({ field: `edges.${i}.${end}`, message: `no node "${edge[end]}"` });
     }
     const id = `${edge.from}\u0000${edge.to}`;
-    if (seen.has(id)) problems.push({ field: `edges[${i}]`, message: `repeats edges[${seen.get(id)}]` });
+    if (seen.has(id)) problems.push({ field: `edges.${i}`, message: `repeats edges.${seen.get(id)}` });
     else seen.set(id, i);
     if (typeof edge.condition === 'object') {
       // An edge's condition sees its upstream node alone: { status, output, input }.
       checkExpression(
-        `edges[${i}].condition.expression`,
+        `edges.${i}.condition.expression`,
         edge.condition.expression,
         undefined,
         expressions,

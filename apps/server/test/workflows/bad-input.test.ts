@@ -36,36 +36,36 @@ describe('workflow bad input', () => {
     expect(cycle.message).toBe('edges: cycle: b → c → b');
 
     const unknownEdge = await refused(node, { nodes, edges: [{ from: 'a', to: 'zz' }] });
-    expect(unknownEdge).toMatchObject({ field: 'edges[0].to', message: 'edges[0].to: no node "zz"' });
+    expect(unknownEdge).toMatchObject({ field: 'edges.0.to', message: 'edges.0.to: no node "zz"' });
 
     const unparsed = await refused(node, { nodes: [nodes[0], { key: 'b', task, input: '{ "x": ' }] });
-    expect(unparsed.field).toBe('nodes[1].input');
+    expect(unparsed.field).toBe('nodes.1.input');
     expect(unparsed.message).toContain('is not a valid JSONata expression');
 
     const unknownNode = await refused(node, {
       nodes: [nodes[0], { key: 'b', task, input: '{ "x": nodes.nope.output }' }],
       edges: [{ from: 'a', to: 'b' }],
     });
-    expect(unknownNode).toMatchObject({ field: 'nodes[1].input' });
+    expect(unknownNode).toMatchObject({ field: 'nodes.1.input' });
     expect(unknownNode.message).toContain('names node "nope"');
 
     const badCondition = await refused(node, {
       nodes,
       edges: [{ from: 'a', to: 'b', condition: { expression: 'output = ' } }],
     });
-    expect(badCondition.field).toBe('edges[0].condition.expression');
+    expect(badCondition.field).toBe('edges.0.condition.expression');
 
     const noTask = await refused(node, { nodes: [{ key: 'a', taskId: 999_999 }] });
     expect(noTask).toMatchObject({
-      field: 'nodes[0].taskId',
-      message: 'nodes[0].taskId: no task 999999 in this namespace',
+      field: 'nodes.0.taskId',
+      message: 'nodes.0.taskId: no task 999999 in this namespace',
     });
 
     const badConfig = await refused(node, { nodes: [{ key: 'a', task: { type: 'http', config: {} } }] });
-    expect(badConfig.field).toBe('nodes[0].task.config.url');
+    expect(badConfig.field).toBe('nodes.0.task.config.url');
 
     const badForEach = await refused(node, { nodes: [{ key: 'a', task, forEach: { items: '[1, 2' } }] });
-    expect(badForEach.field).toBe('nodes[0].forEach.items');
+    expect(badForEach.field).toBe('nodes.0.forEach.items');
 
     const badOnItemFailure = await refused(node, {
       nodes: [{ key: 'a', task, forEach: { items: '[1, 2]', onItemFailure: 'stop' } }],
@@ -101,9 +101,9 @@ describe('workflow bad input', () => {
     expect(res.status).toBe(200);
     expect(res.body.valid).toBe(false);
     expect(res.body.errors.map((e: any) => e.field)).toEqual([
-      'nodes[1].key',
-      'nodes[2].input',
-      'edges[2].from',
+      'nodes.1.key',
+      'nodes.2.input',
+      'edges.2.from',
       'edges',
     ]);
     expect(res.body.errors[3].message).toBe('cycle: a → b → a');

@@ -1,6 +1,6 @@
 /**
  * The workflow editor's state and its conversions: from a saved workflow (edit), to the API's
- * body (save, check), and from the server's refusal (a field such as `nodes[2].input`, or a
+ * body (save, check), and from the server's refusal (a field such as `nodes.2.input`, or a
  * message naming a cycle) to the node or edge it is about. Nodes and edges are sent in the
  * order the editor holds them, which is what lets an index in a field name find its node.
  */
@@ -220,14 +220,14 @@ export function nodeBody(node: DraftNode, index: number): WorkflowNodeInput {
   };
   if (d.name.trim() !== '') body.name = d.name.trim();
   if (d.source === 'task') {
-    if (d.taskId === '') throw new FormFieldError(`nodes[${index}].taskId`, 'pick a task');
+    if (d.taskId === '') throw new FormFieldError(`nodes.${index}.taskId`, 'pick a task');
     body.taskId = Number(d.taskId);
   } else {
     const maxAttempts = numberOr(d.maxAttempts);
     const timeoutSeconds = numberOr(d.timeoutSeconds);
     body.task = {
       type: d.type,
-      config: parseJsonObject(`nodes[${index}].task.config`, d.config),
+      config: parseJsonObject(`nodes.${index}.task.config`, d.config),
       ...(maxAttempts !== undefined ? { retry: { maxAttempts } } : {}),
       ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
     };
@@ -282,10 +282,10 @@ export type Problem =
   | { on: 'edge'; id: string; field: string; message: string }
   | { on: 'workflow'; field: string | undefined; message: string };
 
-const INDEXED = /^(nodes|edges)(?:\[(\d+)\]|\.(\d+))(?:\.(.+))?$/;
+const INDEXED = /^(nodes|edges)\.(\d+)(?:\.(.+))?$/;
 
 /**
- * Where the server's `{ field, message }` belongs. `nodes[2].input` (or `nodes.2.input`) is the
+ * Where the server's `{ field, message }` belongs. `nodes.2.input` (the API's dotted path) is the
  * third node's input mapping; a message naming a cycle ("cycle: a → b → a") marks each of its
  * edges.
  */
@@ -304,8 +304,8 @@ export function placeProblems(
   }
   const m = field === undefined ? null : INDEXED.exec(field);
   if (m) {
-    const index = Number(m[2] ?? m[3]);
-    const rest = m[4] ?? '';
+    const index = Number(m[2]);
+    const rest = m[3] ?? '';
     const node = m[1] === 'nodes' ? nodes[index] : undefined;
     const edge = m[1] === 'edges' ? edges[index] : undefined;
     if (node) return [{ on: 'node', key: node.id, field: rest, message }];

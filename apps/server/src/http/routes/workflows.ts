@@ -62,17 +62,17 @@ export function workflowRoutes(routes: RouteTable, ctx: ApiContext): void {
     if (!ctx.jobTypes?.get('script')) {
       throw new KairosError(
         'VALIDATION_ERROR',
-        `nodes[${i}].task.type: script tasks are switched off on this server`,
+        `nodes.${i}.task.type: script tasks are switched off on this server`,
         {
-          field: `nodes[${i}].task.type`,
+          field: `nodes.${i}.task.type`,
         },
       );
     }
     if (!atLeast(roleIn(ctx.access.principal(request), namespace), 'admin')) {
       throw new KairosError(
         'FORBIDDEN',
-        `nodes[${i}].task.type: script nodes run code as the server's user and need the admin role in namespace ${namespace}`,
-        { field: `nodes[${i}].task.type` },
+        `nodes.${i}.task.type: script nodes run code as the server's user and need the admin role in namespace ${namespace}`,
+        { field: `nodes.${i}.task.type` },
       );
     }
   };
@@ -101,7 +101,7 @@ export function workflowRoutes(routes: RouteTable, ctx: ApiContext): void {
     {
       method: 'POST',
       url: '/api/v1/workflows',
-      summary: 'Create a workflow (400 names the place: nodes[2].input, edges[1].to, "cycle: a → b → a")',
+      summary: 'Create a workflow (400 names the place: nodes.2.input, edges.1.to, "cycle: a → b → a")',
       tag: 'workflows',
       access: { role: 'editor', namespace: 'body' },
       body: WorkflowCreate,
