@@ -181,9 +181,12 @@ export class RunEngine {
    * to this node, until their instant. A run whose task is gone is left: it went with it.
    */
   async enqueueStored(runs: readonly RunRecord[]): Promise<void> {
-    const tasks = new Map<number, TaskRecord | undefined>();
+    // One read for all their tasks, then all held in the same turn: runs stored together (a
+    // node's fan-out, its successors) are released, admitted and started together.
+    const tasks = new Map(
+      (await this.deps.store.getTasks([...new Set(runs.map((r) => r.taskId))])).map((t) => [t.id, t]),
+    );
     for (const run of runs) {
-      if (!tasks.has(run.taskId)) tasks.set(run.taskId, await this.deps.store.getTask(run.taskId));
       const task = tasks.get(run.taskId);
       if (task) this.enqueue(run, task);
     }

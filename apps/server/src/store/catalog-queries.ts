@@ -47,6 +47,7 @@ export type CatalogStore = Pick<
   | 'deleteApp'
   | 'createTask'
   | 'getTask'
+  | 'getTasks'
   | 'listTasks'
   | 'updateTask'
   | 'deleteTask'
@@ -201,6 +202,16 @@ class CatalogQueries implements CatalogStore {
     return row && toTaskRecord(row);
   }
 
+  async getTasks(ids: readonly number[]): Promise<TaskRecord[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('tasks')
+      .selectAll()
+      .where('id', 'in', [...ids])
+      .execute();
+    return rows.map(toTaskRecord);
+  }
+
   async listTasks(filter: TaskFilter, page: PageRequest): Promise<Page<TaskRecord>> {
     const before = decodeCursor(page.cursor);
     // A workflow's own tasks (its fires, its inline nodes) are shown with the workflow.
@@ -278,6 +289,7 @@ export function catalogOperations(parts: { db: Kysely<Database>; now: () => numb
     deleteApp: (id) => catalog.deleteApp(id),
     createTask: (task) => catalog.createTask(task),
     getTask: (id) => catalog.getTask(id),
+    getTasks: (ids) => catalog.getTasks(ids),
     listTasks: (filter, page) => catalog.listTasks(filter, page),
     updateTask: (id, patch) => catalog.updateTask(id, patch),
     deleteTask: (id) => catalog.deleteTask(id),

@@ -2,10 +2,11 @@
  * A batch of settlements applied on PostgreSQL inside the caller's transaction (the settlement's,
  * or recovery's), composed from the hand-written statements in hot-path/: the ends
  * (compare-and-set), the statistics rollup, the retries, the fixed-delay next fires, then the
- * successors' and alerts' steps. A few statements, one round trip each, whatever the batch size.
+ * successors' steps (then those left to the end of the batch) and the alerts'. A few statements, one round trip each, whatever the batch size.
  */
 import { runColumns } from './row-mapping.js';
 import { addRunsToStatsPostgres } from './run-stats-rollup.js';
+import { afterBatchOf, withSuccessors } from './settlement-batch.js';
 import type { SettleResult, Settlement } from './store.js';
 import {
   runStepsOnPostgres,
@@ -55,6 +56,11 @@ export async function applySettlements(
     if (!s.successors) continue;
     const successors = await runStepsOnPostgres(client, successorWrites(s.successors));
     if (successors.length > 0) results.set(s.runId, { ...results.get(s.runId)!, successors });
+  }
+  // What the settlements left to the end of the batch, once per key (settlement-batch.ts).
+  for (const { runId, successors } of afterBatchOf(applied)) {
+    const runs = await runStepsOnPostgres(client, successorWrites(successors));
+    results.set(runId, withSuccessors(results.get(runId)!, runs));
   }
   // Alerts only where a rule watches the run: usually none, then no statement at all.
   for (const s of applied) {

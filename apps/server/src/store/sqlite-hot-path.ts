@@ -17,6 +17,7 @@
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import type { HotPath } from './kysely-store-base.js';
+import { afterBatchOf, withSuccessors } from './settlement-batch.js';
 import type { SettlementAlertWrites, SettlementSuccessorWrites, SqliteSteps } from './write-steps.js';
 import { withEnd } from './records.js';
 import { runColumns, toDurationMs, toRunRecord, toTaskRecord } from './row-mapping.js';
@@ -146,7 +147,10 @@ export class SqliteHotPath implements HotPath {
     // The statistics rollups (run-stats-rollup.ts) count each run ended, in the same transaction.
     this.#settleTx = db.transaction((settlements: Settlement[]) => {
       const ended: SettledRun[] = [];
-      const results = settlements.map((s) => this.#settle(s, ended));
+      const results = this.#afterBatch(
+        settlements,
+        settlements.map((s) => this.#settle(s, ended)),
+      );
       addRunsToStatsSqlite(db, ended);
       return results;
     }).immediate;
@@ -155,13 +159,19 @@ export class SqliteHotPath implements HotPath {
       const adoptedRows = sql.adoptScheduledRuns(params, options.includeLive);
       const runningRows = sql.runningRuns(params, options.includeLive);
       const ended: SettledRun[] = [];
-      const lost = runningRows.map((row) => {
-        const run = toRunRecord(row);
+      const runs = runningRows.map(toRunRecord);
+      const settlements = runs.map((run) => {
         const taskRow = sql.selectTask(run.taskId);
-        const settlement = decideLost(run, taskRow ? toTaskRecord(taskRow) : undefined);
-        const { retry, deliveries, successors } = this.#settle(settlement, ended);
+        return decideLost(run, taskRow ? toTaskRecord(taskRow) : undefined);
+      });
+      const results = this.#afterBatch(
+        settlements,
+        settlements.map((s) => this.#settle(s, ended)),
+      );
+      const lost = runs.map((run, i) => {
+        const { retry, deliveries, successors } = results[i]!;
         return {
-          run: withEnd(run, settlement.end),
+          run: withEnd(run, settlements[i]!.end),
           retry,
           ...(deliveries ? { deliveries } : {}),
           ...(successors ? { successors } : {}),
@@ -214,6 +224,20 @@ export class SqliteHotPath implements HotPath {
   /** Inside the start's transaction, once the run is started: its executions. */
   #started(start: StartRequest): StartOutcome {
     return { result: 'started', executions: (start.executions ?? []).map(this.#sql.insertExecution) };
+  }
+
+  /**
+   * Inside the batch's transaction, once its settlements are written: what they left to the end
+   * of the batch (settlement-batch.ts), once per key.
+   */
+  #afterBatch(settlements: Settlement[], results: SettleResult[]): SettleResult[] {
+    const index = new Map(settlements.map((s, i) => [s.runId, i]));
+    const applied = settlements.filter((_, i) => results[i]!.settled);
+    for (const { runId, successors } of afterBatchOf(applied)) {
+      const i = index.get(runId)!;
+      results[i] = withSuccessors(results[i]!, this.steps.runInside(this.successorWrites(successors)));
+    }
+    return results;
   }
 
   /**

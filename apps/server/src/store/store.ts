@@ -211,6 +211,17 @@ export interface Settlement {
  */
 export interface SettlementSuccessors {
   steps(db: Kysely<Database>, now: number): WriteSteps<RunRecord[]>;
+  /**
+   * What follows once every settlement of the batch is written, run once per `key` in the same
+   * transaction (settlement-batch.ts): a burst of one workflow run's node ends is decided once.
+   * The runs it inserts are handed over with the last settlement of the batch naming the key.
+   */
+  afterBatch?: AfterBatchSuccessors | undefined;
+}
+
+export interface AfterBatchSuccessors {
+  key: string;
+  steps(db: Kysely<Database>, now: number): WriteSteps<RunRecord[]>;
 }
 
 /**
@@ -318,6 +329,8 @@ export interface Store
   // ------------------------------------------------------------ tasks
   createTask(task: NewTask): Promise<TaskRecord>;
   getTask(id: number): Promise<TaskRecord | undefined>;
+  /** The tasks of these ids that exist, in one read (in no particular order). */
+  getTasks(ids: readonly number[]): Promise<TaskRecord[]>;
   listTasks(filter: TaskFilter, page: PageRequest): Promise<Page<TaskRecord>>;
   updateTask(id: number, patch: TaskPatch): Promise<TaskRecord | undefined>;
   /** Deletes the task and its runs and logs. */

@@ -1,10 +1,11 @@
 /**
- * What follows a node run's end, decided inside its settlement's transaction when it can be
+ * What follows node runs' ends, decided inside their settlements' transaction when it can be
  * decided without awaiting (advance.ts's `decideAdvanceNow`: no JSONata beyond plain paths such
- * as `input.items`): the next nodes' runs are inserted with the end and handed to the run engine
- * in the same turn as the settlement's commit (as child tasks' runs are), with no read after the
- * commit and no wait for the advancer. The state is read here, in the transaction, after the end
- * was written (the workflow run's row is held: on SQLite the one writer, on PostgreSQL its row
+ * as `input.items`), once per workflow run for all its ends in the batch (a forEach node's items
+ * ending together free their places in one decision): the next nodes' runs are inserted with the
+ * ends and handed to the run engine in the same turn as the commit (as child tasks' runs are),
+ * with no read after the commit and no wait for the advancer. The state is read here, in the
+ * transaction, after the ends were written (the workflow run's row is held: on SQLite the one writer, on PostgreSQL its row
  * lock), so no other advance can interleave. Anything else is left owed to the advancer
  * (workflow-advancer.ts) as before: a mapping that needs JSONata proper, the run's end (it locks
  * the workflow's row first and announces the end), a forEach node failing fast (its items are
@@ -12,12 +13,13 @@
  */
 import type { Kysely, Selectable } from 'kysely';
 import type { RunError, RunStatus } from '@kairos/protocol';
-import type { Database, WorkflowRunNodesTable } from '../store/db-schema.js';
+import type { Database, WorkflowRunNodesTable, WorkflowRunsTable } from '../store/db-schema.js';
 import { fromJson } from '../store/row-mapping.js';
 import type { RunRecord } from '../store/store.js';
 import { advanceWritesSteps } from '../store/workflow-run-queries.js';
 import {
   toWorkflowRunNodeRecord,
+  toWorkflowRunRecord,
   type WorkflowDefinition,
   type WorkflowRunRecord,
 } from '../store/workflow-records.js';
@@ -26,7 +28,30 @@ import { decideAdvanceNow, type NodeRun } from './advance.js';
 import type { VersionFacts, WorkflowDecisions } from './workflow-decisions.js';
 import type { SuccessorLease } from './successors.js';
 
-export function* advanceNowSteps(
+/**
+ * After a batch's node ends of a workflow run (SettlementSuccessors.afterBatch): what follows
+ * them, decided once, when the run still runs and owes an advance.
+ */
+export function* advanceAfterEndsSteps(
+  db: Kysely<Database>,
+  workflowRunId: number,
+  decisions: WorkflowDecisions,
+  lease: SuccessorLease,
+  now: number,
+): WriteSteps<RunRecord[]> {
+  const [row] = yield db
+    .selectFrom('workflow_runs')
+    .selectAll()
+    .where('id', '=', workflowRunId)
+    .where('status', '=', 'running')
+    .where('advance_owed', '=', 1)
+    .compile();
+  if (!row) return [];
+  const run = toWorkflowRunRecord(row as unknown as Selectable<WorkflowRunsTable>);
+  return yield* advanceNowSteps(db, run, decisions, lease, now);
+}
+
+function* advanceNowSteps(
   db: Kysely<Database>,
   run: WorkflowRunRecord,
   decisions: WorkflowDecisions,

@@ -1,31 +1,24 @@
 /**
  * A workflow node run's final end, inside its settlement's transaction: the node (or, for a
  * forEach node, one of its items) is recorded ended and the workflow run marked as owing an
- * advance. What follows is decided right there when it needs no await (advance-now.ts), and the
- * mark cleared; else the advance runs right after the commit (workflow-advancer.ts): JSONata 2
- * evaluates asynchronously, and a SQLite transaction must run to its end without awaiting. The
- * mark is what makes that advance survive a crash here.
+ * advance. What follows is decided in the same transaction when it needs no await, once for all
+ * the batch's ends of that workflow run (advance-now.ts), and the mark cleared; else the advance
+ * runs right after the commit (workflow-advancer.ts): JSONata 2 evaluates asynchronously, and a
+ * SQLite transaction must run to its end without awaiting. The mark is what makes that advance
+ * survive a crash here.
  */
-import type { Kysely, Selectable } from 'kysely';
-import type { Database, WorkflowRunsTable } from '../store/db-schema.js';
+import type { Kysely } from 'kysely';
+import type { Database } from '../store/db-schema.js';
 import { toJson } from '../store/row-mapping.js';
 import type { RunRecord } from '../store/store.js';
-import { toWorkflowRunRecord } from '../store/workflow-records.js';
 import type { WriteSteps } from '../store/write-steps.js';
-import { advanceNowSteps } from './advance-now.js';
 import { itemFailure, nodeStatusOf } from './node-outcome.js';
-import type { SuccessorLease } from './successors.js';
 
 /**
- * The node's end, then what follows it when that can be decided here (advance-now.ts): the node
- * runs inserted, to be handed to the run engine after the commit.
+ * The node's end; what follows is decided once for the batch's ends of the workflow run, after
+ * them (advance-now.ts).
  */
-export function* nodeEndSteps(
-  db: Kysely<Database>,
-  ended: RunRecord,
-  lease: SuccessorLease,
-  now: number,
-): WriteSteps<RunRecord[]> {
+export function* nodeEndSteps(db: Kysely<Database>, ended: RunRecord): WriteSteps<void> {
   const workflowRunId = ended.workflowRunId!;
   // The workflow run's row first, as every write that takes it with its nodes' rows does (a
   // deadlock otherwise, on PostgreSQL, with a cancel or an advance ending the run).
@@ -34,10 +27,10 @@ export function* nodeEndSteps(
     .set((eb) => ({ advance_owed: 1, state_version: eb('state_version', '+', 1) }))
     .where('id', '=', workflowRunId)
     .where('status', '=', 'running')
-    .returningAll()
+    .returning('id')
     .compile();
   // Ended (cancelled, timed out, replaced) meanwhile: its nodes were decided then.
-  if (!owed) return [];
+  if (!owed) return;
   const node = db
     .updateTable('workflow_run_nodes')
     .where('workflow_run_id', '=', workflowRunId)
@@ -63,10 +56,4 @@ export function* nodeEndSteps(
       }))
       .compile();
   }
-  // A forEach item's end is left to the advancer, whose one advance serves a burst of them (the
-  // bench measured item starts three times later when each item's settlement decided its own
-  // successor: the settlements' transactions, one decision each, held the writer).
-  if (!lease.workflowDecisions || ended.workflowItem != null) return [];
-  const run = toWorkflowRunRecord(owed as unknown as Selectable<WorkflowRunsTable>);
-  return yield* advanceNowSteps(db, run, lease.workflowDecisions, lease, now);
 }

@@ -1,7 +1,8 @@
 /**
  * What a run's final end triggers besides its retry, decided with the settlement
  * (runs/settlement.ts) and written in its transaction (Store.settleRuns): the runs of the task's
- * child tasks when it succeeded, and, for a workflow's node run, the node's end. Pure: the
+ * child tasks when it succeeded, and, for a workflow's node run, the node's end and (once per
+ * workflow run and batch) what follows it. Pure: the
  * returned steps read and write only when the store runs them inside the transaction.
  */
 import type { Kysely } from 'kysely';
@@ -11,6 +12,7 @@ import type { WriteSteps } from '../store/write-steps.js';
 import { childRunsSteps } from './child-runs.js';
 import type { WorkflowDecisions } from './workflow-decisions.js';
 import { nodeEndSteps } from './node-end.js';
+import { advanceAfterEndsSteps } from './advance-now.js';
 
 /** Who holds the runs the successors insert. */
 export interface SuccessorLease {
@@ -34,12 +36,21 @@ export function successorsOf(
   const children = ended.status === 'succeeded' ? (task.childTaskIds ?? []) : [];
   const inWorkflow = ended.workflowRunId != null && ended.workflowNode != null;
   if (children.length === 0 && !inWorkflow) return null;
+  const decisions = lease.workflowDecisions;
   return {
     *steps(db: Kysely<Database>, now: number): WriteSteps<RunRecord[]> {
-      const inserted: RunRecord[] = [];
-      if (children.length > 0) inserted.push(...(yield* childRunsSteps(db, ended, children, lease, now)));
-      if (inWorkflow) inserted.push(...(yield* nodeEndSteps(db, ended, lease, now)));
+      const inserted = children.length > 0 ? yield* childRunsSteps(db, ended, children, lease, now) : [];
+      if (inWorkflow) yield* nodeEndSteps(db, ended);
       return inserted;
     },
+    // The node's successors, decided once for all the batch's ends of its workflow run.
+    afterBatch:
+      inWorkflow && decisions
+        ? {
+            key: `workflow_run:${ended.workflowRunId}`,
+            steps: (db: Kysely<Database>, now: number) =>
+              advanceAfterEndsSteps(db, ended.workflowRunId!, decisions, lease, now),
+          }
+        : undefined,
   };
 }

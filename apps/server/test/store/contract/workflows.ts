@@ -2,7 +2,8 @@
  * Contract: workflows in the store — a definition saved with its hidden tasks and version in one
  * transaction (and kept per version), a workflow run started once per fire, an advance applied
  * only on the state it was decided on (compare-and-set), node runs once per idempotency key, a
- * node run's final end recorded in its settlement's transaction, and an end by cancel.
+ * node run's final end recorded in its settlement's transaction (what follows decided once per
+ * batch), and an end by cancel.
  */
 import { describe, expect, it } from 'vitest';
 import { decideSettlement } from '../../../src/runs/settlement.js';
@@ -335,6 +336,107 @@ export function defineWorkflowContract(ctx: ContractContext): void {
         ['a', 'succeeded'],
         ['b', 'running'],
       ]);
+    });
+
+    it('decides once for a batch of node ends of one workflow run: a join after both its upstreams', async () => {
+      const store = ctx.store;
+      const seeded = await seed(store);
+      const existing = await store.createTask(taskInput(seeded, { name: 'existing', schedule: API }));
+      const joined: WorkflowDefinition = {
+        ...definition(existing.id),
+        nodes: [
+          { key: 'a', taskId: existing.id },
+          { key: 'c', taskId: existing.id },
+          { key: 'b', taskId: 0, task: { type: 'http', config: {} } },
+        ],
+        edges: [
+          { from: 'a', to: 'b', condition: 'on_success' },
+          { from: 'c', to: 'b', condition: 'on_success' },
+        ],
+      };
+      const { workflow } = await store.createWorkflow({
+        namespaceId: seeded.ns.id,
+        appId: seeded.app.id,
+        name: 'join',
+        description: null,
+        enabled: true,
+        definition: joined,
+        inlineTasks: { b: taskInput(seeded, { name: 'join/b', schedule: API }) },
+        driverTask: taskInput(seeded, { name: 'workflow:join', type: 'workflow', config: {}, schedule: API }),
+      });
+      const started = await store.startWorkflowRun({
+        workflowId: workflow.id,
+        namespaceId: seeded.ns.id,
+        version: 1,
+        triggerType: 'api',
+        input: { x: 1 },
+        resumedFrom: null,
+        driverRunId: null,
+        deadlineAt: null,
+        startedAt: 1_000,
+        nodes: ['a', 'c', 'b'].map((key) => ({ key, status: 'pending' as const, output: null })),
+      });
+      if (started.outcome !== 'started') throw new Error(started.outcome);
+      const nodeRun = (key: string) => ({
+        taskId: existing.id,
+        appId: seeded.app.id,
+        namespaceId: seeded.ns.id,
+        triggerType: 'workflow' as const,
+        status: 'scheduled' as const,
+        slotAt: null,
+        scheduledAt: 2_000,
+        attempt: 1,
+        retryOf: null,
+        input: null,
+        idempotencyKey: `wf:${started.run.id}:${key}:-`,
+        leaseOwner: 'node-a',
+        leaseExpiresAt: 60_000,
+        workflowRunId: started.run.id,
+        workflowNode: key,
+        workflowItem: null,
+      });
+      const first = await store.applyWorkflowAdvance(started.run.id, 0, {
+        nodes: [
+          { key: 'a', status: 'running' },
+          { key: 'c', status: 'running' },
+        ],
+        runs: [nodeRun('a'), nodeRun('c')],
+        end: null,
+      });
+      await store.markRunsStarted(first.runs.map((r) => start(r.id)));
+      const end: RunEnd = {
+        status: 'succeeded',
+        finishedAt: 3_000,
+        durationMs: 1_000,
+        output: null,
+        error: null,
+        retryable: false,
+      };
+      const context = {
+        owner: 'node-a',
+        leaseMs: 30_000,
+        workflowDecisions: new WorkflowDecisions(new Expressions()),
+      };
+      const settlements = await Promise.all(
+        first.runs.map(async (r) =>
+          decideSettlement((await store.getRun(r.id))!, existing, 'running', end, context),
+        ),
+      );
+      const [ofA, ofC] = await store.settleRuns(settlements);
+      // Decided after both ends were written: b's one run, handed over with the batch's last end.
+      expect(ofA).toMatchObject({ settled: true });
+      expect(ofA?.successors).toBeUndefined();
+      expect(ofC?.successors?.map((r) => r.workflowNode)).toEqual(['b']);
+      expect(await store.getWorkflowRun(started.run.id)).toMatchObject({ advanceOwed: false });
+      const nodes = await store.listWorkflowRunNodes(started.run.id);
+      expect(nodes.map((n) => [n.key, n.status]).sort()).toEqual([
+        ['a', 'succeeded'],
+        ['b', 'running'],
+        ['c', 'succeeded'],
+      ]);
+      expect((await store.listNodeRuns(started.run.id)).filter((r) => r.workflowNode === 'b')).toHaveLength(
+        1,
+      );
     });
   });
 }
