@@ -3,9 +3,12 @@
 // nodes each (fan → b<i> → c<i>). `--workflows` runs of it go at once. For every node with
 // upstream nodes, the delay is its first run's start (run stored `running`) minus the last finish
 // of its upstream nodes' runs (all items, for `fan`); for `fan`'s items, each item's start
-// minus the finish that freed its place. Prints p50/p99/max of both, in ms, as JSON.
+// minus the finish that freed its place. Prints p50/p99/max of both, in ms, as JSON, beside the
+// same work done by a bare process with fetch() and nothing recorded (bench/fanout-floor.js), run
+// after it on the same target, and the ratios of p99 to that floor.
 //   npm run build && node bench/workflow-fanout.js [--items 1000] [--concurrency 100]
 //                                                 [--workflows 1] [--database-url URL]
+import { fanoutFloor } from './fanout-floor.js';
 import { flags, percentile, resetPostgres, round, startNode, startNoopTarget } from './support.js';
 
 const opts = flags();
@@ -19,12 +22,13 @@ const kairos = await startNode(databaseUrl);
 const { node } = kairos;
 await kairos.api('POST', '/api/v1/apps', { appName: 'bench', name: 'Bench' });
 const task = { type: 'http', config: { url: target.url, method: 'POST' } };
+const branches = 24;
 const nodes = [
   { key: 'start', task },
   { key: 'fan', task, forEach: { items: 'input.items', concurrency } },
 ];
 const edges = [{ from: 'start', to: 'fan' }];
-for (let i = 0; i < 24; i++) {
+for (let i = 0; i < branches; i++) {
   nodes.push({ key: `b${i}`, task }, { key: `c${i}`, task });
   edges.push({ from: 'fan', to: `b${i}` }, { from: `b${i}`, to: `c${i}` });
 }
@@ -89,6 +93,22 @@ const stats = (values) => {
     maxMs: round(sorted[sorted.length - 1] ?? null),
   };
 };
+await kairos.stop();
+
+const floor = await fanoutFloor({ url: target.url, workflows, items, concurrency, branches });
+target.stop();
+const kairosFigures = {
+  upstreamFinishToDownstreamStart: stats(nodeDelays),
+  itemPlaceFreedToItemStart: stats(itemDelays),
+};
+const floorFigures = {
+  upstreamFinishToDownstreamStart: stats(floor.nodeDelays),
+  itemPlaceFreedToItemStart: stats(floor.itemDelays),
+};
+const ratio = (measure) => {
+  const floorP99 = floorFigures[measure].p99Ms;
+  return floorP99 > 0 ? round(kairosFigures[measure].p99Ms / floorP99) : null;
+};
 console.log(
   JSON.stringify(
     {
@@ -100,12 +120,14 @@ console.log(
       workflows,
       statuses,
       wallMs: round(wallMs),
-      upstreamFinishToDownstreamStart: stats(nodeDelays),
-      itemPlaceFreedToItemStart: stats(itemDelays),
+      kairos: kairosFigures,
+      floor: floorFigures,
+      p99OverFloor: {
+        upstreamFinishToDownstreamStart: ratio('upstreamFinishToDownstreamStart'),
+        itemPlaceFreedToItemStart: ratio('itemPlaceFreedToItemStart'),
+      },
     },
     null,
     2,
   ),
 );
-await kairos.stop();
-target.stop();

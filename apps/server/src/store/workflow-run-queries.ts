@@ -6,8 +6,8 @@
  * task (the runs table's (task_id, idempotency_key)), and an advance decided on a state that
  * changed meanwhile applies nothing and is decided again.
  */
-import type { Kysely, Selectable } from 'kysely';
-import type { Database, RunsTable, WorkflowRunsTable } from './db-schema.js';
+import type { Kysely, Selectable, Updateable } from 'kysely';
+import type { Database, RunsTable, WorkflowRunNodesTable, WorkflowRunsTable } from './db-schema.js';
 import { type NamespaceFilter, namespaceIdList } from './namespace-scope.js';
 import { decodeCursor, toPage } from './pagination.js';
 import { runColumns, toJson, toRunRecord } from './row-mapping.js';
@@ -291,18 +291,28 @@ export function* advanceWritesSteps(
   advance: Pick<WorkflowAdvance, 'nodes' | 'runs'>,
   now: number,
 ): WriteSteps<RunRecord[]> {
+  // Nodes changed alike (a wave of nodes set running) are one statement.
+  const alike = new Map<string, { set: Updateable<WorkflowRunNodesTable>; keys: string[] }>();
   for (const change of advance.nodes) {
+    const set: Updateable<WorkflowRunNodesTable> = {
+      status: change.status,
+      ...(change.output !== undefined ? { output: toJson(change.output) } : {}),
+      ...(change.error !== undefined ? { error: toJson(change.error ?? undefined) } : {}),
+      ...(change.itemsTotal !== undefined ? { items_total: change.itemsTotal } : {}),
+      ...(change.itemsStarted !== undefined ? { items_started: change.itemsStarted } : {}),
+    };
+    // A change carrying an output or error is written on its own (no need to compare them).
+    const same = set.output !== undefined || set.error !== undefined ? `node:${change.key}` : JSON.stringify(set);
+    const group = alike.get(same);
+    if (group) group.keys.push(change.key);
+    else alike.set(same, { set, keys: [change.key] });
+  }
+  for (const { set, keys } of alike.values()) {
     yield wdb
       .updateTable('workflow_run_nodes')
-      .set({
-        status: change.status,
-        ...(change.output !== undefined ? { output: toJson(change.output) } : {}),
-        ...(change.error !== undefined ? { error: toJson(change.error ?? undefined) } : {}),
-        ...(change.itemsTotal !== undefined ? { items_total: change.itemsTotal } : {}),
-        ...(change.itemsStarted !== undefined ? { items_started: change.itemsStarted } : {}),
-      })
+      .set(set)
       .where('workflow_run_id', '=', workflowRunId)
-      .where('node_key', '=', change.key)
+      .where('node_key', 'in', keys)
       .compile();
   }
   if (advance.runs.length === 0) return [];

@@ -13,6 +13,7 @@
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import type { CompiledQuery, Kysely } from 'kysely';
+import { statementCache } from './cached-statements.js';
 import type { RunRecord, SettlementAlerts, SettlementSuccessors } from './store.js';
 
 export type Row = Record<string, unknown>;
@@ -27,11 +28,13 @@ export type SettlementSuccessorWrites = (successors: SettlementSuccessors) => Wr
 /** Runs a write's steps in a transaction of their own. */
 export type StepRunner = <T>(steps: () => WriteSteps<T>) => Promise<T>;
 
-/** Runs steps in the caller's SQLite transaction, statements prepared once per SQL text. */
+/** Runs steps in the caller's SQLite transaction, statements kept prepared by SQL text (bounded). */
 export class SqliteSteps {
-  readonly #statements = new Map<string, BetterSqlite3.Statement>();
+  readonly #prepare: (sql: string) => BetterSqlite3.Statement;
 
-  constructor(private readonly db: BetterSqlite3.Database) {}
+  constructor(private readonly db: BetterSqlite3.Database) {
+    this.#prepare = statementCache(db);
+  }
 
   /** Inside a transaction the caller holds. */
   runInside<T>(steps: WriteSteps<T>): T {
@@ -48,11 +51,7 @@ export class SqliteSteps {
   }
 
   #execute(query: CompiledQuery): Row[] {
-    let statement = this.#statements.get(query.sql);
-    if (!statement) {
-      statement = this.db.prepare(query.sql);
-      this.#statements.set(query.sql, statement);
-    }
+    const statement = this.#prepare(query.sql);
     const parameters = query.parameters as unknown[];
     if (statement.reader) return statement.all(...parameters) as Row[];
     statement.run(...parameters);
