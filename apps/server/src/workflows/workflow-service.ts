@@ -98,15 +98,20 @@ export class WorkflowService {
 
   async delete(id: number): Promise<void> {
     const workflow = await this.get(id);
+    await this.stopRuns(id);
+    if (workflow.driverTaskId !== null) this.deps.engine.forgetTask(workflow.driverTaskId);
+    await this.deps.store.deleteWorkflow(id);
+    if (workflow.driverTaskId !== null)
+      this.deps.events.emit('task:deleted', { taskId: workflow.driverTaskId });
+  }
+
+  /** Cancels a workflow's running runs, before its delete (here, or in apply's prune). */
+  async stopRuns(id: number): Promise<void> {
     for (const run of (
       await this.deps.store.listWorkflowRuns({ workflowId: id, status: 'running' }, { limit: 500 })
     ).items) {
       await this.cancel(run.id).catch(() => undefined);
     }
-    if (workflow.driverTaskId !== null) this.deps.engine.forgetTask(workflow.driverTaskId);
-    await this.deps.store.deleteWorkflow(id);
-    if (workflow.driverTaskId !== null)
-      this.deps.events.emit('task:deleted', { taskId: workflow.driverTaskId });
   }
 
   /**
