@@ -127,6 +127,11 @@ describe('kairos export and apply: workflows', () => {
       },
     ]);
 
+    // Applied where it came from, the secret by reference is the one stored: nothing changes.
+    const home = await kairos(node, ['apply', '-f', file, '--dry-run']);
+    expect(home.stdout).toContain('  = workflow nightly');
+    expect(home.stdout).toContain('Nothing to change (4 unchanged).');
+
     // A fresh namespace has none of it, so the sealed header cannot come along: a named secret
     // there stands for it.
     expect((await node.api('POST', '/api/v1/namespaces', { name: 'fresh' })).status).toBe(201);
