@@ -22,7 +22,7 @@ import type { DefinitionProblem } from '../workflows/check-definition.js';
 import { driverPatchOf, type DefinitionScope } from '../workflows/prepare-workflow.js';
 import type { WorkflowService } from '../workflows/workflow-service.js';
 import { all } from './apply-rule-plan.js';
-import type { NamespaceCatalog } from './apply-task-plan.js';
+import { calendarOf, type NamespaceCatalog } from './apply-task-plan.js';
 import {
   sameInlineTask,
   storedWorkflowView,
@@ -300,22 +300,6 @@ const appIdOf = (catalog: NamespaceCatalog, name: string) =>
 /** A task the same apply creates, as the definition check sees it before its insert. */
 function createdTask(writes: DefinitionWrites, index: number, id: number, now: number): TaskRecord {
   return { ...writes.createTasks[index]!.task, id, createdAt: now, updatedAt: now };
-}
-
-/** The schedule's calendar, by name among those the namespace will have (`{id}` names a stored one). */
-function calendarOf(catalog: NamespaceCatalog, def: WorkflowDefinition, field: string) {
-  const choice = def.schedule.calendar;
-  if (!choice) return undefined;
-  const name = 'id' in choice ? catalog.calendarNames.get(choice.id) : choice.name;
-  const found = name === undefined ? undefined : catalog.calendars.get(name);
-  if (name === undefined || !found) {
-    const what = 'id' in choice ? `calendar ${choice.id}` : `calendar "${choice.name}"`;
-    throw refused(
-      `${field}.schedule.calendar`,
-      `no ${what} in namespace ${catalog.namespace}, neither in the files nor kept on the server`,
-    );
-  }
-  return { name, mode: choice.mode, ...found };
 }
 
 /** The definition check's problems as the route answers them, their places under the workflow's. */
