@@ -1,11 +1,21 @@
 /**
- * A namespace's definitions as one YAML-ready document: apps, calendars, tasks, contact groups and
- * alert rules, referring to one another by name (a task's app by appName, a schedule's calendar by
- * name, a group's members and a rule's task, contacts and groups by name), with no ids, no timestamps, and no secret: a
+ * A namespace's definitions as one YAML-ready document: apps, calendars, tasks, contact groups,
+ * alert rules and workflows, referring to one another by name (a task's app by appName, a
+ * schedule's calendar by name, a group's members and a rule's task, contacts and groups by name,
+ * a workflow node's task by name or inline), with no ids, no timestamps, and no secret: a
  * value under a secret-looking key (`password`, `token`, `apiKey`, `Authorization`…) becomes
  * `{secretRef: <where it is>}`, the value staying in Kairos; app access tokens are never read.
  */
-import type { AlertRule, App, Calendar, Contact, ContactGroup, Task } from '@kairos/protocol';
+import type {
+  AlertRule,
+  App,
+  Calendar,
+  Contact,
+  ContactGroup,
+  Schedule,
+  Task,
+  Workflow,
+} from '@kairos/protocol';
 
 const SECRET_KEY = /pass(word)?|secret|token|api[-_]?key|authorization|credential|cookie|private[-_]?key/i;
 
@@ -42,13 +52,63 @@ export interface Definitions {
   alertRules: AlertRule[];
   contacts: Contact[];
   groups: ContactGroup[];
+  workflows: Workflow[];
 }
 
 const defined = (entries: [string, unknown][]): Record<string, unknown> =>
   Object.fromEntries(entries.filter(([, v]) => v !== undefined && v !== null));
 
+/** A schedule with its calendar by name, as the API takes it too. */
+function scheduleByName(schedule: Schedule, calendarNames: Map<number, string>) {
+  const { calendar, ...rest } = schedule;
+  return calendar
+    ? { ...rest, calendar: { name: calendarNames.get(calendar.id) ?? calendar.id, mode: calendar.mode } }
+    : rest;
+}
+
+/**
+ * A workflow by name: its app an appName, each node's task a task name (`task: nightly`) or the
+ * node's own task inline (its hidden task is not a task of the document), its config's secrets
+ * by reference.
+ */
+function workflowByName(
+  w: Workflow,
+  names: { apps: Map<number, string>; tasks: Map<number, string>; calendars: Map<number, string> },
+) {
+  return defined([
+    ['name', w.name],
+    ['app', w.appName],
+    ['description', w.description],
+    ['schedule', scheduleByName(w.schedule, names.calendars)],
+    ['concurrency', w.concurrency],
+    ['timeoutSeconds', w.timeoutSeconds],
+    ['input', w.input],
+    [
+      'nodes',
+      w.nodes.map(({ taskId, task, ...node }) => {
+        if (!task) return { ...node, task: names.tasks.get(taskId!) ?? taskId };
+        const { app, config, ...inline } = task;
+        const at = `workflows.${w.name}.nodes.${node.key}.task.config`;
+        return {
+          ...node,
+          task: defined([
+            ['type', inline.type],
+            ['app', typeof app === 'number' ? (names.apps.get(app) ?? app) : app],
+            ['config', withSecretRefs(config, at)],
+            ['timeoutSeconds', inline.timeoutSeconds],
+            ['retry', inline.retry],
+          ]),
+        };
+      }),
+    ],
+    ['edges', w.edges],
+    ['enabled', w.enabled],
+  ]);
+}
+
 export function definitionsDocument(d: Definitions): Record<string, unknown> {
   const calendarNames = new Map(d.calendars.map((c) => [c.id, c.name]));
+  const appNames = new Map(d.apps.map((a) => [a.id, a.appName]));
   const taskNames = new Map(d.tasks.map((t) => [t.id, t.name]));
   const contactNames = new Map(d.contacts.map((c) => [c.id, c.name]));
   const groupNames = new Map(d.groups.map((g) => [g.id, g.name]));
@@ -73,22 +133,13 @@ export function definitionsDocument(d: Definitions): Record<string, unknown> {
       dates: c.dates,
     })),
     tasks: byName(d.tasks, (t) => t.name).map((t) => {
-      const { calendar, ...schedule } = t.schedule;
       return defined([
         ['name', t.name],
         ['app', t.appName],
         ['description', t.description],
         ['type', t.type],
         ['config', withSecretRefs(t.config, `tasks.${t.name}.config`)],
-        [
-          'schedule',
-          calendar
-            ? {
-                ...schedule,
-                calendar: { name: calendarNames.get(calendar.id) ?? calendar.id, mode: calendar.mode },
-              }
-            : schedule,
-        ],
+        ['schedule', scheduleByName(t.schedule, calendarNames)],
         ['timeoutSeconds', t.timeoutSeconds],
         ['retry', t.retry],
         ['concurrency', t.concurrency],
@@ -133,5 +184,8 @@ export function definitionsDocument(d: Definitions): Record<string, unknown> {
         ['enabled', r.enabled],
       ]);
     }),
+    workflows: byName(d.workflows, (w) => w.name).map((w) =>
+      workflowByName(w, { apps: appNames, tasks: taskNames, calendars: calendarNames }),
+    ),
   };
 }

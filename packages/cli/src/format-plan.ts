@@ -23,7 +23,9 @@ const show = (value: unknown): string => (value === undefined ? '(none)' : JSON.
  *   ~ task nightly
  *       schedule.expression: "0 0 2 * * ?" -> "0 30 2 * * ?"
  *   = calendar cn-holidays
- * Plan: 1 to create, 1 to change, 1 unchanged, 0 to delete.
+ *   ~ workflow tickets
+ *       edges.0.condition: "on_success" -> "always"
+ * Plan: 1 to create, 2 to change, 1 unchanged, 0 to delete.
  */
 export function formatPlan(plan: ApplyPlan, place: (field: string) => string = (f) => f): string[] {
   const lines: string[] = [];

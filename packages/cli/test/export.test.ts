@@ -66,7 +66,7 @@ describe('kairos export', () => {
     const dir = tempDataDir();
     const r = await kairos(node.url, ['export', '-o', 'kairos.yaml'], dir);
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/exported 1 apps, 1 tasks to .*kairos\.yaml/);
+    expect(r.stderr).toMatch(/exported 1 apps, 1 tasks, 0 workflows to .*kairos\.yaml/);
     const text = readFileSync(join(dir, 'kairos.yaml'), 'utf8');
     expect(text).not.toContain('s3cret-value');
     expect(text).not.toContain(app.body.accessToken);
@@ -111,6 +111,7 @@ describe('kairos export', () => {
           notify: { contacts: ['ops'], groups: ['on-call'] },
         }),
       ],
+      workflows: [],
     });
     // Stdout by default; --json for the same document as JSON.
     const json = await kairos(node.url, ['export', '--json']);

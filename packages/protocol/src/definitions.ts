@@ -1,13 +1,16 @@
 /**
  * Definitions as code: the document `kairos export` writes and `POST /api/v1/apply` (`kairos
- * apply -f`) takes back. A document is one namespace's apps, calendars, tasks, contact groups and
- * alert rules, referring to one another by name (a task's `app` is an appName, a schedule's
- * calendar `{name, mode}`, a group's members and a rule's contacts and groups), with no ids and no
- * secret values. Every object is strict: an unknown field is refused, naming it.
+ * apply -f`) takes back. A document is one namespace's apps, calendars, tasks, contact groups,
+ * alert rules and workflows, referring to one another by name (a task's `app` is an appName, a
+ * schedule's calendar `{name, mode}`, a group's members and a rule's contacts and groups, a
+ * workflow node's task), with no ids and no secret values. Every object is strict: an unknown
+ * field is refused, naming it.
  */
 import { z } from 'zod';
 import { AlertOn, Channel, checkRuleThreshold } from './alerts.js';
+import { ScheduleRequest } from './schedules.js';
 import { AppCreate, CalendarCreate, TaskCreate } from './schemas.js';
+import { InlineTaskDefinition, WorkflowCreate, WorkflowNode } from './workflows.js';
 
 export const DEFINITIONS_KIND = 'kairos/definitions';
 
@@ -88,10 +91,41 @@ export const AlertRuleDefinition = z
   );
 export type AlertRuleDefinition = z.output<typeof AlertRuleDefinition>;
 
+const taskName = z.string().min(1).max(200);
+
+/**
+ * A workflow node as export writes it: `task` is either the name of a task of the namespace (in
+ * the files or kept on the server) or, for a node with its own task, that task inline as `POST
+ * /workflows` takes it, its app (if any) by appName. The hidden task behind an inline node is
+ * never a task of the document.
+ */
+export const WorkflowNodeDefinition = WorkflowNode.omit({ taskId: true, task: true }).extend({
+  task: z.union([taskName, InlineTaskDefinition.extend({ app: z.string().min(1).max(64).optional() })], {
+    error: 'give the name of a task, or a task inline ({type, config, …})',
+  }),
+});
+export type WorkflowNodeDefinition = z.output<typeof WorkflowNodeDefinition>;
+
+/**
+ * A workflow as `POST /workflows` takes it, by name: its app an appName, its schedule's calendar
+ * `{name, mode}`, each node's task a task name or an inline task.
+ */
+export const WorkflowDefinition = WorkflowCreate.omit({ namespace: true }).extend({
+  app: z.string().min(1).max(64),
+  schedule: ScheduleRequest.default({
+    type: 'api',
+    timezone: 'UTC',
+    misfire: { policy: 'skip', thresholdSeconds: 5, maxCatchUp: 100 },
+    dstGap: 'shift',
+  }),
+  nodes: z.array(WorkflowNodeDefinition).min(1, 'must hold at least one node').max(500),
+});
+export type WorkflowDefinition = z.output<typeof WorkflowDefinition>;
+
 /**
  * One namespace's definitions. A kind left out (`apps`, `calendars`, `tasks`, `contactGroups`,
- * `alertRules`) is left alone, even by a prune; a kind given, even empty, is the whole of that
- * kind in the namespace for a prune.
+ * `alertRules`, `workflows`) is left alone, even by a prune; a kind given, even empty, is the
+ * whole of that kind in the namespace for a prune.
  */
 export const DefinitionsDocument = z.strictObject({
   kind: z.literal(DEFINITIONS_KIND),
@@ -104,6 +138,7 @@ export const DefinitionsDocument = z.strictObject({
   tasks: z.array(TaskDefinition).max(10_000).optional(),
   contactGroups: z.array(ContactGroupDefinition).max(10_000).optional(),
   alertRules: z.array(AlertRuleDefinition).max(10_000).optional(),
+  workflows: z.array(WorkflowDefinition).max(10_000).optional(),
 });
 export type DefinitionsDocumentInput = z.input<typeof DefinitionsDocument>;
 export type DefinitionsDocument = z.output<typeof DefinitionsDocument>;
@@ -128,7 +163,7 @@ export type FieldChange = z.infer<typeof FieldChange>;
 
 export const ApplyChange = z.object({
   namespace: z.string(),
-  kind: z.enum(['app', 'calendar', 'task', 'contactGroup', 'alertRule']),
+  kind: z.enum(['app', 'calendar', 'task', 'contactGroup', 'alertRule', 'workflow']),
   name: z.string(),
   action: z.enum(['create', 'update', 'unchanged', 'delete']),
   /** For `update`: the fields that change (secret values masked). */

@@ -32,6 +32,15 @@ export async function announceApplied(
     const task = await store.getTask(id);
     if (task) await tasks.changedElsewhere(task, rescheduled.has(id));
   }
+  for (const id of ids.workflows) {
+    const driverTaskId = (await store.getWorkflow(id))?.driverTaskId;
+    const driver = driverTaskId == null ? undefined : await store.getTask(driverTaskId);
+    if (driver) await tasks.changedElsewhere(driver, false);
+  }
+  for (const id of prepared.workflowDrivers.changed) {
+    const driver = await store.getTask(id);
+    if (driver) await tasks.changedElsewhere(driver, rescheduled.has(id));
+  }
   const rules = [
     ...ids.rules,
     ...writes.updateRules.map((r) => r.id),
@@ -39,7 +48,7 @@ export async function announceApplied(
     ...prepared.cascadedRules,
   ];
   for (const id of rules) deps.alerts?.ruleChangedElsewhere(id);
-  for (const id of writes.deleteTasks) tasks.deletedElsewhere(id);
+  for (const id of [...writes.deleteTasks, ...prepared.workflowDrivers.deleted]) tasks.deletedElsewhere(id);
   for (const id of writes.deleteCalendars) await calendars.changedElsewhere(id, undefined);
   for (const id of writes.deleteApps) apps.changed({ id, appName: prepared.deletedApps.get(id) ?? '' });
 }

@@ -1,7 +1,8 @@
 /**
  * Definitions as code (`POST /api/v1/apply`, `kairos apply -f`): documents in the shape `kairos
  * export` writes are compared with what each namespace holds, every definition checked as its
- * own route checks it (AppService, CalendarService, TaskService, AlertService), and the plan stored in ONE
+ * own route checks it (AppService, CalendarService, TaskService, AlertService, WorkflowService),
+ * and the plan stored in ONE
  * transaction (Store.applyDefinitions): all of it, or nothing when any part is refused. Applying
  * the same documents again finds everything unchanged.
  */
@@ -14,6 +15,7 @@ import type {
   CalendarDefinition,
   ContactGroupDefinition,
   TaskDefinition,
+  WorkflowDefinition,
 } from '@kairos/protocol';
 import type { Role } from '../access/principal.js';
 import type { Clock } from '../clock.js';
@@ -33,6 +35,8 @@ import { checkZone, normalizeDates, type CalendarService } from './calendar-serv
 import { fieldChanges, within } from './definition-diff.js';
 import type { Namespaces } from './namespaces.js';
 import type { TaskService } from './task-service.js';
+import type { WorkflowService } from '../workflows/workflow-service.js';
+import { planNamespaceWorkflows } from './apply-workflow-plan.js';
 
 export interface ApplyServiceDeps {
   store: Store;
@@ -41,6 +45,8 @@ export interface ApplyServiceDeps {
   apps: AppService;
   calendars: CalendarService;
   tasks: TaskService;
+  /** Checks workflows as their routes do, and stops a pruned one's runs. */
+  workflows: Pick<WorkflowService, 'prepare' | 'stopRuns'>;
   /** Why a manual executor address is refused in a namespace (as `PUT …/executor-addresses`); absent: not checked. */
   addressProblem?: (namespaceId: number, address: string) => Promise<KairosError | undefined>;
   /** An app's manual addresses changed (the executor registry forgets its cached routes). */
@@ -49,7 +55,7 @@ export interface ApplyServiceDeps {
   alerts?: Pick<AlertService, 'checkTemplates' | 'ruleChangedElsewhere'> | undefined;
 }
 
-type Kind = 'apps' | 'calendars' | 'tasks' | 'contactGroups' | 'alertRules';
+type Kind = 'apps' | 'calendars' | 'tasks' | 'contactGroups' | 'alertRules' | 'workflows';
 
 interface Named<T> {
   def: T;
@@ -64,6 +70,7 @@ interface NamespaceFiles {
   tasks: Map<string, Named<TaskDefinition>>;
   contactGroups: Map<string, Named<ContactGroupDefinition>>;
   alertRules: Map<string, Named<AlertRuleDefinition>>;
+  workflows: Map<string, Named<WorkflowDefinition>>;
   /** The kinds the documents give (a prune removes only those), with where the first is given. */
   kinds: Map<Kind, string>;
 }
@@ -79,6 +86,8 @@ export interface PreparedApply {
   deletedApps: Map<number, string>;
   /** Rules deleted with their task or app (ON DELETE CASCADE), to announce them. */
   cascadedRules: number[];
+  /** The driver tasks of the workflows changed (those rescheduled are in `rescheduled`) and deleted. */
+  workflowDrivers: { changed: number[]; deleted: number[] };
 }
 
 const ADMIN_KINDS = new Set(['app']);
@@ -95,12 +104,17 @@ export class ApplyService {
     const rescheduled = new Set<number>();
     const deletedApps = new Map<number, string>();
     const cascadedRules: number[] = [];
+    const workflowDrivers: PreparedApply['workflowDrivers'] = { changed: [], deleted: [] };
     for (const files of await this.gather(request)) {
       const planned = await this.planNamespace(files, request.prune, writes, now);
       changes.push(...planned.changes);
       warnings.push(...planned.warnings);
       for (const id of planned.rescheduled) rescheduled.add(id);
       cascadedRules.push(...planned.cascadedRules);
+      workflowDrivers.changed.push(...planned.workflows.changedDrivers);
+      for (const id of planned.workflows.rescheduledDrivers) rescheduled.add(id);
+      for (const { driverTaskId } of planned.workflows.deleted)
+        if (driverTaskId !== null) workflowDrivers.deleted.push(driverTaskId);
       for (const id of writes.deleteApps) {
         const name = planned.appNames.get(id);
         if (name !== undefined) deletedApps.set(id, name);
@@ -115,6 +129,7 @@ export class ApplyService {
       rescheduled,
       deletedApps,
       cascadedRules,
+      workflowDrivers,
     };
   }
 
@@ -122,7 +137,8 @@ export class ApplyService {
   async commit(prepared: PreparedApply): Promise<ApplyPlan> {
     const { writes } = prepared;
     if (prepared.plan.changes.every((c) => c.action === 'unchanged')) return prepared.plan;
-    // Running runs of pruned tasks are cancelled first: their rows go with the task.
+    // Running runs of pruned tasks and workflows are cancelled first: their rows go with them.
+    for (const id of writes.deleteWorkflows) await this.deps.workflows.stopRuns(id);
     for (const id of writes.deleteTasks) await this.deps.tasks.stopRuns(id);
     const ids = await this.deps.store.applyDefinitions(writes);
     await announceApplied(this.deps, prepared, ids);
@@ -145,6 +161,7 @@ export class ApplyService {
           tasks: new Map(),
           contactGroups: new Map(),
           alertRules: new Map(),
+          workflows: new Map(),
           kinds: new Map(),
         };
         byName.set(doc.namespace, files);
@@ -171,6 +188,7 @@ export class ApplyService {
       add('tasks', doc.tasks, (t) => t.name, 'name');
       add('contactGroups', doc.contactGroups, (g) => g.name, 'name');
       add('alertRules', doc.alertRules, (r) => r.name, 'name');
+      add('workflows', doc.workflows, (w) => w.name, 'name');
       for (const kind of ['contactGroups', 'alertRules'] as const) {
         if (doc[kind]?.length && !this.deps.alerts) {
           throw new KairosError('VALIDATION_ERROR', `${at}.${kind}: this server has no alerting`, {
@@ -329,6 +347,21 @@ export class ApplyService {
     }
     this.refuseOrphans(files, kept, catalog, writes);
 
+    // Workflows, against the apps, calendars and tasks above.
+    const workflows = await planNamespaceWorkflows(
+      {
+        store: this.deps.store,
+        tasks: this.deps.tasks,
+        workflows: this.deps.workflows,
+        catalog,
+        files: files.workflows,
+        prune: prune && files.kinds.has('workflows'),
+        kinds: files.kinds,
+        now,
+      },
+      writes,
+    );
+
     // Contact groups, then alert rules against the tasks, apps and groups above.
     const groups = await planNamespaceGroups(
       {
@@ -360,8 +393,10 @@ export class ApplyService {
     return {
       changes: [
         ...changes,
+        ...workflows.changes,
         ...groups.changes,
         ...rules.changes.filter((c) => c.action !== 'delete'),
+        ...workflows.deletes,
         ...deletes,
         ...rules.changes.filter((c) => c.action === 'delete'),
         ...groups.deletes,
@@ -370,6 +405,7 @@ export class ApplyService {
       rescheduled,
       appNames: catalog.appNames,
       cascadedRules: rules.cascaded,
+      workflows,
     };
   }
 

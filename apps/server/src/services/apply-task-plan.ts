@@ -279,8 +279,15 @@ function poolOf(catalog: NamespaceCatalog, def: TaskDefinition, field: string): 
 const refused = (field: string, message: string) =>
   new KairosError('VALIDATION_ERROR', `${field}: ${message}`, { field });
 
-/** The schedule's calendar, by name among those the namespace will have (`{id}` names a stored one). */
-function calendarOf(catalog: NamespaceCatalog, def: TaskDefinition, field: string) {
+/**
+ * The schedule's calendar (a task's or a workflow's), by name among those the namespace will have
+ * (`{id}` names a stored one).
+ */
+export function calendarOf(
+  catalog: NamespaceCatalog,
+  def: { schedule: Pick<TaskDefinition['schedule'], 'calendar'> },
+  field: string,
+) {
   const choice = def.schedule.calendar;
   if (!choice) return undefined;
   const name = 'id' in choice ? catalog.calendarNames.get(choice.id) : choice.name;

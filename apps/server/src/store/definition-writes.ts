@@ -1,12 +1,15 @@
 /**
  * The writes of one `apply` (services/apply-service.ts): apps, their manual executor addresses,
- * calendars, tasks, contact groups and alert rules created, changed and deleted, as ONE multi-statement write (write-steps.ts)
- * so that either all of it is stored or none of it: a failing statement (a name taken meanwhile,
- * a foreign key) rolls back the statements before it, on both dialects.
+ * calendars, tasks, workflows, contact groups and alert rules created, changed and deleted, as
+ * ONE multi-statement write (write-steps.ts) so that either all of it is stored or none of it: a
+ * failing statement (a name taken meanwhile, a foreign key) rolls back the statements before it,
+ * on both dialects.
  *
  * A new task may belong to an app, and its schedule use a calendar, created by the same write:
  * those are given as the index of the app or calendar in `createApps` / `createCalendars`, whose
- * ids are known only once inserted.
+ * ids are known only once inserted. So may a workflow, whose nodes may name tasks created by the
+ * same write; its versions and hidden tasks are written by the workflow store's own steps
+ * (workflow-queries.ts).
  */
 import type { Kysely } from 'kysely';
 import type { Database } from './db-schema.js';
@@ -27,6 +30,8 @@ import {
   taskPatchColumns,
 } from './row-mapping.js';
 import type { AppPatch, CalendarPatch, NewApp, NewCalendar, NewTask, TaskPatch } from './store.js';
+import { createWorkflowSteps, deleteWorkflowSteps, updateWorkflowSteps } from './workflow-queries.js';
+import type { WorkflowSave } from './workflow-store.js';
 import type { WriteSteps } from './write-steps.js';
 
 /** An app or calendar that exists (`id`) or that this write creates (`created`: its index). */
@@ -52,6 +57,21 @@ export interface RuleRefs {
   groups?: DefinitionRef[];
 }
 
+/**
+ * Where a workflow's app, its schedule's calendar and its nodes' tasks come from when created by
+ * the same write (their ids in the save are then 0).
+ */
+export interface WorkflowRefs {
+  /** Replaces the workflow's and its driver task's `appId`. */
+  app?: DefinitionRef;
+  /** Replaces the schedule's `calendar.id` (the definition's and the driver task's). */
+  calendar?: DefinitionRef;
+  /** Per node key: the task a node names. */
+  nodeTasks?: Record<string, DefinitionRef>;
+  /** Per node key: the app of an inline node's new hidden task. */
+  inlineApps?: Record<string, DefinitionRef>;
+}
+
 export interface DefinitionWrites {
   createApps: NewApp[];
   updateApps: { id: number; patch: AppPatch }[];
@@ -61,6 +81,9 @@ export interface DefinitionWrites {
   updateCalendars: { id: number; patch: CalendarPatch }[];
   createTasks: { task: NewTask; refs: TaskRefs }[];
   updateTasks: { id: number; patch: TaskPatch; refs: TaskRefs }[];
+  createWorkflows: { save: WorkflowSave; refs: WorkflowRefs }[];
+  /** A new version of each, its driver task patched. */
+  updateWorkflows: { id: number; save: WorkflowSave; driverPatch: TaskPatch; refs: WorkflowRefs }[];
   createGroups: NewContactGroup[];
   updateGroups: { id: number; patch: ContactGroupPatch }[];
   createRules: { rule: NewAlertRule; refs: RuleRefs }[];
@@ -68,6 +91,8 @@ export interface DefinitionWrites {
   updateRules: { id: number; patch: AlertRulePatch; scope?: AlertRuleScope; refs: RuleRefs }[];
   deleteRules: number[];
   deleteGroups: number[];
+  /** With their versions, runs and hidden tasks. */
+  deleteWorkflows: number[];
   deleteTasks: number[];
   deleteCalendars: number[];
   deleteApps: number[];
@@ -78,6 +103,7 @@ export interface DefinitionIds {
   apps: number[];
   calendars: number[];
   tasks: number[];
+  workflows: number[];
   groups: number[];
   rules: number[];
 }
@@ -90,12 +116,15 @@ export const noDefinitionWrites = (): DefinitionWrites => ({
   updateCalendars: [],
   createTasks: [],
   updateTasks: [],
+  createWorkflows: [],
+  updateWorkflows: [],
   createGroups: [],
   updateGroups: [],
   createRules: [],
   updateRules: [],
   deleteRules: [],
   deleteGroups: [],
+  deleteWorkflows: [],
   deleteTasks: [],
   deleteCalendars: [],
   deleteApps: [],
@@ -103,15 +132,16 @@ export const noDefinitionWrites = (): DefinitionWrites => ({
 
 /**
  * The steps, in an order the foreign keys accept: apps and calendars first, then the tasks that
- * refer to them, then contact groups and the rules naming them, then deletions (rules before the
- * groups they named, tasks before the calendars and apps they used).
+ * refer to them, the workflows using all three, then contact groups and the rules naming them,
+ * then deletions (rules before the groups they named, workflows and tasks before the calendars
+ * and apps they used).
  */
 export function* definitionWriteSteps(
   db: Kysely<Database>,
   writes: DefinitionWrites,
   now: number,
 ): WriteSteps<DefinitionIds> {
-  const ids: DefinitionIds = { apps: [], calendars: [], tasks: [], groups: [], rules: [] };
+  const ids: DefinitionIds = { apps: [], calendars: [], tasks: [], workflows: [], groups: [], rules: [] };
   const idOf = (ref: DefinitionRef, created: number[]): number => {
     if ('id' in ref) return ref.id;
     const id = created[ref.created];
@@ -185,6 +215,43 @@ export function* definitionWriteSteps(
     const childTaskIds = refs.children.map((ref) => idOf(ref, ids.tasks));
     yield db.updateTable('tasks').set(taskPatchColumns({ childTaskIds }, now)).where('id', '=', id).compile();
   }
+  const withWorkflowRefs = (save: WorkflowSave, refs: WorkflowRefs): WorkflowSave => {
+    const appId = refs.app ? idOf(refs.app, ids.apps) : save.appId;
+    const calendared = <S extends NewTask['schedule']>(schedule: S): S =>
+      refs.calendar && schedule.calendar
+        ? { ...schedule, calendar: { ...schedule.calendar, id: idOf(refs.calendar, ids.calendars) } }
+        : schedule;
+    const nodeTask = (key: string) => refs.nodeTasks?.[key];
+    const inlineApp = (key: string) => refs.inlineApps?.[key];
+    return {
+      ...save,
+      appId,
+      definition: {
+        ...save.definition,
+        schedule: calendared(save.definition.schedule),
+        nodes: save.definition.nodes.map((node) => {
+          const ref = nodeTask(node.key);
+          return ref ? { ...node, taskId: idOf(ref, ids.tasks) } : node;
+        }),
+      },
+      inlineTasks: Object.fromEntries(
+        Object.entries(save.inlineTasks).map(([key, task]) => {
+          const ref = inlineApp(key);
+          return [key, ref ? { ...task, appId: idOf(ref, ids.apps) } : task];
+        }),
+      ),
+      driverTask: { ...save.driverTask, appId, schedule: calendared(save.driverTask.schedule) },
+    };
+  };
+  for (const { save, refs } of writes.createWorkflows) {
+    const { workflow } = yield* createWorkflowSteps(db, withWorkflowRefs(save, refs), now);
+    ids.workflows.push(workflow.id);
+  }
+  for (const { id, save, driverPatch, refs } of writes.updateWorkflows) {
+    const resolved = withWorkflowRefs(save, refs);
+    const patch = { ...driverPatch, appId: resolved.appId, schedule: resolved.driverTask.schedule };
+    yield* updateWorkflowSteps(db, id, resolved, patch, now);
+  }
   for (const group of writes.createGroups) {
     const [row] = yield db
       .insertInto('contact_groups')
@@ -238,6 +305,7 @@ export function* definitionWriteSteps(
   for (const id of writes.deleteRules) yield db.deleteFrom('alert_rules').where('id', '=', id).compile();
   // Members go with their group: ON DELETE CASCADE.
   for (const id of writes.deleteGroups) yield db.deleteFrom('contact_groups').where('id', '=', id).compile();
+  for (const id of writes.deleteWorkflows) yield* deleteWorkflowSteps(db, id);
   // runs, run logs and events go with their task: ON DELETE CASCADE.
   for (const id of writes.deleteTasks) yield db.deleteFrom('tasks').where('id', '=', id).compile();
   for (const id of writes.deleteCalendars) yield db.deleteFrom('calendars').where('id', '=', id).compile();

@@ -1,7 +1,8 @@
 /**
  * Workflow definitions in the store: a workflow row with its current definition, one row per
  * version, and the hidden tasks it owns (its driver, whose fires start runs, and one per inline
- * node and version). Creation and change are each one transaction (write-steps.ts).
+ * node and version). Creation, change and deletion are each one transaction (write-steps.ts),
+ * their steps exported for apply's own transaction (definition-writes.ts).
  */
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, TasksTable, WorkflowsTable } from './db-schema.js';
@@ -42,36 +43,7 @@ export class WorkflowQueries implements WorkflowDefinitionStore {
     return mapConflict(
       'unique',
       () => nameTaken(save.name),
-      () =>
-        this.runSteps(function* () {
-          const [created] = yield db
-            .insertInto('workflows')
-            .values({
-              namespace_id: save.namespaceId,
-              app_id: save.appId,
-              name: save.name,
-              description: save.description,
-              enabled: toDbBool(save.enabled),
-              version: 1,
-              definition: '{}',
-              driver_task_id: null,
-              created_at: now,
-              updated_at: now,
-            })
-            .returning('id')
-            .compile();
-          const id = Number(created!['id']);
-          const driver = yield* insertTaskSteps(db, { ...save.driverTask, workflowId: id }, now);
-          const definition = yield* withInlineTasks(db, id, save, now);
-          const [row] = yield db
-            .updateTable('workflows')
-            .set({ definition: JSON.stringify(definition), driver_task_id: driver.id })
-            .where('id', '=', id)
-            .returningAll()
-            .compile();
-          yield* insertVersionSteps(db, id, 1, definition, now);
-          return { workflow: toWorkflowRecord(row as unknown as Selectable<WorkflowsTable>), driver };
-        }),
+      () => this.runSteps(() => createWorkflowSteps(db, save, now)),
     );
   }
 
@@ -85,43 +57,7 @@ export class WorkflowQueries implements WorkflowDefinitionStore {
     return mapConflict(
       'unique',
       () => nameTaken(save.name),
-      () =>
-        this.runSteps(function* () {
-          const [current] = yield db
-            .selectFrom('workflows')
-            .select(['version', 'driver_task_id'])
-            .where('id', '=', id)
-            .compile();
-          if (!current) return undefined;
-          const version = Number(current['version']) + 1;
-          const definition = yield* withInlineTasks(db, id, save, now);
-          const [row] = yield db
-            .updateTable('workflows')
-            .set({
-              app_id: save.appId,
-              name: save.name,
-              description: save.description,
-              enabled: toDbBool(save.enabled),
-              version,
-              definition: JSON.stringify(definition),
-              updated_at: now,
-            })
-            .where('id', '=', id)
-            .returningAll()
-            .compile();
-          yield* insertVersionSteps(db, id, version, definition, now);
-          let driver: TaskRecord | undefined;
-          if (current['driver_task_id'] != null) {
-            const [taskRow] = yield db
-              .updateTable('tasks')
-              .set(taskPatchColumns(driverPatch, now))
-              .where('id', '=', Number(current['driver_task_id']))
-              .returningAll()
-              .compile();
-            driver = taskRow ? toTaskRecord(taskRow as unknown as Selectable<TasksTable>) : undefined;
-          }
-          return { workflow: toWorkflowRecord(row as unknown as Selectable<WorkflowsTable>), driver };
-        }),
+      () => this.runSteps(() => updateWorkflowSteps(db, id, save, driverPatch, now)),
     );
   }
 
@@ -148,12 +84,7 @@ export class WorkflowQueries implements WorkflowDefinitionStore {
 
   async deleteWorkflow(id: number): Promise<boolean> {
     const db = this.#db;
-    return this.runSteps(function* () {
-      // Its hidden tasks' runs go with them (ON DELETE CASCADE); versions and runs with the workflow.
-      yield db.deleteFrom('tasks').where('workflow_id', '=', id).compile();
-      const deleted = yield db.deleteFrom('workflows').where('id', '=', id).returning('id').compile();
-      return deleted.length > 0;
-    });
+    return this.runSteps(() => deleteWorkflowSteps(db, id));
   }
 
   async listWorkflowVersions(id: number): Promise<{ version: number; createdAt: number }[]> {
@@ -181,6 +112,93 @@ export class WorkflowQueries implements WorkflowDefinitionStore {
       }
     );
   }
+}
+
+/** A new workflow (version 1) with its driver task and its inline nodes' hidden tasks. */
+export function* createWorkflowSteps(
+  db: Kysely<Database>,
+  save: WorkflowSave,
+  now: number,
+): WriteSteps<{ workflow: WorkflowRecord; driver: TaskRecord }> {
+  const [created] = yield db
+    .insertInto('workflows')
+    .values({
+      namespace_id: save.namespaceId,
+      app_id: save.appId,
+      name: save.name,
+      description: save.description,
+      enabled: toDbBool(save.enabled),
+      version: 1,
+      definition: '{}',
+      driver_task_id: null,
+      created_at: now,
+      updated_at: now,
+    })
+    .returning('id')
+    .compile();
+  const id = Number(created!['id']);
+  const driver = yield* insertTaskSteps(db, { ...save.driverTask, workflowId: id }, now);
+  const definition = yield* withInlineTasks(db, id, save, now);
+  const [row] = yield db
+    .updateTable('workflows')
+    .set({ definition: JSON.stringify(definition), driver_task_id: driver.id })
+    .where('id', '=', id)
+    .returningAll()
+    .compile();
+  yield* insertVersionSteps(db, id, 1, definition, now);
+  return { workflow: toWorkflowRecord(row as unknown as Selectable<WorkflowsTable>), driver };
+}
+
+/** A new version of a workflow (undefined: no such workflow), its driver task patched. */
+export function* updateWorkflowSteps(
+  db: Kysely<Database>,
+  id: number,
+  save: WorkflowSave,
+  driverPatch: TaskPatch,
+  now: number,
+): WriteSteps<{ workflow: WorkflowRecord; driver: TaskRecord | undefined } | undefined> {
+  const [current] = yield db
+    .selectFrom('workflows')
+    .select(['version', 'driver_task_id'])
+    .where('id', '=', id)
+    .compile();
+  if (!current) return undefined;
+  const version = Number(current['version']) + 1;
+  const definition = yield* withInlineTasks(db, id, save, now);
+  const [row] = yield db
+    .updateTable('workflows')
+    .set({
+      app_id: save.appId,
+      name: save.name,
+      description: save.description,
+      enabled: toDbBool(save.enabled),
+      version,
+      definition: JSON.stringify(definition),
+      updated_at: now,
+    })
+    .where('id', '=', id)
+    .returningAll()
+    .compile();
+  yield* insertVersionSteps(db, id, version, definition, now);
+  let driver: TaskRecord | undefined;
+  if (current['driver_task_id'] != null) {
+    const [taskRow] = yield db
+      .updateTable('tasks')
+      .set(taskPatchColumns(driverPatch, now))
+      .where('id', '=', Number(current['driver_task_id']))
+      .returningAll()
+      .compile();
+    driver = taskRow ? toTaskRecord(taskRow as unknown as Selectable<TasksTable>) : undefined;
+  }
+  return { workflow: toWorkflowRecord(row as unknown as Selectable<WorkflowsTable>), driver };
+}
+
+/** A workflow with its hidden tasks; false: there was none. */
+export function* deleteWorkflowSteps(db: Kysely<Database>, id: number): WriteSteps<boolean> {
+  // Its hidden tasks' runs go with them (ON DELETE CASCADE); versions and runs with the workflow.
+  yield db.deleteFrom('tasks').where('workflow_id', '=', id).compile();
+  const deleted = yield db.deleteFrom('workflows').where('id', '=', id).returning('id').compile();
+  return deleted.length > 0;
 }
 
 function* insertTaskSteps(

@@ -1,26 +1,22 @@
 /**
- * Workflows: checking and saving definitions (each change a new version, with the
- * hidden tasks it needs: a driver whose fires start runs, one per inline node), and the workflow
+ * Workflows: saving definitions (each change a new version, with the hidden tasks it needs: a
+ * driver whose fires start runs, one per inline node; checked by prepare-workflow.ts), and the workflow
  * runs' lifecycle (start, resume, cancel, timeout). The advancing itself is the advancer's.
  */
-import { Concurrency, Retry, type WorkflowCreate, type WorkflowUpdate } from '@kairos/protocol';
+import type { WorkflowCreate, WorkflowUpdate } from '@kairos/protocol';
 import type { Clock } from '../clock.js';
 import { KairosError } from '../errors.js';
 import type { EventBus } from '../events.js';
 import type { RunEngine } from '../runs/run-engine.js';
 import type { Namespaces } from '../services/namespaces.js';
 import type { TaskService } from '../services/task-service.js';
-import { StoreConflictError, type NewTask, type Store, type TaskPatch } from '../store/store.js';
-import type {
-  WorkflowDefinition,
-  WorkflowNodeRecord,
-  WorkflowRecord,
-  WorkflowRunRecord,
-} from '../store/workflow-records.js';
+import { StoreConflictError, type Store } from '../store/store.js';
+import type { WorkflowDefinition, WorkflowRecord, WorkflowRunRecord } from '../store/workflow-records.js';
 import type { WorkflowRunStart, WorkflowSave } from '../store/workflow-store.js';
 import type { WorkflowAdvancer } from './workflow-advancer.js';
 import type { Expressions } from './expressions.js';
-import { checkDefinition, type DefinitionProblem } from './check-definition.js';
+import type { DefinitionProblem } from './check-definition.js';
+import { driverPatchOf, prepareWorkflow, type DefinitionScope } from './prepare-workflow.js';
 
 export interface WorkflowServiceDeps {
   store: Store;
@@ -32,13 +28,6 @@ export interface WorkflowServiceDeps {
   expressions: Expressions;
   advancer: WorkflowAdvancer;
 }
-
-const HIDDEN_SCHEDULE = {
-  type: 'api',
-  timezone: 'UTC',
-  misfire: { policy: 'skip', thresholdSeconds: 5, maxCatchUp: 100 },
-  dstGap: 'shift',
-} as const;
 
 export class WorkflowService {
   constructor(private readonly deps: WorkflowServiceDeps) {}
@@ -52,12 +41,12 @@ export class WorkflowService {
   /** Every problem create would refuse, nothing saved. */
   async validate(input: WorkflowCreate): Promise<DefinitionProblem[]> {
     const ns = await this.deps.namespaces.resolve(input.namespace);
-    return (await this.#prepare(ns.id, input, undefined)).problems;
+    return (await this.prepare(ns.id, input, undefined)).problems;
   }
 
   async create(input: WorkflowCreate): Promise<WorkflowRecord> {
     const ns = await this.deps.namespaces.resolve(input.namespace);
-    const { save, problems } = await this.#prepare(ns.id, input, undefined);
+    const { save, problems } = await this.prepare(ns.id, input, undefined);
     refuse(problems);
     const { workflow, driver } = await nameTaken(() => this.deps.store.createWorkflow(save));
     this.deps.events.emit('task:changed', { task: driver });
@@ -83,18 +72,11 @@ export class WorkflowService {
         d.nodes.map(({ taskId, task, ...node }) => (task ? { ...node, task } : { ...node, taskId })),
       edges: patch.edges ?? d.edges,
     } as WorkflowCreate;
-    const { save, problems } = await this.#prepare(current.namespaceId, merged, current);
+    const { save, problems } = await this.prepare(current.namespaceId, merged, current);
     refuse(problems);
     const rescheduled =
       patch.schedule !== undefined || (patch.enabled !== undefined && patch.enabled !== current.enabled);
-    const driverPatch: TaskPatch = {
-      name: save.driverTask.name,
-      description: save.driverTask.description,
-      appId: save.appId,
-      schedule: save.driverTask.schedule,
-      enabled: save.enabled,
-      ...(rescheduled ? { nextFireAt: save.driverTask.nextFireAt } : {}),
-    };
+    const driverPatch = driverPatchOf(save, rescheduled);
     if (rescheduled && current.driverTaskId !== null) {
       await this.deps.engine.cancelPlanned(current.driverTaskId, 'the workflow was rescheduled or disabled');
     }
@@ -104,17 +86,32 @@ export class WorkflowService {
     return updated.workflow;
   }
 
+  /** The definition to save and every problem found (prepare-workflow.ts), against `scope`. */
+  prepare(
+    namespaceId: number,
+    input: WorkflowCreate,
+    current: WorkflowRecord | undefined,
+    scope?: DefinitionScope,
+  ): Promise<{ save: WorkflowSave; problems: DefinitionProblem[] }> {
+    return prepareWorkflow(this.deps, namespaceId, input, current, scope);
+  }
+
   async delete(id: number): Promise<void> {
     const workflow = await this.get(id);
+    await this.stopRuns(id);
+    if (workflow.driverTaskId !== null) this.deps.engine.forgetTask(workflow.driverTaskId);
+    await this.deps.store.deleteWorkflow(id);
+    if (workflow.driverTaskId !== null)
+      this.deps.events.emit('task:deleted', { taskId: workflow.driverTaskId });
+  }
+
+  /** Cancels a workflow's running runs, before its delete (here, or in apply's prune). */
+  async stopRuns(id: number): Promise<void> {
     for (const run of (
       await this.deps.store.listWorkflowRuns({ workflowId: id, status: 'running' }, { limit: 500 })
     ).items) {
       await this.cancel(run.id).catch(() => undefined);
     }
-    if (workflow.driverTaskId !== null) this.deps.engine.forgetTask(workflow.driverTaskId);
-    await this.deps.store.deleteWorkflow(id);
-    if (workflow.driverTaskId !== null)
-      this.deps.events.emit('task:deleted', { taskId: workflow.driverTaskId });
   }
 
   /**
@@ -283,88 +280,6 @@ export class WorkflowService {
     }
     return { ...started, run: (await this.deps.store.getWorkflowRun(started.run.id)) ?? started.run };
   }
-
-  /** The definition to save with its hidden tasks, and every problem found. */
-  async #prepare(
-    namespaceId: number,
-    input: WorkflowCreate,
-    current: WorkflowRecord | undefined,
-  ): Promise<{ save: WorkflowSave; problems: DefinitionProblem[] }> {
-    const now = this.deps.clock.now();
-    const tasks = this.deps.tasks;
-    const problems: DefinitionProblem[] = [];
-    const app = await collect(problems, () => tasks.resolveApp(namespaceId, input.app));
-    const schedule = await collect(problems, () => tasks.checkSchedule(input.schedule, namespaceId, now));
-    const checked = await checkDefinition(
-      { store: this.deps.store, tasks, expressions: this.deps.expressions },
-      namespaceId,
-      input,
-    );
-    problems.push(...checked.problems);
-    const inlineTasks: Record<string, NewTask> = {};
-    const nodes: WorkflowNodeRecord[] = [];
-    for (const node of input.nodes) {
-      const { taskId, task, ...rest } = node;
-      const inline = checked.inline.get(node.key);
-      if (task === undefined || inline === undefined) {
-        nodes.push({ ...rest, taskId: taskId ?? 0 });
-        continue;
-      }
-      const same = current?.definition.nodes.find(
-        (n) => n.key === node.key && n.task !== undefined && JSON.stringify(n.task) === JSON.stringify(task),
-      );
-      nodes.push({ ...rest, taskId: same?.taskId ?? 0, task });
-      if (same) continue;
-      inlineTasks[node.key] = {
-        namespaceId,
-        appId: inline.appId,
-        name: `${input.name}/${node.key}`,
-        description: `node ${node.key} of workflow ${input.name}`,
-        type: task.type,
-        config: inline.config,
-        schedule: HIDDEN_SCHEDULE,
-        timeoutSeconds: task.timeoutSeconds ?? null,
-        retry: task.retry ?? Retry.parse({}),
-        // A forEach node runs up to its concurrency at once; the workflow bounds it, not the task.
-        concurrency: { max: 10_000, overlap: 'allow' },
-        enabled: true,
-        nextFireAt: null,
-      };
-    }
-    const definition: WorkflowDefinition = {
-      schedule: schedule ?? input.schedule,
-      concurrency: input.concurrency ?? Concurrency.parse({}),
-      timeoutSeconds: input.timeoutSeconds ?? null,
-      input: input.input ?? null,
-      nodes,
-      edges: input.edges,
-    };
-    const enabled = input.enabled;
-    const save: WorkflowSave = {
-      namespaceId,
-      appId: app?.id ?? 0,
-      name: input.name,
-      description: input.description ?? null,
-      enabled,
-      definition,
-      inlineTasks,
-      driverTask: {
-        namespaceId,
-        appId: app?.id ?? 0,
-        name: `workflow:${input.name}`,
-        description: `the scheduled fires of workflow ${input.name}`,
-        type: 'workflow',
-        config: {},
-        schedule: definition.schedule,
-        timeoutSeconds: null,
-        retry: Retry.parse({}),
-        concurrency: { max: 10_000, overlap: 'allow' },
-        enabled,
-        nextFireAt: enabled && problems.length === 0 ? await tasks.firstFire(definition.schedule, now) : null,
-      },
-    };
-    return { save, problems };
-  }
 }
 
 /** The run a start gave; a conflict when overlap `skip` left it out. */
@@ -379,17 +294,6 @@ function runOrRefuse(started: WorkflowRunStart): WorkflowRunRecord {
 function skippedMessage(workflow: WorkflowRecord, going: number): string {
   const { max } = workflow.definition.concurrency;
   return `workflow run ${going} is still going (concurrency.max ${max}, overlap skip)`;
-}
-
-/** Runs a check; a KairosError naming a field becomes a problem (the rest are thrown). */
-async function collect<T>(problems: DefinitionProblem[], check: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await check();
-  } catch (error) {
-    if (!(error instanceof KairosError) || error.status !== 400) throw error;
-    problems.push({ field: error.field ?? 'body', message: error.message.replace(/^[^:]+: /, '') });
-    return undefined;
-  }
 }
 
 /** A 400 naming the first problem's place; all of them in `details.errors`. */

@@ -1,5 +1,5 @@
 /**
- * `kairos export`: a namespace's apps, calendars, tasks, contact groups and alert rules as YAML, read through
+ * `kairos export`: a namespace's apps, calendars, tasks, contact groups, alert rules and workflows as YAML, read through
  * the API (see export-definitions.ts for the shape: names instead of ids, no secrets).
  */
 import { writeFile } from 'node:fs/promises';
@@ -16,9 +16,10 @@ Usage:
   kairos export [--namespace NS] [-o FILE]
 
 Writes the namespace's apps (with their manual executor addresses), calendars, tasks, contact
-groups and alert rules as one YAML document, to stdout or FILE. They refer to one another by name:
-a task's app by appName, a schedule's calendar as {name, mode}, a group's members and a rule's
-task, contacts and groups by name. Contacts are not written (they hold people's addresses): they
+groups, alert rules and workflows as one YAML document, to stdout or FILE. They refer to one
+another by name: a task's app by appName, a schedule's calendar as {name, mode}, a group's members
+and a rule's task, contacts and groups by name, a workflow's app by appName and each node's task
+by name (task: nightly) or inline ({type, config, …}). Contacts are not written (they hold people's addresses): they
 must exist where the file is applied. Nothing secret is written: app access tokens are never read, and a config value under a secret-looking
 key (password, token, apiKey, Authorization…) is written as {secretRef: <where it is>}, the value
 staying in Kairos. With --json, the same document as JSON.
@@ -60,6 +61,7 @@ async function run(args: string[], ctx: CommandContext): Promise<number> {
     ),
   );
   const tasks = await all((c) => client.tasks.list(options(c)));
+  const workflows = await all((c) => client.workflows.list(options(c)));
   const document = definitionsDocument({
     namespace,
     apps,
@@ -69,6 +71,7 @@ async function run(args: string[], ctx: CommandContext): Promise<number> {
     alertRules: await all((c) => client.alertRules.list(options(c))),
     contacts: await all((c) => client.contacts.list(options(c))),
     groups: await all((c) => client.contactGroups.list(options(c))),
+    workflows,
   });
   const text = settings.json
     ? `${JSON.stringify(document, null, 2)}\n`
@@ -79,13 +82,13 @@ async function run(args: string[], ctx: CommandContext): Promise<number> {
   }
   const file = resolve(ctx.io.cwd ?? process.cwd(), values.output);
   await writeFile(file, text);
-  ctx.note(`exported ${apps.length} apps, ${tasks.length} tasks to ${file}`);
+  ctx.note(`exported ${apps.length} apps, ${tasks.length} tasks, ${workflows.length} workflows to ${file}`);
   return 0;
 }
 
 export const exportCommand: Command = {
   name: 'export',
-  summary: 'write apps, calendars, tasks, contact groups and alert rules as YAML',
+  summary: 'write apps, calendars, tasks, contact groups, alert rules and workflows as YAML',
   help: HELP,
   run,
 };

@@ -19,6 +19,7 @@ export function applyRoutes(routes: RouteTable, ctx: ApiContext): void {
     apps: ctx.apps,
     calendars: ctx.calendars,
     tasks: ctx.tasks,
+    workflows: ctx.workflows,
     alerts: ctx.alerts,
     ...(executors
       ? {
@@ -41,7 +42,7 @@ export function applyRoutes(routes: RouteTable, ctx: ApiContext): void {
       method: 'POST',
       url: '/api/v1/apply',
       summary:
-        'Create, update (and with prune delete) apps, calendars, tasks and alert rules from definition documents, in one transaction',
+        'Create, update (and with prune delete) apps, calendars, tasks, contact groups, alert rules and workflows from definition documents, in one transaction',
       tag: 'definitions',
       // Editor in every namespace named, admin where apps change: checked in the handler.
       access: { role: 'editor', namespace: 'any' },
