@@ -8,8 +8,17 @@
 // after it on the same target, and the ratios of p99 to that floor.
 //   npm run build && node bench/workflow-fanout.js [--items 1000] [--concurrency 100]
 //                                                 [--workflows 1] [--database-url URL]
+//                                                 [--latency-off share,timer-spin,...]
 import { fanoutFloor } from './fanout-floor.js';
-import { flags, percentile, resetPostgres, round, startNode, startNoopTarget } from './support.js';
+import {
+  flags,
+  latencyOff,
+  percentile,
+  resetPostgres,
+  round,
+  startNode,
+  startNoopTarget,
+} from './support.js';
 
 const opts = flags();
 const items = Number(opts.items ?? 1000);
@@ -18,7 +27,7 @@ const workflows = Number(opts.workflows ?? 1);
 const databaseUrl = opts['database-url'] && (await resetPostgres(opts['database-url']));
 
 const target = await startNoopTarget();
-const kairos = await startNode(databaseUrl);
+const kairos = await startNode(databaseUrl, latencyOff(opts['latency-off']));
 const { node } = kairos;
 await kairos.api('POST', '/api/v1/apps', { appName: 'bench', name: 'Bench' });
 const task = { type: 'http', config: { url: target.url, method: 'POST' } };

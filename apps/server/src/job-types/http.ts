@@ -3,14 +3,16 @@
  * an expected status. The response body is read up to a byte limit and then the connection is
  * dropped, so an endless or huge answer cannot exhaust the server's memory.
  */
+import { STATUS_CODES } from 'node:http';
 import { TextDecoder } from 'node:util';
-import { Headers, fetch } from 'undici';
-import type { Dispatcher, Response } from 'undici';
+import { interceptors, request } from 'undici';
+import type { Dispatcher } from 'undici';
 import { SecretRef } from '@kairos/protocol';
 import { z } from 'zod';
 import { GuardedDispatchers } from '../outbound/guarded-transport.js';
 import { serverGuards } from '../outbound/namespace-guards.js';
 import type { GuardSource } from '../outbound/namespace-guards.js';
+import { BlockedPortError, blockedPort } from '../outbound/blocked-ports.js';
 import { OutboundPolicy, findDestinationRefusal } from '../outbound/outbound-policy.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import { maskHttpSecrets, openHttpHeaders, scrubber, sealHttpSecrets } from './http-secrets.js';
@@ -26,9 +28,12 @@ export const HTTP_MAX_RESPONSE_BYTES_LIMIT = 1024 * KIB;
 
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
 
+/** Redirects followed before a run fails (as fetch does). */
+const MAX_REDIRECTS = 20;
+
 /**
- * Headers that Node's fetch silently replaces (host, content-length) or refuses at request time
- * with a bare "fetch failed" (the rest). Refusing them in the config turns a failure on every
+ * Headers that the HTTP client replaces (host, content-length) or refuses at request time (the
+ * rest). Refusing them in the config turns a failure on every
  * run into one clear error when the task is saved.
  */
 const REFUSED_HEADERS: ReadonlyMap<string, string> = new Map([
@@ -125,6 +130,17 @@ export function createHttpJobType(
   secrets: { box?: SecretBox | undefined; named?: NamedSecretResolver | undefined } = {},
 ): JobType<HttpConfig> {
   const dispatchers = new GuardedDispatchers();
+  // Each guard's dispatcher, following redirects (every hop connects through the guard).
+  const redirecting = new WeakMap<Dispatcher, Dispatcher>();
+  const dispatcherFor = (namespaceId: number): Dispatcher => {
+    const guarded = dispatchers.for(guards.guardFor(namespaceId));
+    let dispatcher = redirecting.get(guarded);
+    if (dispatcher === undefined) {
+      dispatcher = guarded.compose(interceptors.redirect({ maxRedirections: MAX_REDIRECTS }));
+      redirecting.set(guarded, dispatcher);
+    }
+    return dispatcher;
+  };
   const { box, named } = secrets;
   return {
     name: 'http',
@@ -144,7 +160,7 @@ export function createHttpJobType(
       } catch (error) {
         throw new JobFailure({ type: 'config', message: (error as Error).message }, { retryable: false });
       }
-      return runHttp(context, opened, dispatchers.for(guards.guardFor(context.namespaceId)));
+      return runHttp(context, opened, dispatcherFor(context.namespaceId));
     },
   };
 }
@@ -160,33 +176,40 @@ async function runHttp(
   // Nothing the run writes shows a secret it sent, whatever echoes it (an error, a server).
   const scrub = scrubber(opened.secrets);
   const log: JobLogger = (stream, text) => writeLog(stream, scrub(text));
-  const headers = new Headers(opened.headers);
+  const headers: Record<string, string> = { ...opened.headers };
   // The run's id, unique per execution attempt: a receiver can recognise a request it has seen
   // (an idempotency key), and the chaos test counts executions per run with it.
-  if (!headers.has('kairos-run-id')) headers.set('kairos-run-id', String(runId));
+  if (!hasHeader(headers, 'kairos-run-id')) headers['kairos-run-id'] = String(runId);
   const body = requestBody(config, input, headers);
   const target = `${config.method} ${loggableUrl(config.url)}`;
   log('system', `${target}${body === undefined ? '' : ` (${Buffer.byteLength(body)} bytes)`}`);
+  const badPort = blockedPort(config.url);
+  if (badPort !== undefined) throw badPortFailure(target, badPort);
 
   const started = performance.now();
-  let response: Response;
+  let response: Dispatcher.ResponseData;
   let read: BodyRead;
   try {
-    // fetch writes the request at once (or as soon as a connection is open): the first effect.
-    const responded = fetch(config.url, {
+    // undici's request API rather than its fetch: the same client, about a fifth of the CPU a
+    // request (no WHATWG streams and objects). It writes the request at once (or as soon as a
+    // connection is open): the first effect.
+    const responded = request(config.url, {
       method: config.method,
       headers,
       body,
       signal,
-      redirect: 'follow',
       dispatcher,
     });
     effect();
     response = await responded;
-    read = await readCapped(response, config.maxResponseBytes);
+    read = await readCapped(
+      response.body,
+      config.maxResponseBytes,
+      headerOf(response.headers, 'content-type'),
+    );
   } catch (error) {
     // The engine records timeout or cancel from signal.reason; this is not a network failure.
-    if (signal.aborted) throw error;
+    if (signal.aborted) throw signal.reason;
     const failure = networkFailure(error, config.url, target, log);
     throw new JobFailure(
       { ...failure.error, message: scrub(failure.error.message) },
@@ -195,38 +218,47 @@ async function runHttp(
   }
   const durationMs = Math.round(performance.now() - started);
 
-  const contentType = response.headers.get('content-type') ?? '';
+  const status = response.statusCode;
+  const statusText = STATUS_CODES[status] ?? '';
   // A server that echoes a request (httpbin, a misconfigured proxy) must not put a secret into
   // the stored output either.
   const text = scrub(read.text);
   const output: HttpOutput = {
-    status: response.status,
-    headers: Object.fromEntries([...response.headers].map(([name, value]) => [name, scrub(value)])),
-    body: read.truncated ? text : parseBody(text, contentType),
+    status,
+    headers: Object.fromEntries(
+      Object.entries(response.headers).flatMap(([name, value]) =>
+        value === undefined ? [] : [[name, scrub(Array.isArray(value) ? value.join(', ') : value)]],
+      ),
+    ),
+    body: read.truncated ? text : parseBody(text, headerOf(response.headers, 'content-type')),
     bodyTruncated: read.truncated,
     durationMs,
   };
   log(
     'system',
-    `${response.status} ${response.statusText} in ${durationMs} ms, ${read.bytes} bytes` +
+    `${status} ${statusText} in ${durationMs} ms, ${read.bytes} bytes` +
       (read.truncated ? ` (truncated at maxResponseBytes ${config.maxResponseBytes})` : ''),
   );
 
-  if (!isExpected(response.status, config.expectStatus)) {
+  if (!isExpected(status, config.expectStatus)) {
     throw new JobFailure(
       {
         type: 'http',
-        status: response.status,
-        message: `${target} answered ${response.status} ${response.statusText}; expected ${describeExpected(config.expectStatus)}`,
+        status,
+        message: `${target} answered ${status} ${statusText}; expected ${describeExpected(config.expectStatus)}`,
       },
-      { retryable: isRetryableStatus(response.status), output },
+      { retryable: isRetryableStatus(status), output },
     );
   }
   return { output };
 }
 
 /** The body to send, setting content-type for JSON unless the task set its own. */
-function requestBody(config: HttpConfig, input: unknown, headers: Headers): string | undefined {
+function requestBody(
+  config: HttpConfig,
+  input: unknown,
+  headers: Record<string, string>,
+): string | undefined {
   let json: unknown;
   if (config.body !== undefined) {
     if (typeof config.body === 'string') return config.body;
@@ -236,8 +268,18 @@ function requestBody(config: HttpConfig, input: unknown, headers: Headers): stri
   } else {
     return undefined;
   }
-  if (!headers.has('content-type')) headers.set('content-type', 'application/json');
+  if (!hasHeader(headers, 'content-type')) headers['content-type'] = 'application/json';
   return JSON.stringify(json);
+}
+
+function hasHeader(headers: Record<string, string>, name: string): boolean {
+  return Object.keys(headers).some((key) => key.toLowerCase() === name);
+}
+
+/** A response header (undici gives lower-case names; a repeated one as a list). */
+function headerOf(headers: Dispatcher.ResponseData['headers'], name: string): string {
+  const value = headers[name];
+  return (Array.isArray(value) ? value[0] : value) ?? '';
 }
 
 interface BodyRead {
@@ -247,33 +289,35 @@ interface BodyRead {
 }
 
 /**
- * Reads at most `limit` bytes, then cancels the stream, which closes the connection: an endless
- * body costs `limit` bytes of memory, not all of it. The fetch signal also aborts this read.
+ * Reads at most `limit` bytes, then destroys the stream, which closes the connection: an endless
+ * body costs `limit` bytes of memory, not all of it. The request's signal also aborts this read.
  */
-async function readCapped(response: Response, limit: number): Promise<BodyRead> {
-  const reader = response.body?.getReader();
-  if (reader === undefined) return { text: '', bytes: 0, truncated: false };
-  const decoder = decoderFor(response.headers.get('content-type'));
+async function readCapped(
+  body: Dispatcher.ResponseData['body'],
+  limit: number,
+  contentType: string,
+): Promise<BodyRead> {
+  const decoder = decoderFor(contentType);
   let text = '';
   let bytes = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return { text: text + decoder.decode(), bytes, truncated: false };
+  for await (const chunk of body) {
+    const value = chunk as Buffer;
     const room = limit - bytes;
     if (value.byteLength > room) {
       // Not flushing the decoder drops a character cut in half at the limit instead of
       // ending the text with a replacement character.
       text += decoder.decode(value.subarray(0, room), { stream: true });
-      await reader.cancel().catch(() => undefined);
+      body.destroy();
       return { text, bytes: limit, truncated: true };
     }
     text += decoder.decode(value, { stream: true });
     bytes += value.byteLength;
   }
+  return { text: text + decoder.decode(), bytes, truncated: false };
 }
 
-function decoderFor(contentType: string | null): TextDecoder {
-  const charset = /;\s*charset="?([^";\s]+)/i.exec(contentType ?? '')?.[1];
+function decoderFor(contentType: string): TextDecoder {
+  const charset = /;\s*charset="?([^";\s]+)/i.exec(contentType)?.[1];
   if (charset !== undefined) {
     try {
       return new TextDecoder(charset);
@@ -315,7 +359,7 @@ export function isRetryableStatus(status: number): boolean {
   return true;
 }
 
-/** fetch wraps socket errors as TypeError('fetch failed', { cause }); the code is on the cause. */
+/** A failure's code, on the error or on one of its causes (a redirect hop's, a connector's). */
 function networkFailure(error: unknown, url: string, target: string, log: JobLogger): JobFailure {
   let root: unknown = error;
   let code: string | undefined;
@@ -334,19 +378,28 @@ function networkFailure(error: unknown, url: string, target: string, log: JobLog
       { retryable: false },
     );
   }
-  // The fetch standard blocks ports of other protocols (25, 6000, ...): no retry can help.
-  if (reason === 'bad port') {
-    const port = new URL(url).port;
-    return new JobFailure(
-      {
-        type: 'network',
-        code: 'BAD_PORT',
-        message: `${target}: port ${port} is blocked by the fetch standard (it belongs to another protocol); serve the endpoint on another port`,
-      },
-      { retryable: false },
-    );
-  }
+  if (code === 'BAD_PORT') return badPortFailure(target, portOf(error) ?? Number(new URL(url).port));
   return new JobFailure({ type: 'network', code: code ?? 'UNKNOWN', message: `${target}: ${reason}` });
+}
+
+/** The port of a BlockedPortError on the error or one of its causes. */
+function portOf(error: unknown): number | undefined {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (e instanceof BlockedPortError) return e.port;
+  }
+  return undefined;
+}
+
+/** A port the fetch standard blocks (it belongs to another protocol): no retry can help. */
+function badPortFailure(target: string, port: number): JobFailure {
+  return new JobFailure(
+    {
+      type: 'network',
+      code: 'BAD_PORT',
+      message: `${target}: port ${port} is blocked by the fetch standard (it belongs to another protocol); serve the endpoint on another port`,
+    },
+    { retryable: false },
+  );
 }
 
 /**

@@ -11,6 +11,7 @@
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Agent, buildConnector } from 'undici';
+import { BlockedPortError, isBlockedPort } from './blocked-ports.js';
 import type { Dispatcher } from 'undici';
 import type { DestinationGuard } from './outbound-policy.js';
 
@@ -61,6 +62,11 @@ export function guardedDispatcher(guard: DestinationGuard, options: Agent.Option
       const refused = guard.connectProblem(connectOptions.hostname);
       if (refused) {
         callback(refused, null);
+        return;
+      }
+      // A redirect hop to a port of another protocol (the first URL is checked before sending).
+      if (connectOptions.port !== '' && isBlockedPort(connectOptions.port)) {
+        callback(new BlockedPortError(Number(connectOptions.port)), null);
         return;
       }
       connector(connectOptions, callback);

@@ -14,6 +14,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { RunError, RunStatus } from '@kairos/protocol';
 import type { Database, WorkflowRunNodesTable, WorkflowRunsTable } from '../store/db-schema.js';
+import { queryShape } from '../store/query-shape.js';
 import { fromJson } from '../store/row-mapping.js';
 import type { RunRecord } from '../store/store.js';
 import { advanceWritesSteps } from '../store/workflow-run-queries.js';
@@ -28,6 +29,16 @@ import { decideAdvanceNow, type NodeRun } from './advance.js';
 import type { VersionFacts, WorkflowDecisions } from './workflow-decisions.js';
 import type { SuccessorLease } from './successors.js';
 
+/** The workflow run if it still runs and owes an advance (compiled once: read at every batch). */
+const owingRun = queryShape((db, workflowRunId: number) =>
+  db
+    .selectFrom('workflow_runs')
+    .selectAll()
+    .where('id', '=', workflowRunId)
+    .where('status', '=', 'running')
+    .where('advance_owed', '=', 1),
+);
+
 /**
  * After a batch's node ends of a workflow run (SettlementSuccessors.afterBatch): what follows
  * them, decided once, when the run still runs and owes an advance.
@@ -39,13 +50,7 @@ export function* advanceAfterEndsSteps(
   lease: SuccessorLease,
   now: number,
 ): WriteSteps<RunRecord[]> {
-  const [row] = yield db
-    .selectFrom('workflow_runs')
-    .selectAll()
-    .where('id', '=', workflowRunId)
-    .where('status', '=', 'running')
-    .where('advance_owed', '=', 1)
-    .compile();
+  const [row] = yield owingRun(db, workflowRunId);
   if (!row) return [];
   const run = toWorkflowRunRecord(row as unknown as Selectable<WorkflowRunsTable>);
   return yield* advanceNowSteps(db, run, decisions, lease, now);

@@ -271,6 +271,46 @@ describe('http job type', () => {
     expect(failure.error.message).toContain('port 6000 is blocked');
   });
 
+  it('follows redirects: a 307 keeps the method and body, a 302 after POST becomes a GET', async () => {
+    const server = await serve((req, res) => {
+      if (req.url === '/keep') res.writeHead(307, { location: '/landed' }).end();
+      else if (req.url === '/moved') res.writeHead(302, { location: '/landed' }).end();
+      else res.writeHead(200, { 'content-type': 'application/json' }).end('{"landed":true}');
+    });
+    const kept = await run({ url: `${server.url}/keep`, method: 'POST', body: { a: 1 } }).result;
+    expect((kept.output as HttpOutput).body).toEqual({ landed: true });
+    expect(server.received.map((r) => [r.method, r.url, r.body])).toEqual([
+      ['POST', '/keep', '{"a":1}'],
+      ['POST', '/landed', '{"a":1}'],
+    ]);
+
+    server.received.length = 0;
+    await run({ url: `${server.url}/moved`, method: 'POST', body: { a: 1 } }).result;
+    expect(server.received.map((r) => [r.method, r.url])).toEqual([
+      ['POST', '/moved'],
+      ['GET', '/landed'],
+    ]);
+  });
+
+  it('refuses a redirect to a port the fetch standard blocks, without retry', async () => {
+    const server = await serve((_req, res) => {
+      res.writeHead(302, { location: 'http://127.0.0.1:6000/' }).end();
+    });
+    const failure = await failureOf(run({ url: server.url }).result);
+    expect(failure.retryable).toBe(false);
+    expect(failure.error).toMatchObject({ type: 'network', code: 'BAD_PORT' });
+    expect(failure.error.message).toContain('port 6000 is blocked');
+  });
+
+  it('keeps a repeated response header joined, names in lower case', async () => {
+    const server = await serve((_req, res) => {
+      res.setHeader('X-Seen', ['a', 'b']);
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+    });
+    const output = (await run({ url: server.url }).result).output as HttpOutput;
+    expect(output.headers).toMatchObject({ 'x-seen': 'a, b', 'content-type': 'text/plain' });
+  });
+
   it('sends HEAD and returns an empty body', async () => {
     const server = await serve((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': '2' });
