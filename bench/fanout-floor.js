@@ -9,6 +9,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setImmediate } from 'node:timers';
 import Database from 'better-sqlite3';
 
 /** Ends written in one transaction per turn of the event loop; resolves once committed. */
