@@ -6,9 +6,11 @@
 // request's start is when fetch() is called, its finish when its body is read. Answers the same
 // two lists of delays as the bench, in ms: each downstream start after its upstream's last
 // finish, and each later item's start after the finish that freed its place.
+import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { setImmediate } from 'node:timers';
 import Database from 'better-sqlite3';
 
@@ -42,6 +44,24 @@ function endLog() {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Runs the floor in a process of its own (its sockets and heap apart from the scheduler's that ran
+ * before it in the bench's process); resolves with { nodeDelays, itemDelays }.
+ */
+export function fanoutFloorApart(options) {
+  const child = fork(fileURLToPath(import.meta.url), [JSON.stringify(options)], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('message', resolve);
+    child.once('exit', (code) => reject(new Error(`the floor process exited with ${code}`)));
+  });
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  process.send(await fanoutFloor(JSON.parse(process.argv[2])), () => process.exit(0));
 }
 
 /** Runs the workflows at once against `url`; resolves with { nodeDelays, itemDelays }. */

@@ -4,12 +4,13 @@
 // upstream nodes, the delay is its first run's start (run stored `running`) minus the last finish
 // of its upstream nodes' runs (all items, for `fan`); for `fan`'s items, each item's start
 // minus the finish that freed its place. Prints p50/p99/max of both, in ms, as JSON, beside the
-// same work done by a bare process with fetch() and nothing recorded (bench/fanout-floor.js), run
-// after it on the same target, and the ratios of p99 to that floor.
+// same work done by a bare process (bench/fanout-floor.js: fetch(), each end written to SQLite
+// before what follows), run after it in a process of its own on the same target, and the ratios
+// of p99 to that floor.
 //   npm run build && node bench/workflow-fanout.js [--items 1000] [--concurrency 100]
 //                                                 [--workflows 1] [--database-url URL]
 //                                                 [--latency-off share,timer-spin,...]
-import { fanoutFloor } from './fanout-floor.js';
+import { fanoutFloorApart } from './fanout-floor.js';
 import {
   flags,
   latencyOff,
@@ -104,7 +105,7 @@ const stats = (values) => {
 };
 await kairos.stop();
 
-const floor = await fanoutFloor({ url: target.url, workflows, items, concurrency, branches });
+const floor = await fanoutFloorApart({ url: target.url, workflows, items, concurrency, branches });
 target.stop();
 const kairosFigures = {
   upstreamFinishToDownstreamStart: stats(nodeDelays),
