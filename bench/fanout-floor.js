@@ -48,7 +48,7 @@ function endLog() {
 
 /**
  * Runs the floor in a process of its own (its sockets and heap apart from the scheduler's that ran
- * before it in the bench's process); resolves with { nodeDelays, itemDelays }.
+ * before it in the bench's process); resolves with { nodeDelays, itemDelays, retried }.
  */
 export function fanoutFloorApart(options) {
   const child = fork(fileURLToPath(import.meta.url), [JSON.stringify(options)], {
@@ -69,10 +69,21 @@ export async function fanoutFloor({ url, workflows, items, concurrency, branches
   const nodeDelays = [];
   const itemDelays = [];
   const ends = endLog();
+  let retried = 0;
+  // A request the target dropped (10,000 sockets at once can exhaust it) is sent again, counted.
+  const send = async () => {
+    for (;;) {
+      try {
+        const res = await fetch(url, { method: 'POST' });
+        return await res.text();
+      } catch (error) {
+        if (++retried > 1000) throw error;
+      }
+    }
+  };
   const call = async () => {
     const startedAt = performance.now();
-    const res = await fetch(url, { method: 'POST' });
-    const output = await res.text();
+    const output = await send();
     const finishedAt = performance.now();
     await ends.write({ finishedAt, output });
     return { startedAt, finishedAt };
@@ -114,5 +125,5 @@ export async function fanoutFloor({ url, workflows, items, concurrency, branches
 
   await Promise.all(Array.from({ length: workflows }, workflow));
   ends.close();
-  return { nodeDelays, itemDelays };
+  return { nodeDelays, itemDelays, retried };
 }
