@@ -28,6 +28,8 @@ export const HTTP_MAX_RESPONSE_BYTES_LIMIT = 1024 * KIB;
 
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
 
+/** The encodings a request accepts unless the task says otherwise (fetch's, brotli included). */
+const ACCEPT_ENCODING = 'gzip, deflate, br';
 /** Redirects followed before a run fails (as fetch does). */
 const MAX_REDIRECTS = 20;
 
@@ -130,13 +132,17 @@ export function createHttpJobType(
   secrets: { box?: SecretBox | undefined; named?: NamedSecretResolver | undefined } = {},
 ): JobType<HttpConfig> {
   const dispatchers = new GuardedDispatchers();
-  // Each guard's dispatcher, following redirects (every hop connects through the guard).
+  // Each guard's dispatcher, following redirects (every hop connects through the guard) and
+  // decompressing what the server compressed, as fetch does.
   const redirecting = new WeakMap<Dispatcher, Dispatcher>();
   const dispatcherFor = (namespaceId: number): Dispatcher => {
     const guarded = dispatchers.for(guards.guardFor(namespaceId));
     let dispatcher = redirecting.get(guarded);
     if (dispatcher === undefined) {
-      dispatcher = guarded.compose(interceptors.redirect({ maxRedirections: MAX_REDIRECTS }));
+      dispatcher = guarded.compose(
+        interceptors.redirect({ maxRedirections: MAX_REDIRECTS }),
+        interceptors.decompress(),
+      );
       redirecting.set(guarded, dispatcher);
     }
     return dispatcher;
@@ -180,6 +186,8 @@ async function runHttp(
   // The run's id, unique per execution attempt: a receiver can recognise a request it has seen
   // (an idempotency key), and the chaos test counts executions per run with it.
   if (!hasHeader(headers, 'kairos-run-id')) headers['kairos-run-id'] = String(runId);
+  // As fetch asks (the answer is decompressed before it is read and capped).
+  if (!hasHeader(headers, 'accept-encoding')) headers['accept-encoding'] = ACCEPT_ENCODING;
   const body = requestBody(config, input, headers);
   const target = `${config.method} ${loggableUrl(config.url)}`;
   log('system', `${target}${body === undefined ? '' : ` (${Buffer.byteLength(body)} bytes)`}`);

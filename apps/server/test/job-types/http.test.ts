@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { httpJobType } from '../../src/job-types/http.js';
 import type { HttpOutput } from '../../src/job-types/http.js';
@@ -300,6 +301,20 @@ describe('http job type', () => {
     expect(failure.retryable).toBe(false);
     expect(failure.error).toMatchObject({ type: 'network', code: 'BAD_PORT' });
     expect(failure.error.message).toContain('port 6000 is blocked');
+  });
+
+  it('asks for compressed answers and reads them decompressed', async () => {
+    const server = await serve((_req, res) => {
+      const json = JSON.stringify({
+        rows: Array.from({ length: 200 }, (_, i) => ({ i, text: 'same text' })),
+      });
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+      res.end(gzipSync(json));
+    });
+    const output = (await run({ url: server.url }).result).output as HttpOutput;
+    expect(server.received[0]?.headers['accept-encoding']).toBe('gzip, deflate, br');
+    expect((output.body as { rows: unknown[] }).rows).toHaveLength(200);
+    expect(output.bodyTruncated).toBe(false);
   });
 
   it('keeps a repeated response header joined, names in lower case', async () => {
