@@ -28,8 +28,8 @@ export const HTTP_MAX_RESPONSE_BYTES_LIMIT = 1024 * KIB;
 
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
 
-/** The encodings a request accepts unless the task says otherwise (fetch's, brotli included). */
-const ACCEPT_ENCODING = 'gzip, deflate, br';
+/** Headers every request carries unless the task sets them. */
+const DEFAULT_HEADERS: Readonly<Record<string, string>> = { 'user-agent': 'kairos', accept: '*/*' };
 /** Redirects followed before a run fails (as fetch does). */
 const MAX_REDIRECTS = 20;
 
@@ -132,17 +132,14 @@ export function createHttpJobType(
   secrets: { box?: SecretBox | undefined; named?: NamedSecretResolver | undefined } = {},
 ): JobType<HttpConfig> {
   const dispatchers = new GuardedDispatchers();
-  // Each guard's dispatcher, following redirects (every hop connects through the guard) and
-  // decompressing what the server compressed, as fetch does.
+  // Each guard's dispatcher, following redirects (every hop connects through the guard).
   const redirecting = new WeakMap<Dispatcher, Dispatcher>();
   const dispatcherFor = (namespaceId: number): Dispatcher => {
     const guarded = dispatchers.for(guards.guardFor(namespaceId));
     let dispatcher = redirecting.get(guarded);
     if (dispatcher === undefined) {
-      dispatcher = guarded.compose(
-        interceptors.redirect({ maxRedirections: MAX_REDIRECTS }),
-        interceptors.decompress(),
-      );
+      // Past MAX_REDIRECTS the last redirect is the answer (a failure naming its status).
+      dispatcher = guarded.compose(interceptors.redirect({ maxRedirections: MAX_REDIRECTS }));
       redirecting.set(guarded, dispatcher);
     }
     return dispatcher;
@@ -186,8 +183,11 @@ async function runHttp(
   // The run's id, unique per execution attempt: a receiver can recognise a request it has seen
   // (an idempotency key), and the chaos test counts executions per run with it.
   if (!hasHeader(headers, 'kairos-run-id')) headers['kairos-run-id'] = String(runId);
-  // As fetch asks (the answer is decompressed before it is read and capped).
-  if (!hasHeader(headers, 'accept-encoding')) headers['accept-encoding'] = ACCEPT_ENCODING;
+  // What fetch sent by default and some servers require (a 403 without a user-agent). No
+  // accept-encoding: answers come as they are stored, uncompressed.
+  for (const [name, value] of Object.entries(DEFAULT_HEADERS)) {
+    if (!hasHeader(headers, name)) headers[name] = value;
+  }
   const body = requestBody(config, input, headers);
   const target = `${config.method} ${loggableUrl(config.url)}`;
   log('system', `${target}${body === undefined ? '' : ` (${Buffer.byteLength(body)} bytes)`}`);

@@ -58,7 +58,8 @@ export async function applySettlements(
     if (successors.length > 0) results.set(s.runId, { ...results.get(s.runId)!, successors });
   }
   // What the settlements left to the end of the batch, once per key (settlement-batch.ts).
-  for (const { runId, successors } of afterBatchOf(applied)) {
+  for (const { at, successors } of afterBatchOf(applied, () => true)) {
+    const runId = applied[at]!.runId;
     const runs = await runStepsOnPostgres(client, successorWrites(successors));
     results.set(runId, withSuccessors(results.get(runId)!, runs));
   }

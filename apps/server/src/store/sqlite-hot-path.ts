@@ -231,11 +231,8 @@ export class SqliteHotPath implements HotPath {
    * of the batch (settlement-batch.ts), once per key.
    */
   #afterBatch(settlements: Settlement[], results: SettleResult[]): SettleResult[] {
-    const index = new Map(settlements.map((s, i) => [s.runId, i]));
-    const applied = settlements.filter((_, i) => results[i]!.settled);
-    for (const { runId, successors } of afterBatchOf(applied)) {
-      const i = index.get(runId)!;
-      results[i] = withSuccessors(results[i]!, this.steps.runInside(this.successorWrites(successors)));
+    for (const { at, successors } of afterBatchOf(settlements, (i) => results[i]!.settled)) {
+      results[at] = withSuccessors(results[at]!, this.steps.runInside(this.successorWrites(successors)));
     }
     return results;
   }

@@ -302,7 +302,8 @@ export function* advanceWritesSteps(
       ...(change.itemsStarted !== undefined ? { items_started: change.itemsStarted } : {}),
     };
     // A change carrying an output or error is written on its own (no need to compare them).
-    const same = set.output !== undefined || set.error !== undefined ? `node:${change.key}` : JSON.stringify(set);
+    const same =
+      set.output !== undefined || set.error !== undefined ? `node:${change.key}` : JSON.stringify(set);
     const group = alike.get(same);
     if (group) group.keys.push(change.key);
     else alike.set(same, { set, keys: [change.key] });

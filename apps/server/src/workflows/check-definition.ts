@@ -7,7 +7,7 @@
 import type { WorkflowCreate } from '@kairos/protocol';
 import { KairosError } from '../errors.js';
 import type { TaskService } from '../services/task-service.js';
-import type { Store } from '../store/store.js';
+import type { Store, TaskRecord } from '../store/store.js';
 import type { Expressions } from './expressions.js';
 import { validateDefinition, type DefinitionProblem } from './validate-definition.js';
 
@@ -23,6 +23,11 @@ export async function checkDefinition(
   deps: { store: Pick<Store, 'getTask'>; tasks: TaskService; expressions: Expressions },
   namespaceId: number,
   input: Pick<WorkflowCreate, 'nodes' | 'edges' | 'app'>,
+  /**
+   * The hidden task of each inline node of the version before, by node key: a masked secret sent
+   * back (as reads show it) keeps the value stored there.
+   */
+  previousInline: ReadonlyMap<string, TaskRecord> = new Map(),
 ): Promise<CheckedDefinition> {
   const problems = validateDefinition(input.nodes, input.edges, deps.expressions);
   const inline = new Map<string, { appId: number; config: Record<string, unknown> }>();
@@ -42,7 +47,12 @@ export async function checkDefinition(
     }
     try {
       const app = await deps.tasks.resolveApp(namespaceId, task.app ?? input.app);
-      const { config } = await deps.tasks.checkConfig(namespaceId, task.type, task.config);
+      const { config } = await deps.tasks.checkConfig(
+        namespaceId,
+        task.type,
+        task.config,
+        previousInline.get(node.key),
+      );
       inline.set(node.key, { appId: app.id, config });
     } catch (error) {
       if (!(error instanceof KairosError) || error.status !== 400) throw error;

@@ -66,10 +66,18 @@ export async function prepareWorkflow(
   const tasks: TaskService = Object.create(deps.tasks, {
     resolveApp: { value: (_namespaceId: number, ref: string | number) => scope.resolveApp(ref) },
   });
+  // The hidden tasks of the inline nodes before: their sealed secrets are kept when sent back masked.
+  const previousInline = new Map<string, TaskRecord>();
+  for (const node of current?.definition.nodes ?? []) {
+    if (node.task === undefined || node.taskId <= 0) continue;
+    const hidden = await deps.store.getTask(node.taskId);
+    if (hidden) previousInline.set(node.key, hidden);
+  }
   const checked = await checkDefinition(
     { store: { getTask: (id) => scope.getTask(id) }, tasks, expressions: deps.expressions },
     namespaceId,
     input,
+    previousInline,
   );
   problems.push(...checked.problems);
   const inlineTasks: Record<string, NewTask> = {};
@@ -81,10 +89,20 @@ export async function prepareWorkflow(
       nodes.push({ ...rest, taskId: taskId ?? 0 });
       continue;
     }
+    // The definition keeps the config as given with its secrets masked as reads show them (the
+    // hidden task keeps them sealed). Unchanged when both are as they were: the new version
+    // keeps the hidden task.
+    const shown = { ...task, config: tasks.shownConfig({ type: task.type, config: task.config }) };
+    const before = previousInline.get(node.key);
     const same = current?.definition.nodes.find(
-      (n) => n.key === node.key && n.task !== undefined && JSON.stringify(n.task) === JSON.stringify(task),
+      (n) =>
+        n.key === node.key &&
+        before !== undefined &&
+        n.taskId === before.id &&
+        JSON.stringify(n.task) === JSON.stringify(shown) &&
+        JSON.stringify(before.config) === JSON.stringify(inline.config),
     );
-    nodes.push({ ...rest, taskId: same?.taskId ?? 0, task });
+    nodes.push({ ...rest, taskId: same?.taskId ?? 0, task: shown });
     if (same) continue;
     inlineTasks[node.key] = {
       namespaceId,

@@ -1,7 +1,6 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { httpJobType } from '../../src/job-types/http.js';
 import type { HttpOutput } from '../../src/job-types/http.js';
@@ -303,18 +302,14 @@ describe('http job type', () => {
     expect(failure.error.message).toContain('port 6000 is blocked');
   });
 
-  it('asks for compressed answers and reads them decompressed', async () => {
-    const server = await serve((_req, res) => {
-      const json = JSON.stringify({
-        rows: Array.from({ length: 200 }, (_, i) => ({ i, text: 'same text' })),
-      });
-      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
-      res.end(gzipSync(json));
-    });
-    const output = (await run({ url: server.url }).result).output as HttpOutput;
-    expect(server.received[0]?.headers['accept-encoding']).toBe('gzip, deflate, br');
-    expect((output.body as { rows: unknown[] }).rows).toHaveLength(200);
-    expect(output.bodyTruncated).toBe(false);
+  it('sends a user-agent and accept unless the task sets them, and asks for no compression', async () => {
+    const server = await serve((_req, res) => res.end('ok'));
+    await run({ url: server.url }).result;
+    await run({ url: server.url, headers: { 'User-Agent': 'reports/2', accept: 'application/json' } }).result;
+    const [plain, own] = server.received.map((r) => r.headers);
+    expect(plain).toMatchObject({ 'user-agent': 'kairos', accept: '*/*' });
+    expect(plain?.['accept-encoding']).toBeUndefined();
+    expect(own).toMatchObject({ 'user-agent': 'reports/2', accept: 'application/json' });
   });
 
   it('keeps a repeated response header joined, names in lower case', async () => {

@@ -422,11 +422,15 @@ export function defineWorkflowContract(ctx: ContractContext): void {
           decideSettlement((await store.getRun(r.id))!, existing, 'running', end, context),
         ),
       );
-      const [ofA, ofC] = await store.settleRuns(settlements);
+      // c's end twice in the batch (a finish and a cancel written together): the second applies
+      // nothing, and the runs that follow go with the end that applied.
+      const [ofA, ofC, again] = await store.settleRuns([...settlements, settlements[1]!]);
       // Decided after both ends were written: b's one run, handed over with the batch's last end.
       expect(ofA).toMatchObject({ settled: true });
       expect(ofA?.successors).toBeUndefined();
       expect(ofC?.successors?.map((r) => r.workflowNode)).toEqual(['b']);
+      expect(again).toMatchObject({ settled: false });
+      expect(again?.successors).toBeUndefined();
       expect(await store.getWorkflowRun(started.run.id)).toMatchObject({ advanceOwed: false });
       const nodes = await store.listWorkflowRunNodes(started.run.id);
       expect(nodes.map((n) => [n.key, n.status]).sort()).toEqual([
