@@ -2,9 +2,8 @@
  * Definitions as code (`POST /api/v1/apply`, `kairos apply -f`): documents in the shape `kairos
  * export` writes are compared with what each namespace holds, every definition checked as its
  * own route checks it (AppService, CalendarService, TaskService, AlertService, WorkflowService),
- * and the plan stored in ONE
- * transaction (Store.applyDefinitions): all of it, or nothing when any part is refused. Applying
- * the same documents again finds everything unchanged.
+ * and the plan stored in ONE transaction (Store.applyDefinitions): all of it, or nothing when
+ * any part is refused. Applying the same documents again finds everything unchanged.
  */
 import type {
   AlertRuleDefinition,

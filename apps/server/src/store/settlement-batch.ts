@@ -3,7 +3,30 @@
  * per key, in the order the keys first appear, each handed over with the last settlement applied
  * that names it (by its position in the batch). Both stores run them after the batch's own writes, in its transaction.
  */
-import type { AfterBatchSuccessors, RunRecord, SettleResult, Settlement } from './store.js';
+import type { Kysely } from 'kysely';
+import type { Database } from './db-schema.js';
+import type { RunRecord, SettleResult, Settlement } from './store.js';
+import type { WriteSteps } from './write-steps.js';
+
+/**
+ * The writes that follow a run's end besides its retry, decided by workflows/successors.ts: the
+ * runs of the task's child tasks, a workflow node's end. Run inside the settlement's transaction
+ * (write-steps.ts); returns the runs they inserted (leased to the settler's node).
+ */
+export interface SettlementSuccessors {
+  steps(db: Kysely<Database>, now: number): WriteSteps<RunRecord[]>;
+  /**
+   * What follows once every settlement of the batch is written, run once per `key` in the same
+   * transaction (settlement-batch.ts): a burst of one workflow run's node ends is decided once.
+   * The runs it inserts are handed over with the last settlement of the batch naming the key.
+   */
+  afterBatch?: AfterBatchSuccessors | undefined;
+}
+
+export interface AfterBatchSuccessors {
+  key: string;
+  steps(db: Kysely<Database>, now: number): WriteSteps<RunRecord[]>;
+}
 
 export interface AfterBatch {
   /** The position in the batch of the settlement whose result takes the runs inserted. */

@@ -26,9 +26,7 @@ import type { SecretStore } from './secret-queries.js';
 import type { AccessStore } from './access-store.js';
 import type { ApiTokenRecord } from './access-records.js';
 import type { WorkflowStore } from './workflow-store.js';
-import type { Kysely } from 'kysely';
-import type { Database } from './db-schema.js';
-import type { WriteSteps } from './write-steps.js';
+import type { SettlementSuccessors } from './settlement-batch.js';
 import type { DeadLetterStore } from './dead-letter-store.js';
 import type { BatchStore } from './batch-store.js';
 import type { PacingStore } from './pacing-queries.js';
@@ -38,6 +36,8 @@ export type { ApiTokenRecord };
 export type { RunStatsBucketRow, RunStatsQuery, RunStatsTaskRow };
 import { type NamespaceFilter } from './namespace-scope.js';
 import type { RunStatsBucketRow, RunStatsQuery, RunStatsTaskRow } from './run-stats-store.js';
+
+export type { AfterBatchSuccessors, SettlementSuccessors } from './settlement-batch.js';
 
 export type {
   ResumableRun,
@@ -202,26 +202,6 @@ export interface Settlement {
   alerts?: SettlementAlerts | null | undefined;
   /** What else the end triggers (child tasks, a workflow node's end), written with it. */
   successors?: SettlementSuccessors | null | undefined;
-}
-
-/**
- * The writes that follow a run's end besides its retry, decided by workflows/successors.ts: the
- * runs of the task's child tasks, a workflow node's end. Run inside the settlement's transaction
- * (write-steps.ts); returns the runs they inserted (leased to the settler's node).
- */
-export interface SettlementSuccessors {
-  steps(db: Kysely<Database>, now: number): WriteSteps<RunRecord[]>;
-  /**
-   * What follows once every settlement of the batch is written, run once per `key` in the same
-   * transaction (settlement-batch.ts): a burst of one workflow run's node ends is decided once.
-   * The runs it inserts are handed over with the last settlement of the batch naming the key.
-   */
-  afterBatch?: AfterBatchSuccessors | undefined;
-}
-
-export interface AfterBatchSuccessors {
-  key: string;
-  steps(db: Kysely<Database>, now: number): WriteSteps<RunRecord[]>;
 }
 
 /**
