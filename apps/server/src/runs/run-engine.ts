@@ -25,6 +25,7 @@ import { JudgeRuns } from './judge-runs.js';
 import { OutputGateStep } from './output-gate-step.js';
 import type { RunGate } from './run-gate.js';
 import { RunAdmitter } from './run-admitter.js';
+import { TriggerBatcher, type TaskTrigger, type Triggered } from './trigger-batcher.js';
 import { triggeredRun, type Trigger } from './triggered-run.js';
 import { startWritesOf } from './start-writes.js';
 import type { WorkflowDecisions } from '../workflows/workflow-decisions.js';
@@ -71,6 +72,11 @@ export class RunEngine {
   private readonly runDeps: ActiveRunDeps;
   /** The one owner of a run's end (see run-settler.ts). */
   readonly settler: RunSettler;
+  /** Single triggers of one turn stored together. */
+  private readonly triggers = new TriggerBatcher(
+    (triggers) => this.storeTriggered(triggers),
+    (triggers, results) => this.holdTriggered(triggers, results),
+  );
 
   constructor(private readonly deps: RunEngineDeps) {
     this.timers = new TimerQueue(
@@ -192,25 +198,36 @@ export class RunEngine {
     }
   }
 
-  /** Triggers a run now (manual or API). With an idempotency key, a repeat returns the first run. */
-  async trigger(task: TaskRecord, trigger: Trigger): Promise<{ run: RunRecord; created: boolean }> {
-    const [result] = await this.triggerMany([{ task, ...trigger }]);
-    return result!;
+  /**
+   * Triggers a run now (manual or API), stored with the others of the same turn (trigger-batcher.ts).
+   * With an idempotency key, a repeat returns the first run.
+   */
+  trigger(task: TaskRecord, trigger: Trigger): Promise<{ run: RunRecord; created: boolean }> {
+    return this.triggers.trigger({ task, ...trigger });
   }
 
   /**
    * Triggers runs now, stored in one transaction (POST /runs/batch), in order. A repeated
    * idempotency key returns the first run.
    */
-  async triggerMany(
-    triggers: (Trigger & { task: TaskRecord })[],
-  ): Promise<{ run: RunRecord; created: boolean }[]> {
+  async triggerMany(triggers: TaskTrigger[]): Promise<Triggered[]> {
+    const results = await this.storeTriggered(triggers);
+    await this.holdTriggered(triggers, results);
+    return results;
+  }
+
+  /** Stores triggered runs in one transaction, nothing else (TriggerBatcher's first step). */
+  private storeTriggered(triggers: TaskTrigger[]): Promise<Triggered[]> {
     if (!this.accepting)
       throw new KairosError('SHUTTING_DOWN', 'the server is shutting down; try another node or later');
     const now = this.deps.clock.now();
-    const results = await this.deps.store.insertRuns(
+    return this.deps.store.insertRuns(
       triggers.map((t) => triggeredRun(t, now, this.deps.nodeId, this.deps.leaseMs)),
     );
+  }
+
+  /** Holds the runs that stored triggers created until their instant (they are due now). */
+  private async holdTriggered(triggers: TaskTrigger[], results: Triggered[]): Promise<void> {
     const created = triggers.filter((_, i) => results[i]!.created);
     await Promise.all([
       ...[...new Set(created.map((t) => t.task.appId))].map((appId) => this.appLimits.prefetch(appId)),
@@ -219,7 +236,6 @@ export class RunEngine {
     triggers.forEach((t, i) => {
       if (results[i]!.created) this.enqueue(results[i]!.run, t.task);
     });
-    return results;
   }
 
   /**
