@@ -5,6 +5,7 @@
  * a new route cannot be left out. Should the log's write fail, the change stands and the
  * failure is logged: the API does not answer "failed" for something it did.
  */
+import { setImmediate } from 'node:timers';
 import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
@@ -37,6 +38,8 @@ export function actionOf(method: string, url: string): { action: string; resourc
 }
 
 export class AuditLog {
+  private queued: { entry: NewAuditRecord; written: () => void }[] = [];
+
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
@@ -82,12 +85,30 @@ export class AuditLog {
     });
   }
 
-  private async write(entry: NewAuditRecord): Promise<void> {
+  /**
+   * Resolves once the entry is written (or its failure logged). The entries of one turn of the
+   * event loop are written in one statement: a burst of triggers or of failed sign-ins costs one
+   * commit, not one each.
+   */
+  private write(entry: NewAuditRecord): Promise<void> {
+    return new Promise((resolve) => {
+      this.queued.push({ entry, written: resolve });
+      if (this.queued.length === 1) setImmediate(() => void this.flush());
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.queued;
+    this.queued = [];
     try {
-      await this.store.appendAudit([entry]);
+      await this.store.appendAudit(batch.map((q) => q.entry));
     } catch (error) {
-      this.logger.error({ err: error, action: entry.action }, 'writing the audit log failed');
+      this.logger.error(
+        { err: error, actions: batch.map((q) => q.entry.action) },
+        'writing the audit log failed',
+      );
     }
+    for (const q of batch) q.written();
   }
 }
 
