@@ -26,22 +26,25 @@ describe('TimerQueue', () => {
     expect(released.filter((r) => r.releasedAt < r.at)).toEqual([]);
   });
 
-  it('releases at once what is already due, and nothing after stop', () => {
+  it('releases what is already due once the pushing code is done, in one batch, and nothing after stop', async () => {
     const clock = new ManualClock(1_000_000);
-    const released: number[] = [];
-    const queue = new TimerQueue<number>(clock, (items) => released.push(...items), false);
+    const released: number[][] = [];
+    const queue = new TimerQueue<number>(clock, (items) => released.push(items), false);
     // The same items in a queue left running: what the stopped one would have released.
     const running: number[] = [];
     const control = new TimerQueue<number>(clock, (items) => running.push(...items), false);
     queue.push(clock.now() - 5, 1);
-    expect(released).toEqual([1]);
+    queue.push(clock.now(), 4);
+    expect(released).toEqual([]);
+    await Promise.resolve();
+    expect(released).toEqual([[1, 4]]);
     queue.push(clock.now() + 30, 2);
     control.push(clock.now() + 30, 2);
     expect(queue.stop()).toEqual([2]);
     queue.push(clock.now() + 40, 3);
     clock.advance(60);
     expect(running).toEqual([2]);
-    expect(released).toEqual([1]);
+    expect(released).toEqual([[1, 4]]);
     expect(queue.size).toBe(0);
   });
 });
