@@ -5,12 +5,12 @@
  * a new route cannot be left out. Should the log's write fail, the change stands and the
  * failure is logged: the API does not answer "failed" for something it did.
  */
-import { setImmediate } from 'node:timers';
 import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { NewAuditRecord } from '../store/access-records.js';
 import type { Store } from '../store/store.js';
+import { TurnBatch } from '../store/turn-batch.js';
 import { maskSecrets } from './mask-secrets.js';
 import type { Principal } from './principal.js';
 
@@ -38,7 +38,7 @@ export function actionOf(method: string, url: string): { action: string; resourc
 }
 
 export class AuditLog {
-  private queued: { entry: NewAuditRecord; written: () => void }[] = [];
+  private readonly entries = new TurnBatch<NewAuditRecord, void>((entries) => this.writeAll(entries));
 
   constructor(
     private readonly store: Store,
@@ -91,24 +91,19 @@ export class AuditLog {
    * commit, not one each.
    */
   private write(entry: NewAuditRecord): Promise<void> {
-    return new Promise((resolve) => {
-      this.queued.push({ entry, written: resolve });
-      if (this.queued.length === 1) setImmediate(() => void this.flush());
-    });
+    return this.entries.add(entry);
   }
 
-  private async flush(): Promise<void> {
-    const batch = this.queued;
-    this.queued = [];
+  private async writeAll(entries: NewAuditRecord[]): Promise<void[]> {
     try {
-      await this.store.appendAudit(batch.map((q) => q.entry));
+      await this.store.appendAudit(entries);
     } catch (error) {
       this.logger.error(
-        { err: error, actions: batch.map((q) => q.entry.action) },
+        { err: error, actions: entries.map((e) => e.action) },
         'writing the audit log failed',
       );
     }
-    for (const q of batch) q.written();
+    return entries.map(() => undefined);
   }
 }
 

@@ -1,26 +1,23 @@
 /**
  * Single triggers (`POST /tasks/{id}/run`, a replay, a judge's run) arriving in the same turn of
- * the event loop are stored together: one transaction for all of them (a group commit), as a
- * batch request's are, where each alone cost a commit of its own (about 160 µs on SQLite, a
- * round trip on PostgreSQL). A batch the store refuses (nothing of it stored: one transaction)
- * is stored again one trigger at a time, so that one bad trigger (its task deleted meanwhile)
- * fails alone; what was stored is then held for its start, once.
+ * the event loop are stored together (store/turn-batch.ts): one transaction for all of them, as
+ * a batch request's are, where each alone cost a commit of its own (about 160 µs on SQLite, a
+ * round trip on PostgreSQL). A batch the store refuses (nothing of it stored: one transaction) is
+ * stored again one trigger at a time, so that one bad trigger (its task deleted meanwhile) fails
+ * alone; what was stored is then held for its start, once.
  */
-import { setImmediate } from 'node:timers';
+import { TurnBatch } from '../store/turn-batch.js';
 import type { RunRecord, TaskRecord } from '../store/store.js';
 import type { Trigger } from './triggered-run.js';
 
 export type TaskTrigger = Trigger & { task: TaskRecord };
 export type Triggered = { run: RunRecord; created: boolean };
 
-interface Waiting {
-  trigger: TaskTrigger;
-  resolve: (result: Triggered) => void;
-  reject: (error: unknown) => void;
-}
+/** A trigger's outcome within its turn: its run, or why the store refused it. */
+type Outcome = { stored: Triggered } | { refused: unknown };
 
 export class TriggerBatcher {
-  #waiting: Waiting[] = [];
+  readonly #turn = new TurnBatch<TaskTrigger, Outcome>((triggers) => this.#storeAndHold(triggers));
 
   constructor(
     /** Stores triggers in one transaction, in order, nothing else. */
@@ -29,47 +26,35 @@ export class TriggerBatcher {
     private readonly hold: (triggers: TaskTrigger[], results: Triggered[]) => Promise<void>,
   ) {}
 
-  trigger(trigger: TaskTrigger): Promise<Triggered> {
-    return new Promise((resolve, reject) => {
-      this.#waiting.push({ trigger, resolve, reject });
-      if (this.#waiting.length === 1) setImmediate(() => void this.#flush());
-    });
+  async trigger(trigger: TaskTrigger): Promise<Triggered> {
+    const outcome = await this.#turn.add(trigger);
+    if ('refused' in outcome) throw outcome.refused;
+    return outcome.stored;
   }
 
-  async #flush(): Promise<void> {
-    const batch = this.#waiting;
-    this.#waiting = [];
-    const stored = await this.#storeAll(batch);
-    const kept = batch.filter((_, i) => stored[i] !== undefined);
-    const results = stored.filter((r): r is Triggered => r !== undefined);
-    try {
-      await this.hold(
-        kept.map((w) => w.trigger),
-        results,
-      );
-      kept.forEach((w, i) => w.resolve(results[i]!));
-    } catch (error) {
-      for (const w of kept) w.reject(error);
-    }
+  async #storeAndHold(triggers: TaskTrigger[]): Promise<Outcome[]> {
+    const outcomes = await this.#store(triggers);
+    const stored = outcomes.flatMap((o, i) =>
+      'stored' in o ? [{ trigger: triggers[i]!, result: o.stored }] : [],
+    );
+    // A hold that fails fails the stored ones' callers (TurnBatch hands them the error).
+    await this.hold(
+      stored.map((s) => s.trigger),
+      stored.map((s) => s.result),
+    );
+    return outcomes;
   }
 
-  /** Each trigger's stored run, or undefined where it was refused (its waiter told why). */
-  async #storeAll(batch: Waiting[]): Promise<(Triggered | undefined)[]> {
+  async #store(triggers: TaskTrigger[]): Promise<Outcome[]> {
     try {
-      return await this.store(batch.map((w) => w.trigger));
+      return (await this.store(triggers)).map((stored) => ({ stored }));
     } catch (error) {
-      if (batch.length === 1) {
-        batch[0]!.reject(error);
-        return [undefined];
-      }
+      if (triggers.length === 1) return [{ refused: error }];
       return Promise.all(
-        batch.map((w) =>
-          this.store([w.trigger]).then(
-            ([result]) => result,
-            (alone: unknown) => {
-              w.reject(alone);
-              return undefined;
-            },
+        triggers.map((t) =>
+          this.store([t]).then(
+            ([stored]): Outcome => ({ stored: stored! }),
+            (refused: unknown): Outcome => ({ refused }),
           ),
         ),
       );

@@ -26,6 +26,7 @@ import type { ExecutionsTable } from './db-schema.js';
 import type { ExecutionRecord, ExecutionResult, NewExecution } from './executor-records.js';
 import type { Store } from './store.js';
 import { sqliteInsertExecution } from './hot-path/executions/sqlite-insert-execution.js';
+import { TurnBatch } from './turn-batch.js';
 
 export type SqliteExecutionMethods = Pick<
   Store,
@@ -33,6 +34,17 @@ export type SqliteExecutionMethods = Pick<
 >;
 
 type Row = Selectable<ExecutionsTable>;
+
+interface CompletionValues {
+  id: number;
+  status: string;
+  handleCode: number;
+  handleMsg: string | null;
+  retryable: number;
+  finishedAt: number;
+  /** Only executions of these apps (JSON list). */
+  appIds?: string;
+}
 
 export function sqliteExecutions(db: BetterSqlite3.Database): SqliteExecutionMethods {
   const insert = sqliteInsertExecution(db);
@@ -73,6 +85,17 @@ export function sqliteExecutions(db: BetterSqlite3.Database): SqliteExecutionMet
     )
     .pluck();
 
+  // Completions arriving in one turn of the event loop (executors report each run on its own)
+  // are committed together: each alone was a commit of its own, the largest cost of a pull run.
+  const completions = new TurnBatch(
+    db.transaction((items: CompletionValues[]) =>
+      items.map(
+        (values) =>
+          ('appIds' in values ? completeOfApps.get(values) : complete.get(values)) as Row | undefined,
+      ),
+    ),
+  );
+
   return {
     async insertExecution(execution: NewExecution): Promise<ExecutionRecord> {
       return insert(execution);
@@ -97,11 +120,9 @@ export function sqliteExecutions(db: BetterSqlite3.Database): SqliteExecutionMet
         retryable: result.retryable ? 1 : 0,
         finishedAt: result.finishedAt,
       };
-      const row = (
-        appIds === undefined
-          ? complete.get(values)
-          : completeOfApps.get({ ...values, appIds: JSON.stringify(appIds) })
-      ) as Row | undefined;
+      const row = await completions.add(
+        appIds === undefined ? values : { ...values, appIds: JSON.stringify(appIds) },
+      );
       return row && toExecutionRecord(row);
     },
 
