@@ -45,12 +45,13 @@ export class AccessScope {
    * Needs `role` in the namespace. A namespace the caller holds no role in answers as if it did
    * not exist (`invisible`, default NAMESPACE_NOT_FOUND), so its name and contents stay hidden.
    */
-  require(request: FastifyRequest, namespace: string, role: Role, invisible?: KairosError): void {
+  /** `invisible`: the error for a namespace the caller holds no role in (made only then). */
+  require(request: FastifyRequest, namespace: string, role: Role, invisible?: () => KairosError): void {
     const principal = this.principal(request);
     const held = roleIn(principal, namespace);
     if (held === undefined) {
       throw (
-        invisible ??
+        invisible?.() ??
         new KairosError('NAMESPACE_NOT_FOUND', `namespace "${namespace}" does not exist`, {
           field: 'namespace',
         })

@@ -59,27 +59,25 @@ export function alertRoutes(routes: RouteTable, ctx: ApiContext, alerts: AlertSe
       const scope = body.scope;
       if ('taskId' in scope) {
         const task = await ctx.store.getTask(scope.taskId);
-        const invisible = new KairosError(
-          'VALIDATION_ERROR',
-          `scope.taskId: task ${scope.taskId} does not exist`,
-          {
+        const invisible = () =>
+          new KairosError('VALIDATION_ERROR', `scope.taskId: task ${scope.taskId} does not exist`, {
             field: 'scope.taskId',
-          },
-        );
-        if (!task) throw invisible;
+          });
+        if (!task) throw invisible();
         ctx.access.require(request, await ctx.namespaces.nameOf(task.namespaceId), 'editor', invisible);
       } else if ('namespace' in scope) {
         ctx.access.require(
           request,
           scope.namespace,
           'editor',
-          new KairosError(
-            'NAMESPACE_NOT_FOUND',
-            `scope.namespace: namespace "${scope.namespace}" does not exist`,
-            {
-              field: 'scope.namespace',
-            },
-          ),
+          () =>
+            new KairosError(
+              'NAMESPACE_NOT_FOUND',
+              `scope.namespace: namespace "${scope.namespace}" does not exist`,
+              {
+                field: 'scope.namespace',
+              },
+            ),
         );
       }
       return show(await alerts.createRule(body));

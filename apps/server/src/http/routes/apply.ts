@@ -55,13 +55,14 @@ export function applyRoutes(routes: RouteTable, ctx: ApiContext): void {
           request,
           namespace,
           'editor',
-          new KairosError(
-            'NAMESPACE_NOT_FOUND',
-            `documents.${i}.namespace: namespace "${namespace}" does not exist`,
-            {
-              field: `documents.${i}.namespace`,
-            },
-          ),
+          () =>
+            new KairosError(
+              'NAMESPACE_NOT_FOUND',
+              `documents.${i}.namespace: namespace "${namespace}" does not exist`,
+              {
+                field: `documents.${i}.namespace`,
+              },
+            ),
         ),
       );
       const prepared = await service.prepare(body);
