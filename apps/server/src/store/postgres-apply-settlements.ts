@@ -6,7 +6,7 @@
  */
 import { runColumns } from './row-mapping.js';
 import { addRunsToStatsPostgres } from './run-stats-rollup.js';
-import { afterBatchOf, withSuccessors } from './settlement-batch.js';
+import { afterBatchOf, inLockOrder, withSuccessors } from './settlement-batch.js';
 import type { SettleResult, Settlement } from './store.js';
 import {
   runStepsOnPostgres,
@@ -52,7 +52,8 @@ export async function applySettlements(
   }
   const fires = applied.filter((s) => s.nextFire !== null).map((s) => s.nextFire!);
   await setFixedDelayNextFires(client, fires);
-  for (const s of applied) {
+  // In the order of the workflow runs they lock (a node's end locks its run's row first).
+  for (const s of inLockOrder(applied)) {
     if (!s.successors) continue;
     const successors = await runStepsOnPostgres(client, successorWrites(s.successors));
     if (successors.length > 0) results.set(s.runId, { ...results.get(s.runId)!, successors });

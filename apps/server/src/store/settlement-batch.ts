@@ -21,6 +21,20 @@ export interface SettlementSuccessors {
    * The runs it inserts are handed over with the last settlement of the batch naming the key.
    */
   afterBatch?: AfterBatchSuccessors | undefined;
+  /**
+   * The workflow run whose row the steps lock (a node's end), if any: a batch runs its
+   * successors in this order, so that two batches lock the same workflow runs in the same order
+   * (on PostgreSQL, not a deadlock between two nodes' settlements).
+   */
+  lockOrder?: number | undefined;
+}
+
+/** The settlements in the order their successors lock workflow runs (see lockOrder). */
+export function inLockOrder<S extends { successors?: SettlementSuccessors | null | undefined }>(
+  settlements: readonly S[],
+): S[] {
+  const order = (s: S) => s.successors?.lockOrder ?? 0;
+  return [...settlements].sort((a, b) => order(a) - order(b));
 }
 
 export interface AfterBatchSuccessors {

@@ -43,6 +43,7 @@ export function successorsOf(
       if (inWorkflow) yield* nodeEndSteps(db, ended);
       return inserted;
     },
+    lockOrder: inWorkflow ? ended.workflowRunId! : undefined,
     // The node's successors, decided once for all the batch's ends of its workflow run.
     afterBatch:
       inWorkflow && decisions
