@@ -43,6 +43,9 @@ export class ChangeFeed {
   private stopped = false;
   private reconnectMs = RECONNECT_MIN_MS;
   private reconnectTimer: TimerHandle | undefined;
+  /** Changes published and not sent yet (see publish). */
+  private unsent: { payload: string; sent: () => void }[] = [];
+  private sending = false;
 
   constructor(private readonly deps: ChangeFeedDeps) {}
 
@@ -51,18 +54,40 @@ export class ChangeFeed {
     await this.connect();
   }
 
-  /** Tells the other nodes (best effort: a lost notice is covered by the fallbacks above). */
-  async publish(change: ClusterChange): Promise<void> {
-    const client = this.client;
-    if (client === undefined || this.channel === undefined) return;
-    try {
-      await client.query('SELECT pg_notify($1, $2)', [
-        this.channel,
-        JSON.stringify({ ...change, from: this.deps.nodeId }),
-      ]);
-    } catch (error) {
-      this.deps.logger.warn({ err: error, change }, 'could not tell the other nodes of a change');
+  /**
+   * Tells the other nodes (best effort: a lost notice is covered by the fallbacks above). The
+   * connection runs one query at a time: changes published while one is sent wait and go in the
+   * next query, all of them at once (a thousand tasks created together are a few queries).
+   */
+  publish(change: ClusterChange): Promise<void> {
+    if (this.client === undefined || this.channel === undefined) return Promise.resolve();
+    return new Promise((sent) => {
+      this.unsent.push({ payload: JSON.stringify({ ...change, from: this.deps.nodeId }), sent });
+      if (!this.sending) void this.sendUnsent();
+    });
+  }
+
+  private async sendUnsent(): Promise<void> {
+    this.sending = true;
+    while (this.unsent.length > 0) {
+      const batch = this.unsent.splice(0);
+      const client = this.client;
+      try {
+        if (client !== undefined && this.channel !== undefined) {
+          await client.query('SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload', [
+            this.channel,
+            batch.map((c) => c.payload),
+          ]);
+        }
+      } catch (error) {
+        this.deps.logger.warn(
+          { err: error, changes: batch.length },
+          'could not tell the other nodes of a change',
+        );
+      }
+      for (const c of batch) c.sent();
     }
+    this.sending = false;
   }
 
   async stop(): Promise<void> {
