@@ -51,6 +51,46 @@ async function saved(store: Store, seeded: Seeded) {
   return { workflow, driver, existing, save };
 }
 
+/** A run of the workflow's version 1, started with its nodes pending (input `{x: 1}`). */
+async function startedRun(store: Store, workflowId: number, seeded: Seeded, keys: string[]) {
+  const started = await store.startWorkflowRun({
+    workflowId,
+    namespaceId: seeded.ns.id,
+    version: 1,
+    triggerType: 'api',
+    input: { x: 1 },
+    resumedFrom: null,
+    driverRunId: null,
+    deadlineAt: null,
+    startedAt: 1_000,
+    nodes: keys.map((key) => ({ key, status: 'pending' as const, output: null })),
+  });
+  if (started.outcome !== 'started') throw new Error(started.outcome);
+  return started.run;
+}
+
+/** A node's run as an advance inserts it, leased to node-a. */
+function nodeRunOf(workflowRunId: number, seeded: Seeded, taskId: number, key: string, input: unknown) {
+  return {
+    taskId,
+    appId: seeded.app.id,
+    namespaceId: seeded.ns.id,
+    triggerType: 'workflow' as const,
+    status: 'scheduled' as const,
+    slotAt: null,
+    scheduledAt: 2_000,
+    attempt: 1,
+    retryOf: null,
+    input,
+    idempotencyKey: `wf:${workflowRunId}:${key}:-`,
+    leaseOwner: 'node-a',
+    leaseExpiresAt: 60_000,
+    workflowRunId,
+    workflowNode: key,
+    workflowItem: null,
+  };
+}
+
 export function defineWorkflowContract(ctx: ContractContext): void {
   describe('workflows', () => {
     it('saves a definition with its hidden tasks and versions; a taken name saves nothing', async () => {
@@ -271,45 +311,11 @@ export function defineWorkflowContract(ctx: ContractContext): void {
       const store = ctx.store;
       const seeded = await seed(store);
       const { workflow, existing } = await saved(store, seeded);
-      const started = await store.startWorkflowRun({
-        workflowId: workflow.id,
-        namespaceId: seeded.ns.id,
-        version: 1,
-        triggerType: 'api',
-        input: { x: 1 },
-        resumedFrom: null,
-        driverRunId: null,
-        deadlineAt: null,
-        startedAt: 1_000,
-        nodes: [
-          { key: 'a', status: 'pending', output: null },
-          { key: 'b', status: 'pending', output: null },
-        ],
-      });
-      if (started.outcome !== 'started') throw new Error(started.outcome);
+      const run = await startedRun(store, workflow.id, seeded, ['a', 'b']);
       const lease = { owner: 'node-a', leaseMs: 30_000 };
-      const first = await store.applyWorkflowAdvance(started.run.id, 0, {
+      const first = await store.applyWorkflowAdvance(run.id, 0, {
         nodes: [{ key: 'a', status: 'running' }],
-        runs: [
-          {
-            taskId: existing.id,
-            appId: seeded.app.id,
-            namespaceId: seeded.ns.id,
-            triggerType: 'workflow',
-            status: 'scheduled',
-            slotAt: null,
-            scheduledAt: 2_000,
-            attempt: 1,
-            retryOf: null,
-            input: { x: 1 },
-            idempotencyKey: `wf:${started.run.id}:a:-`,
-            leaseOwner: 'node-a',
-            leaseExpiresAt: 60_000,
-            workflowRunId: started.run.id,
-            workflowNode: 'a',
-            workflowItem: null,
-          },
-        ],
+        runs: [nodeRunOf(run.id, seeded, existing.id, 'a', { x: 1 })],
         end: null,
       });
       const runId = first.runs[0]!.id;
@@ -330,8 +336,8 @@ export function defineWorkflowContract(ctx: ContractContext): void {
       ]);
       // b's run came with a's end (its input the workflow run's), and no advance is owed.
       expect(settled?.successors?.map((r) => [r.workflowNode, r.input])).toEqual([['b', { x: 1 }]]);
-      expect(await store.getWorkflowRun(started.run.id)).toMatchObject({ advanceOwed: false });
-      const nodes = await store.listWorkflowRunNodes(started.run.id);
+      expect(await store.getWorkflowRun(run.id)).toMatchObject({ advanceOwed: false });
+      const nodes = await store.listWorkflowRunNodes(run.id);
       expect(nodes.map((n) => [n.key, n.status])).toEqual([
         ['a', 'succeeded'],
         ['b', 'running'],
@@ -364,38 +370,9 @@ export function defineWorkflowContract(ctx: ContractContext): void {
         inlineTasks: { b: taskInput(seeded, { name: 'join/b', schedule: API }) },
         driverTask: taskInput(seeded, { name: 'workflow:join', type: 'workflow', config: {}, schedule: API }),
       });
-      const started = await store.startWorkflowRun({
-        workflowId: workflow.id,
-        namespaceId: seeded.ns.id,
-        version: 1,
-        triggerType: 'api',
-        input: { x: 1 },
-        resumedFrom: null,
-        driverRunId: null,
-        deadlineAt: null,
-        startedAt: 1_000,
-        nodes: ['a', 'c', 'b'].map((key) => ({ key, status: 'pending' as const, output: null })),
-      });
-      if (started.outcome !== 'started') throw new Error(started.outcome);
-      const nodeRun = (key: string) => ({
-        taskId: existing.id,
-        appId: seeded.app.id,
-        namespaceId: seeded.ns.id,
-        triggerType: 'workflow' as const,
-        status: 'scheduled' as const,
-        slotAt: null,
-        scheduledAt: 2_000,
-        attempt: 1,
-        retryOf: null,
-        input: null,
-        idempotencyKey: `wf:${started.run.id}:${key}:-`,
-        leaseOwner: 'node-a',
-        leaseExpiresAt: 60_000,
-        workflowRunId: started.run.id,
-        workflowNode: key,
-        workflowItem: null,
-      });
-      const first = await store.applyWorkflowAdvance(started.run.id, 0, {
+      const run = await startedRun(store, workflow.id, seeded, ['a', 'c', 'b']);
+      const nodeRun = (key: string) => nodeRunOf(run.id, seeded, existing.id, key, null);
+      const first = await store.applyWorkflowAdvance(run.id, 0, {
         nodes: [
           { key: 'a', status: 'running' },
           { key: 'c', status: 'running' },
@@ -431,16 +408,14 @@ export function defineWorkflowContract(ctx: ContractContext): void {
       expect(ofC?.successors?.map((r) => r.workflowNode)).toEqual(['b']);
       expect(again).toMatchObject({ settled: false });
       expect(again?.successors).toBeUndefined();
-      expect(await store.getWorkflowRun(started.run.id)).toMatchObject({ advanceOwed: false });
-      const nodes = await store.listWorkflowRunNodes(started.run.id);
+      expect(await store.getWorkflowRun(run.id)).toMatchObject({ advanceOwed: false });
+      const nodes = await store.listWorkflowRunNodes(run.id);
       expect(nodes.map((n) => [n.key, n.status]).sort()).toEqual([
         ['a', 'succeeded'],
         ['b', 'running'],
         ['c', 'succeeded'],
       ]);
-      expect((await store.listNodeRuns(started.run.id)).filter((r) => r.workflowNode === 'b')).toHaveLength(
-        1,
-      );
+      expect((await store.listNodeRuns(run.id)).filter((r) => r.workflowNode === 'b')).toHaveLength(1);
     });
   });
 }
