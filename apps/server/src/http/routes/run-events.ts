@@ -19,6 +19,9 @@ const PAGE = 5000;
 const REMOTE_POLL_MS = 500;
 /** A comment line this often keeps proxies from closing a quiet stream. */
 const HEARTBEAT_MS = 15_000;
+/** A gap before a live event is read from the store up to this many times, this far apart. */
+const GAP_READS = 40;
+const GAP_READ_PAUSE_MS = 50;
 
 export function presentEvent(entry: RunEventRecord): RunEventBody {
   let data: unknown = entry.data;
@@ -104,11 +107,17 @@ export function runEventRoutes(routes: RouteTable, ctx: ApiContext): void {
         last = entry.seq;
         raw.write(`id: ${entry.seq}\ndata: ${JSON.stringify(presentEvent(entry))}\n\n`);
       };
-      let live: RunEventRecord[] | undefined = [];
+      // Live events wait here until the stream has sent everything before them: a run taken over
+      // from another node publishes its first event here while the earlier ones are only in the
+      // store, and this node's write-behind queue may hold events published before we watched.
+      let pending: RunEventRecord[] = [];
       let ended = false;
       let wake: (() => void) | undefined;
       const unwatch = sink.watch(run.id, {
-        event: (entry) => (live ? live.push(entry) : send(entry)),
+        event: (entry) => {
+          pending.push(entry);
+          wake?.();
+        },
         end: () => {
           ended = true;
           wake?.();
@@ -128,23 +137,29 @@ export function runEventRoutes(routes: RouteTable, ctx: ApiContext): void {
           if (page.length < PAGE) return;
         }
       };
+      /** Sends the live events in order, reading the store for any gap before one (bounded: writers flush within ms). */
+      const sendPending = async (): Promise<void> => {
+        while (pending.length > 0 && !closed) {
+          const batch = pending;
+          pending = [];
+          for (const entry of batch) {
+            for (let tries = 0; entry.seq > last + 1 && tries < GAP_READS && !closed; tries++) {
+              if (tries > 0) await sleep(GAP_READ_PAUSE_MS);
+              await replay(entry.seq);
+            }
+            send(entry);
+          }
+        }
+      };
       try {
         await replay();
-        // Events published before we watched may still sit in the write-behind queue: read the
-        // store until it joins the first live one (bounded; the writer flushes within ms).
-        for (let tries = 0; live.length > 0 && (live[0]?.seq ?? 0) > last + 1 && tries < 40; tries++) {
-          await sleep(50);
-          await replay(live[0]?.seq);
-        }
-        const buffered = live;
-        live = undefined;
-        for (const e of buffered) send(e);
         const isLive = () => sink.isLive(run.id) && !ended;
         while (!closed) {
+          await sendPending();
           if (isLive()) {
             await new Promise<void>((resolve) => {
               wake = resolve;
-              if (!isLive() || closed) resolve();
+              if (!isLive() || closed || pending.length > 0) resolve();
             });
             wake = undefined;
             continue;
@@ -153,12 +168,13 @@ export function runEventRoutes(routes: RouteTable, ctx: ApiContext): void {
           await replay();
           const now = await ctx.store.getRun(run.id);
           if (!now || TERMINAL_STATUSES.includes(now.status)) {
+            await sendPending();
             await replay();
             if (!closed)
               raw.write(`event: end\ndata: ${JSON.stringify({ status: now?.status ?? null })}\n\n`);
             break;
           }
-          if (sink.isLive(run.id)) continue;
+          if (sink.isLive(run.id) || pending.length > 0) continue;
           await Promise.race([sleep(REMOTE_POLL_MS), stopped]);
         }
       } catch (error) {
