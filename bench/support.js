@@ -66,8 +66,22 @@ export async function startNode(databaseUrl, overrides = {}) {
   // The latency layers as the server builds them from its settings (see latencyOff).
   const latency = latencyTuningFor(config);
   const node = await startKairos({ config, logger: pino({ level: 'error' }), latency });
-  const api = async (method, path, body) => {
-    const res = await fetch(`${node.url}${path}`, {
+  return {
+    node,
+    api: apiClient(node.url),
+    dataDir,
+    latency,
+    async stop() {
+      await node.stop(0);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The benches' HTTP client of a server at `baseUrl`: JSON in and out, the admin token, errors thrown. */
+export function apiClient(baseUrl) {
+  return async (method, path, body) => {
+    const res = await fetch(`${baseUrl}${path}`, {
       method,
       headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -75,16 +89,6 @@ export async function startNode(databaseUrl, overrides = {}) {
     const text = await res.text();
     if (res.status >= 400) throw new Error(`${method} ${path}: ${res.status} ${text}`);
     return text ? JSON.parse(text) : undefined;
-  };
-  return {
-    node,
-    api,
-    dataDir,
-    latency,
-    async stop() {
-      await node.stop(0);
-      rmSync(dataDir, { recursive: true, force: true });
-    },
   };
 }
 

@@ -3,12 +3,15 @@
 // accepted? --mode batch sends 1,000 per request (Kairos: POST /runs/batch; BullMQ: addBulk;
 // pg-boss: insert); --mode single one per request (Kairos: POST /tasks/{id}/run; BullMQ: add),
 // 32 at a time. Kairos's runs go to SDK executors in pull mode; the peers keep completed jobs.
-//   node throughput.js --system kairos-sqlite|kairos-postgres|bullmq|pg-boss [--mode batch]
+// --system floor (single mode only): the same client against a bare server that stores each
+// trigger in SQLite and answers (trigger-floor.js); its runs/s is its triggers/s.
+//   node throughput.js --system kairos-sqlite|kairos-postgres|bullmq|pg-boss|floor [--mode batch]
 //                      [--runs 20000] [--workers 4] [--database-url URL] [--profile file]
 // --profile: a CPU profile of this process (Kairos's node, or the peer's producer) over the
 // first 3 s of the measure, for Chrome DevTools.
 import { flags, profileFor, round, sleep } from '../support.js';
 import { inParallel } from './processes.js';
+import { startTriggerFloor } from './trigger-floor.js';
 import {
   startBullQueue,
   startBullWorkers,
@@ -30,7 +33,10 @@ const DEADLINE_MS = 180_000;
 const chunks = Math.ceil(runs / CHUNK);
 const chunkSize = (c) => Math.min(CHUNK, runs - c * CHUNK);
 
-const measure = system.startsWith('kairos') ? kairos : system === 'bullmq' ? bullmq : pgBoss;
+const measures = { bullmq, 'pg-boss': pgBoss, floor: triggerFloor };
+const measure = system.startsWith('kairos') ? kairos : measures[system];
+if (!measure || (system === 'floor' && mode !== 'single'))
+  throw new Error(`no ${mode} measure for ${system}`);
 const result = await measure();
 console.log(JSON.stringify({ measure: `throughput-${mode}`, system, runs, workers: workerCount, ...result }));
 process.exit(0);
@@ -131,4 +137,15 @@ async function pgBoss() {
   for (const w of workers) await w.stop();
   await boss.stop();
   return { ...figures, finished: completed, succeeded: completed };
+}
+
+async function triggerFloor() {
+  const floor = await startTriggerFloor();
+  const figures = await timed(
+    () => inParallel(runs, LANES, (i) => floor.api('POST', `/api/v1/tasks/${(i % 20) + 1}/run`, {})),
+    async () => true,
+  );
+  const stored = floor.stored();
+  await floor.stop();
+  return { ...figures, finished: stored, succeeded: stored };
 }

@@ -35,7 +35,8 @@ import { batchOperations } from './batch-queries.js';
 import { batchFeedOperations } from './batch-feed-queries.js';
 import { workflowOperations } from './workflow-queries.js';
 import { workflowRunOperations } from './workflow-run-queries.js';
-import type { Store, StoreCapabilities } from './store.js';
+import type { RunColumns } from './row-mapping.js';
+import type { RunRecord, Store, StoreCapabilities } from './store.js';
 
 /** The operations each dialect writes by hand. */
 export type HotPath = Pick<
@@ -75,6 +76,11 @@ export interface KyselyStoreParts {
   holdPrunerLock?: () => Promise<boolean>;
   /** A dialect's step of giving free pages back to the file system (SQLite). */
   reclaimSpace?: (pages: number) => Promise<SpaceReport>;
+  /**
+   * Inserts runs in one transaction, ON CONFLICT DO NOTHING, answering those inserted, oldest
+   * first (SQLite: a cached prepared statement per row; PostgreSQL: one statement over arrays).
+   */
+  insertRunRows: (runs: RunColumns[]) => Promise<RunRecord[]>;
   /** Runs multi-statement writes in a transaction of their own (write-steps.ts). */
   runSteps: StepRunner;
   now: () => number;

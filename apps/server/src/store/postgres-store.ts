@@ -11,6 +11,7 @@ import { defaultMigrationsDir, loadMigrations, migratePostgres } from './migrate
 import { PostgresHotPath } from './postgres-hot-path.js';
 import { settlementAlertsSteps } from './alert-outbox.js';
 import { runStepsInKyselyTransaction } from './write-steps.js';
+import { insertRuns } from './hot-path/claim/postgres-insert-runs.js';
 import { expireLeasesOnPostgres } from './postgres-takeover.js';
 import { PostgresSessionLock } from './postgres-session-lock.js';
 import { reasonOf, StoreOpenError } from './store-open-error.js';
@@ -80,6 +81,7 @@ export async function openPostgresStore(
       (successors) => successors.steps(kysely, now()),
     ),
     runSteps: (write) => runStepsInKyselyTransaction(kysely, write),
+    insertRunRows: (runs) => insertRuns(pool, runs),
     expireLeasesOf: (owner) => expireLeasesOnPostgres(pool, owner),
     skipLocked: true,
     holdEvaluatorLock: () => evaluatorLock.hold(),

@@ -6,7 +6,13 @@
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { Database } from './db-schema.js';
 import { decodeCursor, toPage } from './pagination.js';
-import { NON_TERMINAL_STATUSES, runColumns, toRunLogRecord, toRunRecord } from './row-mapping.js';
+import {
+  NON_TERMINAL_STATUSES,
+  runColumns,
+  toRunLogRecord,
+  toRunRecord,
+  type RunColumns,
+} from './row-mapping.js';
 import {
   StoreConflictError,
   type NewRun,
@@ -62,6 +68,7 @@ class RunQueries implements RunStore {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly now: () => number,
+    private readonly insertRunRows: (runs: RunColumns[]) => Promise<RunRecord[]>,
   ) {}
 
   async insertRun(run: NewRun): Promise<{ run: RunRecord; created: boolean }> {
@@ -91,16 +98,10 @@ class RunQueries implements RunStore {
   async insertRuns(runs: NewRun[]): Promise<{ run: RunRecord; created: boolean }[]> {
     if (runs.length === 0) return [];
     const now = this.now();
-    // One statement, so one transaction. Rows are inserted in the order given and get rising
-    // ids, so the rows returned, sorted by id, are the inserted runs in order; a run whose
-    // (task, idempotency key) exists (or came earlier in this batch) is not among them.
-    const rows = await this.db
-      .insertInto('runs')
-      .values(runs.map((run) => runColumns(run, now)))
-      .onConflict((oc) => oc.doNothing())
-      .returningAll()
-      .execute();
-    const inserted = rows.map(toRunRecord).sort((a, b) => a.id - b.id);
+    // One transaction. Rows are inserted in the order given and get rising ids, so the rows
+    // returned, sorted by id, are the inserted runs in order; a run whose (task, idempotency key)
+    // exists (or came earlier in this batch) is not among them.
+    const inserted = await this.insertRunRows(runs.map((run) => runColumns(run, now)));
     const keyOf = (taskId: number, key: string) => `${taskId}\u0000${key}`;
     const byKey = new Map(
       inserted.filter((r) => r.idempotencyKey !== null).map((r) => [keyOf(r.taskId, r.idempotencyKey!), r]),
@@ -249,8 +250,12 @@ class RunQueries implements RunStore {
   }
 }
 
-export function runOperations(parts: { db: Kysely<Database>; now: () => number }): RunStore {
-  const runs = new RunQueries(parts.db, parts.now);
+export function runOperations(parts: {
+  db: Kysely<Database>;
+  now: () => number;
+  insertRunRows: (runs: RunColumns[]) => Promise<RunRecord[]>;
+}): RunStore {
+  const runs = new RunQueries(parts.db, parts.now, parts.insertRunRows);
   return {
     insertRun: (...args) => runs.insertRun(...args),
     insertRuns: (...args) => runs.insertRuns(...args),

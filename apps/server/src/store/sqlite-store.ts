@@ -14,7 +14,7 @@ import { SqliteCheckpointer } from './sqlite-checkpointer.js';
 import { SqliteHotPath } from './sqlite-hot-path.js';
 import { CachingSqliteDialect } from './sqlite-caching-dialect.js';
 import { settlementAlertsSteps } from './alert-outbox.js';
-import { SqliteSteps, type SettlementAlertWrites } from './write-steps.js';
+import { insertRunsSteps, SqliteSteps, type SettlementAlertWrites } from './write-steps.js';
 import { sqliteAppendRunEvents, sqliteSetRunCheckpoint } from './sqlite-run-events.js';
 import { acquireSqliteLock, type SqliteLock } from './sqlite-lock.js';
 import { reasonOf, StoreOpenError } from './store-open-error.js';
@@ -87,6 +87,7 @@ export async function openSqliteStore(file: string, options: SqliteStoreOptions 
     ),
     // Synchronous: the transaction ends before anything else on the connection can run.
     runSteps: async (write) => steps.run(write()),
+    insertRunRows: async (runs) => steps.run(insertRunsSteps(runs)),
     appendRunEvents: sqliteAppendRunEvents(sqlite),
     setRunCheckpoint: sqliteSetRunCheckpoint(sqlite),
     executions: sqliteExecutions(sqlite),

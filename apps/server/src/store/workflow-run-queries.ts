@@ -35,7 +35,7 @@ import {
   runningRunsSteps,
   startQueuedSteps,
 } from './workflow-run-slots.js';
-import type { StepRunner, WriteSteps } from './write-steps.js';
+import { insertRunsSteps, type StepRunner, type WriteSteps } from './write-steps.js';
 import type { RunError } from '@kairos/protocol';
 
 export type WorkflowRunStore = Omit<
@@ -317,11 +317,5 @@ export function* advanceWritesSteps(
       .compile();
   }
   if (advance.runs.length === 0) return [];
-  const rows = yield wdb
-    .insertInto('runs')
-    .values(advance.runs.map((run) => runColumns(run, now)))
-    .onConflict((oc) => oc.doNothing())
-    .returningAll()
-    .compile();
-  return rows.map((row) => toRunRecord(row as unknown as Selectable<RunsTable>)).sort((a, b) => a.id - b.id);
+  return yield* insertRunsSteps(advance.runs.map((run) => runColumns(run, now)));
 }

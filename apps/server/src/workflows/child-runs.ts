@@ -6,12 +6,10 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/db-schema.js';
-import { runColumns, toRunRecord } from '../store/row-mapping.js';
+import { runColumns } from '../store/row-mapping.js';
 import type { RunRecord } from '../store/store.js';
-import type { Row, WriteSteps } from '../store/write-steps.js';
+import { insertRunsSteps, type Row, type WriteSteps } from '../store/write-steps.js';
 import type { SuccessorLease } from './successors.js';
-import type { Selectable } from 'kysely';
-import type { RunsTable } from '../store/db-schema.js';
 
 export function* childRunsSteps(
   db: Kysely<Database>,
@@ -30,33 +28,27 @@ export function* childRunsSteps(
     .orderBy('id')
     .compile();
   if (tasks.length === 0) return [];
-  const rows: Row[] = yield db
-    .insertInto('runs')
-    .values(
-      tasks.map((task) =>
-        runColumns(
-          {
-            taskId: Number(task['id']),
-            appId: Number(task['app_id']),
-            namespaceId: Number(task['namespace_id']),
-            triggerType: 'parent',
-            status: 'scheduled',
-            slotAt: null,
-            scheduledAt: at,
-            attempt: 1,
-            retryOf: null,
-            input: null,
-            idempotencyKey: `parent:${parent.id}`,
-            leaseOwner: lease.owner,
-            leaseExpiresAt: at + lease.leaseMs,
-            triggeredBy: parent.id,
-          },
-          now,
-        ),
+  return yield* insertRunsSteps(
+    tasks.map((task) =>
+      runColumns(
+        {
+          taskId: Number(task['id']),
+          appId: Number(task['app_id']),
+          namespaceId: Number(task['namespace_id']),
+          triggerType: 'parent',
+          status: 'scheduled',
+          slotAt: null,
+          scheduledAt: at,
+          attempt: 1,
+          retryOf: null,
+          input: null,
+          idempotencyKey: `parent:${parent.id}`,
+          leaseOwner: lease.owner,
+          leaseExpiresAt: at + lease.leaseMs,
+          triggeredBy: parent.id,
+        },
+        now,
       ),
-    )
-    .onConflict((oc) => oc.doNothing())
-    .returningAll()
-    .compile();
-  return rows.map((row) => toRunRecord(row as unknown as Selectable<RunsTable>)).sort((a, b) => a.id - b.id);
+    ),
+  );
 }

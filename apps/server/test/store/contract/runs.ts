@@ -159,7 +159,7 @@ export function defineRunContract(ctx: ContractContext): void {
   });
 
   describe('insertRuns', () => {
-    it('inserts in order in one statement; a used idempotency key, even earlier in the call, returns that run', async () => {
+    it('inserts in order in one transaction; a used idempotency key, even earlier in the call, returns that run', async () => {
       const store = ctx.store;
       const task = await aTask(store);
       const other = await aTask(store);
@@ -176,6 +176,8 @@ export function defineRunContract(ctx: ContractContext): void {
       const created = results.filter((r) => r.created).map((r) => r.run);
       expect(created.map((r) => (r.input as { n: number }).n)).toEqual([1, 2, 3, 6]);
       expect(created.map((r) => r.id)).toEqual([...created.map((r) => r.id)].sort((a, b) => a - b));
+      // What the insert answers is the run as stored, every field.
+      for (const run of created) expect(run).toEqual(await store.getRun(run.id));
       expect(results[3]?.run.id).toBe(earlier.id);
       expect(results[4]?.run.id).toBe(results[1]?.run.id);
       expect(results[2]?.run.taskId).toBe(other.id);

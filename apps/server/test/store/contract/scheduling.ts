@@ -67,6 +67,8 @@ export function defineSchedulingContract(ctx: ContractContext): void {
         nextFireAt: 4_000,
       }));
       expect(runs.map((r) => r.slotAt)).toEqual([1_000, 3_000]);
+      // What the claim answers is the run as stored, every field.
+      for (const run of runs) expect(run).toEqual(await store.getRun(run.id));
       expect(await store.countRuns({ taskId: task.id })).toBe(3);
       expect((await store.getRun(existing.run.id))?.attempt).toBe(1);
       expect((await store.getTask(task.id))?.nextFireAt).toBe(4_000);

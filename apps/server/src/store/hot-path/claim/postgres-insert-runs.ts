@@ -38,15 +38,21 @@ const RUN_COLUMN_TYPES: Record<keyof RunColumns, string> = {
   version_pin: 'text',
 };
 
+/** The statement inserting `runs` (at least one): 23 array parameters, whatever their number. */
+export function insertRunsQuery(runs: RunColumns[]): { sql: string; parameters: unknown[][] } {
+  const columns = RUN_INSERT_COLUMNS;
+  return {
+    sql: `INSERT INTO runs (${columns.join(', ')})
+     SELECT * FROM unnest(${columns.map((c, i) => `$${i + 1}::${RUN_COLUMN_TYPES[c]}[]`).join(', ')})
+     ON CONFLICT DO NOTHING RETURNING *`,
+    parameters: columns.map((c) => runs.map((run) => run[c])),
+  };
+}
+
 /** Inserts runs; one whose (task, slot) or (task, idempotency key) exists is skipped. Oldest first. */
 export async function insertRuns(client: Queryable, runs: RunColumns[]): Promise<RunRecord[]> {
   if (runs.length === 0) return [];
-  const columns = RUN_INSERT_COLUMNS;
-  const result = await client.query<Selectable<RunsTable>>(
-    `INSERT INTO runs (${columns.join(', ')})
-     SELECT * FROM unnest(${columns.map((c, i) => `$${i + 1}::${RUN_COLUMN_TYPES[c]}[]`).join(', ')})
-     ON CONFLICT DO NOTHING RETURNING *`,
-    columns.map((c) => runs.map((run) => run[c])),
-  );
+  const { sql, parameters } = insertRunsQuery(runs);
+  const result = await client.query<Selectable<RunsTable>>(sql, parameters);
   return result.rows.map(toRunRecord).sort((a, b) => a.id - b.id);
 }
