@@ -25,11 +25,11 @@ export async function auditChange(
   const shownNs = field(result, 'namespace') ?? field(request.body, 'namespace');
   const namespace =
     loadedNs !== undefined
-      ? await ctx.namespaces.nameOf(loadedNs)
+      ? { id: loadedNs }
       : typeof shownNs === 'string'
-        ? shownNs
+        ? { name: shownNs }
         : route.access?.namespace === 'body'
-          ? DEFAULT_NAMESPACE
+          ? { name: DEFAULT_NAMESPACE }
           : null;
   await ctx.audit.change(request, {
     action,

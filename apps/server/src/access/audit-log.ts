@@ -18,7 +18,8 @@ export interface AuditChange {
   action: string;
   resourceType: string;
   resourceId: string | null;
-  namespace: string | null;
+  /** The namespace changed in: its id when known (the guard loaded the resource), else its name. */
+  namespace: { id: number } | { name: string } | null;
   before: unknown;
   after: unknown;
 }
@@ -48,14 +49,20 @@ export class AuditLog {
 
   /** Records a change made by the request's principal. */
   async change(request: FastifyRequest, change: AuditChange): Promise<void> {
-    const ns = change.namespace === null ? undefined : await this.store.getNamespaceByName(change.namespace);
+    const where = change.namespace;
+    const namespaceId =
+      where === null
+        ? null
+        : 'id' in where
+          ? where.id
+          : ((await this.store.getNamespaceByName(where.name))?.id ?? null);
     await this.write({
       at: this.clock.now(),
       actor: actorOf(request.principal),
       action: change.action,
       resourceType: change.resourceType,
       resourceId: change.resourceId,
-      namespaceId: ns?.id ?? null,
+      namespaceId,
       before: change.before === undefined ? null : maskSecrets(change.before),
       after: change.after === undefined ? null : maskSecrets(change.after),
       client: request.ip,

@@ -5,6 +5,7 @@
  */
 import { KairosError } from '../errors.js';
 import type { ApiContext } from '../http/context.js';
+import type { TaskRecord } from '../store/records.js';
 import type { ResourceKind } from './route-access.js';
 
 export interface LoadedResource {
@@ -12,6 +13,8 @@ export interface LoadedResource {
   namespaceIds: number[] | null;
   /** The resource before the change, for the audit log (masked there). */
   before: unknown;
+  /** The task the path names, as stored (the handler uses it rather than read it again). */
+  task?: TaskRecord;
 }
 
 export type ResourceLoader = (
@@ -39,7 +42,11 @@ export const RESOURCE_LOADERS: Record<ResourceKind, ResourceLoader> = {
     const id = idOf(params.id);
     const task = id === undefined ? undefined : await ctx.store.getTask(id);
     return (
-      task && { namespaceIds: [task.namespaceId], before: { ...task, config: ctx.tasks.shownConfig(task) } }
+      task && {
+        namespaceIds: [task.namespaceId],
+        before: { ...task, config: ctx.tasks.shownConfig(task) },
+        task,
+      }
     );
   },
   run: byId((ctx, id) => ctx.store.getRun(id)),

@@ -34,6 +34,8 @@ export interface RouteInput<B, Q> {
   params: Record<string, string>;
   request: FastifyRequest;
   reply: FastifyReply;
+  /** What the access check loaded (the resource the path names), for the handler not to read it again. */
+  guarded: Guarded;
 }
 
 type Out<T> = T extends z.ZodType ? z.output<T> : undefined;
@@ -81,6 +83,7 @@ export class RouteTable {
           params: request.params as Record<string, string>,
           request,
           reply,
+          guarded,
         });
         if (audited && hooks) await hooks.changed(spec, request, guarded, result);
         // A handler that answered itself (a server-sent event stream) is done.

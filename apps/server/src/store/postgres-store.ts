@@ -12,6 +12,7 @@ import { PostgresHotPath } from './postgres-hot-path.js';
 import { settlementAlertsSteps } from './alert-outbox.js';
 import { runStepsInKyselyTransaction } from './write-steps.js';
 import { insertRuns } from './hot-path/claim/postgres-insert-runs.js';
+import { postgresExecutions } from './postgres-executions.js';
 import { expireLeasesOnPostgres } from './postgres-takeover.js';
 import { PostgresSessionLock } from './postgres-session-lock.js';
 import { reasonOf, StoreOpenError } from './store-open-error.js';
@@ -82,6 +83,7 @@ export async function openPostgresStore(
     ),
     runSteps: (write) => runStepsInKyselyTransaction(kysely, write),
     insertRunRows: (runs) => insertRuns(pool, runs),
+    executions: postgresExecutions(pool),
     expireLeasesOf: (owner) => expireLeasesOnPostgres(pool, owner),
     skipLocked: true,
     holdEvaluatorLock: () => evaluatorLock.hold(),

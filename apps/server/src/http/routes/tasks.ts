@@ -219,8 +219,8 @@ export function taskRoutes(routes: RouteTable, ctx: ApiContext): void {
       response: RunAccepted,
       status: 202,
     },
-    async ({ params, body, request }) => {
-      const task = await ctx.tasks.get(parseId(params.id, 'id'));
+    async ({ params, body, request, guarded }) => {
+      const task = guarded.resource?.task ?? (await ctx.tasks.get(parseId(params.id, 'id')));
       const key = request.headers['idempotency-key'];
       if (Array.isArray(key) || (typeof key === 'string' && (key.length === 0 || key.length > 200))) {
         throw new KairosError('VALIDATION_ERROR', 'Idempotency-Key: must be one value of 1-200 characters', {

@@ -124,6 +124,39 @@ export function defineExecutorContract(ctx: ContractContext): void {
       expect(await store.listExecutionsOfRun(ids.run.id)).toHaveLength(1);
     });
 
+    it('completes the executions of one turn together: each once, within its apps', async () => {
+      const store = ctx.store;
+      const ids = await runningRun(store);
+      const [a, b, c] = await Promise.all([1, 2, 3].map(() => store.insertExecution(execution(ids))));
+      const result = (handleCode: number) => ({
+        status: handleCode === 200 ? ('succeeded' as const) : ('failed' as const),
+        handleCode,
+        handleMsg: `code ${handleCode}`,
+        retryable: true,
+        finishedAt: 6_000 + handleCode,
+      });
+      // Asked in one turn: the same execution twice (the first wins), another app's, an unknown one.
+      const outcomes = await Promise.all([
+        store.completeExecution(a!.id, result(200)),
+        store.completeExecution(a!.id, result(500)),
+        store.completeExecution(b!.id, result(500), [ids.app.id + 1_000]),
+        store.completeExecution(c!.id, result(500), [ids.app.id + 1_000, ids.app.id]),
+        store.completeExecution(999_999, result(200)),
+        store.completeExecution(b!.id, result(200), []),
+      ]);
+      expect(outcomes.map((o) => o && [o.id, o.handleCode])).toEqual([
+        [a!.id, 200],
+        undefined,
+        undefined,
+        [c!.id, 500],
+        undefined,
+        undefined,
+      ]);
+      expect(outcomes[0]).toEqual(await store.getExecution(a!.id));
+      expect(outcomes[0]).toMatchObject({ status: 'succeeded', handleMsg: 'code 200', retryable: true });
+      expect((await store.getExecution(b!.id))?.handleCode).toBeNull();
+    });
+
     it('hands queued executions to their pull executor once, oldest first', async () => {
       const store = ctx.store;
       const ids = await runningRun(store);
