@@ -56,6 +56,8 @@ export interface KyselyStoreParts {
   capabilities: StoreCapabilities;
   db: Kysely<Database>;
   hotPath: HotPath;
+  /** A dialect's faster task read (PostgreSQL: the reads of one turn in one statement). */
+  getTask?: Store['getTask'];
   /** A dialect's faster run-event insert (SQLite: a cached prepared statement). */
   appendRunEvents?: Store['appendRunEvents'];
   setRunCheckpoint?: Store['setRunCheckpoint'];
@@ -108,6 +110,7 @@ export function openKyselyStore(parts: KyselyStoreParts): Store {
     dialect: parts.dialect,
     capabilities: parts.capabilities,
     ...catalogOperations(parts),
+    ...(parts.getTask ? { getTask: parts.getTask } : {}),
     ...runOperations(parts),
     ...executorOperations(parts),
     ...defined(parts.executions),

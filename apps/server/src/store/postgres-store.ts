@@ -13,6 +13,7 @@ import { settlementAlertsSteps } from './alert-outbox.js';
 import { runStepsInKyselyTransaction } from './write-steps.js';
 import { insertRuns } from './hot-path/claim/postgres-insert-runs.js';
 import { postgresExecutions } from './postgres-executions.js';
+import { postgresTaskReads } from './postgres-task-reads.js';
 import { expireLeasesOnPostgres } from './postgres-takeover.js';
 import { PostgresSessionLock } from './postgres-session-lock.js';
 import { reasonOf, StoreOpenError } from './store-open-error.js';
@@ -84,6 +85,7 @@ export async function openPostgresStore(
     runSteps: (write) => runStepsInKyselyTransaction(kysely, write),
     insertRunRows: (runs) => insertRuns(pool, runs),
     executions: postgresExecutions(pool),
+    getTask: postgresTaskReads(kysely).getTask,
     expireLeasesOf: (owner) => expireLeasesOnPostgres(pool, owner),
     skipLocked: true,
     holdEvaluatorLock: () => evaluatorLock.hold(),
