@@ -56,7 +56,7 @@ export interface KyselyStoreParts {
   capabilities: StoreCapabilities;
   db: Kysely<Database>;
   hotPath: HotPath;
-  /** A dialect's faster task read (PostgreSQL: the reads of one turn in one statement). */
+  /** A dialect's faster task read (SQLite: a statement kept prepared; PostgreSQL: the reads of one turn in one statement). */
   getTask?: Store['getTask'];
   /** A dialect's faster run-event insert (SQLite: a cached prepared statement). */
   appendRunEvents?: Store['appendRunEvents'];

@@ -20,6 +20,8 @@ import { acquireSqliteLock, type SqliteLock } from './sqlite-lock.js';
 import { reasonOf, StoreOpenError } from './store-open-error.js';
 import { sqliteReclaimSpace } from './retention-queries.js';
 import type { Store } from './store.js';
+import { sqliteSelectTask } from './hot-path/recovery/sqlite-select-task.js';
+import { toTaskRecord } from './row-mapping.js';
 
 export interface SqliteStoreOptions {
   /** The clock for created_at/updated_at; Date.now by default. */
@@ -77,6 +79,7 @@ export async function openSqliteStore(file: string, options: SqliteStoreOptions 
   // Statements kept prepared by SQL text, Kysely transactions refused: sqlite-caching-dialect.ts.
   const kysely = new Kysely<Schema>({ dialect: new CachingSqliteDialect(sqlite) });
   const steps = new SqliteSteps(sqlite);
+  const selectTask = sqliteSelectTask(sqlite);
   const alertWrites: SettlementAlertWrites = (runId, alerts) => settlementAlertsSteps(kysely, runId, alerts);
   const store = openKyselyStore({
     dialect: 'sqlite',
@@ -88,6 +91,10 @@ export async function openSqliteStore(file: string, options: SqliteStoreOptions 
     // Synchronous: the transaction ends before anything else on the connection can run.
     runSteps: async (write) => steps.run(write()),
     insertRunRows: async (runs) => steps.run(insertRunsSteps(runs)),
+    getTask: async (id) => {
+      const row = selectTask(id);
+      return row && toTaskRecord(row);
+    },
     appendRunEvents: sqliteAppendRunEvents(sqlite),
     setRunCheckpoint: sqliteSetRunCheckpoint(sqlite),
     executions: sqliteExecutions(sqlite),

@@ -1,4 +1,7 @@
-/** A task by id: recovery decides a lost run's retry and alerts from its task. */
+/**
+ * A task by id, on a statement kept prepared: recovery decides a lost run's retry and alerts from
+ * its task, and the store's getTask reads it here (every trigger reads its task).
+ */
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Selectable } from 'kysely';
 import type { TasksTable } from '../../db-schema.js';
