@@ -1,11 +1,13 @@
 /**
  * The executor statements PostgreSQL writes itself: the completions arriving in one turn of the
  * event loop (executors report each run on its own) in one statement, where each alone was a
- * round trip of its own, the most frequent statement of a run on an executor.
+ * round trip of its own, the most frequent statement of a run on an executor. A completion the
+ * database refuses fails alone (postgres-complete-executions.ts).
  */
 import type { ExecutionRecord } from './executor-records.js';
 import { toExecutionRecord } from './executor-queries.js';
 import {
+  CompletionFailed,
   completeExecutionsOnPostgres,
   type CompletionRequest,
 } from './hot-path/executions/postgres-complete-executions.js';
@@ -14,15 +16,15 @@ import type { Store } from './store.js';
 import { TurnBatch } from './turn-batch.js';
 
 export function postgresExecutions(pool: Queryable): Pick<Store, 'completeExecution'> {
-  const completions = new TurnBatch(async (requests: CompletionRequest[]) =>
-    (await completeExecutionsOnPostgres(pool, requests)).map(
-      (row): ExecutionRecord | undefined => row && toExecutionRecord(row),
-    ),
+  const completions = new TurnBatch((requests: CompletionRequest[]) =>
+    completeExecutionsOnPostgres(pool, requests),
   );
   return {
-    async completeExecution(id, result, appIds) {
+    async completeExecution(id, result, appIds): Promise<ExecutionRecord | undefined> {
       if (appIds !== undefined && appIds.length === 0) return undefined;
-      return completions.add({ id, result, appIds });
+      const outcome = await completions.add({ id, result, appIds });
+      if (outcome instanceof CompletionFailed) throw outcome.error;
+      return outcome && toExecutionRecord(outcome);
     },
   };
 }

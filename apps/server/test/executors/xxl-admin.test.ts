@@ -179,12 +179,15 @@ describe('XXL-JOB admin endpoints', () => {
         { logId: 'x' },
         { logId: 999_999, handleCode: 200 },
         { logId, handleCode: 'ok' },
-        { logId, handleCode: 200, handleMsg: 'done' },
+        { logId, handleCode: 2 ** 31 },
+        { logId, handleCode: 200, handleMsg: 'do\u0000ne' },
       ],
       { 'XXL-JOB-ACCESS-TOKEN': token },
     );
     expect(res.body.code).toBe(200);
     expect(res.body.msg).toContain('logId 999999: log item not found');
+    expect(res.body.msg).toContain(`logId ${logId}: handleCode 2147483648 is not a 32-bit integer`);
+    // The NUL a PostgreSQL text column cannot hold is dropped from the message.
     expect((await finished).run).toMatchObject({ status: 'succeeded', output: 'done' });
 
     // A callback with another app's token completes nothing.

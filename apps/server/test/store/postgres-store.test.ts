@@ -15,6 +15,7 @@ import {
 } from '../support/postgres.js';
 import { makeTempDir, tempDir } from '../support/temp-dir.js';
 import { defineStoreContract } from './store-contract.js';
+import { execution, runningRun } from './contract/executors.js';
 
 const pgReachable = await postgresReachable();
 
@@ -40,6 +41,39 @@ describe.skipIf(!pgReachable)('PostgreSQL store', () => {
         dir.remove();
       },
     };
+  });
+
+  describe('completing executions', () => {
+    const opened: Store[] = [];
+    afterEach(async () => {
+      for (const store of opened.splice(0)) await store.close();
+    });
+
+    it('a completion the database refuses fails alone, not the others of its turn', async () => {
+      const { databaseUrl } = await testSchema();
+      const store = await openStore({ databaseUrl, dataDir: tempDir() });
+      opened.push(store);
+      const ids = await runningRun(store);
+      const [a, b] = await Promise.all([1, 2].map(() => store.insertExecution(execution(ids))));
+      const result = (handleCode: number) => ({
+        status: 'succeeded' as const,
+        handleCode,
+        handleMsg: null,
+        retryable: true,
+        finishedAt: 6_000,
+      });
+      // Asked in one turn; the column is an INTEGER, so 2^31 is out of its range.
+      const [refused, completed] = await Promise.allSettled([
+        store.completeExecution(a!.id, result(2 ** 31)),
+        store.completeExecution(b!.id, result(200)),
+      ]);
+      expect(refused).toMatchObject({
+        status: 'rejected',
+        reason: { message: expect.stringMatching(/range/) },
+      });
+      expect(completed).toMatchObject({ status: 'fulfilled', value: { id: b!.id, handleCode: 200 } });
+      expect((await store.getExecution(a!.id))?.handleCode).toBeNull();
+    });
   });
 
   describe('opening', () => {

@@ -130,11 +130,12 @@ export function runEventRoutes(routes: RouteTable, ctx: ApiContext): void {
         closed = true;
         wake?.();
       });
+      /** Sends the stored events after the last one sent and before `until`. */
       const replay = async (until = Number.POSITIVE_INFINITY): Promise<void> => {
-        for (;;) {
+        while (!closed) {
           const page = await ctx.store.listRunEvents(run.id, last, PAGE);
           for (const e of page) if (e.seq < until) send(e);
-          if (page.length < PAGE) return;
+          if (page.length < PAGE || (page.at(-1)?.seq ?? 0) >= until) return;
         }
       };
       /** Sends the live events in order, reading the store for any gap before one (bounded: writers flush within ms). */
@@ -175,7 +176,9 @@ export function runEventRoutes(routes: RouteTable, ctx: ApiContext): void {
             break;
           }
           if (sink.isLive(run.id) || pending.length > 0) continue;
-          await Promise.race([sleep(REMOTE_POLL_MS), stopped]);
+          // The next read, or sooner a live event here (the run taken over by this node).
+          await Promise.race([sleep(REMOTE_POLL_MS), new Promise<void>((resolve) => (wake = resolve))]);
+          wake = undefined;
         }
       } catch (error) {
         request.log.error({ err: error }, 'run event stream failed');

@@ -42,6 +42,9 @@ export function callbackItems(body: unknown): unknown[] | undefined {
   return undefined;
 }
 
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
+
 function parseItem(item: unknown): ParsedItem | string {
   if (typeof item !== 'object' || item === null) return 'an item is not an object';
   const o = item as Record<string, unknown>;
@@ -53,8 +56,13 @@ function parseItem(item: unknown): ParsedItem | string {
   ) as Record<string, unknown>;
   const code = o.handleCode ?? legacy.code;
   if (typeof code !== 'number' || !Number.isInteger(code)) return `logId ${logId}: no integer handleCode`;
+  // XXL-JOB's handleCode is a Java int, and so is the stored column.
+  if (code < INT32_MIN || code > INT32_MAX)
+    return `logId ${logId}: handleCode ${code} is not a 32-bit integer`;
   const rawMsg = o.handleMsg ?? legacy.msg ?? null;
-  const msg = rawMsg === null ? null : typeof rawMsg === 'string' ? rawMsg : JSON.stringify(rawMsg);
+  const text = rawMsg === null ? null : typeof rawMsg === 'string' ? rawMsg : JSON.stringify(rawMsg);
+  // A NUL character cannot be stored in a PostgreSQL text column: dropped from the message.
+  const msg = text?.includes('\u0000') ? text.replaceAll('\u0000', '') : text;
   return {
     logId,
     code,

@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import type { Store } from '../../../src/store/store.js';
 import { runInput, seed, start, taskInput, type ContractContext } from './context.js';
 
-async function runningRun(store: Store) {
+/** A running run of an executor task, for executions to belong to. */
+export async function runningRun(store: Store) {
   const seeded = await seed(store);
   const task = await store.createTask(taskInput(seeded, { type: 'executor', config: { handler: 'h' } }));
   const { run } = await store.insertRun(runInput(task));
@@ -15,7 +16,8 @@ async function runningRun(store: Store) {
   return { app: seeded.app, task, run };
 }
 
-const execution = (
+/** A new execution of `ids`' run. */
+export const execution = (
   ids: { app: { id: number }; task: { id: number }; run: { id: number } },
   over: Partial<Parameters<Store['insertExecution']>[0]> = {},
 ) => ({

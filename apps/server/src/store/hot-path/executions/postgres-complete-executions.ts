@@ -32,12 +32,24 @@ const COMPLETE = `
     AND (v.app_ids IS NULL OR e.app_id = ANY (v.app_ids::bigint[]))
   RETURNING e.*`;
 
-/** The completed row of each request, in order; undefined where it completed nothing. */
+/** A request's outcome: the row it completed, undefined when it completed nothing, or its error. */
+export type CompletionOutcome = Row | undefined | CompletionFailed;
+
+/** A request whose statement failed (its values refused by the database, the connection lost). */
+export class CompletionFailed {
+  constructor(readonly error: unknown) {}
+}
+
+/**
+ * The outcome of each request, in order. A statement that fails is tried again request by
+ * request, so that one request the database refuses (a value out of its column's range) fails
+ * alone; a round already run keeps its outcomes whatever a later round does.
+ */
 export async function completeExecutionsOnPostgres(
   client: Queryable,
   requests: CompletionRequest[],
-): Promise<(Row | undefined)[]> {
-  const results: (Row | undefined)[] = requests.map(() => undefined);
+): Promise<CompletionOutcome[]> {
+  const outcomes: CompletionOutcome[] = requests.map(() => undefined);
   let pending = requests.map((request, index) => ({ request, index }));
   while (pending.length > 0) {
     const now: typeof pending = [];
@@ -51,18 +63,39 @@ export async function completeExecutionsOnPostgres(
       }
     }
     pending = later;
-    const column = <T>(pick: (r: CompletionRequest) => T) => now.map(({ request }) => pick(request));
-    const { rows } = await client.query<Row>(COMPLETE, [
-      column((r) => r.id),
-      column((r) => r.result.status),
-      column((r) => r.result.handleCode),
-      column((r) => r.result.handleMsg),
-      column((r) => r.result.retryable),
-      column((r) => r.result.finishedAt),
-      column((r) => (r.appIds === undefined ? null : `{${r.appIds.join(',')}}`)),
-    ]);
-    const byId = new Map(rows.map((row) => [Number(row.id), row]));
-    for (const { request, index } of now) results[index] = byId.get(request.id);
+    try {
+      const rows = await complete(
+        client,
+        now.map((p) => p.request),
+      );
+      for (const { request, index } of now) outcomes[index] = rows.get(request.id);
+    } catch (error) {
+      if (now.length === 1) outcomes[now[0]!.index] = new CompletionFailed(error);
+      else {
+        for (const { request, index } of now) {
+          try {
+            outcomes[index] = (await complete(client, [request])).get(request.id);
+          } catch (alone) {
+            outcomes[index] = new CompletionFailed(alone);
+          }
+        }
+      }
+    }
   }
-  return results;
+  return outcomes;
+}
+
+/** One statement: the rows completed, by id. */
+async function complete(client: Queryable, requests: CompletionRequest[]): Promise<Map<number, Row>> {
+  const column = <T>(pick: (r: CompletionRequest) => T) => requests.map(pick);
+  const { rows } = await client.query<Row>(COMPLETE, [
+    column((r) => r.id),
+    column((r) => r.result.status),
+    column((r) => r.result.handleCode),
+    column((r) => r.result.handleMsg),
+    column((r) => r.result.retryable),
+    column((r) => r.result.finishedAt),
+    column((r) => (r.appIds === undefined ? null : `{${r.appIds.join(',')}}`)),
+  ]);
+  return new Map(rows.map((row) => [Number(row.id), row]));
 }
