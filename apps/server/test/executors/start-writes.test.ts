@@ -10,7 +10,7 @@ import { startTestNode } from '../support/test-node.js';
 import type { TestNode } from '../support/test-node.js';
 import { createAppWithToken, createExecutorTask, trigger } from './support.js';
 import { ExecutionHub } from '../../src/job-types/executor/execution-hub.js';
-import { systemClock } from '../../src/clock.js';
+import { ManualClock, systemClock } from '../../src/clock.js';
 
 async function poll(node: TestNode, appName: string, token: string, body: Record<string, unknown>) {
   const response = await fetch(`${node.url}/api/v1/executor/poll`, {
@@ -96,5 +96,34 @@ describe('executions written with the start', () => {
     const hub = new ExecutionHub({ store: node.store, clock: systemClock, pollMs: 1000, onError: () => {} });
     const waited = hub.waitVisible(execution!.id);
     await expect(waited).resolves.toMatchObject({ id: execution!.id, handleMsg: 'early' });
+  });
+
+  it('a completion delivered before its waiter is kept for it, with no store read', async () => {
+    const node = await startTestNode();
+    const { appName, token } = await createAppWithToken(node);
+    await poll(node, appName, token, { waitMs: 0 });
+    const taskId = await createExecutorTask(node, appName, { handler: 'work' });
+    const runId = await trigger(node, taskId);
+    const [execution] = await eventually(async () => {
+      const found = await node.store.listExecutionsOfRun(runId);
+      expect(found).toHaveLength(1);
+      return found;
+    });
+    const completed = await node.store.completeExecution(execution!.id, {
+      status: 'succeeded',
+      handleCode: 200,
+      handleMsg: 'delivered first',
+      retryable: true,
+      finishedAt: Date.now(),
+    });
+    // A clock that never moves: the store is not looked up, only what was delivered answers.
+    const hub = new ExecutionHub({
+      store: node.store,
+      clock: new ManualClock(0),
+      pollMs: 1000,
+      onError: () => {},
+    });
+    hub.deliver(completed!);
+    await expect(hub.waitVisible(execution!.id)).resolves.toBe(completed);
   });
 });

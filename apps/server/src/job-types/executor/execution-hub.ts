@@ -11,6 +11,9 @@ import type { Clock, TimerHandle } from '../../clock.js';
 import type { ExecutionRecord } from '../../store/executor-records.js';
 import type { Store } from '../../store/store.js';
 
+/** At most this many completions are kept for a waiter not there yet. */
+const EARLY_KEPT = 1000;
+
 export interface ExecutionHubOptions {
   store: Store;
   clock: Clock;
@@ -21,6 +24,11 @@ export interface ExecutionHubOptions {
 
 export class ExecutionHub {
   private readonly waiters = new Map<number, (record: ExecutionRecord) => void>();
+  /** Executions waited for since written with their run's start, not looked up yet (one process). */
+  private readonly unchecked = new Set<number>();
+  private checkTimer: TimerHandle | undefined;
+  /** Completions delivered before their waiter came (one process on the store), oldest first. */
+  private readonly early = new Map<number, ExecutionRecord>();
   private readonly pullWaiters = new Map<string, Set<() => void>>();
   /** Counts notifications per pull executor, so a poll knows whether one came while it looked. */
   private readonly queuedSeq = new Map<string, number>();
@@ -41,17 +49,32 @@ export class ExecutionHub {
   /**
    * wait() for an execution that executors could see before this call (written with its run's
    * start): a pull executor may have taken and completed it already, and that completion found
-   * no waiter. With one process on the store, the execution is read once to catch it; with
-   * several, the poll of awaited executions does.
+   * no waiter. With one process on the store, a completion delivered here first is kept for its
+   * waiter (`early`), and an execution still awaited `pollMs` later is looked up once in the
+   * store, with the others of that moment (a completion stored without passing here); with
+   * several processes, the poll of awaited executions finds it.
    */
   waitVisible(executionId: number): Promise<ExecutionRecord> {
+    const early = this.early.get(executionId);
+    if (early !== undefined) {
+      this.early.delete(executionId);
+      return Promise.resolve(early);
+    }
     const done = this.wait(executionId);
     if (this.options.store.capabilities.exclusiveWriter) {
-      this.options.store.getExecution(executionId).then((record) => {
-        if (record !== undefined && record.handleCode !== null) this.deliver(record);
-      }, this.options.onError);
+      this.unchecked.add(executionId);
+      this.scheduleCheck();
     }
     return done;
+  }
+
+  /**
+   * Keeps a completion that found no waiter, for a waitVisible() to come (the oldest dropped past
+   * EARLY_KEPT: a completion whose run stopped waiting, a cancel or a timeout, is never claimed).
+   */
+  private keepEarly(record: ExecutionRecord): void {
+    this.early.set(record.id, record);
+    if (this.early.size > EARLY_KEPT) this.early.delete(this.early.keys().next().value!);
   }
 
   /** Stops waiting (the run ended without it: abort). */
@@ -62,7 +85,10 @@ export class ExecutionHub {
   /** Delivers a completion this node persisted. */
   deliver(record: ExecutionRecord): void {
     const resolve = this.waiters.get(record.id);
-    if (resolve === undefined) return;
+    if (resolve === undefined) {
+      if (this.options.store.capabilities.exclusiveWriter) this.keepEarly(record);
+      return;
+    }
     this.waiters.delete(record.id);
     resolve(record);
   }
@@ -108,7 +134,31 @@ export class ExecutionHub {
   stop(): void {
     this.isStopped = true;
     this.timer?.cancel();
+    this.checkTimer?.cancel();
     for (const set of this.pullWaiters.values()) for (const wake of [...set]) wake();
+  }
+
+  private scheduleCheck(): void {
+    if (this.checkTimer !== undefined || this.isStopped) return;
+    this.checkTimer = this.options.clock.setTimer(() => {
+      this.checkTimer = undefined;
+      const ids = [...this.unchecked].filter((id) => this.waiters.has(id));
+      this.unchecked.clear();
+      void this.deliverCompleted(ids);
+    }, this.options.pollMs);
+  }
+
+  /** Delivers those of `ids` the store has completed. */
+  private async deliverCompleted(ids: number[]): Promise<void> {
+    try {
+      for (let i = 0; i < ids.length; i += 500) {
+        for (const record of await this.options.store.listCompletedExecutions(ids.slice(i, i + 500))) {
+          this.deliver(record);
+        }
+      }
+    } catch (error) {
+      this.options.onError(error);
+    }
   }
 
   private schedulePoll(): void {
@@ -123,14 +173,7 @@ export class ExecutionHub {
   private async poll(): Promise<void> {
     this.polling = true;
     try {
-      const ids = [...this.waiters.keys()];
-      for (let i = 0; i < ids.length; i += 500) {
-        for (const record of await this.options.store.listCompletedExecutions(ids.slice(i, i + 500))) {
-          this.deliver(record);
-        }
-      }
-    } catch (error) {
-      this.options.onError(error);
+      await this.deliverCompleted([...this.waiters.keys()]);
     } finally {
       this.polling = false;
       if (this.waiters.size > 0) this.schedulePoll();

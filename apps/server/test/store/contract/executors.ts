@@ -106,6 +106,8 @@ export function defineExecutorContract(ctx: ContractContext): void {
         logDateTime: 5_000,
         executorHandler: 'h',
       });
+      // What the insert answers is the execution as stored.
+      expect(inserted).toEqual(await store.getExecution(inserted.id));
       const result = {
         status: 'failed' as const,
         handleCode: 500,

@@ -5,9 +5,6 @@
  * Atomic by itself; inside a transaction it commits with it.
  */
 import type BetterSqlite3 from 'better-sqlite3';
-import type { Selectable } from 'kysely';
-import { toExecutionRecord } from '../../executor-queries.js';
-import type { ExecutionsTable } from '../../db-schema.js';
 import type { ExecutionRecord, NewExecution } from '../../executor-records.js';
 
 export type InsertExecution = (execution: NewExecution) => ExecutionRecord;
@@ -15,23 +12,41 @@ export type InsertExecution = (execution: NewExecution) => ExecutionRecord;
 export function sqliteInsertExecution(db: BetterSqlite3.Database): InsertExecution {
   const insert = db.prepare(
     `INSERT INTO executions (run_id, task_id, app_id, shard_index, shard_total, executor_address,
-       status, trigger_body, handle_code, handle_msg, kill_requested_at, created_at, finished_at)
-     VALUES (@runId, @taskId, @appId, @shardIndex, @shardTotal, @executorAddress,
-       @status, @trigger, NULL, NULL, NULL, @createdAt, NULL)
-     RETURNING *`,
+       status, trigger_body, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  return (execution) =>
-    toExecutionRecord(
-      insert.get({
-        runId: execution.runId,
-        taskId: execution.taskId,
-        appId: execution.appId,
-        shardIndex: execution.shardIndex,
-        shardTotal: execution.shardTotal,
-        executorAddress: execution.executorAddress,
-        status: execution.status,
-        trigger: JSON.stringify(execution.trigger),
-        createdAt: execution.createdAt,
-      }) as Selectable<ExecutionsTable>,
+  return (execution) => {
+    const { lastInsertRowid } = insert.run(
+      execution.runId,
+      execution.taskId,
+      execution.appId,
+      execution.shardIndex,
+      execution.shardTotal,
+      execution.executorAddress,
+      execution.status,
+      JSON.stringify(execution.trigger),
+      execution.createdAt,
     );
+    const id = Number(lastInsertRowid);
+    // The new row as stored (the columns' defaults: retryable 1, log_lines 0, the rest NULL),
+    // built here rather than read back: its trigger would be parsed again from its JSON.
+    return {
+      id,
+      runId: execution.runId,
+      taskId: execution.taskId,
+      appId: execution.appId,
+      shardIndex: execution.shardIndex,
+      shardTotal: execution.shardTotal,
+      executorAddress: execution.executorAddress,
+      status: execution.status,
+      trigger: { ...execution.trigger, logId: id, logDateTime: execution.createdAt },
+      handleCode: null,
+      handleMsg: null,
+      retryable: true,
+      logLines: 0,
+      killRequestedAt: null,
+      createdAt: execution.createdAt,
+      finishedAt: null,
+    };
+  };
 }
