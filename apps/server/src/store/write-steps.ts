@@ -12,9 +12,10 @@
  *   settlement's) or a Kysely transaction of its own.
  *
  * Runs inserted by a write (a workflow's next nodes, a fan-out's items, child tasks' runs) are
- * one step of their own, which each runner writes its dialect's fastest way (a cached prepared
- * statement per row on SQLite, one statement over arrays on PostgreSQL): a many-row INSERT built
- * by Kysely costs more to build than to run.
+ * one step of their own, which each runner writes its dialect's fastest way: on SQLite a cached
+ * prepared statement per row, no row read back (sqlite-insert-planned-run.ts); on PostgreSQL one
+ * statement over arrays, whatever the number of runs. A many-row INSERT … RETURNING * built by
+ * Kysely cost SQLite 18 µs a run against 10.
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import { CompiledQuery, type Kysely, type Selectable } from 'kysely';

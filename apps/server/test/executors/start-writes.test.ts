@@ -74,31 +74,8 @@ describe('executions written with the start', () => {
     expect(inserts()).toBe(1);
   });
 
-  it('a completion stored before its waiter is delivered to it', async () => {
-    const node = await startTestNode();
-    const { appName, token } = await createAppWithToken(node);
-    await poll(node, appName, token, { waitMs: 0 });
-    const taskId = await createExecutorTask(node, appName, { handler: 'work' });
-    const runId = await trigger(node, taskId);
-    const [execution] = await eventually(async () => {
-      const found = await node.store.listExecutionsOfRun(runId);
-      expect(found).toHaveLength(1);
-      return found;
-    });
-    await node.store.completeExecution(execution!.id, {
-      status: 'succeeded',
-      handleCode: 200,
-      handleMsg: 'early',
-      retryable: true,
-      finishedAt: Date.now(),
-    });
-    // A hub of its own on the node's store: the node's hub is waiting for the execution too.
-    const hub = new ExecutionHub({ store: node.store, clock: systemClock, pollMs: 1000, onError: () => {} });
-    const waited = hub.waitVisible(execution!.id);
-    await expect(waited).resolves.toMatchObject({ id: execution!.id, handleMsg: 'early' });
-  });
-
-  it('a completion delivered before its waiter is kept for it, with no store read', async () => {
+  /** A run whose execution was written with its start, completed through the store (no hub). */
+  async function executionCompletedInStore(handleMsg: string) {
     const node = await startTestNode();
     const { appName, token } = await createAppWithToken(node);
     await poll(node, appName, token, { waitMs: 0 });
@@ -112,10 +89,23 @@ describe('executions written with the start', () => {
     const completed = await node.store.completeExecution(execution!.id, {
       status: 'succeeded',
       handleCode: 200,
-      handleMsg: 'delivered first',
+      handleMsg,
       retryable: true,
       finishedAt: Date.now(),
     });
+    return { node, completed: completed! };
+  }
+
+  it('a completion stored before its waiter is delivered to it', async () => {
+    const { node, completed } = await executionCompletedInStore('early');
+    // A hub of its own on the node's store: the node's hub is waiting for the execution too.
+    const hub = new ExecutionHub({ store: node.store, clock: systemClock, pollMs: 1000, onError: () => {} });
+    const waited = hub.waitVisible(completed.id);
+    await expect(waited).resolves.toMatchObject({ id: completed.id, handleMsg: 'early' });
+  });
+
+  it('a completion delivered before its waiter is kept for it, with no store read', async () => {
+    const { node, completed } = await executionCompletedInStore('delivered first');
     // A clock that never moves: the store is not looked up, only what was delivered answers.
     const hub = new ExecutionHub({
       store: node.store,
@@ -123,7 +113,7 @@ describe('executions written with the start', () => {
       pollMs: 1000,
       onError: () => {},
     });
-    hub.deliver(completed!);
-    await expect(hub.waitVisible(execution!.id)).resolves.toBe(completed);
+    hub.deliver(completed);
+    await expect(hub.waitVisible(completed.id)).resolves.toBe(completed);
   });
 });
