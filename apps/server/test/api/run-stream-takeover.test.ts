@@ -5,7 +5,7 @@
  */
 import { expect, it } from 'vitest';
 import type { RunEventRecord } from '../../src/store/records.js';
-import { runInput } from '../store/contract/context.js';
+import { runInput, start } from '../store/contract/context.js';
 import { ADMIN_TOKEN, createApp, startTestNode } from '../support/test-node.js';
 
 const event = (runId: number, seq: number): RunEventRecord => ({
@@ -51,14 +51,9 @@ it('sends the events the earlier node stored before the first one published here
   });
   const task = (await node.store.getTask(created.body.id))!;
   // Running on another node, whose lease is good for a while (this node does not take it over).
-  const { run } = await node.store.insertRun(
-    runInput(task, {
-      status: 'running',
-      scheduledAt: Date.now(),
-      leaseOwner: 'node-elsewhere',
-      leaseExpiresAt: Date.now() + 600_000,
-    }),
-  );
+  const { run } = await node.store.insertRun(runInput(task, { scheduledAt: Date.now() }));
+  const elsewhere = { ...start(run.id, 'node-elsewhere'), startedAt: Date.now() };
+  await node.store.markRunsStarted([{ ...elsewhere, leaseExpiresAt: Date.now() + 600_000 }]);
   await node.store.appendRunEvents([1, 2, 3].map((seq) => event(run.id, seq)));
 
   const response = await fetch(`${node.url}/api/v1/runs/${run.id}/stream`, {
