@@ -65,6 +65,11 @@ export const ConfigSchema = z
      * dispatch and callbacks each hold one for a statement or a short transaction.
      */
     databasePoolSize: z.coerce.number().int().min(1).max(1000).default(20),
+    /**
+     * SQLite's page cache, in MiB (unused with PostgreSQL): held once the history outgrows it; a
+     * smaller one reads the indexes of a large history back from the file on each insert.
+     */
+    sqliteCacheMb: z.coerce.number().int().min(1).max(65_536).default(64),
     /** Bootstrap admin token. Unset on first start: one is generated and printed once. */
     adminToken: z.string().min(16, 'must be at least 16 characters').optional(),
     logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
@@ -183,6 +188,11 @@ export const ConfigSchema = z
     latencyTimerSpin: onOff.default('on'),
     /** The scheduler's claims (SQLite) kept out of the moments before a release and sized to end before it. */
     latencyClaimPacing: onOff.default('on'),
+    /**
+     * How far the JavaScript heap may grow past what the last full collection found live, in
+     * percent, before the next one (runtime/heap-growth.ts); 0 leaves it to V8 (up to 300%).
+     */
+    heapGrowthPercent: z.coerce.number().int().min(0).max(1000).default(100),
     /** Largest accepted request body, in bytes. */
     bodyLimitBytes: z.coerce
       .number()
@@ -250,6 +260,8 @@ const SOURCES: { key: keyof ConfigInput; flag: string; env: string }[] = [
   { key: 'latencyWarmConnections', flag: 'latency-warm-connections', env: 'KAIROS_LATENCY_WARM_CONNECTIONS' },
   { key: 'latencyTimerSpin', flag: 'latency-timer-spin', env: 'KAIROS_LATENCY_TIMER_SPIN' },
   { key: 'latencyClaimPacing', flag: 'latency-claim-pacing', env: 'KAIROS_LATENCY_CLAIM_PACING' },
+  { key: 'sqliteCacheMb', flag: 'sqlite-cache-mb', env: 'KAIROS_SQLITE_CACHE_MB' },
+  { key: 'heapGrowthPercent', flag: 'heap-growth-percent', env: 'KAIROS_HEAP_GROWTH_PERCENT' },
   { key: 'smtpHost', flag: 'smtp-host', env: 'KAIROS_SMTP_HOST' },
   { key: 'smtpPort', flag: 'smtp-port', env: 'KAIROS_SMTP_PORT' },
   { key: 'smtpSecure', flag: 'smtp-secure', env: 'KAIROS_SMTP_SECURE' },

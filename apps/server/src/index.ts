@@ -4,6 +4,7 @@ export { loadConfig, ConfigSchema, ConfigError } from './config.js';
 export type { Config } from './config.js';
 export { runServer } from './run-server.js';
 export { createLatencyTuning, latencyTuningFor, noLatencyTuning } from './runtime/latency-tuning.js';
+export { limitHeapGrowth } from './runtime/heap-growth.js';
 export type { LatencySettings, LatencyTuning } from './runtime/latency-tuning.js';
 export { ManualClock, systemClock } from './clock.js';
 export type { Clock } from './clock.js';

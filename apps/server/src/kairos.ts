@@ -99,6 +99,7 @@ export async function startKairos(options: KairosOptions): Promise<KairosNode> {
     databaseUrl: config.databaseUrl,
     poolSize: config.databasePoolSize,
     dataDir: config.dataDir,
+    sqliteCacheMb: config.sqliteCacheMb,
   });
   const log = logger.child({ node: nodeId });
   /** Closed if the start fails (it retries failed writes on a timer). */

@@ -5,6 +5,7 @@
 import { pino } from 'pino';
 import { CONFIG_HELP, ConfigError, loadConfig } from './config.js';
 import { startKairos } from './kairos.js';
+import { limitHeapGrowth } from './runtime/heap-growth.js';
 import { latencyTuningFor } from './runtime/latency-tuning.js';
 
 export async function runServer(argv: string[], env: Record<string, string | undefined>): Promise<void> {
@@ -24,6 +25,7 @@ export async function runServer(argv: string[], env: Record<string, string | und
     throw error;
   }
   const logger = pino({ level: config.logLevel, base: undefined });
+  limitHeapGrowth(config.heapGrowthPercent);
   let node;
   try {
     node = await startKairos({ config, logger, latency: latencyTuningFor(config) });

@@ -38,4 +38,25 @@ describe('loadConfig', () => {
       /requestTimeoutMs .*must be at least headersTimeoutMs/,
     );
   });
+
+  it("takes the heap's growth in percent, 100 by default, 0 for V8's own, and refuses anything else", () => {
+    expect(loadConfig([], {}).heapGrowthPercent).toBe(100);
+    expect(loadConfig([], { KAIROS_HEAP_GROWTH_PERCENT: '0' }).heapGrowthPercent).toBe(0);
+    expect(
+      loadConfig(['--heap-growth-percent', '50'], { KAIROS_HEAP_GROWTH_PERCENT: '0' }).heapGrowthPercent,
+    ).toBe(50);
+    for (const bad of ['-1', '12.5', 'lots', '1001']) {
+      expect(() => loadConfig([`--heap-growth-percent=${bad}`], {})).toThrow(
+        /heapGrowthPercent \(--heap-growth-percent \/ KAIROS_HEAP_GROWTH_PERCENT\)/,
+      );
+    }
+  });
+
+  it("takes SQLite's page cache in MiB, 64 by default, and refuses a size below 1", () => {
+    expect(loadConfig([], {}).sqliteCacheMb).toBe(64);
+    expect(loadConfig([], { KAIROS_SQLITE_CACHE_MB: '8' }).sqliteCacheMb).toBe(8);
+    expect(() => loadConfig(['--sqlite-cache-mb', '0'], {})).toThrow(
+      /sqliteCacheMb \(--sqlite-cache-mb \/ KAIROS_SQLITE_CACHE_MB\)/,
+    );
+  });
 });

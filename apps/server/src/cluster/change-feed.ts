@@ -11,7 +11,7 @@
  * the lease tick still delivers cancels. The channel is named after the schema, so clusters in
  * several schemas of one database do not hear each other.
  */
-import pg from 'pg';
+import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { Clock, TimerHandle } from '../clock.js';
 
@@ -99,6 +99,8 @@ export class ChangeFeed {
   }
 
   private async connect(): Promise<void> {
+    // pg is loaded by the first connection: a node on SQLite never holds it.
+    const { default: pg } = await import('pg');
     const client = new pg.Client({ connectionString: this.deps.databaseUrl, keepAlive: true });
     client.on('error', (error) => this.lost(client, error));
     client.on('end', () => this.lost(client, undefined));

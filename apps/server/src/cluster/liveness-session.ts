@@ -8,7 +8,7 @@
  * The same connection answers the watcher's question "which nodes recorded live hold no lock",
  * so the check costs no pooled connection and still works while the pool is saturated.
  */
-import pg from 'pg';
+import type pg from 'pg';
 import type { Logger } from 'pino';
 import { LIVE_NODE_STATES } from '../store/node-store.js';
 
@@ -97,6 +97,8 @@ export class LivenessSession implements LivenessProbe {
   private async connect(): Promise<pg.Client> {
     // keepAlive: a half-open connection (a peer gone without a FIN) is noticed by TCP, not
     // only at the next query.
+    // pg is loaded by the first connection: a node on SQLite never holds it.
+    const { default: pg } = await import('pg');
     const client = new pg.Client({
       connectionString: this.databaseUrl,
       keepAlive: true,

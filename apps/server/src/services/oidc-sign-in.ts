@@ -6,7 +6,7 @@
  * subject once bound, or on the first sign-in by `preferred_username` (or a verified `email`)
  * equal to the username of a user an admin created without a password.
  */
-import * as oidc from 'openid-client';
+import type * as OpenidClient from 'openid-client';
 import type { Config } from '../config.js';
 import type { Store } from '../store/store.js';
 import type { UserRecord } from '../store/access-records.js';
@@ -32,8 +32,13 @@ export interface PendingSignIn {
   verifier: string;
 }
 
+type Library = typeof OpenidClient;
+let library: Promise<Library> | undefined;
+/** openid-client, loaded at the first sign-in: a server without OIDC never holds it. */
+const openidClient = (): Promise<Library> => (library ??= import('openid-client'));
+
 export class OidcSignIn {
-  private configuration: Promise<oidc.Configuration> | undefined;
+  private configuration: Promise<OpenidClient.Configuration> | undefined;
 
   constructor(
     private readonly settings: OidcSettings,
@@ -41,7 +46,7 @@ export class OidcSignIn {
   ) {}
 
   /** Discovered once, at the first sign-in (a provider down at start does not stop the server). */
-  private config(): Promise<oidc.Configuration> {
+  private config(oidc: Library): Promise<OpenidClient.Configuration> {
     const issuer = new URL(this.settings.issuer);
     this.configuration ??= oidc
       .discovery(issuer, this.settings.clientId, this.settings.clientSecret, undefined, {
@@ -56,7 +61,8 @@ export class OidcSignIn {
   }
 
   async start(redirectUri: string): Promise<{ url: string; pending: PendingSignIn }> {
-    const config = await this.config();
+    const oidc = await openidClient();
+    const config = await this.config(oidc);
     const pending = {
       state: oidc.randomState(),
       nonce: oidc.randomNonce(),
@@ -75,7 +81,8 @@ export class OidcSignIn {
 
   /** Checks the provider's answer and finds the Kairos user; a string says why not. */
   async finish(callbackUrl: URL, pending: PendingSignIn): Promise<UserRecord | string> {
-    const config = await this.config();
+    const oidc = await openidClient();
+    const config = await this.config(oidc);
     const tokens = await oidc.authorizationCodeGrant(config, callbackUrl, {
       pkceCodeVerifier: pending.verifier,
       expectedState: pending.state,

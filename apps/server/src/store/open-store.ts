@@ -5,7 +5,6 @@
  */
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { openPostgresStore } from './postgres-store.js';
 import { openSqliteStore } from './sqlite-store.js';
 import { reasonOf, StoreOpenError } from './store-open-error.js';
 import type { Store } from './store.js';
@@ -19,6 +18,8 @@ export interface OpenStoreOptions {
   poolSize?: number | undefined;
   /** KAIROS_DATA_DIR: created if missing. */
   dataDir: string;
+  /** SQLite's page cache in MiB (KAIROS_SQLITE_CACHE_MB); the store's default when absent. */
+  sqliteCacheMb?: number | undefined;
   /** The clock for created_at/updated_at; Date.now by default. */
   now?: (() => number) | undefined;
 }
@@ -34,6 +35,8 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
           'fix it, or unset it to use SQLite in KAIROS_DATA_DIR',
       );
     }
+    // Loaded only here: a server on SQLite never holds the PostgreSQL driver.
+    const { openPostgresStore } = await import('./postgres-store.js');
     return openPostgresStore(options.databaseUrl, { now: options.now, poolSize: options.poolSize });
   }
   const dir = resolve(options.dataDir);
@@ -46,5 +49,5 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
       { cause: error },
     );
   }
-  return openSqliteStore(join(dir, SQLITE_FILE_NAME), { now: options.now });
+  return openSqliteStore(join(dir, SQLITE_FILE_NAME), { now: options.now, cacheMb: options.sqliteCacheMb });
 }

@@ -26,25 +26,30 @@ import { toTaskRecord } from './row-mapping.js';
 export interface SqliteStoreOptions {
   /** The clock for created_at/updated_at; Date.now by default. */
   now?: (() => number) | undefined;
+  /** The page cache of the server's connection, in MiB (DEFAULT_CACHE_MB by default). */
+  cacheMb?: number | undefined;
 }
+
+export const DEFAULT_CACHE_MB = 64;
 
 /**
  * WAL lets readers (the API) proceed while the scheduler writes; synchronous=NORMAL skips the
  * fsync per commit (in WAL a power loss can lose the last commits, never corrupt the file);
  * busy_timeout covers an outside reader such as a backup; foreign keys are off by default in
  * SQLite and the schema relies on them (cascades, apps and calendars in use). The page cache is
- * 64 MiB instead of SQLite's 2 MiB: runs are inserted into nine B-trees keyed by task, app,
- * lease and status, so with a history larger than the cache nearly every insert read pages back
- * from the file (a claim cost ~100 µs a run at 2,500 runs/s).
+ * 64 MiB by default instead of SQLite's 2 MiB: runs are inserted into nine B-trees keyed by task,
+ * app, lease and status, so with a history larger than the cache nearly every insert read pages
+ * back from the file (a claim cost ~100 µs a run at 2,500 runs/s). It is memory the process
+ * holds once the history outgrows it (`sqliteCacheMb` trades it for those reads).
  */
-function configure(db: Database.Database): void {
+function configure(db: Database.Database, cacheMb: number): void {
   // Must come before the first table: see INCREMENTAL_VACUUM.
   db.pragma('auto_vacuum = INCREMENTAL');
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
-  db.pragma('cache_size = -65536');
+  db.pragma(`cache_size = ${-cacheMb * 1024}`);
   // After a burst of writes (a pruning backlog) the WAL is cut back to 64 MiB once checkpointed,
   // instead of keeping its largest size for good.
   db.pragma('journal_size_limit = 67108864');
@@ -66,7 +71,7 @@ export async function openSqliteStore(file: string, options: SqliteStoreOptions 
   let db: Database.Database | undefined;
   try {
     db = new Database(file);
-    configure(db);
+    configure(db, options.cacheMb ?? DEFAULT_CACHE_MB);
     refuseForeignDatabase(db, file);
     migrateSqlite(db, migrations, now);
   } catch (error) {

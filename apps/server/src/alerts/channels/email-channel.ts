@@ -1,8 +1,8 @@
 /**
  * Email over SMTP with nodemailer: a plain-text message whose subject is the alert's title. The
- * transport (and its connection) is created once per node from the SMTP settings.
+ * transport (and its connection) is created once per node from the SMTP settings, at the first
+ * message: nodemailer is loaded then, so a server that sends no email never holds it.
  */
-import nodemailer from 'nodemailer';
 import type { Transporter } from 'nodemailer';
 import { ChannelError, type AlertChannel, type OutgoingAlert } from './channel.js';
 
@@ -23,10 +23,15 @@ export interface SmtpSettings {
 
 export class EmailChannel implements AlertChannel {
   readonly name = 'email' as const;
-  readonly #transport: Transporter;
+  #transport: Promise<Transporter> | undefined;
+  #closed = false;
 
-  constructor(private readonly smtp: SmtpSettings) {
-    this.#transport = nodemailer.createTransport({
+  constructor(private readonly smtp: SmtpSettings) {}
+
+  async #transporter(): Promise<Transporter> {
+    const smtp = this.smtp;
+    const { default: nodemailer } = await import('nodemailer');
+    return nodemailer.createTransport({
       host: smtp.host,
       port: smtp.port,
       secure: smtp.secure,
@@ -41,8 +46,11 @@ export class EmailChannel implements AlertChannel {
 
   async send(alert: OutgoingAlert): Promise<void> {
     if (alert.signal.aborted) throw new ChannelError('timed out before sending');
+    if (this.#closed) throw new ChannelError('the email channel is closed');
     try {
-      await this.#transport.sendMail({
+      this.#transport ??= this.#transporter();
+      const transport = await this.#transport;
+      await transport.sendMail({
         from: this.smtp.from,
         to: alert.target,
         subject: `[Kairos] ${alert.view.title}`,
@@ -55,6 +63,7 @@ export class EmailChannel implements AlertChannel {
   }
 
   close(): void {
-    this.#transport.close();
+    this.#closed = true;
+    void this.#transport?.then((transport) => transport.close()).catch(() => undefined);
   }
 }
