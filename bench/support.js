@@ -8,7 +8,7 @@ import { setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
-import { ConfigSchema, latencyTuningFor, startKairos } from '../apps/server/dist/index.js';
+import { ConfigSchema, latencyTuningFor, limitHeapGrowth, startKairos } from '../apps/server/dist/index.js';
 
 export const ADMIN_TOKEN = 'bench-admin-token-0123456789';
 
@@ -63,7 +63,8 @@ export async function startNode(databaseUrl, overrides = {}) {
     logLevel: 'error',
     ...overrides,
   });
-  // The latency layers as the server builds them from its settings (see latencyOff).
+  // The heap's growth and the latency layers as the server sets them from its settings (see latencyOff).
+  limitHeapGrowth(config.heapGrowthPercent);
   const latency = latencyTuningFor(config);
   const node = await startKairos({ config, logger: pino({ level: 'error' }), latency });
   return {

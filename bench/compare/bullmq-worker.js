@@ -1,12 +1,13 @@
 // One BullMQ worker process for bench/compare: takes jobs from `queue` with `concurrency` at a
 // time. `noop` returns the instant it ran; `fetch` POSTs to `url` stamped with the job's slot
-// (`x-slot`, the instant BullMQ was to run it). On 'collect' it sends the slots of the jobs it
-// finished (the scheduled measure counts them per window) and forgets them.
+// (`x-slot`, the instant BullMQ was to run it). On 'collect' it sends, for each job it finished,
+// its slot and the instant it finished (the scheduled measure counts them per window, as it does
+// Kairos's runs), and forgets them.
 //   node bullmq-worker.js <queue> <concurrency> noop|fetch [url]
 import { Worker } from 'bullmq';
 
 const [queue, concurrency, work, url] = process.argv.slice(2);
-let slots = [];
+let done = [];
 // A scheduler's job carries its slot as `prevMillis`; a plain job's is when it was added.
 const slotOf = (job) => job.opts.prevMillis ?? job.timestamp;
 const worker = new Worker(
@@ -20,8 +21,9 @@ const worker = new Worker(
       });
       await res.text();
     }
-    slots.push(slotOf(job));
-    return Date.now();
+    const finishedAt = Date.now();
+    done.push({ slot: slotOf(job), finishedAt });
+    return finishedAt;
   },
   {
     connection: { host: '127.0.0.1', port: 6379 },
@@ -33,8 +35,8 @@ await worker.waitUntilReady();
 process.send('ready');
 process.on('message', async (message) => {
   if (message === 'collect') {
-    process.send({ slots });
-    slots = [];
+    process.send({ done });
+    done = [];
   } else if (message === 'stop') {
     await worker.close();
     process.exit(0);

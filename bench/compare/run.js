@@ -124,6 +124,13 @@ for (const k of KAIROS) {
     '≥ 1.0',
     (v) => v >= 1,
   );
+  const finishP99 = (s) => best('scheduled', s, (f) => f.slotToFinishMs.p99, false);
+  target(
+    `${k} scheduled p99 slot→finish ÷ BullMQ's`,
+    ratio(finishP99(k), finishP99('bullmq')),
+    'reported beside the runs/s target (how late the runs of the window ended)',
+    () => null,
+  );
   const p99 = (s) => best('firing', s, (f) => f.slotToArrivalMs.p99, false);
   target(
     `${k} firing p99 slot→arrival ÷ bare-fetch floor`,
@@ -142,6 +149,15 @@ for (const k of KAIROS) {
     best('firing', k, (f) => f.rssMB, false),
     '≤ 200',
     (v) => v <= 200,
+  );
+  target(
+    `${k} RSS while firing ÷ the floor's (a bare process firing the same requests with fetch)`,
+    ratio(
+      best('firing', k, (f) => f.rssMB, false),
+      best('firing', 'floor', (f) => f.rssMB, false),
+    ),
+    'reported beside the 200 MB target',
+    () => null,
   );
   target(
     `${k} RSS MB with defined tasks`,

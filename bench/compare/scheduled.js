@@ -1,11 +1,13 @@
 // Scheduled no-op runs: `tasks` tasks every second (slots spread evenly over the second), run by
 // `workers` worker processes, for `seconds`: how many runs per second were completed for the
-// slots of the window? Kairos: executor tasks on a 1 s fixed rate, SDK executors in pull mode;
-// BullMQ: one job scheduler per task (`every: 1000`), workers keeping completed jobs.
+// slots of the window, over the window or until the last of them finished if that is later, and
+// how late after its slot each one finished? Kairos: executor tasks on a 1 s fixed rate, SDK
+// executors in pull mode; BullMQ: one job scheduler per task (`every: 1000`), workers keeping
+// completed jobs. Both are counted alike: a run or job is the window's when its slot is.
 //   node scheduled.js --system kairos-sqlite|kairos-postgres|bullmq [--tasks 4000] [--seconds 10]
 //                     [--workers 4] [--database-url URL] [--profile file]
 // --profile: a CPU profile of Kairos's node over the first 3 s of the window, for Chrome DevTools.
-import { flags, profileFor, round, sleep } from '../support.js';
+import { flags, percentile, profileFor, round, sleep } from '../support.js';
 import { inParallel } from './processes.js';
 import { startBullQueue, startBullWorkers, startKairos, startKairosExecutors } from './systems.js';
 
@@ -28,12 +30,15 @@ function windowAfter(ready) {
   return { from, to: from + seconds * 1000 };
 }
 
-function figures({ from, to }, completed, lastFinishAt) {
+/** `lags`: for each run of the window completed, the ms from its slot to its end. */
+function figures({ from, to }, lags, lastFinishAt) {
   const span = Math.max(lastFinishAt, to) - from;
+  lags.sort((a, b) => a - b);
   return {
     expectedRuns: tasks * seconds,
-    completed,
-    runsPerSecond: round((completed / span) * 1000, 0),
+    completed: lags.length,
+    runsPerSecond: round((lags.length / span) * 1000, 0),
+    slotToFinishMs: { p50: round(percentile(lags, 50)), p99: round(percentile(lags, 99)) },
   };
 }
 
@@ -57,12 +62,12 @@ async function kairos() {
     }),
   );
   const window = windowAfter(Math.max(base, Date.now()));
-  let completed = 0;
+  const lags = [];
   let lastFinishAt = 0;
   node.node.events.on('run:finished', ({ run }) => {
     if (run.scheduledAt < window.from || run.scheduledAt >= window.to || run.status !== 'succeeded') return;
-    completed++;
     lastFinishAt = Date.now();
+    lags.push(lastFinishAt - run.scheduledAt);
   });
   if (opts.profile) {
     await sleep(window.from - Date.now());
@@ -73,7 +78,7 @@ async function kairos() {
   for (let i = 0; i < 100 && node.node.engine.activeCount > 0; i++) await sleep(100);
   for (const e of executors) await e.stop();
   await node.stop();
-  return figures(window, completed, lastFinishAt);
+  return figures(window, lags, lastFinishAt);
 }
 
 async function bullmq() {
@@ -89,11 +94,15 @@ async function bullmq() {
   );
   const window = windowAfter(Math.max(base, Date.now()));
   await sleep(window.to - Date.now() + 3000);
-  const slots = (await Promise.all(workers.map((w) => w.ask('collect')))).flatMap((m) => m.slots);
-  const inWindow = slots.filter((s) => s >= window.from && s < window.to);
+  const done = (await Promise.all(workers.map((w) => w.ask('collect')))).flatMap((m) => m.done);
+  const inWindow = done.filter((d) => d.slot >= window.from && d.slot < window.to);
   for (const w of workers) await w.stop();
   await queue.obliterate({ force: true });
   await queue.close();
-  // BullMQ does not say when each job finished: the window's end is the span's.
-  return figures(window, inWindow.length, 0);
+  const lastFinishAt = inWindow.reduce((last, d) => Math.max(last, d.finishedAt), 0);
+  return figures(
+    window,
+    inWindow.map((d) => d.finishedAt - d.slot),
+    lastFinishAt,
+  );
 }
