@@ -5,6 +5,7 @@
  */
 import type { Kysely, Selectable, Updateable } from 'kysely';
 import type { Database, NodesTable } from './db-schema.js';
+import { activeRun } from './active-runs.js';
 import { LIVE_NODE_STATES } from './node-store.js';
 import type { NewNode, NodeRecord, NodeState, NodeStore } from './node-store.js';
 
@@ -110,7 +111,7 @@ export class NodeQueries implements NodeStore {
       .updateTable('runs')
       .set({ lease_expires_at: 0 })
       .where('lease_owner', '=', owner)
-      .where('status', 'in', ['scheduled', 'running'])
+      .where(activeRun)
       .executeTakeFirst();
     return Number(result.numUpdatedRows);
   }

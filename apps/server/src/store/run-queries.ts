@@ -5,14 +5,9 @@
  */
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { Database } from './db-schema.js';
+import { activeRun } from './active-runs.js';
 import { decodeCursor, toPage } from './pagination.js';
-import {
-  NON_TERMINAL_STATUSES,
-  runColumns,
-  toRunLogRecord,
-  toRunRecord,
-  type RunColumns,
-} from './row-mapping.js';
+import { runColumns, toRunLogRecord, toRunRecord, type RunColumns } from './row-mapping.js';
 import {
   StoreConflictError,
   type NewRun,
@@ -189,6 +184,7 @@ class RunQueries implements RunStore {
       .selectFrom('runs')
       .select('id')
       .where('lease_owner', '=', owner)
+      .where(activeRun)
       .where('status', '=', 'running')
       .where('cancel_requested_at', 'is not', null)
       .orderBy('id')
@@ -201,7 +197,7 @@ class RunQueries implements RunStore {
       .selectFrom('runs')
       .selectAll()
       .where('task_id', '=', taskId)
-      .where('status', 'in', NON_TERMINAL_STATUSES)
+      .where(activeRun)
       .orderBy('scheduled_at')
       .orderBy('id')
       .execute();

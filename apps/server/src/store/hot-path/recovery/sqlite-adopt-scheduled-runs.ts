@@ -6,6 +6,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Selectable } from 'kysely';
 import type { RunsTable } from '../../db-schema.js';
+import { ACTIVE_RUN } from '../../active-runs.js';
 import { LEASE_EXPIRED, LEASE_NOT_OURS, type RecoverParams } from './sqlite-lease-expired.js';
 
 export function sqliteAdoptScheduledRuns(
@@ -14,7 +15,7 @@ export function sqliteAdoptScheduledRuns(
   const adopt = (which: string) =>
     db.prepare(
       `UPDATE runs SET lease_owner = @owner, lease_expires_at = @leaseExpiresAt
-       WHERE status = 'scheduled' AND (${which}) RETURNING *`,
+       WHERE ${ACTIVE_RUN} AND status = 'scheduled' AND (${which}) RETURNING *`,
     );
   const expired = adopt(LEASE_EXPIRED);
   const notOurs = adopt(LEASE_NOT_OURS);

@@ -6,13 +6,14 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Selectable } from 'kysely';
 import type { RunsTable } from '../../db-schema.js';
+import { ACTIVE_RUN } from '../../active-runs.js';
 import { LEASE_EXPIRED, LEASE_NOT_OURS, type RecoverParams } from './sqlite-lease-expired.js';
 
 export function sqliteRunningRuns(
   db: BetterSqlite3.Database,
 ): (params: RecoverParams, includeLive: boolean) => Selectable<RunsTable>[] {
   const running = (which: string) =>
-    db.prepare(`SELECT * FROM runs WHERE status = 'running' AND (${which}) ORDER BY id`);
+    db.prepare(`SELECT * FROM runs WHERE ${ACTIVE_RUN} AND status = 'running' AND (${which}) ORDER BY id`);
   const expired = running(LEASE_EXPIRED);
   const notOurs = running(LEASE_NOT_OURS);
   return (params, includeLive) => (includeLive ? notOurs : expired).all(params) as Selectable<RunsTable>[];
