@@ -8,8 +8,10 @@ import { Worker } from 'bullmq';
 
 const [queue, concurrency, work, url] = process.argv.slice(2);
 let done = [];
-// A scheduler's job carries its slot as `prevMillis`; a plain job's is when it was added.
-const slotOf = (job) => job.opts.prevMillis ?? job.timestamp;
+// A cron scheduler's job carries its slot as `prevMillis`; an `every` scheduler's does not, and
+// its `timestamp` is when it was added (as the one before it ran, about an interval early): its
+// slot is that plus its delay. A plain job's is when it was added.
+const slotOf = (job) => job.opts.prevMillis ?? job.timestamp + (job.opts.delay ?? 0);
 const worker = new Worker(
   queue,
   async (job) => {
