@@ -231,7 +231,9 @@ export class RunEngine {
     const created = triggers.filter((_, i) => results[i]!.created);
     await Promise.all([
       ...[...new Set(created.map((t) => t.task.appId))].map((appId) => this.appLimits.prefetch(appId)),
-      ...(this.deps.gate ? created.map((t) => this.deps.gate!.prefetch(t.task)) : []),
+      ...(this.deps.gate
+        ? [...new Set(created.map((t) => t.task))].map((task) => this.deps.gate!.prefetch(task))
+        : []),
     ]);
     triggers.forEach((t, i) => {
       if (results[i]!.created) this.enqueue(results[i]!.run, t.task);
