@@ -35,7 +35,10 @@ function toExecutorRecord(row: Selectable<ExecutorsTable>): ExecutorRecord {
 }
 
 export function toExecutionRecord(row: Selectable<ExecutionsTable>): ExecutionRecord {
+  // The parsed body itself gets the row's id and time (no copy: it is this record's own).
   const trigger = JSON.parse(row.trigger_body) as Record<string, unknown>;
+  trigger.logId = row.id;
+  trigger.logDateTime = row.created_at;
   return {
     id: row.id,
     runId: row.run_id,
@@ -45,7 +48,7 @@ export function toExecutionRecord(row: Selectable<ExecutionsTable>): ExecutionRe
     shardTotal: row.shard_total,
     executorAddress: row.executor_address,
     status: row.status as ExecutionStatus,
-    trigger: { ...trigger, logId: row.id, logDateTime: row.created_at },
+    trigger,
     handleCode: row.handle_code,
     handleMsg: row.handle_msg,
     retryable: row.retryable === true || row.retryable === 1,
