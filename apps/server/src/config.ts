@@ -192,7 +192,7 @@ export const ConfigSchema = z
      * How far the JavaScript heap may grow past what the last full collection found live, in
      * percent, before the next one (runtime/heap-growth.ts); 0 leaves it to V8 (up to 300%).
      */
-    heapGrowthPercent: z.coerce.number().int().min(0).max(1000).default(100),
+    heapGrowthPercent: z.coerce.number().int().min(0).max(1000).default(50),
     /** Largest accepted request body, in bytes. */
     bodyLimitBytes: z.coerce
       .number()

@@ -39,8 +39,8 @@ describe('loadConfig', () => {
     );
   });
 
-  it("takes the heap's growth in percent, 100 by default, 0 for V8's own, and refuses anything else", () => {
-    expect(loadConfig([], {}).heapGrowthPercent).toBe(100);
+  it("takes the heap's growth in percent, 50 by default, 0 for V8's own, and refuses anything else", () => {
+    expect(loadConfig([], {}).heapGrowthPercent).toBe(50);
     expect(loadConfig([], { KAIROS_HEAP_GROWTH_PERCENT: '0' }).heapGrowthPercent).toBe(0);
     expect(
       loadConfig(['--heap-growth-percent', '50'], { KAIROS_HEAP_GROWTH_PERCENT: '0' }).heapGrowthPercent,
