@@ -48,7 +48,11 @@ export class EmailChannel implements AlertChannel {
     if (alert.signal.aborted) throw new ChannelError('timed out before sending');
     if (this.#closed) throw new ChannelError('the email channel is closed');
     try {
-      this.#transport ??= this.#transporter();
+      // A transport that could not be made is not kept: the next message tries again.
+      this.#transport ??= this.#transporter().catch((error: unknown) => {
+        this.#transport = undefined;
+        throw error;
+      });
       const transport = await this.#transport;
       await transport.sendMail({
         from: this.smtp.from,
