@@ -7,9 +7,8 @@
  *
  * SQLite: the runs (as the finish knows them) are summed here and each (table, bucket, namespace,
  * app, task, status) row is upserted once by a cached statement, so a batch of 100 finishes costs
- * a few upserts, not a second read of its runs. PostgreSQL: one statement per table reads the
- * runs' final rows by id and adds them, in key order, so two transactions adding to the same rows
- * wait rather than deadlock.
+ * a few upserts, not a second read of its runs. PostgreSQL: one statement reads the runs' final
+ * rows by id once and adds them to every table (POSTGRES_ROLLUP).
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import type pg from 'pg';
@@ -37,36 +36,38 @@ export const ROLLUPS = [
   { table: 'run_stats_daily', widthMs: 86_400_000, perTask: true },
 ] as const;
 
-/** Epoch ms to its bucket; a run with no finish time (never: terminal runs have one) uses its slot. */
-const bucketOf = (widthMs: number) => `(coalesce(finished_at, scheduled_at) / ${widthMs}) * ${widthMs}`;
+const TERMINAL = "('succeeded', 'failed', 'timed_out', 'cancelled', 'skipped', 'lost')";
 
-const upsert = (rollup: (typeof ROLLUPS)[number], tokens: string, cost: string, ids: string): string => {
+/**
+ * PostgreSQL: one statement for all the tables. The runs' final rows are read once (a
+ * MATERIALIZED CTE) and each table's sums are upserted by a CTE of their own, in key order, so
+ * two transactions adding to the same rows wait rather than deadlock. Five statements, each
+ * reading the runs again, took a fifth of a node's scheduled throughput at 4,000 runs a second.
+ */
+const POSTGRES_ROLLUP = `WITH settled AS MATERIALIZED (
+     SELECT namespace_id, app_id, task_id, status, coalesce(finished_at, scheduled_at) AS at,
+       (usage::jsonb ->> 'totalTokens')::numeric AS tokens,
+       (usage::jsonb ->> 'totalPrice')::double precision AS cost, duration_ms
+     FROM runs WHERE id = ANY($1::bigint[]) AND status IN ${TERMINAL}
+   )${ROLLUPS.map((rollup, i) => `, t${i} AS (${postgresUpsert(rollup)})`).join('')}
+   SELECT 1`;
+
+function postgresUpsert(rollup: (typeof ROLLUPS)[number]): string {
   const { table, widthMs, perTask } = rollup;
-  const task = perTask ? 'task_id' : '0';
   return `INSERT INTO ${table} (${COLUMNS})
-   SELECT namespace_id, app_id, ${task} AS task, ${bucketOf(widthMs)} AS bucket, status, count(*),
-     coalesce(sum(${tokens}), 0), coalesce(sum(${cost}), 0), coalesce(sum(duration_ms), 0),
-     coalesce(max(duration_ms), 0)
-   FROM runs
-   WHERE id IN (${ids}) AND status IN ('succeeded', 'failed', 'timed_out', 'cancelled', 'skipped', 'lost')
-   GROUP BY bucket, namespace_id, app_id, task, status
-   ORDER BY bucket, namespace_id, app_id, task, status
-   ON CONFLICT (bucket_at, namespace_id, app_id, task_id, status) DO UPDATE SET
-     runs = ${table}.runs + excluded.runs,
-     tokens = ${table}.tokens + excluded.tokens,
-     cost = ${table}.cost + excluded.cost,
-     duration_ms = ${table}.duration_ms + excluded.duration_ms,
-     max_duration_ms = max(${table}.max_duration_ms, excluded.max_duration_ms)`;
-};
-
-const POSTGRES_UPSERTS = ROLLUPS.map((r) =>
-  upsert(
-    r,
-    "(usage::jsonb ->> 'totalTokens')::numeric",
-    "(usage::jsonb ->> 'totalPrice')::double precision",
-    'SELECT unnest($1::bigint[])',
-  ).replace(`max(${r.table}.max_duration_ms`, `greatest(${r.table}.max_duration_ms`),
-);
+     SELECT namespace_id, app_id, ${perTask ? 'task_id' : '0'} AS task, (at / ${widthMs}) * ${widthMs} AS bucket,
+       status, count(*), coalesce(sum(tokens), 0), coalesce(sum(cost), 0), coalesce(sum(duration_ms), 0),
+       coalesce(max(duration_ms), 0)
+     FROM settled
+     GROUP BY bucket, namespace_id, app_id, task, status
+     ORDER BY bucket, namespace_id, app_id, task, status
+     ON CONFLICT (bucket_at, namespace_id, app_id, task_id, status) DO UPDATE SET
+       runs = ${table}.runs + excluded.runs,
+       tokens = ${table}.tokens + excluded.tokens,
+       cost = ${table}.cost + excluded.cost,
+       duration_ms = ${table}.duration_ms + excluded.duration_ms,
+       max_duration_ms = greatest(${table}.max_duration_ms, excluded.max_duration_ms)`;
+}
 
 const sqliteStatements = new WeakMap<BetterSqlite3.Database, BetterSqlite3.Statement[]>();
 
@@ -142,5 +143,5 @@ export async function addRunsToStatsPostgres(
   runIds: readonly number[],
 ): Promise<void> {
   if (runIds.length === 0) return;
-  for (const sql of POSTGRES_UPSERTS) await client.query(sql, [runIds]);
+  await client.query(POSTGRES_ROLLUP, [runIds]);
 }
