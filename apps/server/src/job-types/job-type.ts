@@ -15,6 +15,8 @@ export interface JobLogger {
 export interface JobContext<Config> {
   runId: number;
   taskId: number;
+  /** The task's app (its executors). */
+  appId: number;
   /** The task's namespace (its outbound rules, its named secrets). */
   namespaceId: number;
   attempt: number;
@@ -58,7 +60,7 @@ export interface JobContext<Config> {
 /** What is known of a run before it starts: enough to decide what its start should write. */
 export type StartingRun<Config> = Pick<
   JobContext<Config>,
-  'runId' | 'taskId' | 'namespaceId' | 'attempt' | 'config' | 'input'
+  'runId' | 'taskId' | 'appId' | 'namespaceId' | 'attempt' | 'config' | 'input'
 >;
 
 export interface JobOutcome {

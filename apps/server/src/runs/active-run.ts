@@ -80,6 +80,7 @@ export class ActiveRun {
       const context: JobContext<unknown> = {
         runId: run.id,
         taskId: task.id,
+        appId: task.appId,
         namespaceId: task.namespaceId,
         attempt: run.attempt,
         config: this.deps.configs.configOf(jobType, task),

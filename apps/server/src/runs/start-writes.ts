@@ -19,6 +19,7 @@ export function startWritesOf(jobTypes: JobTypeRegistry, configs: JobConfigs): S
       return await jobType.executionsAtStart({
         runId: run.id,
         taskId: task.id,
+        appId: task.appId,
         namespaceId: task.namespaceId,
         attempt: run.attempt,
         config: configs.configOf(jobType, task),

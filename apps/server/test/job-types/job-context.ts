@@ -36,6 +36,7 @@ export function makeRun<Config>(
     context: {
       runId: 41,
       taskId: 7,
+      appId: 1,
       namespaceId: 1,
       attempt: options.attempt ?? 1,
       config,

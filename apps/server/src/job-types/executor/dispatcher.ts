@@ -40,7 +40,7 @@ export interface DispatcherOptions {
   guards?: GuardSource | undefined;
 }
 
-/** How long a task's app and an app's record are reused on the hot path. */
+/** How long an app's record is reused on the hot path. */
 const CACHE_MS = 5000;
 
 interface Sent {
@@ -53,13 +53,11 @@ interface Sent {
 export class ExecutorDispatcher {
   private readonly router: Router;
   private readonly apps: ExpiringCache<number, AppRecord>;
-  private readonly taskApps: ExpiringCache<number, number>;
 
   constructor(private readonly options: DispatcherOptions) {
     this.router = options.router ?? new Router(() => options.clock.now());
     const now = (): number => options.clock.now();
     this.apps = new ExpiringCache(CACHE_MS, now);
-    this.taskApps = new ExpiringCache(CACHE_MS, now);
   }
 
   /**
@@ -70,20 +68,19 @@ export class ExecutorDispatcher {
   async executionsAtStart(run: StartingRun<ExecutorTaskConfig>): Promise<NewExecution[] | undefined> {
     const { config } = run;
     if (config.routeStrategy === 'failover' || config.routeStrategy === 'busyover') return undefined;
-    const appId = await this.appIdOf(run.taskId);
-    const all = await this.options.registry.targets(appId);
+    const all = await this.options.registry.targets(run.appId);
     if (all.length === 0) return undefined;
     const picked = this.pick(config.routeStrategy, run.taskId, all);
     const createdAt = this.options.clock.now();
     return picked.map((target, shardIndex) =>
-      newExecution({ ...run, appId, target, shardIndex, shardTotal: picked.length, createdAt }),
+      newExecution({ ...run, target, shardIndex, shardTotal: picked.length, createdAt }),
     );
   }
 
   async run(context: JobContext<ExecutorTaskConfig>): Promise<JobOutcome> {
     const { signal, log } = context;
     const written = context.executions ?? [];
-    const app = await this.app(written[0]?.appId ?? (await this.appIdOf(context.taskId)));
+    const app = await this.app(context.appId);
     const call = await this.callOptions(app);
     const all = await this.options.registry.targets(app.id);
     const picked =
@@ -98,7 +95,7 @@ export class ExecutorDispatcher {
       const waits = picked.map(async ({ target, execution }, shardIndex) => {
         const s = await this.send(
           context,
-          execution ?? (await this.insert(context, app.id, target, shardIndex, total)),
+          execution ?? (await this.insert(context, target, shardIndex, total)),
           target,
           call,
           execution !== undefined,
@@ -134,24 +131,14 @@ export class ExecutorDispatcher {
 
   private insert(
     context: JobContext<ExecutorTaskConfig>,
-    appId: number,
     target: ExecutorTarget,
     shardIndex: number,
     shardTotal: number,
   ): Promise<ExecutionRecord> {
     const { store, clock } = this.options;
     return store.insertExecution(
-      newExecution({ ...context, appId, target, shardIndex, shardTotal, createdAt: clock.now() }),
+      newExecution({ ...context, target, shardIndex, shardTotal, createdAt: clock.now() }),
     );
-  }
-
-  /** A task's app, remembered briefly: the hot path should not read the task for every run. */
-  private appIdOf(taskId: number): Promise<number> {
-    return this.taskApps.get(taskId, async () => {
-      const task = await this.options.store.getTask(taskId);
-      if (!task) throw failure('TASK_NOT_FOUND', `task ${taskId} does not exist`, false);
-      return task.appId;
-    });
   }
 
   private app(appId: number): Promise<AppRecord> {
