@@ -277,6 +277,8 @@ class ExecutorQueries implements ExecutorStore {
           .where('app_id', '=', appId)
           .where('executor_address', '=', address)
           .where('status', '=', 'queued')
+          // States the open-execution index's condition (migration 0023): queued is open.
+          .where('handle_code', 'is', null)
           .orderBy('id')
           .limit(limit),
       )

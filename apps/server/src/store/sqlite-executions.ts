@@ -8,8 +8,8 @@
  * Each method is atomic, with the same conditions as its Kysely version in executor-queries.ts
  * (the conditional UPDATEs decide who completes an execution and who takes a queued one); the
  * contract tests run both. The take differs in form: a pull executor's every poll asks for its
- * queued executions and most polls find none, so it first reads the queued ids (a covering-index
- * read, ~15 µs here) and writes only when there are some, one UPDATE by id each in one
+ * queued executions and most polls find none, so it first reads the queued ids (from the index of
+ * open executions, ~15 µs here) and writes only when there are some, one UPDATE by id each in one
  * transaction. The single UPDATE … WHERE id IN (SELECT … LIMIT) cost ~90 µs even when it matched
  * nothing and ~160 µs when it took one: two of them per pull run.
  *
@@ -62,7 +62,8 @@ export function sqliteExecutions(db: BetterSqlite3.Database): SqliteExecutionMet
   );
   const queuedIds = db
     .prepare(
-      `SELECT id FROM executions WHERE app_id = ? AND executor_address = ? AND status = 'queued'
+      `SELECT id FROM executions
+       WHERE app_id = ? AND executor_address = ? AND status = 'queued' AND handle_code IS NULL
        ORDER BY id LIMIT ?`,
     )
     .pluck();
